@@ -34,3 +34,8 @@ class InfeasibleError(HuboptError, RuntimeError):
 
 class SolverError(HuboptError, RuntimeError):
     """The solver is missing, failed, or stopped without a solution."""
+
+
+class RouteError(HuboptError, RuntimeError):
+    """A leg needs a route that does not exist, e.g. because ``avoid`` closed the
+    only passage; the message names the leg and the passage(s)."""

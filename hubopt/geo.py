@@ -7,10 +7,20 @@ inside a :class:`~hubopt.network.Network` are always WGS84 longitude/latitude
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
 import numpy as np
 import pandas as pd
+import shapely
+from pyproj import Geod
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+from shapely import LineString
 
-from .errors import ValidationError
+from .errors import RouteError, ValidationError
 
 WGS84 = "EPSG:4326"
 
@@ -55,3 +65,630 @@ def points_to_lonlat(frame: pd.DataFrame, table: str) -> tuple[np.ndarray, np.nd
     if problems:
         raise ValidationError(problems)
     return np.asarray(geoms.x, dtype=float), np.asarray(geoms.y, dtype=float)
+
+
+# ------------------------------------------------------------------------------------
+# points
+# ------------------------------------------------------------------------------------
+#: The WGS84 ellipsoid used for every geodesic distance in hubopt.
+GEOD = Geod(ellps="WGS84")
+
+
+def _wrap_lon(lon: np.ndarray) -> np.ndarray:
+    """Longitudes wrapped into [-180, 180)."""
+    return (np.asarray(lon, dtype=float) + 180.0) % 360.0 - 180.0
+
+
+def as_lonlat(points: Any, name: str = "points") -> np.ndarray:
+    """Points of any supported kind as an (n, 2) float array of WGS84 lon, lat.
+
+    Parameters
+    ----------
+    points
+        An (n, 2) or (2,) array-like of longitude, latitude in degrees; a GeoSeries or
+        GeoDataFrame of points in any CRS (converted to EPSG:4326); a shapely Point; or
+        a sequence of shapely Points (taken as lon/lat).
+    name
+        What the points are, used in error messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n, 2): longitude in [-180, 180), latitude.
+
+    Raises
+    ------
+    ValidationError
+        When a GeoSeries/GeoDataFrame has no CRS, a geometry is not a point, or the
+        coordinates are not finite lon/lat degrees.
+    """
+    if hasattr(points, "crs") and hasattr(points, "geometry"):
+        lon, lat = points_to_lonlat(points, name)
+        coords = np.column_stack([lon, lat])
+    elif isinstance(points, shapely.Point):
+        coords = np.array([[points.x, points.y]], dtype=float)
+    else:
+        seq = points
+        if isinstance(seq, list | tuple) and seq and isinstance(seq[0], shapely.Point):
+            seq = [[p.x, p.y] for p in seq]
+        try:
+            coords = np.asarray(seq, dtype=float)
+        except (TypeError, ValueError) as exc:
+            msg = f"{name}: cannot read {type(points).__name__} as lon/lat points"
+            raise ValidationError(msg) from exc
+        if coords.ndim == 1 and coords.shape == (2,):
+            coords = coords[None, :]
+        if coords.ndim != 2 or coords.shape[1] != 2:
+            msg = (
+                f"{name}: expected an (n, 2) array of lon, lat, got shape "
+                f"{coords.shape}"
+            )
+            raise ValidationError(msg)
+    problems = []
+    for pos, (lon, lat) in enumerate(coords):
+        if not (np.isfinite(lon) and np.isfinite(lat)):
+            problems.append(f"{name}, point {pos}: lon/lat ({lon}, {lat}) not finite")
+        elif not -90.0 <= lat <= 90.0 or not -540.0 <= lon <= 540.0:
+            problems.append(
+                f"{name}, point {pos}: ({lon:g}, {lat:g}) is not lon/lat in degrees; "
+                "projected coordinates must come as a GeoSeries with their CRS"
+            )
+    if problems:
+        raise ValidationError(problems)
+    return np.column_stack([_wrap_lon(coords[:, 0]), coords[:, 1]])
+
+
+def great_circle_km(
+    a: Any, b: Any | None = None, *, pairwise: bool = False
+) -> np.ndarray:
+    """Geodesic distance on the WGS84 ellipsoid, in km.
+
+    Parameters
+    ----------
+    a
+        Points (see :func:`as_lonlat`): an (n, 2) lon/lat array, a GeoSeries or
+        GeoDataFrame in any CRS, or shapely Points.
+    b
+        Points as for ``a``; ``a`` itself when None.
+    pairwise
+        When True, distances between ``a[i]`` and ``b[i]`` (equal lengths); otherwise
+        the full matrix.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n,) when ``pairwise``, else (n, m), in km.
+
+    Raises
+    ------
+    ValidationError
+        For unreadable points, a missing CRS, or unequal lengths with ``pairwise``.
+
+    Examples
+    --------
+    >>> round(float(great_circle_km([[0, 0]], [[1, 0]])[0, 0]), 1)
+    111.3
+    """
+    pa = as_lonlat(a, "a")
+    pb = pa if b is None else as_lonlat(b, "b")
+    if pairwise:
+        if len(pa) != len(pb):
+            msg = (
+                f"pairwise distances need as many points in a ({len(pa)}) as in b "
+                f"({len(pb)})"
+            )
+            raise ValidationError(msg)
+        return _geodesic_km(pa[:, 0], pa[:, 1], pb[:, 0], pb[:, 1])
+    lon1 = np.repeat(pa[:, 0], len(pb))
+    lat1 = np.repeat(pa[:, 1], len(pb))
+    lon2 = np.tile(pb[:, 0], len(pa))
+    lat2 = np.tile(pb[:, 1], len(pa))
+    return _geodesic_km(lon1, lat1, lon2, lat2).reshape(len(pa), len(pb))
+
+
+def _geodesic_km(
+    lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray
+) -> np.ndarray:
+    """Elementwise WGS84 geodesic distance in km."""
+    if len(np.atleast_1d(lon1)) == 0:
+        return np.zeros(0)
+    _, _, metres = GEOD.inv(lon1, lat1, lon2, lat2)
+    return np.asarray(metres, dtype=float) / 1000.0
+
+
+def line_length_km(line: shapely.LineString | shapely.MultiLineString) -> float:
+    """Geodesic length of a lon/lat (multi)line on the WGS84 ellipsoid, in km."""
+    return float(GEOD.geometry_length(line)) / 1000.0
+
+
+def _unit_xyz(lonlat: np.ndarray) -> np.ndarray:
+    """Points on the unit sphere; longitudes 180 apart from -180 coincide."""
+    lon = np.radians(lonlat[:, 0])
+    lat = np.radians(lonlat[:, 1])
+    return np.column_stack(
+        [np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)]
+    )
+
+
+def unwrap_lonlat(coords: np.ndarray) -> np.ndarray:
+    """Make a lon/lat path continuous across the antimeridian.
+
+    Each longitude is shifted by a multiple of 360 so that no step exceeds 180 degrees;
+    the first point keeps its longitude. A trans-Pacific route therefore runs to
+    longitudes beyond +-180 instead of jumping across the map.
+    """
+    coords = np.asarray(coords, dtype=float).copy()
+    if len(coords) < 2:
+        return coords
+    steps = np.diff(coords[:, 0])
+    steps = (steps + 180.0) % 360.0 - 180.0
+    coords[1:, 0] = coords[0, 0] + np.cumsum(steps)
+    return coords
+
+
+# ------------------------------------------------------------------------------------
+# the sea graph
+# ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Passage:
+    """A named strait, canal or link that ``avoid`` can close.
+
+    Parameters
+    ----------
+    name
+        The hubopt name used in ``avoid``.
+    description
+        What the passage is and how its edges are chosen.
+    searoute_tags
+        Values of the ``passage`` property of searoute's network edges that make up the
+        passage.
+    box
+        Alternatively a lon/lat box (min_lon, min_lat, max_lon, max_lat): every edge
+        with an end inside the box belongs to the passage.
+    """
+
+    name: str
+    description: str
+    searoute_tags: tuple[str, ...] = ()
+    box: tuple[float, float, float, float] | None = None
+
+
+#: Passages that ``avoid`` can close, by name.
+PASSAGES: dict[str, Passage] = {
+    p.name: p
+    for p in (
+        Passage("suez", "Suez Canal (searoute tag 'suez')", ("suez",)),
+        Passage(
+            "bab_el_mandeb",
+            "Bab-el-Mandeb strait, Red Sea to Gulf of Aden (searoute 'babalmandab')",
+            ("babalmandab",),
+        ),
+        Passage(
+            "bosporus",
+            "Bosporus, Black Sea to Sea of Marmara (searoute 'bosporus')",
+            ("bosporus",),
+        ),
+        Passage(
+            "dardanelles",
+            "Dardanelles, Sea of Marmara to Aegean (searoute 'dardanelles')",
+            ("dardanelles",),
+        ),
+        Passage(
+            "gibraltar", "Strait of Gibraltar (searoute 'gibraltar')", ("gibraltar",)
+        ),
+        Passage("panama", "Panama Canal (searoute 'panama')", ("panama",)),
+        Passage("hormuz", "Strait of Hormuz (searoute 'ormuz')", ("ormuz",)),
+        Passage("malacca", "Strait of Malacca (searoute 'malacca')", ("malacca",)),
+        Passage("sunda", "Sunda Strait (searoute 'sunda')", ("sunda",)),
+        Passage(
+            "cape_of_good_hope",
+            "the open-ocean edges south of Africa (searoute 'south_africa')",
+            ("south_africa",),
+        ),
+        Passage(
+            "cape_horn",
+            "Strait of Magellan and the Drake passage (searoute 'chili')",
+            ("chili",),
+        ),
+        Passage("bering", "Bering Strait (searoute 'bering')", ("bering",)),
+        Passage(
+            "volga_don",
+            "the inland waterway joining the Caspian to the Sea of Azov (Volga from "
+            "above Astrakhan, Volga-Don Canal, Don to Rostov-on-Don); untagged in "
+            "searoute, defined as every edge with an end in the box lon 40.0..47.5, "
+            "lat 46.9..49.0",
+            box=(40.0, 46.9, 47.5, 49.0),
+        ),
+        Passage(
+            "northwest",
+            "the Arctic Northwest Passage (searoute 'northwest'); always closed, as in "
+            "searoute's default",
+            ("northwest",),
+        ),
+    )
+}
+
+#: Passages closed in every query (ice-bound; searoute closes it by default too).
+ALWAYS_CLOSED: tuple[str, ...] = ("northwest",)
+
+
+@dataclass(frozen=True)
+class _SeaGraph:
+    """searoute's maritime network as arrays (built once, see :func:`_sea_graph`)."""
+
+    lonlat: np.ndarray  # (N, 2) nodes, lon wrapped into [-180, 180)
+    tail: np.ndarray  # (E,) edge start node
+    head: np.ndarray  # (E,) edge end node
+    length_km: np.ndarray  # (E,) geodesic edge length
+    passage: np.ndarray  # (E,) hubopt passage name or ''
+
+
+@dataclass(frozen=True)
+class _OpenGraph:
+    """The sea graph with some passages closed: matrix and snapping tree."""
+
+    matrix: csr_matrix
+    tree: cKDTree
+    nodes: np.ndarray  # graph node index of each tree point
+
+
+@lru_cache(maxsize=1)
+def _sea_graph() -> _SeaGraph:
+    """Build the sea graph from searoute's bundled marnet network (cached)."""
+    from searoute.data.marnet_dict import edge_list, node_list
+
+    keys = list(node_list)
+    index = {key: i for i, key in enumerate(keys)}
+    raw = np.array(keys, dtype=float)
+    lonlat = np.column_stack([_wrap_lon(raw[:, 0]), raw[:, 1]])
+    tag_to_name = {t: p.name for p in PASSAGES.values() for t in p.searoute_tags}
+    tail, head, tags = [], [], []
+    for u, neighbours in edge_list.items():
+        iu = index[u]
+        for v, data in neighbours.items():
+            tail.append(iu)
+            head.append(index[v])
+            tags.append(tag_to_name.get(data.get("passage"), ""))
+    tail_a = np.asarray(tail, dtype=np.int64)
+    head_a = np.asarray(head, dtype=np.int64)
+    passage = np.asarray(tags, dtype=object)
+    for p in PASSAGES.values():
+        if p.box is None:
+            continue
+        x0, y0, x1, y1 = p.box
+        inside = (
+            (lonlat[:, 0] >= x0)
+            & (lonlat[:, 0] <= x1)
+            & (lonlat[:, 1] >= y0)
+            & (lonlat[:, 1] <= y1)
+        )
+        passage[inside[tail_a] | inside[head_a]] = p.name
+    length = _geodesic_km(
+        lonlat[tail_a, 0], lonlat[tail_a, 1], lonlat[head_a, 0], lonlat[head_a, 1]
+    )
+    # Antimeridian twins (180, y) and (-180, y) are joined by zero-length edges; a
+    # tiny positive weight keeps them as edges in the sparse matrix.
+    length = np.maximum(length, 1e-9)
+    return _SeaGraph(lonlat, tail_a, head_a, length, passage)
+
+
+def _closed_passages(avoid: Any) -> frozenset[str]:
+    """Validate ``avoid`` and add the always-closed passages."""
+    if isinstance(avoid, str):
+        avoid = (avoid,)
+    names = [str(a).strip().lower() for a in (avoid or ())]
+    unknown = sorted({n for n in names if n not in PASSAGES})
+    if unknown:
+        msg = (
+            f"avoid: unknown passage name(s) {unknown}; known passages: "
+            f"{', '.join(sorted(PASSAGES))}"
+        )
+        raise ValidationError(msg)
+    return frozenset(names) | frozenset(ALWAYS_CLOSED)
+
+
+@lru_cache(maxsize=32)
+def _open_graph(closed: frozenset[str]) -> _OpenGraph:
+    """The sea graph without the closed passages' edges (cached per closed set)."""
+    graph = _sea_graph()
+    keep = ~np.isin(graph.passage, list(closed))
+    n = len(graph.lonlat)
+    matrix = csr_matrix(
+        (graph.length_km[keep], (graph.tail[keep], graph.head[keep])), shape=(n, n)
+    )
+    # Snap only to nodes that still have an open edge.
+    nodes = np.unique(np.concatenate([graph.tail[keep], graph.head[keep]]))
+    tree = cKDTree(_unit_xyz(graph.lonlat[nodes]))
+    return _OpenGraph(matrix, tree, nodes)
+
+
+def _snap(points: np.ndarray, graph: _OpenGraph) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest open network node of each point and the geodesic km to it."""
+    _, pos = graph.tree.query(_unit_xyz(points))
+    node = graph.nodes[pos]
+    lonlat = _sea_graph().lonlat
+    snap_km = _geodesic_km(points[:, 0], points[:, 1], lonlat[node, 0], lonlat[node, 1])
+    return node, snap_km
+
+
+def snap_to_sea(points: Any, *, avoid: Any = ()) -> tuple[np.ndarray, np.ndarray]:
+    """The sea-network node nearest each point and the distance to it.
+
+    Parameters
+    ----------
+    points
+        Points as accepted by :func:`as_lonlat`.
+    avoid
+        Closed passages: nodes left without an open edge are not snap targets.
+
+    Returns
+    -------
+    lonlat, distance_km
+        An (n, 2) array of snapped node coordinates and an (n,) array of the
+        geodesic distance from each point to its node.
+    """
+    pts = as_lonlat(points, "points")
+    node, snap_km = _snap(pts, _open_graph(_closed_passages(avoid)))
+    return _sea_graph().lonlat[node].copy(), snap_km
+
+
+def _sea_solve(
+    src: np.ndarray, dst: np.ndarray, closed: frozenset[str], *, paths: bool = False
+) -> tuple[np.ndarray, list[list[list[int]]] | None]:
+    """Sea distances (km) from every src to every dst point, with one Dijkstra call.
+
+    Returns the (n, m) distance matrix and, when ``paths``, the node path of each pair:
+    empty when unreachable, and also when both points share a node and the direct line
+    between them is the shorter way.
+    """
+    graph = _open_graph(closed)
+    src_node, src_snap = _snap(src, graph)
+    dst_node, dst_snap = _snap(dst, graph)
+    sources, inverse = np.unique(src_node, return_inverse=True)
+    if paths:
+        dist, pred = dijkstra(
+            graph.matrix, directed=True, indices=sources, return_predecessors=True
+        )
+    else:
+        dist = dijkstra(graph.matrix, directed=True, indices=sources)
+        pred = None
+    along = dist[inverse][:, dst_node]
+    total = src_snap[:, None] + along + dst_snap[None, :]
+    direct = np.zeros(total.shape, dtype=bool)
+    same = src_node[:, None] == dst_node[None, :]
+    if same.any():
+        # Two points on the same network node (same bay or roadstead): the direct
+        # line is used when it is shorter than the detour through the node.
+        line = great_circle_km(src, dst)
+        direct = same & (line < total)
+        total = np.where(direct, line, total)
+    node_paths = None
+    if paths:
+        node_paths = [
+            [
+                []
+                if direct[i, j]
+                else _walk(pred[inverse[i]], sources[inverse[i]], dst_node[j])
+                for j in range(len(dst))
+            ]
+            for i in range(len(src))
+        ]
+    return total, node_paths
+
+
+def _walk(pred: np.ndarray, source: int, target: int) -> list[int]:
+    """Node path source..target from a predecessor row; [] when unreachable."""
+    if target == source:
+        return [int(source)]
+    if pred[target] < 0:
+        return []
+    path = [int(target)]
+    while path[-1] != source:
+        path.append(int(pred[path[-1]]))
+    return path[::-1]
+
+
+def sea_distances(from_points: Any, to_points: Any, *, avoid: Any = ()) -> np.ndarray:
+    """Shortest sea distance, in km, between every pair of points.
+
+    Each point is snapped to the nearest node of searoute's maritime network (on the
+    unit sphere); the distance is the geodesic from the point to its node, plus the
+    shortest path through the network, plus the last node to the point. The whole
+    matrix takes one multi-source Dijkstra run over the distinct snapped sources.
+
+    Parameters
+    ----------
+    from_points, to_points
+        Points as accepted by :func:`as_lonlat` (lon/lat arrays, GeoSeries or
+        GeoDataFrames in any CRS, shapely Points).
+    avoid
+        Names of passages to close (see :data:`PASSAGES`), e.g. ``("suez",)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n, m) in km; ``inf`` where closing passages leaves no route.
+
+    Raises
+    ------
+    ValidationError
+        For unreadable points or an unknown passage name.
+
+    Examples
+    --------
+    >>> novorossiysk, mombasa = (37.78, 44.72), (39.67, -4.07)
+    >>> via_suez = sea_distances([novorossiysk], [mombasa])[0, 0]
+    >>> round_africa = sea_distances([novorossiysk], [mombasa], avoid=["suez"])[0, 0]
+    >>> bool(round_africa > 2 * via_suez)
+    True
+    """
+    src = as_lonlat(from_points, "from_points")
+    dst = as_lonlat(to_points, "to_points")
+    if len(src) == 0 or len(dst) == 0:
+        return np.zeros((len(src), len(dst)))
+    total, _ = _sea_solve(src, dst, _closed_passages(avoid))
+    return total
+
+
+def _path_line(start: np.ndarray, path: list[int], end: np.ndarray) -> LineString:
+    """The LineString start -> network path -> end, continuous across +-180."""
+    nodes = _sea_graph().lonlat[path] if path else np.empty((0, 2))
+    coords = np.vstack([start[None, :], nodes, end[None, :]])
+    coords = unwrap_lonlat(coords)
+    # drop consecutive duplicates (a point sitting exactly on its node)
+    keep = np.ones(len(coords), dtype=bool)
+    keep[1:] = np.any(np.abs(np.diff(coords, axis=0)) > 1e-12, axis=1)
+    coords = coords[keep]
+    if len(coords) == 1:
+        coords = np.vstack([coords, coords])
+    return LineString(coords)
+
+
+def sea_routes(
+    from_points: Any, to_points: Any, *, avoid: Any = ()
+) -> tuple[np.ndarray, list[list[LineString | None]]]:
+    """Sea distances and route lines for every pair, with one Dijkstra run.
+
+    Parameters
+    ----------
+    from_points, to_points, avoid
+        As for :func:`sea_distances`.
+
+    Returns
+    -------
+    distance_km, lines
+        The (n, m) distance matrix and an n-by-m nested list of lon/lat LineStrings,
+        each starting at its from-point and ending at its to-point (None where there is
+        no route).
+    """
+    src = as_lonlat(from_points, "from_points")
+    dst = as_lonlat(to_points, "to_points")
+    if len(src) == 0 or len(dst) == 0:
+        return np.zeros((len(src), len(dst))), [[] for _ in range(len(src))]
+    total, paths = _sea_solve(src, dst, _closed_passages(avoid), paths=True)
+    assert paths is not None
+    lines: list[list[LineString | None]] = []
+    for i in range(len(src)):
+        row: list[LineString | None] = []
+        for j in range(len(dst)):
+            if not np.isfinite(total[i, j]):
+                row.append(None)
+                continue
+            row.append(_path_line(src[i], paths[i][j], dst[j]))
+        lines.append(row)
+    return total, lines
+
+
+def sea_route(a: Any, b: Any, *, avoid: Any = ()) -> LineString:
+    """The shortest sea route from ``a`` to ``b`` as a lon/lat LineString.
+
+    The line starts exactly at ``a`` and ends exactly at ``b``; longitudes are made
+    continuous (a route across the Pacific runs beyond +-180 rather than jumping), so
+    wrap them with ``((lon + 180) % 360) - 180`` if a tool needs them in range.
+
+    Parameters
+    ----------
+    a, b
+        One point each (a (lon, lat) pair, a shapely Point, or a one-row GeoSeries).
+    avoid
+        Names of passages to close.
+
+    Returns
+    -------
+    shapely.LineString
+
+    Raises
+    ------
+    RouteError
+        When the closed passages leave no sea route; the message names the passage(s)
+        whose opening would restore one.
+    ValidationError
+        For unreadable points or an unknown passage name.
+    """
+    src = as_lonlat(a, "a")
+    dst = as_lonlat(b, "b")
+    if len(src) != 1 or len(dst) != 1:
+        msg = f"sea_route takes one point each; got {len(src)} and {len(dst)}"
+        raise ValidationError(msg)
+    _, lines = sea_routes(src, dst, avoid=avoid)
+    if lines[0][0] is None:
+        raise RouteError(_no_route_message(src, dst, avoid, ["a -> b"]))
+    return lines[0][0]
+
+
+def blocking_passages(a: Any, b: Any, *, avoid: Any = ()) -> list[str]:
+    """Which closed passages, opened alone, would give ``a`` a sea route to ``b``.
+
+    Returns an empty list when ``a`` already reaches ``b`` or when no single passage
+    suffices.
+    """
+    src = as_lonlat(a, "a")[:1]
+    dst = as_lonlat(b, "b")[:1]
+    closed = _closed_passages(avoid)
+    if np.isfinite(_sea_solve(src, dst, closed)[0][0, 0]):
+        return []
+    found = []
+    for name in sorted(closed - frozenset(ALWAYS_CLOSED)):
+        if np.isfinite(_sea_solve(src, dst, closed - {name})[0][0, 0]):
+            found.append(name)
+    return found
+
+
+def _no_route_message(
+    src: np.ndarray, dst: np.ndarray, avoid: Any, labels: list[str]
+) -> str:
+    closed = sorted(_closed_passages(avoid) - frozenset(ALWAYS_CLOSED))
+    lines = []
+    for (lon1, lat1), (lon2, lat2), label in zip(src, dst, labels, strict=True):
+        needed = blocking_passages([lon1, lat1], [lon2, lat2], avoid=avoid)
+        if needed:
+            why = f"it needs passage(s) {', '.join(needed)}, closed by avoid"
+        elif closed:
+            why = f"closed passages {', '.join(closed)} cut it off"
+        else:
+            why = "the points lie in unconnected waters"
+        lines.append(
+            f"no sea route for {label} ({lon1:.3f}, {lat1:.3f}) -> "
+            f"({lon2:.3f}, {lat2:.3f}): {why}"
+        )
+    return "\n".join(lines)
+
+
+def require_sea_distances(
+    from_points: Any,
+    to_points: Any,
+    *,
+    avoid: Any = (),
+    labels: list[list[str]] | None = None,
+) -> np.ndarray:
+    """:func:`sea_distances`, raising when any pair has no route.
+
+    Parameters
+    ----------
+    from_points, to_points, avoid
+        As for :func:`sea_distances`.
+    labels
+        Optional n-by-m names of the pairs (e.g. ``"leg NOV->CAS"``) for the message.
+
+    Returns
+    -------
+    numpy.ndarray
+        The (n, m) distance matrix, all finite.
+
+    Raises
+    ------
+    RouteError
+        Naming each unreachable pair and the closed passage(s) it needs.
+    """
+    src = as_lonlat(from_points, "from_points")
+    dst = as_lonlat(to_points, "to_points")
+    dist = sea_distances(src, dst, avoid=avoid)
+    bad = np.argwhere(~np.isfinite(dist))
+    if len(bad):
+        names = [
+            labels[i][j] if labels is not None else f"pair ({i}, {j})" for i, j in bad
+        ]
+        raise RouteError(
+            _no_route_message(src[bad[:, 0]], dst[bad[:, 1]], avoid, names)
+        )
+    return dist
