@@ -1,13 +1,26 @@
-"""hubopt: siting logistics hubs with a facility-location MILP and a geospatial layer."""
+"""hubopt: siting logistics hubs with a facility-location MILP and a geospatial layer.
+
+>>> import hubopt
+>>> result = hubopt.solve(hubopt.datasets.tiny())
+>>> round(result.objective, 6)
+1140.0
+"""
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from . import datasets as datasets
+from .check import check_solution as check_solution
 from .errors import HuboptError as HuboptError
 from .errors import InfeasibleError as InfeasibleError
 from .errors import SolverError as SolverError
 from .errors import ValidationError as ValidationError
+from .io import read_network as read_network
+from .network import Network as Network
+from .result import Result as Result
+from .solving import SolveOptions as SolveOptions
+from .solving import solve as solve
 
 try:
     __version__ = version("hubopt")

@@ -1,0 +1,197 @@
+"""The ``hubopt`` command: a thin shell over the library.
+
+Exit codes: 0 solved (optimal or feasible), 2 bad input, 3 infeasible or no solution.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import HuboptError, InfeasibleError, SolverError, ValidationError
+
+EXIT_OK, EXIT_INPUT, EXIT_NO_SOLUTION = 0, 2, 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hubopt",
+        description=(
+            "Site logistics hubs: choose which candidate hubs to open and route flows "
+            "from origins to markets at least cost."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"hubopt {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "solve",
+        help="solve a network and write summary.json, flows/hubs/markets CSV",
+        description="Solve a network and write the results to a folder.",
+    )
+    p.add_argument(
+        "network",
+        nargs="?",
+        default=None,
+        help="folder of CSV tables or a .gpkg file (default: the bundled "
+        "morocco_kazakhstan network, or tiny if that is absent)",
+    )
+    p.add_argument("--out", required=True, help="output folder")
+    _solve_options(p)
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace files already in the output folder",
+    )
+
+    p = sub.add_parser(
+        "validate",
+        help="check a network and print every problem, or ok",
+        description="Validate a network: print every problem found, or 'ok'.",
+    )
+    p.add_argument("network", help="folder of CSV tables or a .gpkg file")
+
+    p = sub.add_parser("datasets", help="list the bundled networks")
+    return parser
+
+
+def _solve_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--max-hubs", type=int, default=None, help="open at most N hubs")
+    p.add_argument("--min-hubs", type=int, default=None, help="open at least N hubs")
+    p.add_argument(
+        "--solver", choices=("highs", "cbc"), default="highs", help="MILP solver"
+    )
+    p.add_argument(
+        "--time-limit", type=float, default=None, metavar="S", help="seconds"
+    )
+    p.add_argument(
+        "--gap", type=float, default=None, metavar="G", help="relative MIP gap"
+    )
+    p.add_argument(
+        "--carbon-price",
+        type=float,
+        default=None,
+        metavar="P",
+        help="price per tonne of CO2 added to the objective",
+    )
+
+
+def _load(network: str | None):
+    from . import datasets
+    from .io import read_network
+
+    if network is None:
+        names = datasets.list()
+        name = "morocco_kazakhstan" if "morocco_kazakhstan" in names else "tiny"
+        return datasets.load(name)
+    return read_network(network)
+
+
+def _error(text: str) -> None:
+    print(f"hubopt: {text}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_OK
+    try:
+        return _dispatch(args)
+    except ValidationError as exc:
+        _error(str(exc))
+        return EXIT_INPUT
+    except InfeasibleError as exc:
+        _error(str(exc))
+        return EXIT_NO_SOLUTION
+    except SolverError as exc:
+        _error(str(exc))
+        return EXIT_NO_SOLUTION
+    except HuboptError as exc:
+        _error(str(exc))
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "validate":
+        from .io import read_network
+
+        read_network(args.network)
+        print("ok")
+        return EXIT_OK
+    if args.command == "datasets":
+        from . import datasets
+
+        for name in datasets.list():
+            print(f"{name}: {datasets.DATASETS[name]}")
+        return EXIT_OK
+    if args.command == "solve":
+        return _solve(args)
+    msg = f"unknown command {args.command!r}"
+    raise ValidationError(msg)
+
+
+def _solve(args: argparse.Namespace) -> int:
+    from .solving import solve
+
+    network = _load(args.network)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        msg = f"--out '{out}' is a file, not a folder"
+        raise ValidationError(msg)
+    existing = [
+        out / name
+        for name in ("summary.json", "flows.csv", "hubs.csv", "markets.csv")
+        if (out / name).exists()
+    ]
+    if existing and not args.overwrite:
+        msg = (
+            f"'{existing[0]}' exists; pass --overwrite to replace the results in "
+            f"'{out}', or choose another --out"
+        )
+        raise ValidationError(msg)
+    result = solve(
+        network,
+        max_hubs=args.max_hubs,
+        min_hubs=args.min_hubs,
+        carbon_price_per_t_co2=args.carbon_price,
+        solver=args.solver,
+        time_limit_s=args.time_limit,
+        mip_gap=args.gap,
+        raise_on_failure=False,
+    )
+    result.write(out)
+    if result.status in ("optimal", "feasible"):
+        print(result.summary())
+        print(f"results written to {out}/")
+        return EXIT_OK
+    _error(
+        f"no solution: status {result.status}"
+        + (f" ({result.message})" if result.message else "")
+        + f"; {out / 'summary.json'} records it"
+    )
+    if result.status in ("infeasible", "unbounded"):
+        explain = _explain(network)
+        if explain:
+            _error(explain)
+    return EXIT_NO_SOLUTION
+
+
+def _explain(network) -> str:
+    try:
+        from .diagnose import explain_infeasible
+    except ImportError:  # pragma: no cover
+        return ""
+    return explain_infeasible(network).text
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,377 @@
+"""Reading and writing networks: a folder of CSV files or one GeoPackage.
+
+Every failure to read becomes a :class:`~hubopt.errors.ValidationError` that names the
+file or layer and says what is wrong; no pandas, pyogrio or OS traceback reaches
+the user.
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import ValidationError
+from .network import TABLES, Network
+
+#: Tables that must exist in a network folder or GeoPackage.
+REQUIRED_TABLES = ("origins", "hubs", "destinations", "legs")
+#: Tables that may exist.
+OPTIONAL_TABLES = ("hub_levels", "corridors")
+#: Columns read as text whatever they contain, so ids like "007" stay as written.
+TEXT_COLUMNS = (
+    "id",
+    "name",
+    "origin",
+    "destination",
+    "mode",
+    "corridor",
+    "hub_id",
+    "level",
+    "status",
+)
+#: Largest CSV file read, in bytes; a larger one is refused rather than parsed.
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+def read_network(path: str | os.PathLike[str], *, name: str | None = None) -> Network:
+    """Read a network from a folder of CSV files or from a GeoPackage.
+
+    Parameters
+    ----------
+    path
+        A folder holding ``origins.csv``, ``hubs.csv``, ``destinations.csv``,
+        ``legs.csv`` and optionally ``hub_levels.csv`` and ``corridors.csv``; or a
+        ``.gpkg`` file with layers of those names.
+    name
+        A label for the network; the folder or file name by default.
+
+    Returns
+    -------
+    Network
+
+    Raises
+    ------
+    ValidationError
+        When a file is missing, unreadable or not valid CSV/UTF-8, or the tables fail
+        validation. The message names every problem.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> net = hubopt.read_network(hubopt.datasets.path("tiny"))
+    >>> net.hubs["id"].tolist()
+    ['H1', 'H2', 'H3']
+    """
+    path = Path(path)
+    label = name or path.stem or str(path)
+    if not path.exists():
+        msg = f"network '{path}': no such file or folder"
+        raise ValidationError(msg)
+    if path.is_dir():
+        frames = _read_csv_folder(path)
+    elif path.suffix.lower() == ".gpkg":
+        frames = _read_gpkg(path)
+    else:
+        msg = (
+            f"network '{path}': expected a folder of CSV files or a .gpkg file, got a "
+            f"'{path.suffix or 'file without extension'}'"
+        )
+        raise ValidationError(msg)
+    return Network.from_frames(
+        frames["origins"],
+        frames["hubs"],
+        frames["destinations"],
+        frames["legs"],
+        frames.get("hub_levels"),
+        frames.get("corridors"),
+        name=label,
+    )
+
+
+def _read_csv_folder(folder: Path) -> dict[str, Any]:
+    problems: list[str] = []
+    frames: dict[str, Any] = {}
+    for table in (*REQUIRED_TABLES, *OPTIONAL_TABLES):
+        file = folder / f"{table}.csv"
+        if not file.exists():
+            if table in REQUIRED_TABLES:
+                problems.append(f"table '{table}': file '{file}' not found")
+            continue
+        try:
+            frame = read_csv_table(file, table)
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+            continue
+        if table == "corridors" or "geometry" in frame.columns:
+            try:
+                frame = _wkt_to_geometry(frame, table, file)
+            except ValidationError as exc:
+                problems.extend(exc.problems)
+                continue
+        frames[table] = frame
+    if problems:
+        raise ValidationError(problems)
+    return frames
+
+
+def read_csv_table(file: Path, table: str) -> pd.DataFrame:
+    """Read one CSV table with hubopt's rules: UTF-8 (a BOM is fine), comma-separated,
+    id-like columns as text.
+
+    Parameters
+    ----------
+    file
+        The CSV file.
+    table
+        The table's name, for messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    where = f"table '{table}' ({file})"
+    if file.is_dir():
+        msg = f"{where}: is a folder, expected a CSV file"
+        raise ValidationError(msg)
+    try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            msg = (
+                f"{where}: the file is {size / 1e6:.0f} MB, larger than the "
+                f"{MAX_FILE_BYTES / 1e6:.0f} MB hubopt reads; is it the right file?"
+            )
+            raise ValidationError(msg)
+        raw = file.read_bytes()
+    except PermissionError:
+        msg = f"{where}: permission denied; make the file readable"
+        raise ValidationError(msg) from None
+    except OSError as exc:
+        msg = f"{where}: cannot be read ({exc.strerror or exc})"
+        raise ValidationError(msg) from None
+    if b"\x00" in raw[:65536]:
+        msg = f"{where}: contains NUL bytes; this is not a text CSV file"
+        raise ValidationError(msg)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        msg = (
+            f"{where}: not valid UTF-8 (byte {raw[exc.start]:#04x} on line {line}); "
+            "save the file as UTF-8"
+        )
+        raise ValidationError(msg) from None
+    if not text.strip():
+        msg = f"{where}: the file is empty; it needs a header row and at least one row"
+        raise ValidationError(msg)
+    header = text.splitlines()[0]
+    try:
+        frame = pd.read_csv(
+            _io.StringIO(text),
+            dtype={c: str for c in TEXT_COLUMNS},
+            keep_default_na=True,
+            na_values=[""],
+            skipinitialspace=True,
+        )
+    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "parse error"
+        msg = f"{where}: not valid CSV ({first})"
+        raise ValidationError(msg) from None
+    except pd.errors.EmptyDataError:
+        msg = f"{where}: the file is empty; it needs a header row and at least one row"
+        raise ValidationError(msg) from None
+    if len(frame.columns) == 1 and "," not in header:
+        for sep, sep_name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
+            if sep in header:
+                msg = (
+                    f"{where}: the file looks {sep_name}-separated; hubopt reads "
+                    "comma-separated CSV (save it with ',' as the delimiter)"
+                )
+                raise ValidationError(msg)
+    if len(frame) == 0 and table != "hub_levels":
+        msg = f"{where}: the file has a header but no rows; it needs at least one row"
+        raise ValidationError(msg)
+    return frame
+
+
+def _wkt_to_geometry(frame: pd.DataFrame, table: str, file: Path) -> Any:
+    import geopandas as gpd
+    import shapely
+
+    if "geometry" not in frame.columns:
+        msg = f"table '{table}' ({file}): missing required column 'geometry' (WKT)"
+        raise ValidationError(msg)
+    geoms = []
+    problems = []
+    for pos, text in enumerate(frame["geometry"]):
+        if (
+            text is None
+            or (isinstance(text, float) and pd.isna(text))
+            or not str(text).strip()
+        ):
+            geoms.append(None)
+            continue
+        try:
+            geoms.append(shapely.from_wkt(str(text)))
+        except shapely.errors.ShapelyError:
+            problems.append(
+                f"table '{table}', row {pos + 1}, column 'geometry': "
+                f"{str(text)[:40]!r} is not valid WKT"
+            )
+            geoms.append(None)
+    if problems:
+        raise ValidationError(problems)
+    out = frame.drop(columns=["geometry"])
+    return gpd.GeoDataFrame(out, geometry=geoms, crs="EPSG:4326")
+
+
+def _read_gpkg(file: Path) -> dict[str, Any]:
+    import pyogrio
+
+    where = f"GeoPackage '{file}'"
+    try:
+        layers = {str(row[0]) for row in pyogrio.list_layers(file)}
+    except PermissionError:
+        msg = f"{where}: permission denied; make the file readable"
+        raise ValidationError(msg) from None
+    except Exception as exc:  # pyogrio raises its own DataSourceError family
+        msg = f"{where}: cannot be opened as a GeoPackage ({str(exc).splitlines()[0]})"
+        raise ValidationError(msg) from None
+    problems = [
+        f"table '{t}': layer not found in {where} (layers: {sorted(layers)})"
+        for t in REQUIRED_TABLES
+        if t not in layers
+    ]
+    if problems:
+        raise ValidationError(problems)
+    frames: dict[str, Any] = {}
+    for table in (*REQUIRED_TABLES, *OPTIONAL_TABLES):
+        if table not in layers:
+            continue
+        try:
+            frame = pyogrio.read_dataframe(file, layer=table)
+        except Exception as exc:
+            msg = f"table '{table}' in {where}: cannot be read ({exc})"
+            raise ValidationError(msg) from None
+        if (
+            table in ("origins", "hubs", "destinations")
+            and {"lon", "lat"} <= set(frame.columns)
+            and hasattr(frame, "geometry")
+        ) or (
+            table in ("legs", "hub_levels")
+            and hasattr(frame, "geometry")
+            and frame.geometry.isna().all()
+        ):
+            frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+        frames[table] = frame
+    return frames
+
+
+# ------------------------------------------------------------------------------------
+# writing
+# ------------------------------------------------------------------------------------
+def write_network(
+    network: Network, path: str | os.PathLike[str], *, overwrite: bool = False
+) -> None:
+    """Write a network as a folder of CSV files, or as a GeoPackage when the path ends
+    in ``.gpkg``. See :meth:`Network.write`."""
+    path = Path(path)
+    tables = {t: network.table(t) for t in TABLES}
+    corridors = network.corridors
+    if path.suffix.lower() == ".gpkg":
+        _write_gpkg(tables, corridors, path, overwrite=overwrite)
+        return
+    path.mkdir(parents=True, exist_ok=True)
+    for table, frame in tables.items():
+        if table == "hub_levels" and frame.empty:
+            continue
+        write_csv_atomic(_geometry_to_wkt(frame), path / f"{table}.csv", overwrite)
+    if corridors is not None:
+        write_csv_atomic(
+            _geometry_to_wkt(pd.DataFrame(corridors)), path / "corridors.csv", overwrite
+        )
+
+
+def _geometry_to_wkt(frame: pd.DataFrame) -> pd.DataFrame:
+    if "geometry" not in frame.columns:
+        return frame
+    out = pd.DataFrame(frame).copy()
+    out["geometry"] = [None if g is None else g.wkt for g in out["geometry"]]
+    return out
+
+
+def _write_gpkg(
+    tables: dict[str, pd.DataFrame], corridors: Any, path: Path, *, overwrite: bool
+) -> None:
+    import geopandas as gpd
+    import pyogrio
+
+    if path.exists() and not overwrite:
+        msg = f"'{path}' exists; pass overwrite=True (--overwrite) to replace it"
+        raise ValidationError(msg)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(suffix=".gpkg", dir=path.parent)
+    os.close(fd)
+    os.unlink(tmp_name)
+    tmp = Path(tmp_name)
+    try:
+        for table, frame in tables.items():
+            if table == "hub_levels" and frame.empty:
+                continue
+            if table in ("origins", "hubs", "destinations"):
+                gdf = gpd.GeoDataFrame(
+                    frame,
+                    geometry=gpd.points_from_xy(frame["lon"], frame["lat"]),
+                    crs="EPSG:4326",
+                )
+                pyogrio.write_dataframe(gdf, tmp, layer=table)
+            elif table == "legs" and "geometry" in frame.columns:
+                gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
+                pyogrio.write_dataframe(gdf, tmp, layer=table)
+            else:
+                pyogrio.write_dataframe(pd.DataFrame(frame), tmp, layer=table)
+        if corridors is not None:
+            pyogrio.write_dataframe(corridors, tmp, layer="corridors")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_csv_atomic(frame: pd.DataFrame, file: Path, overwrite: bool = True) -> None:
+    """Write a CSV through a temporary file and an atomic rename.
+
+    Parameters
+    ----------
+    frame
+        The table.
+    file
+        The target file.
+    overwrite
+        When False an existing file is an error.
+    """
+    write_text_atomic(frame.to_csv(index=False, lineterminator="\n"), file, overwrite)
+
+
+def write_text_atomic(text: str, file: Path, overwrite: bool = True) -> None:
+    """Write text through a temporary file in the same folder and an atomic rename,
+    so a crash leaves either the old file or the new one, never half of one."""
+    file = Path(file)
+    if file.exists() and not overwrite:
+        msg = f"'{file}' exists; pass overwrite=True (--overwrite) to replace it"
+        raise ValidationError(msg)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, file)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,695 @@
+"""The hub-siting MILP: the only module that builds PuLP objects.
+
+Notation (see ``docs/model.md`` for the full statement)::
+
+    min  sum_hk F_hk y_hk + sum_l c_l x_l + sum_d P_d u_d
+    s.t. sum_{l out of o} x_l               <= S_o           every origin o
+         sum_{l into h} x_l = sum_{l out of h} x_l             every hub h
+         sum_{l into h} x_l <= sum_k K_hk y_hk                 every hub h
+         sum_k y_hk <= 1  (= 1 when open, = 0 when closed)    every hub h
+         sum_{l into d} x_l + u_d = D_d   (u_d = 0 without a penalty)
+         x_l <= D_d sum_k y_hk            every leg l = (h, d)  (tight linking)
+         x_l <= min(S_o, K_h) sum_k y_hk  every leg l = (o, h)
+         sum_hk K_hk y_hk + sum_direct x_l + sum_d u_d >= sum_d D_d  (capacity cover)
+         min_hubs <= sum_hk y_hk <= max_hubs
+         x, u >= 0,  y binary
+
+where ``c_l`` folds the leg's cost per tonne, the origin's cost per tonne for legs
+leaving an origin, the hub's handling cost for legs entering a hub, and the carbon price
+times the leg's CO2. Markets with ``max_transit_days`` are served through path variables
+``p_lm`` (inbound leg l, outbound leg m) restricted to paths within the limit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pulp
+
+from .errors import SolverError, ValidationError
+from .network import Network
+
+#: Name of the single level used for a hub without rows in ``hub_levels``.
+BASE_LEVEL = "base"
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """Options that change the model (not the solver).
+
+    Parameters
+    ----------
+    max_hubs, min_hubs
+        Bounds on the number of opened hubs.
+    carbon_price_per_t_co2
+        Price of a tonne of CO2, added to each leg's cost through its co2_kg_per_t.
+    tight_linking
+        Add the per-leg linking rows that strengthen the LP bound.
+    """
+
+    max_hubs: int | None = None
+    min_hubs: int | None = None
+    carbon_price_per_t_co2: float | None = None
+    tight_linking: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("max_hubs", "min_hubs"):
+            value = getattr(self, name)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | np.integer)
+            ):
+                msg = f"{name} must be a whole number or None, got {value!r}"
+                raise ValidationError(msg)
+            if value is not None and value < 0:
+                msg = f"{name} must be zero or more, got {value}"
+                raise ValidationError(msg)
+        if (
+            self.max_hubs is not None
+            and self.min_hubs is not None
+            and self.min_hubs > self.max_hubs
+        ):
+            msg = (
+                f"min_hubs ({self.min_hubs}) is larger than max_hubs ({self.max_hubs})"
+            )
+            raise ValidationError(msg)
+        price = self.carbon_price_per_t_co2
+        if price is not None and not (np.isfinite(price) and price >= 0):
+            msg = f"carbon_price_per_t_co2 must be a finite number >= 0, got {price!r}"
+            raise ValidationError(msg)
+
+
+@dataclass
+class Levels:
+    """Every (hub, level) pair the model may open, as aligned arrays."""
+
+    hub: np.ndarray  # hub id per level
+    level: np.ndarray  # level name per level
+    capacity_t: np.ndarray  # capacity, finite (big-M where the hub is uncapacitated)
+    capacitated: np.ndarray  # bool: False where capacity_t stands for "no limit"
+    fixed_cost: np.ndarray
+
+
+@dataclass
+class BuiltModel:
+    """A PuLP problem with its variables keyed by position in the network's tables."""
+
+    problem: pulp.LpProblem
+    flow: dict[int, Any]  # leg position -> variable (None for legs fixed at zero)
+    open: dict[int, Any]  # level position -> binary variable
+    unmet: dict[int, Any]  # destination position -> variable
+    paths: dict[tuple[int, int], Any]  # (inbound leg, outbound leg) -> variable
+    levels: Levels
+    leg_objective: np.ndarray  # objective coefficient per tonne on each leg
+    n_destinations: int
+    build_s: float = 0.0
+
+
+@dataclass
+class RawSolution:
+    """What a solver returned, before it becomes a :class:`hubopt.Result`."""
+
+    status: str
+    objective: float | None
+    best_bound: float | None
+    gap: float | None
+    runtime_s: float
+    solver: str
+    flow_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    open_level: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    unmet_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    path_t: dict[tuple[int, int], float] = field(default_factory=dict)
+    message: str = ""
+
+
+def hub_levels(network: Network) -> Levels:
+    """Every level a hub may open at: its ``hub_levels`` rows, or one base level built
+    from its ``capacity_t`` and ``fixed_cost``. Uncapacitated levels get a finite
+    capacity equal to the most any hub can move, min(total supply, total demand)."""
+    hubs = network.hubs
+    levels = network.hub_levels
+    big_m = min(network.total_supply_t, network.total_demand_t)
+    with_levels = set(levels["hub_id"])
+    hub_ids, names, caps, capacitated, fixed = [], [], [], [], []
+    for row in hubs.itertuples(index=False):
+        if row.id in with_levels:
+            rows = levels[levels["hub_id"] == row.id]
+            for lev in rows.itertuples(index=False):
+                hub_ids.append(row.id)
+                names.append(str(lev.level))
+                caps.append(float(lev.capacity_t))
+                capacitated.append(True)
+                fixed.append(float(lev.fixed_cost))
+        else:
+            hub_ids.append(row.id)
+            names.append(BASE_LEVEL)
+            has_cap = not np.isnan(row.capacity_t)
+            caps.append(float(row.capacity_t) if has_cap else big_m)
+            capacitated.append(has_cap)
+            fixed.append(float(row.fixed_cost))
+    return Levels(
+        hub=np.array(hub_ids, dtype=object),
+        level=np.array(names, dtype=object),
+        capacity_t=np.array(caps, dtype=float),
+        capacitated=np.array(capacitated, dtype=bool),
+        fixed_cost=np.array(fixed, dtype=float),
+    )
+
+
+def leg_objective(network: Network, carbon_price_per_t_co2: float | None) -> np.ndarray:
+    """Objective coefficient per tonne on each leg: leg cost + origin cost (legs leaving
+    an origin) + handling (legs entering a hub) + carbon price x CO2."""
+    legs = network.legs
+    problems = []
+    cost = legs["cost_per_t"].to_numpy(dtype=float)
+    for pos in np.flatnonzero(np.isnan(cost))[:20]:
+        problems.append(
+            f"table 'legs', leg {legs['origin'].iloc[pos]}->"
+            f"{legs['destination'].iloc[pos]}, column 'cost_per_t': missing; give it, "
+            "or fill it from geography with network.with_leg_attributes()"
+        )
+    co2 = legs["co2_kg_per_t"].to_numpy(dtype=float)
+    if carbon_price_per_t_co2:
+        for pos in np.flatnonzero(np.isnan(co2))[:20]:
+            problems.append(
+                f"table 'legs', leg {legs['origin'].iloc[pos]}->"
+                f"{legs['destination'].iloc[pos]}, column 'co2_kg_per_t': missing, "
+                "but a carbon price was given; fill it with "
+                "network.with_leg_attributes()"
+            )
+    if problems:
+        raise ValidationError(problems)
+    origin_cost = network.origins.set_index("id")["cost_per_t"]
+    handling = network.hubs.set_index("id")["handling_cost_per_t"]
+    coef = cost.copy()
+    coef += legs["origin"].map(origin_cost).fillna(0.0).to_numpy(dtype=float)
+    coef += legs["destination"].map(handling).fillna(0.0).to_numpy(dtype=float)
+    if carbon_price_per_t_co2:
+        coef += carbon_price_per_t_co2 * co2 / 1000.0
+    return coef
+
+
+def build(network: Network, options: ModelOptions) -> BuiltModel:
+    """Build the MILP for a network.
+
+    Parameters
+    ----------
+    network
+        A validated network whose legs all carry cost_per_t.
+    options
+        Model options.
+
+    Returns
+    -------
+    BuiltModel
+    """
+    start = time.perf_counter()
+    legs = network.legs
+    origins = network.origins
+    hubs = network.hubs
+    dests = network.destinations
+    coef = leg_objective(network, options.carbon_price_per_t_co2)
+    levels = hub_levels(network)
+
+    n_legs = len(legs)
+    origin_pos = {o: i for i, o in enumerate(origins["id"])}
+    hub_pos = {h: i for i, h in enumerate(hubs["id"])}
+    dest_pos = {d: i for i, d in enumerate(dests["id"])}
+    leg_from = legs["origin"].to_numpy()
+    leg_to = legs["destination"].to_numpy()
+    supply = origins["supply_t"].to_numpy(dtype=float)
+    demand = dests["demand_t"].to_numpy(dtype=float)
+    penalty = dests["unmet_penalty_per_t"].to_numpy(dtype=float)
+    max_days = dests["max_transit_days"].to_numpy(dtype=float)
+    status = hubs["status"].to_numpy()
+    transit = legs["transit_days"].to_numpy(dtype=float)
+    dwell = (
+        hubs["dwell_days"].fillna(0).to_numpy(dtype=float)
+        if "dwell_days" in hubs.columns
+        else np.zeros(len(hubs))
+    )
+
+    into_hub: list[list[int]] = [[] for _ in hub_pos]
+    out_of_hub: list[list[int]] = [[] for _ in hub_pos]
+    out_of_origin: list[list[int]] = [[] for _ in origin_pos]
+    into_dest: list[list[int]] = [[] for _ in dest_pos]
+    kind = np.empty(n_legs, dtype=object)
+    for pos in range(n_legs):
+        a, b = leg_from[pos], leg_to[pos]
+        if a in origin_pos:
+            out_of_origin[origin_pos[a]].append(pos)
+            if b in hub_pos:
+                into_hub[hub_pos[b]].append(pos)
+                kind[pos] = "inbound"
+            else:
+                into_dest[dest_pos[b]].append(pos)
+                kind[pos] = "direct"
+        else:
+            out_of_hub[hub_pos[a]].append(pos)
+            into_dest[dest_pos[b]].append(pos)
+            kind[pos] = "outbound"
+
+    # Markets with a transit limit are served through admissible paths only.
+    limited = ~np.isnan(max_days)
+    if limited.any() and np.isnan(transit).any():
+        bad = [
+            f"table 'legs', leg {leg_from[p]}->{leg_to[p]}, column 'transit_days': "
+            "missing, but a market has max_transit_days; fill it with "
+            "network.with_leg_attributes()"
+            for p in np.flatnonzero(np.isnan(transit))[:20]
+        ]
+        raise ValidationError(bad)
+
+    prob = pulp.LpProblem("hubopt", pulp.LpMinimize)
+    closed_level = np.array([status[hub_pos[h]] == "closed" for h in levels.hub])
+    usable = np.ones(n_legs, dtype=bool)
+    for pos in range(n_legs):
+        a, b = leg_from[pos], leg_to[pos]
+        if (kind[pos] == "inbound" and status[hub_pos[b]] == "closed") or (
+            kind[pos] == "outbound" and status[hub_pos[a]] == "closed"
+        ):
+            usable[pos] = False
+        elif kind[pos] == "direct" and limited[dest_pos[b]]:
+            usable[pos] = transit[pos] <= max_days[dest_pos[b]] + 1e-9
+        if kind[pos] == "outbound" and limited[dest_pos[b]]:
+            # carried by path variables instead
+            usable[pos] = False
+    flow_index = [p for p in range(n_legs) if usable[p]]
+    flow = prob.add_variable_dict("flow", flow_index, lowBound=0)
+    level_index = [k for k in range(len(levels.hub)) if not closed_level[k]]
+    open_ = prob.add_variable_dict("open", level_index, cat="Binary")
+    unmet_index = [d for d in range(len(dests)) if not np.isnan(penalty[d])]
+    unmet = prob.add_variable_dict("unmet", unmet_index, lowBound=0)
+
+    path_keys: list[tuple[int, int]] = []
+    if limited.any():
+        for h in range(len(hubs)):
+            if status[h] == "closed":
+                continue
+            for m in out_of_hub[h]:
+                d = dest_pos[leg_to[m]]
+                if not limited[d]:
+                    continue
+                for leg_in in into_hub[h]:
+                    days = transit[leg_in] + dwell[h] + transit[m]
+                    if days <= max_days[d] + 1e-9:
+                        path_keys.append((leg_in, m))
+    path_vars_list = prob.add_variable_dict("path", range(len(path_keys)), lowBound=0)
+    paths = {key: path_vars_list[i] for i, key in enumerate(path_keys)}
+    paths_by_in: dict[int, list[Any]] = {}
+    paths_by_out: dict[int, list[Any]] = {}
+    for (leg_in, m), var in paths.items():
+        paths_by_in.setdefault(leg_in, []).append(var)
+        paths_by_out.setdefault(m, []).append(var)
+
+    levels_of_hub: dict[str, list[int]] = {}
+    for k, h in enumerate(levels.hub):
+        if k in open_:
+            levels_of_hub.setdefault(h, []).append(k)
+
+    # objective
+    terms = [(flow[p], coef[p]) for p in flow_index if coef[p] != 0]
+    terms += [(paths[key], coef[key[1]]) for key in path_keys if coef[key[1]] != 0]
+    terms += [(open_[k], levels.fixed_cost[k]) for k in level_index]
+    terms += [(unmet[d], penalty[d]) for d in unmet_index]
+    prob.setObjective(pulp.LpAffineExpression(terms))
+
+    def add(expr_terms: list[tuple[Any, float]], sense: int, rhs: float) -> None:
+        prob.addConstraint(
+            pulp.LpConstraint(pulp.LpAffineExpression(expr_terms), sense, rhs=rhs)
+        )
+
+    LE, EQ, GE = pulp.LpConstraintLE, pulp.LpConstraintEQ, pulp.LpConstraintGE
+
+    for o, legs_out in enumerate(out_of_origin):
+        terms = [(flow[p], 1.0) for p in legs_out if p in flow]
+        if terms:
+            add(terms, LE, supply[o])
+
+    for h, hub_id in enumerate(hubs["id"]):
+        ins = [p for p in into_hub[h] if p in flow]
+        outs = [p for p in out_of_hub[h] if p in flow]
+        hub_paths = [var for p in ins for var in paths_by_in.get(p, [])]
+        ks = levels_of_hub.get(hub_id, [])
+        if status[h] == "closed":
+            continue
+        # flow balance: what enters leaves, by arc or by path
+        add(
+            [(flow[p], 1.0) for p in ins]
+            + [(flow[p], -1.0) for p in outs]
+            + [(v, -1.0) for v in hub_paths],
+            EQ,
+            0.0,
+        )
+        # path flow on an inbound leg cannot exceed that leg's flow
+        for p in ins:
+            if p in paths_by_in:
+                add([(flow[p], 1.0)] + [(v, -1.0) for v in paths_by_in[p]], GE, 0.0)
+        # capacity of the opened level
+        if ins:
+            add(
+                [(flow[p], 1.0) for p in ins]
+                + [(open_[k], -levels.capacity_t[k]) for k in ks],
+                LE,
+                0.0,
+            )
+        if ks:
+            sense = EQ if status[h] == "open" else LE
+            add([(open_[k], 1.0) for k in ks], sense, 1.0)
+        if options.tight_linking and ks:
+            cap_h = float(max(levels.capacity_t[k] for k in ks))
+            for p in outs:
+                d_t = demand[dest_pos[leg_to[p]]]
+                add([(flow[p], 1.0)] + [(open_[k], -d_t) for k in ks], LE, 0.0)
+            for p in ins:
+                bound = min(supply[origin_pos[leg_from[p]]], cap_h)
+                add([(flow[p], 1.0)] + [(open_[k], -bound) for k in ks], LE, 0.0)
+            for m in out_of_hub[h]:
+                if m in paths_by_out:
+                    d_t = demand[dest_pos[leg_to[m]]]
+                    add(
+                        [(v, 1.0) for v in paths_by_out[m]]
+                        + [(open_[k], -d_t) for k in ks],
+                        LE,
+                        0.0,
+                    )
+
+    for d in range(len(dests)):
+        terms = [(flow[p], 1.0) for p in into_dest[d] if p in flow]
+        if limited[d]:
+            terms += [(v, 1.0) for m in into_dest[d] for v in paths_by_out.get(m, [])]
+        if d in unmet:
+            terms.append((unmet[d], 1.0))
+        add(terms, EQ, demand[d])
+
+    # aggregate capacity cover: opened capacity + direct flows + shortfall >= demand
+    cover = [(open_[k], levels.capacity_t[k]) for k in level_index]
+    cover += [(flow[p], 1.0) for p in flow_index if kind[p] == "direct"]
+    cover += [(unmet[d], 1.0) for d in unmet_index]
+    if cover:
+        add(cover, GE, float(demand.sum()))
+
+    if options.max_hubs is not None:
+        add([(open_[k], 1.0) for k in level_index], LE, float(options.max_hubs))
+    if options.min_hubs is not None:
+        add([(open_[k], 1.0) for k in level_index], GE, float(options.min_hubs))
+
+    return BuiltModel(
+        problem=prob,
+        flow=flow,
+        open=open_,
+        unmet=unmet,
+        paths=paths,
+        levels=levels,
+        leg_objective=coef,
+        n_destinations=len(dests),
+        build_s=time.perf_counter() - start,
+    )
+
+
+# ------------------------------------------------------------------------------------
+# solvers
+# ------------------------------------------------------------------------------------
+def cbc_path() -> str | None:
+    """The CBC binary: beside the running Python first (a virtual environment that is
+    not activated), then on PATH."""
+    here = os.path.join(os.path.dirname(sys.executable), "cbc")
+    if os.path.isfile(here) and os.access(here, os.X_OK):
+        return here
+    return shutil.which("cbc")
+
+
+def run(
+    built: BuiltModel,
+    *,
+    solver: str | pulp.LpSolver = "highs",
+    time_limit_s: float | None = None,
+    mip_gap: float | None = None,
+    threads: int | None = None,
+    msg: bool = False,
+) -> RawSolution:
+    """Solve a built model and read back an honest status, bound and gap.
+
+    Parameters
+    ----------
+    built
+        The model from :func:`build`.
+    solver
+        "highs", "cbc" or a PuLP solver object.
+    time_limit_s, mip_gap, threads, msg
+        Solver settings; mip_gap is relative.
+
+    Returns
+    -------
+    RawSolution
+    """
+    prob = built.problem
+    start = time.perf_counter()
+    if isinstance(solver, str):
+        name = solver.lower()
+        if name == "highs":
+            solution = _run_highs(prob, time_limit_s, mip_gap, threads, msg)
+        elif name == "cbc":
+            solution = _run_cbc(prob, time_limit_s, mip_gap, threads, msg)
+        else:
+            error = f"unknown solver {solver!r}; use 'highs', 'cbc' or a pulp solver"
+            raise ValidationError(error)
+    else:
+        solution = _run_pulp_solver(prob, solver)
+    solution.runtime_s = time.perf_counter() - start
+    if solution.status in ("optimal", "feasible"):
+        _read_values(built, solution)
+    return solution
+
+
+_BANNER_SILENCED = False
+
+
+def _silence_highs_banner() -> None:
+    """HiGHS prints a copyright banner from C the first time a solver is created in a
+    process, whatever its options; create that first instance with stdout muted."""
+    global _BANNER_SILENCED
+    if _BANNER_SILENCED:
+        return
+    import highspy
+
+    _BANNER_SILENCED = True
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):  # no real stdout (e.g. captured): nothing to hide
+        highspy.Highs()
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _run_highs(
+    prob: pulp.LpProblem,
+    time_limit_s: float | None,
+    mip_gap: float | None,
+    threads: int | None,
+    msg: bool,
+) -> RawSolution:
+    import highspy
+
+    if not msg:
+        _silence_highs_banner()
+    options: dict[str, Any] = {}
+    solver = pulp.HiGHS(
+        msg=msg,
+        timeLimit=time_limit_s,
+        gapRel=mip_gap,
+        threads=threads,
+        **options,
+    )
+    quiet = contextlib.redirect_stdout(io.StringIO()) if not msg else _null()
+    try:
+        with quiet:
+            prob.solve(solver)
+    except KeyboardInterrupt:
+        raise
+    except pulp.PulpSolverError as exc:
+        error = f"HiGHS failed: {exc}"
+        raise SolverError(error) from None
+    h = prob.solverModel
+    status = h.getModelStatus()
+    info = h.getInfo()
+    S = highspy.HighsModelStatus
+    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    is_mip = any(v.cat == pulp.LpInteger for v in prob.variables())
+    objective = float(info.objective_function_value) if has_solution else None
+    bound = float(info.mip_dual_bound) if is_mip else objective
+    if bound is not None and not np.isfinite(bound):
+        bound = None
+    gap = _gap(objective, bound)
+    name = h.modelStatusToString(status)
+    if status == S.kOptimal:
+        return RawSolution(
+            "optimal", objective, bound, gap if is_mip else 0.0, 0, "highs"
+        )
+    if status == S.kInfeasible:
+        return RawSolution("infeasible", None, None, None, 0, "highs", message=name)
+    if status == S.kUnbounded:
+        return RawSolution("unbounded", None, None, None, 0, "highs", message=name)
+    if status == S.kUnboundedOrInfeasible:
+        return RawSolution("infeasible", None, None, None, 0, "highs", message=name)
+    if has_solution:
+        return RawSolution("feasible", objective, bound, gap, 0, "highs", message=name)
+    return RawSolution("no_solution", None, bound, None, 0, "highs", message=name)
+
+
+def _run_cbc(
+    prob: pulp.LpProblem,
+    time_limit_s: float | None,
+    mip_gap: float | None,
+    threads: int | None,
+    msg: bool,
+) -> RawSolution:
+    path = cbc_path()
+    if path is None:
+        error = (
+            "the CBC solver binary was not found; install it with "
+            "`pip install 'pulp[cbc]'` (or `pip install hubopt[cbc]`), or use "
+            "solver='highs'"
+        )
+        raise SolverError(error)
+    with tempfile.TemporaryDirectory(prefix="hubopt-cbc-") as tmp:
+        log = os.path.join(tmp, "cbc.log")
+        solver = pulp.COIN_CMD(
+            path=path,
+            msg=msg,
+            timeLimit=time_limit_s,
+            gapRel=mip_gap,
+            threads=threads,
+            logPath=log,
+        )
+        try:
+            prob.solve(solver)
+        except pulp.PulpSolverError as exc:
+            error = f"CBC failed: {exc}"
+            raise SolverError(error) from None
+        text = (
+            Path(log).read_text(encoding="utf-8", errors="replace")
+            if os.path.exists(log)
+            else ""
+        )
+    return _cbc_status(prob, text)
+
+
+def _cbc_status(prob: pulp.LpProblem, log: str) -> RawSolution:
+    sol = prob.sol_status
+    objective = pulp.value(prob.objective) if sol in (1, 2) else None
+    if objective is not None:
+        objective = float(objective)
+    bound = None
+    match = re.search(r"best possible\s+(-?[\d.eE+-]+)", log)
+    if match:
+        bound = float(match.group(1))
+    match = re.search(r"Lower bound:\s+(-?[\d.eE+-]+)", log)
+    if match:
+        bound = float(match.group(1))
+    stopped = re.search(r"Stopped on (time|iterations|nodes|solutions|ctrl-c)", log)
+    if "Result - Optimal solution found" in log or (sol == 1 and not stopped):
+        return RawSolution(
+            "optimal",
+            objective,
+            objective if bound is None else bound,
+            _gap(objective, bound) or 0.0,
+            0,
+            "cbc",
+        )
+    if ("infeasible" in log.lower() and sol not in (1, 2)) or prob.status == -1:
+        return RawSolution("infeasible", None, None, None, 0, "cbc")
+    if prob.status == -2:
+        return RawSolution("unbounded", None, None, None, 0, "cbc")
+    if sol in (1, 2):
+        return RawSolution(
+            "feasible",
+            objective,
+            bound,
+            _gap(objective, bound),
+            0,
+            "cbc",
+            message=stopped.group(0) if stopped else "",
+        )
+    return RawSolution(
+        "no_solution",
+        None,
+        bound,
+        None,
+        0,
+        "cbc",
+        message=stopped.group(0) if stopped else "",
+    )
+
+
+def _run_pulp_solver(prob: pulp.LpProblem, solver: pulp.LpSolver) -> RawSolution:
+    try:
+        prob.solve(solver)
+    except pulp.PulpSolverError as exc:
+        error = f"{type(solver).__name__} failed: {exc}"
+        raise SolverError(error) from None
+    name = type(solver).__name__
+    sol = prob.sol_status
+    objective = float(pulp.value(prob.objective)) if sol in (1, 2) else None
+    if sol == 1:
+        # A generic solver says "optimal" without a bound we can check.
+        return RawSolution("optimal", objective, None, None, 0, name)
+    if sol == 2:
+        return RawSolution("feasible", objective, None, None, 0, name)
+    if prob.status == -1:
+        return RawSolution("infeasible", None, None, None, 0, name)
+    if prob.status == -2:
+        return RawSolution("unbounded", None, None, None, 0, name)
+    return RawSolution("no_solution", None, None, None, 0, name)
+
+
+@contextlib.contextmanager
+def _null():
+    yield
+
+
+def _gap(objective: float | None, bound: float | None) -> float | None:
+    if objective is None or bound is None:
+        return None
+    return abs(objective - bound) / max(abs(objective), 1e-9)
+
+
+def _read_values(built: BuiltModel, solution: RawSolution) -> None:
+    n_legs = len(built.leg_objective)
+    flow = np.zeros(n_legs)
+    for pos, var in built.flow.items():
+        flow[pos] = var.varValue or 0.0
+    path_t: dict[tuple[int, int], float] = {}
+    for key, var in built.paths.items():
+        value = var.varValue or 0.0
+        if value > 1e-9:
+            path_t[key] = value
+            flow[key[1]] += value
+    flow[np.abs(flow) < 1e-9] = 0.0
+    opened = np.zeros(len(built.levels.hub))
+    for k, var in built.open.items():
+        opened[k] = round(var.varValue or 0.0)
+    unmet_full = np.zeros(built.n_destinations)
+    for d, var in built.unmet.items():
+        unmet_full[d] = max(var.varValue or 0.0, 0.0)
+    solution.flow_t = np.maximum(flow, 0.0)
+    solution.open_level = opened
+    solution.unmet_t = unmet_full
+    solution.path_t = path_t

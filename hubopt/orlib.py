@@ -1,0 +1,123 @@
+"""OR-Library capacitated warehouse location instances as hub networks.
+
+J.E. Beasley, "An algorithm for solving large capacitated warehouse location problems",
+European Journal of Operational Research 33 (1988) 314-325; distributed by OR-Library.
+Mapping: one origin with supply equal to total demand and free legs to every site; each
+site a hub (fixed cost, capacity); each customer a destination; a leg from every site to
+every customer at cost per tonne ``c_ij / demand_j``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import ValidationError
+from .network import Network
+
+
+def read_orlib(
+    path: str | os.PathLike[str],
+    *,
+    capacity: float | None = None,
+    uncapacitated: bool = False,
+) -> Network:
+    """Read an OR-Library ``cap*.txt`` file as a hub network.
+
+    Parameters
+    ----------
+    path
+        The instance file.
+    capacity
+        The capacity of every site, for capa/capb/capc whose files hold the word
+        ``capacity`` instead of a number.
+    uncapacitated
+        Ignore capacities (the uncapacitated variant).
+
+    Returns
+    -------
+    Network
+
+    Examples
+    --------
+    >>> import hubopt, hubopt.orlib  # doctest: +SKIP
+    >>> net = hubopt.orlib.read_orlib("cap41.txt")  # doctest: +SKIP
+    """
+    path = Path(path)
+    try:
+        tokens = path.read_text(encoding="ascii").split()
+    except (OSError, UnicodeDecodeError) as exc:
+        msg = f"OR-Library file '{path}': cannot be read ({exc})"
+        raise ValidationError(msg) from None
+    try:
+        m, n = int(tokens[0]), int(tokens[1])
+        pos = 2
+        caps, fixed = [], []
+        for _ in range(m):
+            word = tokens[pos]
+            if word.lower() == "capacity":
+                if capacity is None and not uncapacitated:
+                    msg = (
+                        f"OR-Library file '{path}': capacities are the word "
+                        "'capacity'; pass capacity=... (see optima.csv)"
+                    )
+                    raise ValidationError(msg)
+                caps.append(np.nan if capacity is None else float(capacity))
+            else:
+                caps.append(float(word) if capacity is None else float(capacity))
+            fixed.append(float(tokens[pos + 1]))
+            pos += 2
+        body = np.array(tokens[pos : pos + n * (m + 1)], dtype=float)
+        if body.size != n * (m + 1):
+            msg = f"OR-Library file '{path}': expected {n} customers with {m} costs"
+            raise ValidationError(msg)
+    except (IndexError, ValueError) as exc:
+        if isinstance(exc, ValidationError):
+            raise
+        msg = f"OR-Library file '{path}': not in the cap format ({exc})"
+        raise ValidationError(msg) from None
+    body = body.reshape(n, m + 1)
+    demand = body[:, 0]
+    cost = body[:, 1:]  # n x m, cost of serving all of customer j from site i
+    hub_ids = [f"W{i + 1}" for i in range(m)]
+    dest_ids = [f"C{j + 1}" for j in range(n)]
+    origins = pd.DataFrame(
+        {
+            "id": ["SOURCE"],
+            "name": ["source"],
+            "lon": [0.0],
+            "lat": [0.0],
+            "supply_t": [float(demand.sum())],
+        }
+    )
+    hubs = pd.DataFrame(
+        {
+            "id": hub_ids,
+            "name": hub_ids,
+            "lon": 0.0,
+            "lat": 0.0,
+            "capacity_t": np.nan if uncapacitated else caps,
+            "fixed_cost": fixed,
+        }
+    )
+    dests = pd.DataFrame(
+        {"id": dest_ids, "name": dest_ids, "lon": 0.0, "lat": 0.0, "demand_t": demand}
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_t = np.where(demand[:, None] > 0, cost / demand[:, None], 0.0)
+    inbound = pd.DataFrame(
+        {"origin": "SOURCE", "destination": hub_ids, "mode": "none", "cost_per_t": 0.0}
+    )
+    outbound = pd.DataFrame(
+        {
+            "origin": np.repeat(hub_ids, n),
+            "destination": np.tile(dest_ids, m),
+            "mode": "none",
+            "cost_per_t": per_t.T.reshape(-1),
+        }
+    )
+    legs = pd.concat([inbound, outbound], ignore_index=True)
+    return Network.from_frames(origins, hubs, dests, legs, name=path.stem)

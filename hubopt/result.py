@@ -1,0 +1,625 @@
+"""The answer to a solve: which hubs open, which flows go where, and what it costs.
+
+A :class:`Result` is built from the network and the solver's raw values; it never
+imports PuLP. Its tables are plain DataFrames; :meth:`Result.to_geodataframes` gives
+them as GeoDataFrames with the flows drawn along their routes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .network import Network
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import Levels, RawSolution
+
+#: Statuses a Result may carry.
+STATUSES = ("optimal", "feasible", "infeasible", "unbounded", "no_solution")
+
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class CostBreakdown:
+    """Annual cost by component, in the network's currency."""
+
+    fixed: float
+    transport: float
+    handling: float
+    procurement: float
+    carbon: float
+    unmet_penalty: float
+
+    @property
+    def total(self) -> float:
+        """Sum of every component."""
+        return (
+            self.fixed
+            + self.transport
+            + self.handling
+            + self.procurement
+            + self.carbon
+            + self.unmet_penalty
+        )
+
+    def as_dict(self) -> dict[str, float]:
+        """The components and the total as a dict."""
+        out = asdict(self)
+        out["total"] = self.total
+        return out
+
+
+class Result:
+    """The outcome of :func:`hubopt.solve`.
+
+    Attributes
+    ----------
+    status
+        "optimal" (proven within the relative gap tolerance ``mip_gap``), "feasible"
+        (a solution without proof, e.g. at a time limit; see ``gap`` and
+        ``best_bound``), "infeasible", "unbounded" or "no_solution".
+    objective
+        The objective the solver reported (None without a solution).
+    gap, best_bound
+        Relative gap between objective and best bound, and the bound itself.
+    runtime_s
+        Wall-clock time of the solve, in seconds (model build excluded).
+    build_s
+        Time spent building the model, in seconds.
+    solver
+        The solver's name.
+    network
+        The network that was solved.
+    options
+        The options of the solve, as a dict.
+    """
+
+    def __init__(
+        self,
+        network: Network,
+        raw: RawSolution,
+        levels: Levels,
+        leg_objective: np.ndarray,
+        options: dict[str, Any],
+        build_s: float = 0.0,
+    ) -> None:
+        self.network = network
+        self.status = raw.status
+        self.objective = raw.objective
+        self.gap = raw.gap
+        self.best_bound = raw.best_bound
+        self.runtime_s = raw.runtime_s
+        self.build_s = build_s
+        self.solver = raw.solver
+        self.message = raw.message
+        self.options = dict(options)
+        self._raw = raw
+        self._levels = levels
+        self._coef = leg_objective
+        self._has_solution = raw.status in ("optimal", "feasible")
+        self._tables: dict[str, pd.DataFrame] = {}
+
+    # -- tables -----------------------------------------------------------------------
+    @property
+    def flows(self) -> pd.DataFrame:
+        """Legs that carry tonnes: from, to, kind, mode, corridor, tonnes, cost_per_t,
+        cost, distance_km, transit_days, co2_kg_per_t, co2_t and the leg's position in
+        ``network.legs`` (``leg``)."""
+        if "flows" not in self._tables:
+            self._tables["flows"] = self._make_flows()
+        return self._tables["flows"].copy()
+
+    @property
+    def hubs(self) -> pd.DataFrame:
+        """One row per hub: hub_id, name, lon, lat, open, level, capacity_t,
+        throughput_t, utilisation, fixed_cost, handling_cost."""
+        if "hubs" not in self._tables:
+            self._tables["hubs"] = self._make_hubs()
+        return self._tables["hubs"].copy()
+
+    @property
+    def markets(self) -> pd.DataFrame:
+        """One row per destination: destination, name, demand_t, served_t, unmet_t,
+        landed_cost_per_t, via_hubs_t, direct_t, serving_hubs."""
+        if "markets" not in self._tables:
+            self._tables["markets"] = self._make_markets()
+        return self._tables["markets"].copy()
+
+    @property
+    def paths(self) -> pd.DataFrame:
+        """Origin -> hub -> destination paths (hub empty for direct legs): origin, hub,
+        destination, tonnes, landed_cost_per_t, transit_days, co2_t.
+
+        Paths into markets with a transit limit are the model's own path variables;
+        elsewhere arc flows through a hub are split in proportion to the hub's inflows.
+        """
+        if "paths" not in self._tables:
+            self._tables["paths"] = self._make_paths()
+        return self._tables["paths"].copy()
+
+    @property
+    def costs(self) -> CostBreakdown:
+        """Annual cost by component."""
+        if not self._has_solution:
+            return CostBreakdown(0, 0, 0, 0, 0, 0)
+        flows = self.flows
+        hubs = self.hubs
+        markets = self.markets
+        net = self.network
+        origin_cost = net.origins.set_index("id")["cost_per_t"]
+        handling = net.hubs.set_index("id")["handling_cost_per_t"]
+        penalty = net.destinations.set_index("id")["unmet_penalty_per_t"].fillna(0)
+        price = self.options.get("carbon_price_per_t_co2") or 0.0
+        return CostBreakdown(
+            fixed=float(hubs["fixed_cost"].sum()),
+            transport=float((flows["tonnes"] * flows["cost_per_t"]).sum()),
+            handling=float(
+                (flows["tonnes"] * flows["to"].map(handling).fillna(0)).sum()
+            ),
+            procurement=float(
+                (flows["tonnes"] * flows["from"].map(origin_cost).fillna(0)).sum()
+            ),
+            carbon=float(price * flows["co2_t"].fillna(0).sum()) if price else 0.0,
+            unmet_penalty=float(
+                (markets["unmet_t"] * markets["destination"].map(penalty)).sum()
+            ),
+        )
+
+    @property
+    def proven_optimal(self) -> bool:
+        """True only when the solver proved optimality (within ``mip_gap``)."""
+        return self.status == "optimal"
+
+    # -- builders ---------------------------------------------------------------------
+    def _make_flows(self) -> pd.DataFrame:
+        legs = self.network.legs
+        kinds = self.network.leg_kinds()
+        columns = [
+            "from",
+            "to",
+            "kind",
+            "mode",
+            "corridor",
+            "tonnes",
+            "cost_per_t",
+            "cost",
+            "distance_km",
+            "transit_days",
+            "co2_kg_per_t",
+            "co2_t",
+            "leg",
+        ]
+        if not self._has_solution:
+            return pd.DataFrame(columns=columns)
+        tonnes = self._raw.flow_t
+        used = np.flatnonzero(tonnes > _EPS)
+        sub = legs.iloc[used]
+        out = pd.DataFrame(
+            {
+                "from": sub["origin"].to_numpy(),
+                "to": sub["destination"].to_numpy(),
+                "kind": kinds.iloc[used].to_numpy(),
+                "mode": sub["mode"].to_numpy(),
+                "corridor": sub["corridor"].to_numpy(),
+                "tonnes": tonnes[used],
+                "cost_per_t": sub["cost_per_t"].to_numpy(dtype=float),
+            }
+        )
+        out["cost"] = out["tonnes"] * out["cost_per_t"]
+        out["distance_km"] = sub["distance_km"].to_numpy(dtype=float)
+        out["transit_days"] = sub["transit_days"].to_numpy(dtype=float)
+        out["co2_kg_per_t"] = sub["co2_kg_per_t"].to_numpy(dtype=float)
+        out["co2_t"] = out["tonnes"] * out["co2_kg_per_t"] / 1000.0
+        out["leg"] = used
+        return out
+
+    def _make_hubs(self) -> pd.DataFrame:
+        hubs = self.network.hubs
+        levels = self._levels
+        flows = self.flows
+        inbound = flows[flows["kind"] == "inbound"].groupby("to")["tonnes"].sum()
+        opened = (
+            self._raw.open_level if self._has_solution else np.zeros(len(levels.hub))
+        )
+        rows = []
+        for row in hubs.itertuples(index=False):
+            ks = np.flatnonzero(levels.hub == row.id)
+            chosen = [k for k in ks if opened[k] > 0.5]
+            through = float(inbound.get(row.id, 0.0))
+            if chosen:
+                k = chosen[0]
+                cap = float(levels.capacity_t[k]) if levels.capacitated[k] else math.inf
+                rows.append(
+                    (
+                        row.id,
+                        row.name,
+                        row.lon,
+                        row.lat,
+                        True,
+                        str(levels.level[k]),
+                        cap,
+                        through,
+                        through / cap if np.isfinite(cap) and cap > 0 else np.nan,
+                        float(levels.fixed_cost[k]),
+                        through * row.handling_cost_per_t,
+                        row.status,
+                    )
+                )
+            else:
+                rows.append(
+                    (
+                        row.id,
+                        row.name,
+                        row.lon,
+                        row.lat,
+                        False,
+                        "",
+                        0.0,
+                        through,
+                        np.nan,
+                        0.0,
+                        through * row.handling_cost_per_t,
+                        row.status,
+                    )
+                )
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "hub_id",
+                "name",
+                "lon",
+                "lat",
+                "open",
+                "level",
+                "capacity_t",
+                "throughput_t",
+                "utilisation",
+                "fixed_cost",
+                "handling_cost",
+                "status",
+            ],
+        )
+
+    def _hub_inbound_cost(self) -> tuple[pd.Series, pd.Series]:
+        """Average variable cost per tonne arriving at each hub (origin cost, leg cost,
+        handling, carbon) and average transit days, weighted by inbound tonnes."""
+        flows = self.flows
+        inbound = flows[flows["kind"] == "inbound"].copy()
+        inbound["coef"] = self._coef[inbound["leg"].to_numpy(dtype=int)]
+        inbound["w_cost"] = inbound["coef"] * inbound["tonnes"]
+        inbound["w_days"] = inbound["transit_days"] * inbound["tonnes"]
+        grouped = inbound.groupby("to")[["w_cost", "w_days", "tonnes"]].sum()
+        safe = grouped["tonnes"].where(grouped["tonnes"] > _EPS)
+        return grouped["w_cost"] / safe, grouped["w_days"] / safe
+
+    def _make_paths(self) -> pd.DataFrame:
+        columns = [
+            "origin",
+            "hub",
+            "destination",
+            "tonnes",
+            "landed_cost_per_t",
+            "transit_days",
+            "co2_t",
+        ]
+        if not self._has_solution:
+            return pd.DataFrame(columns=columns)
+        legs = self.network.legs
+        coef = self._coef
+        flows = self.flows
+        dwell = (
+            self.network.hubs.set_index("id")["dwell_days"].fillna(0)
+            if "dwell_days" in self.network.hubs.columns
+            else pd.Series(dtype=float)
+        )
+        rows: list[tuple[Any, ...]] = []
+        co2 = legs["co2_kg_per_t"].to_numpy(dtype=float)
+        days = legs["transit_days"].to_numpy(dtype=float)
+        for _, f in flows[flows["kind"] == "direct"].iterrows():
+            leg = int(f["leg"])
+            rows.append(
+                (
+                    f["from"],
+                    "",
+                    f["to"],
+                    f["tonnes"],
+                    coef[leg],
+                    days[leg],
+                    f["tonnes"] * co2[leg] / 1000.0,
+                )
+            )
+        path_t = self._raw.path_t
+        path_out = {m for (_, m) in path_t}
+        for (leg_in, m), tonnes in sorted(path_t.items()):
+            hub = legs["destination"].iloc[leg_in]
+            rows.append(
+                (
+                    legs["origin"].iloc[leg_in],
+                    hub,
+                    legs["destination"].iloc[m],
+                    tonnes,
+                    coef[leg_in] + coef[m],
+                    days[leg_in] + float(dwell.get(hub, 0.0)) + days[m],
+                    tonnes * (co2[leg_in] + co2[m]) / 1000.0,
+                )
+            )
+        # arc flows: split each hub's outbound flow over its inflows proportionally
+        inbound = flows[flows["kind"] == "inbound"]
+        outbound = flows[(flows["kind"] == "outbound") & ~flows["leg"].isin(path_out)]
+        for hub, outs in outbound.groupby("from"):
+            ins = inbound[inbound["to"] == hub].copy()
+            # inbound tonnes already used by path variables are not available here
+            for idx, f_in in ins.iterrows():
+                used = sum(t for (li, _), t in path_t.items() if li == f_in["leg"])
+                ins.loc[idx, "tonnes"] = f_in["tonnes"] - used
+            ins = ins[ins["tonnes"] > _EPS]
+            total_in = ins["tonnes"].sum()
+            if total_in <= _EPS:
+                continue
+            for _, f_out in outs.iterrows():
+                for _, f_in in ins.iterrows():
+                    share = f_in["tonnes"] / total_in
+                    tonnes = f_out["tonnes"] * share
+                    li, lo = int(f_in["leg"]), int(f_out["leg"])
+                    rows.append(
+                        (
+                            f_in["from"],
+                            hub,
+                            f_out["to"],
+                            tonnes,
+                            coef[li] + coef[lo],
+                            days[li] + float(dwell.get(hub, 0.0)) + days[lo],
+                            tonnes * (co2[li] + co2[lo]) / 1000.0,
+                        )
+                    )
+        out = pd.DataFrame(rows, columns=columns)
+        out = out[out["tonnes"] > _EPS].reset_index(drop=True)
+        return out
+
+    def _make_markets(self) -> pd.DataFrame:
+        dests = self.network.destinations
+        columns = [
+            "destination",
+            "name",
+            "lon",
+            "lat",
+            "demand_t",
+            "served_t",
+            "unmet_t",
+            "via_hubs_t",
+            "direct_t",
+            "landed_cost_per_t",
+            "serving_hubs",
+        ]
+        if not self._has_solution:
+            out = pd.DataFrame(
+                {
+                    "destination": dests["id"],
+                    "name": dests["name"],
+                    "lon": dests["lon"],
+                    "lat": dests["lat"],
+                    "demand_t": dests["demand_t"],
+                }
+            )
+            for col in columns[5:]:
+                out[col] = np.nan
+            return out[columns]
+        paths = self.paths
+        unmet = self._raw.unmet_t
+        rows = []
+        for pos, row in enumerate(dests.itertuples(index=False)):
+            mine = paths[paths["destination"] == row.id]
+            served = float(mine["tonnes"].sum())
+            via = float(mine.loc[mine["hub"] != "", "tonnes"].sum())
+            cost = float((mine["tonnes"] * mine["landed_cost_per_t"]).sum())
+            hubs = sorted(set(mine.loc[mine["hub"] != "", "hub"]))
+            rows.append(
+                (
+                    row.id,
+                    row.name,
+                    row.lon,
+                    row.lat,
+                    row.demand_t,
+                    served,
+                    float(unmet[pos]) if pos < len(unmet) else 0.0,
+                    via,
+                    served - via,
+                    cost / served if served > _EPS else np.nan,
+                    ";".join(hubs),
+                )
+            )
+        return pd.DataFrame(rows, columns=columns)
+
+    # -- output -----------------------------------------------------------------------
+    def summary(self) -> str:
+        """A few lines a person can read: status, hubs opened, tonnes, cost."""
+        lines = [
+            f"status: {self.status} (solver {self.solver}, {self.runtime_s:.2f} s)"
+        ]
+        if self.message and self.status != "optimal":
+            lines.append(f"solver says: {self.message}")
+        if not self._has_solution:
+            return "\n".join(lines)
+        if self.status == "feasible" and self.gap is not None:
+            lines.append(
+                f"not proven optimal: gap {self.gap:.3%} to bound "
+                f"{self.best_bound:,.0f}"
+            )
+        hubs = self.hubs
+        opened = hubs[hubs["open"]]
+        if len(opened):
+            parts = [
+                f"{r.name} ({r.level}, {r.throughput_t:,.0f} t)"
+                for r in opened.itertuples()
+            ]
+            lines.append("hubs opened: " + "; ".join(parts))
+        else:
+            lines.append("hubs opened: none")
+        markets = self.markets
+        served = markets["served_t"].sum()
+        lines.append(
+            f"delivered: {served:,.0f} t of {markets['demand_t'].sum():,.0f} t demand"
+            + (
+                f" ({markets['unmet_t'].sum():,.0f} t unmet)"
+                if markets["unmet_t"].sum() > _EPS
+                else ""
+            )
+        )
+        costs = self.costs
+        lines.append(
+            f"total cost: {costs.total:,.0f} (fixed {costs.fixed:,.0f}, transport "
+            f"{costs.transport:,.0f}, handling {costs.handling:,.0f}, procurement "
+            f"{costs.procurement:,.0f}"
+            + (f", carbon {costs.carbon:,.0f}" if costs.carbon else "")
+            + (f", unmet {costs.unmet_penalty:,.0f}" if costs.unmet_penalty else "")
+            + ")"
+        )
+        if served > _EPS:
+            lines.append(
+                f"average cost per delivered tonne: {costs.total / served:,.2f}"
+            )
+        return "\n".join(lines)
+
+    def summary_dict(self) -> dict[str, Any]:
+        """The figures of :meth:`summary` as a JSON-ready dict."""
+
+        def clean(value: Any) -> Any:
+            if value is None:
+                return None
+            if isinstance(value, float | np.floating):
+                return float(value) if math.isfinite(value) else None
+            return value
+
+        hubs = self.hubs
+        out: dict[str, Any] = {
+            "network": self.network.name,
+            "status": self.status,
+            "proven_optimal": self.proven_optimal,
+            "objective": clean(self.objective),
+            "gap": clean(self.gap),
+            "best_bound": clean(self.best_bound),
+            "runtime_s": clean(round(self.runtime_s, 3)),
+            "solver": self.solver,
+            "options": {k: clean(v) for k, v in self.options.items()},
+            "costs": {k: clean(v) for k, v in self.costs.as_dict().items()},
+            "hubs_opened": hubs.loc[hubs["open"], "hub_id"].tolist(),
+        }
+        if self._has_solution:
+            markets = self.markets
+            out["delivered_t"] = clean(float(markets["served_t"].sum()))
+            out["unmet_t"] = clean(float(markets["unmet_t"].sum()))
+            out["co2_t"] = clean(float(self.flows["co2_t"].fillna(0).sum()))
+        if self.message:
+            out["message"] = self.message
+        return out
+
+    def write(self, folder: str | os.PathLike[str], *, overwrite: bool = True) -> Path:
+        """Write summary.json, flows.csv, hubs.csv, markets.csv and paths.csv.
+
+        Parameters
+        ----------
+        folder
+            The output folder; created when missing.
+        overwrite
+            Replace existing files (default); with False an existing file is an error.
+
+        Returns
+        -------
+        pathlib.Path
+            The folder.
+        """
+        from .io import write_csv_atomic, write_text_atomic
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(
+            json.dumps(self.summary_dict(), indent=2, sort_keys=True) + "\n",
+            folder / "summary.json",
+            overwrite,
+        )
+        if self._has_solution:
+            write_csv_atomic(_round(self.flows), folder / "flows.csv", overwrite)
+            write_csv_atomic(_round(self.hubs), folder / "hubs.csv", overwrite)
+            write_csv_atomic(_round(self.markets), folder / "markets.csv", overwrite)
+            write_csv_atomic(_round(self.paths), folder / "paths.csv", overwrite)
+        return folder
+
+    def to_geodataframes(self) -> dict[str, Any]:
+        """Hubs, markets, origins and flows as GeoDataFrames in EPSG:4326.
+
+        Flows follow their leg's route geometry where the network has one (sea lanes,
+        corridors), else a straight line between the two nodes.
+
+        Returns
+        -------
+        dict
+            Keys "origins", "hubs", "markets", "flows".
+        """
+        import geopandas as gpd
+        from shapely.geometry import LineString
+
+        net = self.network
+        coords = net.node_coordinates()
+        origins = net.origins
+        out = {
+            "origins": gpd.GeoDataFrame(
+                origins,
+                geometry=gpd.points_from_xy(origins["lon"], origins["lat"]),
+                crs="EPSG:4326",
+            )
+        }
+        hubs = self.hubs
+        out["hubs"] = gpd.GeoDataFrame(
+            hubs, geometry=gpd.points_from_xy(hubs["lon"], hubs["lat"]), crs="EPSG:4326"
+        )
+        markets = self.markets
+        out["markets"] = gpd.GeoDataFrame(
+            markets,
+            geometry=gpd.points_from_xy(markets["lon"], markets["lat"]),
+            crs="EPSG:4326",
+        )
+        flows = self.flows
+        legs = net.legs
+        geoms = []
+        has_geometry = "geometry" in legs.columns
+        for a_id, b_id, leg in zip(
+            flows["from"], flows["to"], flows["leg"], strict=True
+        ):
+            geom = legs["geometry"].iloc[leg] if has_geometry else None
+            if geom is None or (isinstance(geom, float) and np.isnan(geom)):
+                a, b = coords.loc[a_id], coords.loc[b_id]
+                geom = LineString([(a.lon, a.lat), (b.lon, b.lat)])
+            geoms.append(geom)
+        out["flows"] = gpd.GeoDataFrame(flows, geometry=geoms, crs="EPSG:4326")
+        return out
+
+    def check(self) -> list[str]:
+        """Run the independent checker on this result; see
+        :func:`hubopt.check_solution`."""
+        from .check import check_solution
+
+        return check_solution(self.network, self)
+
+    def __repr__(self) -> str:
+        objective = "-" if self.objective is None else f"{self.objective:,.2f}"
+        return f"Result(status={self.status!r}, objective={objective})"
+
+
+def _round(frame: pd.DataFrame) -> pd.DataFrame:
+    """Round floats for stable, readable CSV output (12 significant digits)."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].map(
+                lambda v: v if not np.isfinite(v) else float(f"{v:.12g}")
+            )
+    return out

@@ -1,0 +1,181 @@
+"""Solving a network: options in, an honest :class:`~hubopt.result.Result` out."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from . import model
+from .errors import InfeasibleError, SolverError, ValidationError
+from .network import Network
+from .result import Result
+
+#: Relative MIP gap at which a solve counts as proven optimal, unless the caller says.
+DEFAULT_MIP_GAP = 1e-7
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """How to solve: the model options and the solver settings.
+
+    Parameters
+    ----------
+    max_hubs, min_hubs
+        Bounds on the number of hubs opened.
+    carbon_price_per_t_co2
+        Price of CO2 added to the objective.
+    solver
+        "highs" (default) or "cbc"; :func:`solve` also accepts a PuLP solver object.
+    time_limit_s
+        Wall-clock limit for the solver.
+    mip_gap
+        Relative gap at which the solver may stop and call the result optimal.
+    threads
+        Solver threads.
+    msg
+        Show the solver's log.
+    """
+
+    max_hubs: int | None = None
+    min_hubs: int | None = None
+    carbon_price_per_t_co2: float | None = None
+    solver: str = "highs"
+    time_limit_s: float | None = None
+    mip_gap: float | None = None
+    threads: int | None = None
+    msg: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.solver, str) and self.solver.lower() not in ("highs", "cbc"):
+            msg = f"solver must be 'highs', 'cbc' or a pulp solver, got {self.solver!r}"
+            raise ValidationError(msg)
+        if self.time_limit_s is not None and not self.time_limit_s > 0:
+            msg = f"time_limit_s must be a positive number, got {self.time_limit_s!r}"
+            raise ValidationError(msg)
+        if self.mip_gap is not None and not 0 <= self.mip_gap < 1:
+            msg = f"mip_gap must be in [0, 1), got {self.mip_gap!r}"
+            raise ValidationError(msg)
+        if self.threads is not None and not (
+            isinstance(self.threads, int) and self.threads > 0
+        ):
+            msg = f"threads must be a positive whole number, got {self.threads!r}"
+            raise ValidationError(msg)
+
+    def model_options(self) -> model.ModelOptions:
+        """The part of the options that shapes the model."""
+        return model.ModelOptions(
+            max_hubs=self.max_hubs,
+            min_hubs=self.min_hubs,
+            carbon_price_per_t_co2=self.carbon_price_per_t_co2,
+        )
+
+
+def solve(
+    network: Network,
+    *,
+    max_hubs: int | None = None,
+    min_hubs: int | None = None,
+    carbon_price_per_t_co2: float | None = None,
+    solver: Any = "highs",
+    time_limit_s: float | None = None,
+    mip_gap: float | None = None,
+    threads: int | None = None,
+    msg: bool = False,
+    raise_on_failure: bool = True,
+) -> Result:
+    """Choose hubs and route flows at least total cost.
+
+    Parameters
+    ----------
+    network
+        A validated :class:`~hubopt.network.Network`; every leg needs cost_per_t
+        (see :meth:`~hubopt.network.Network.with_leg_attributes`).
+    max_hubs, min_hubs
+        Bounds on the number of hubs opened.
+    carbon_price_per_t_co2
+        Price per tonne of CO2 added to the objective (legs need co2_kg_per_t).
+    solver
+        "highs" (default), "cbc" or a ``pulp.LpSolver`` instance.
+    time_limit_s
+        Solver time limit in seconds. At the limit the best solution found comes back
+        with status "feasible" and its gap.
+    mip_gap
+        Relative gap tolerance; default 1e-7.
+    threads
+        Solver threads.
+    msg
+        Print the solver's log.
+    raise_on_failure
+        Raise :class:`InfeasibleError` or :class:`SolverError` when there is no
+        solution (the default); with False return the Result with its status.
+
+    Returns
+    -------
+    Result
+
+    Raises
+    ------
+    ValidationError
+        Bad options or legs without a cost.
+    InfeasibleError
+        The network has no feasible solution.
+    SolverError
+        The solver is missing, or stopped without any solution.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> result = hubopt.solve(hubopt.datasets.tiny())
+    >>> result.status
+    'optimal'
+    >>> result.hubs.loc[result.hubs["open"], "hub_id"].tolist()
+    ['H1', 'H2']
+    """
+    if not isinstance(network, Network):
+        msg_ = (
+            f"solve() needs a hubopt.Network, got {type(network).__name__}; build one "
+            "with hubopt.read_network(path) or Network.from_frames(...)"
+        )
+        raise ValidationError(msg_)
+    solver_name = solver if isinstance(solver, str) else "highs"
+    options = SolveOptions(
+        max_hubs=max_hubs,
+        min_hubs=min_hubs,
+        carbon_price_per_t_co2=carbon_price_per_t_co2,
+        solver=solver_name,
+        time_limit_s=time_limit_s,
+        mip_gap=mip_gap,
+        threads=threads,
+        msg=msg,
+    )
+    built = model.build(network, options.model_options())
+    raw = model.run(
+        built,
+        solver=solver,
+        time_limit_s=time_limit_s,
+        mip_gap=DEFAULT_MIP_GAP if mip_gap is None else mip_gap,
+        threads=threads,
+        msg=msg,
+    )
+    recorded = asdict(options)
+    if not isinstance(solver, str):
+        recorded["solver"] = type(solver).__name__
+    result = Result(
+        network, raw, built.levels, built.leg_objective, recorded, built.build_s
+    )
+    if raise_on_failure and raw.status in ("infeasible", "unbounded"):
+        msg_ = (
+            f"the network '{network.name}' has no feasible solution ({raw.status}). "
+            "Check that supply covers the demand of markets without "
+            "unmet_penalty_per_t, that every such market has a leg to an open-able hub "
+            "or a direct leg, and that capacities, max_hubs and forced-closed hubs "
+            "leave room; hubopt.explain_infeasible(network) says what blocks it"
+        )
+        raise InfeasibleError(msg_)
+    if raise_on_failure and raw.status == "no_solution":
+        msg_ = (
+            f"the solver stopped without a solution ({raw.message or 'limit reached'});"
+            " give it more time (time_limit_s) or a looser mip_gap"
+        )
+        raise SolverError(msg_)
+    return result

@@ -1,0 +1,285 @@
+"""The model on small networks whose optimum is worked out by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pulp
+import pytest
+
+import hubopt
+from hubopt.errors import InfeasibleError, SolverError, ValidationError
+
+
+def test_tiny_optimum_by_hand(tiny):
+    # Open H1 and H2 (fixed 100 + 150). H1 (cap 100) takes O1's 80 t to D1 at
+    # 2 + 1 handling + 1 = 4/t and 20 t to D2 at 2 + 1 + 3 = 6/t. O2's 100 t go through
+    # H2: 50 t to D2 at 1 + 1 + 2 = 4/t, 50 t to D3 at 1 + 1 + 3 = 5/t.
+    # 250 + 320 + 120 + 200 + 250 = 1140. Every other hub set costs more
+    # (H2 alone 1460, H1+H3 1370, H2+H3 1410, all three 1170).
+    result = hubopt.solve(tiny)
+    assert result.status == "optimal"
+    assert result.proven_optimal
+    assert result.objective == pytest.approx(1140.0)
+    assert result.costs.total == pytest.approx(1140.0)
+    opened = result.hubs.set_index("hub_id")["open"]
+    assert opened.to_dict() == {"H1": True, "H2": True, "H3": False}
+    flows = result.flows.set_index(["from", "to"])["tonnes"]
+    assert flows[("O1", "H1")] == pytest.approx(100)
+    assert flows[("H1", "D2")] == pytest.approx(20)
+    assert flows[("H2", "D3")] == pytest.approx(50)
+    markets = result.markets.set_index("destination")
+    assert markets.loc["D1", "landed_cost_per_t"] == pytest.approx(4.0)
+    assert markets.loc["D2", "landed_cost_per_t"] == pytest.approx((120 + 200) / 70)
+    assert result.gap == pytest.approx(0, abs=1e-7)
+
+
+def test_costs_add_up(tiny):
+    costs = hubopt.solve(tiny).costs
+    assert costs.fixed == 250
+    assert costs.handling == pytest.approx(200)  # 200 t through hubs at 1/t
+    assert costs.transport == pytest.approx(690)
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_both_solvers_agree(tiny, solver):
+    result = hubopt.solve(tiny, solver=solver)
+    assert result.solver == solver
+    assert result.objective == pytest.approx(1140.0)
+
+
+def test_pulp_solver_object(tiny):
+    result = hubopt.solve(tiny, solver=pulp.HiGHS(msg=False))
+    assert result.objective == pytest.approx(1140.0)
+
+
+def test_max_hubs_one(tiny):
+    # With one hub only H2 can serve every market: 1460 (worked out in the table above).
+    result = hubopt.solve(tiny, max_hubs=1)
+    assert result.objective == pytest.approx(1460.0)
+    assert result.hubs.loc[result.hubs["open"], "hub_id"].tolist() == ["H2"]
+
+
+def test_min_hubs_three(tiny):
+    assert hubopt.solve(tiny, min_hubs=3).objective == pytest.approx(1170.0)
+
+
+def test_forced_open_and_closed(tiny):
+    hubs = tiny.hubs
+    hubs.loc[hubs["id"] == "H3", "status"] = "open"
+    hubs.loc[hubs["id"] == "H1", "status"] = "closed"
+    result = hubopt.solve(tiny.replace(hubs=hubs))
+    # H2 + H3 is the best set containing H3 and not H1: 1410.
+    assert result.objective == pytest.approx(1410.0)
+
+
+def test_unmet_penalty_used_when_cheaper(tiny):
+    # Make every route to D3 dearer than its penalty of 20: D3 is left short.
+    legs = tiny.legs
+    legs.loc[legs["destination"] == "D3", "cost_per_t"] = 100
+    result = hubopt.solve(tiny.replace(legs=legs))
+    market = result.markets.set_index("destination").loc["D3"]
+    assert market["unmet_t"] == pytest.approx(50)
+    assert result.costs.unmet_penalty == pytest.approx(1000)
+
+
+def test_hub_levels_choose_one(tiny):
+    levels = pd.DataFrame(
+        {
+            "hub_id": ["H1", "H1"],
+            "level": ["small", "large"],
+            "capacity_t": [50, 150],
+            "fixed_cost": [40, 120],
+        }
+    )
+    result = hubopt.solve(tiny.replace(hub_levels=levels))
+    h1 = result.hubs.set_index("hub_id").loc["H1"]
+    assert h1["open"]
+    assert h1["level"] in ("small", "large")
+    assert h1["throughput_t"] <= h1["capacity_t"] + 1e-6
+
+
+def test_infeasible_raises_with_advice(tiny):
+    origins = tiny.origins
+    origins["supply_t"] = 10
+    with pytest.raises(InfeasibleError, match="no feasible solution"):
+        hubopt.solve(tiny.replace(origins=origins))
+
+
+def test_infeasible_result_when_asked(tiny):
+    origins = tiny.origins
+    origins["supply_t"] = 10
+    result = hubopt.solve(tiny.replace(origins=origins), raise_on_failure=False)
+    assert result.status == "infeasible"
+    assert result.objective is None
+    assert result.flows.empty
+
+
+def test_bad_options():
+    net = hubopt.datasets.tiny()
+    with pytest.raises(ValidationError, match="max_hubs"):
+        hubopt.solve(net, max_hubs=-1)
+    with pytest.raises(ValidationError, match="min_hubs"):
+        hubopt.solve(net, max_hubs=1, min_hubs=2)
+    with pytest.raises(ValidationError, match="solver"):
+        hubopt.solve(net, solver="gurobi")
+    with pytest.raises(ValidationError, match="time_limit_s"):
+        hubopt.solve(net, time_limit_s=0)
+    with pytest.raises(ValidationError, match=r"hubopt\.Network"):
+        hubopt.solve("not a network")
+
+
+def test_missing_cbc_gives_install_hint(tiny, monkeypatch):
+    import hubopt.model
+
+    monkeypatch.setattr(hubopt.model, "cbc_path", lambda: None)
+    with pytest.raises(SolverError, match=r"pip install 'pulp\[cbc\]'"):
+        hubopt.solve(tiny, solver="cbc")
+
+
+def test_leg_without_cost_is_explained(tiny):
+    legs = tiny.legs
+    legs.loc[0, "cost_per_t"] = None
+    with pytest.raises(ValidationError, match="with_leg_attributes"):
+        hubopt.solve(tiny.replace(legs=legs))
+
+
+def test_direct_leg_used_when_cheapest(tiny):
+    legs = tiny.legs
+    legs.loc[(legs["origin"] == "O1") & (legs["destination"] == "D1"), "cost_per_t"] = 1
+    result = hubopt.solve(tiny.replace(legs=legs))
+    market = result.markets.set_index("destination").loc["D1"]
+    assert market["direct_t"] == pytest.approx(80)
+
+
+def test_carbon_price_shifts_the_choice():
+    # Two routes to one market: a cheap dirty one via H1 and a dearer clean one via
+    # H2. Without a carbon price H1 wins (cost 10 vs 12 per tonne); at 100 per t CO2
+    # the dirty route costs 10 + 0.1 * 50 = 15 > 12 + 0.1 * 10 = 13, so H2 wins.
+    origins = pd.DataFrame(
+        {"id": ["O"], "name": ["O"], "lon": [0.0], "lat": [0.0], "supply_t": [100.0]}
+    )
+    hubs = pd.DataFrame(
+        {
+            "id": ["H1", "H2"],
+            "name": ["dirty", "clean"],
+            "lon": [1.0, 1.0],
+            "lat": [0.0, 1.0],
+            "fixed_cost": [1.0, 1.0],
+        }
+    )
+    dests = pd.DataFrame(
+        {"id": ["D"], "name": ["D"], "lon": [2.0], "lat": [0.0], "demand_t": [100.0]}
+    )
+    legs = pd.DataFrame(
+        {
+            "origin": ["O", "O", "H1", "H2"],
+            "destination": ["H1", "H2", "D", "D"],
+            "mode": ["sea"] * 4,
+            "cost_per_t": [5.0, 6.0, 5.0, 6.0],
+            "co2_kg_per_t": [25.0, 5.0, 25.0, 5.0],
+        }
+    )
+    net = hubopt.Network.from_frames(origins, hubs, dests, legs)
+    plain = hubopt.solve(net)
+    priced = hubopt.solve(net, carbon_price_per_t_co2=100)
+    assert plain.hubs.loc[plain.hubs["open"], "hub_id"].tolist() == ["H1"]
+    assert priced.hubs.loc[priced.hubs["open"], "hub_id"].tolist() == ["H2"]
+    assert priced.objective == pytest.approx(1 + 100 * 13)
+    assert priced.costs.carbon == pytest.approx(100 * 10 / 1000 * 100)
+
+
+def test_transit_limit_enforced_exactly():
+    # Two origins feed one hub; only O_fast's path meets the 10-day limit of D_limited,
+    # while D_free takes anything. The arc-flow model alone would mix the two.
+    origins = pd.DataFrame(
+        {
+            "id": ["O_fast", "O_slow"],
+            "name": ["fast", "slow"],
+            "lon": [0.0, 0.0],
+            "lat": [0.0, 1.0],
+            "supply_t": [50.0, 100.0],
+        }
+    )
+    hubs = pd.DataFrame(
+        {"id": ["H"], "name": ["hub"], "lon": [1.0], "lat": [0.0], "dwell_days": [2.0]}
+    )
+    dests = pd.DataFrame(
+        {
+            "id": ["D_limited", "D_free"],
+            "name": ["L", "F"],
+            "lon": [2.0, 2.0],
+            "lat": [0.0, 1.0],
+            "demand_t": [50.0, 50.0],
+            "max_transit_days": [10.0, None],
+        }
+    )
+    legs = pd.DataFrame(
+        {
+            "origin": ["O_fast", "O_slow", "H", "H"],
+            "destination": ["H", "H", "D_limited", "D_free"],
+            "mode": ["rail", "sea", "sea", "sea"],
+            "cost_per_t": [10.0, 1.0, 1.0, 1.0],
+            "transit_days": [3.0, 20.0, 4.0, 4.0],
+        }
+    )
+    net = hubopt.Network.from_frames(origins, hubs, dests, legs)
+    result = hubopt.solve(net)
+    paths = result.paths
+    limited = paths[paths["destination"] == "D_limited"]
+    assert limited["origin"].tolist() == ["O_fast"]
+    assert limited["transit_days"].max() == pytest.approx(9.0)
+    # O_fast's 50 t all go to D_limited; D_free gets the cheap slow tonnes.
+    assert result.objective == pytest.approx(50 * 11 + 50 * 2)
+
+
+def test_time_limit_reports_honestly():
+    # A 1-second limit on a tiny model still finishes: the status must say optimal
+    # only with a gap within tolerance.
+    result = hubopt.solve(hubopt.datasets.tiny(), time_limit_s=1)
+    assert result.status == "optimal"
+    assert result.gap is not None and result.gap <= 1e-6
+
+
+def test_summary_and_write(tiny, tmp_path):
+    result = hubopt.solve(tiny)
+    text = result.summary()
+    assert "optimal" in text and "West port" in text
+    result.write(tmp_path)
+    for name in ("summary.json", "flows.csv", "hubs.csv", "markets.csv", "paths.csv"):
+        assert (tmp_path / name).exists()
+    hubs = pd.read_csv(tmp_path / "hubs.csv")
+    assert {
+        "hub_id",
+        "open",
+        "level",
+        "capacity_t",
+        "throughput_t",
+        "utilisation",
+        "fixed_cost",
+        "handling_cost",
+    } <= set(hubs.columns)
+    flows = pd.read_csv(tmp_path / "flows.csv")
+    assert {"from", "to", "mode", "tonnes", "cost_per_t", "cost"} <= set(flows.columns)
+
+
+def test_checker_catches_a_tampered_result(tiny):
+    result = hubopt.solve(tiny)
+    result.objective = result.objective + 5
+    problems = hubopt.check_solution(tiny, result)
+    assert any("objective" in p for p in problems)
+
+
+def test_checker_catches_capacity_violation(tiny):
+    result = hubopt.solve(tiny)
+    hubs = tiny.hubs
+    hubs.loc[hubs["id"] == "H1", "capacity_t"] = 50
+    problems = hubopt.check_solution(tiny.replace(hubs=hubs), result)
+    assert any("exceeds capacity" in p for p in problems)
+
+
+def test_to_geodataframes(tiny):
+    frames = hubopt.solve(tiny).to_geodataframes()
+    assert set(frames) == {"origins", "hubs", "markets", "flows"}
+    for gdf in frames.values():
+        assert gdf.crs.to_epsg() == 4326
+    assert (frames["flows"].geometry.geom_type == "LineString").all()
