@@ -1,0 +1,659 @@
+"""Leg attributes from geography: distance, cost, transit time, CO2 and route geometry.
+
+A leg is one segment or a chain of segments. A single-segment leg travels by its
+``mode`` (along its ``corridor`` when it names one). A chain is written in the optional
+``route`` column of the legs table as ';'-separated steps::
+
+    rail/KZ_WEST@AKTAU; caspian_ferry@ALAT; rail@POTI; sea
+
+Each step ``mode[/corridor]@waypoint`` travels by ``mode`` (along ``corridor`` if given)
+from the previous point to ``waypoint``; the last step has no waypoint (or names the
+leg's destination) and ends at the destination. Waypoint ids are looked up first in the
+``waypoints`` table (id, name, lon, lat) passed to the functions here, then among the
+network's node ids.
+
+For each segment of length ``d`` km by a mode with parameters from
+:func:`hubopt.modes.load_modes`::
+
+    cost_per_t   = cost_per_t(mode) + cost_per_tkm(mode) * d
+    transit_days = d / speed_km_per_day(mode)
+    co2_kg_per_t = co2_kg_per_tkm(mode) * d
+
+and at each change of mode the chain adds the ``transfer_cost_per_t`` and
+``transfer_days`` of the mode being entered. ``d`` comes from the sea graph for modes
+whose ``graph`` is ``sea`` (see :func:`hubopt.geo.sea_distances`), from the corridor's
+polyline when the segment names one, else from the great circle times the mode's
+``circuity``. See docs/geography.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from shapely import LineString
+
+from . import geo
+from .errors import RouteError, ValidationError
+from .modes import MODE_ALIASES, load_modes, mode_parameters
+
+if TYPE_CHECKING:
+    from .network import Network
+
+#: The leg columns this module fills in.
+ATTRIBUTES: tuple[str, ...] = (
+    "distance_km",
+    "cost_per_t",
+    "transit_days",
+    "co2_kg_per_t",
+)
+
+_STEP = re.compile(
+    r"^\s*(?P<mode>[A-Za-z0-9_\-]+)\s*(?:/\s*(?P<corridor>[^@;/]+?)\s*)?"
+    r"(?:@\s*(?P<to>[^@;/]+?)\s*)?$"
+)
+
+
+# ------------------------------------------------------------------------------------
+# routes and segments
+# ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RouteStep:
+    """One step of a chained route: travel by ``mode`` (along ``corridor``) to ``to``.
+
+    ``to`` is None for the last step, which ends at the leg's destination.
+    """
+
+    mode: str
+    corridor: str = ""
+    to: str | None = None
+
+
+def parse_route(text: str) -> list[RouteStep]:
+    """Parse a ``route`` cell such as ``"rail@AKTAU; caspian_ferry@ALAT; rail@POTI;
+    sea"``.
+
+    Parameters
+    ----------
+    text
+        ';'-separated steps ``mode[/corridor]@waypoint``; the last step may omit the
+        waypoint.
+
+    Returns
+    -------
+    list of RouteStep
+
+    Raises
+    ------
+    ValidationError
+        When a step cannot be read or an intermediate step has no waypoint.
+    """
+    parts = [p for p in str(text).split(";") if p.strip()]
+    if not parts:
+        msg = (
+            f"route {text!r}: no steps; write e.g. 'rail@AKTAU;caspian_ferry@ALAT;sea'"
+        )
+        raise ValidationError(msg)
+    steps = []
+    for pos, part in enumerate(parts):
+        match = _STEP.match(part)
+        if match is None:
+            msg = (
+                f"route {text!r}: cannot read step {part.strip()!r}; write "
+                "mode[/corridor]@waypoint, e.g. 'rail@AKTAU'"
+            )
+            raise ValidationError(msg)
+        to = match["to"]
+        if to is None and pos < len(parts) - 1:
+            msg = (
+                f"route {text!r}: step {part.strip()!r} needs a waypoint (mode@id); "
+                "only the last step may end at the leg's destination"
+            )
+            raise ValidationError(msg)
+        steps.append(
+            RouteStep(match["mode"].lower(), (match["corridor"] or "").strip(), to)
+        )
+    return steps
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One stretch of a leg travelled by a single mode between two lon/lat points."""
+
+    mode: str
+    start: tuple[float, float]
+    end: tuple[float, float]
+    corridor: str = ""
+
+
+@dataclass(frozen=True)
+class LegAttributes:
+    """Distance (km), cost (USD/t), transit time (days), CO2 (kg/t) and route line."""
+
+    distance_km: float
+    cost_per_t: float
+    transit_days: float
+    co2_kg_per_t: float
+    geometry: LineString | None
+
+
+def _canonical(mode: str) -> str:
+    return MODE_ALIASES.get(mode, mode)
+
+
+class _Router:
+    """Distances and lines of segments, batching the sea-graph queries.
+
+    Register every segment with :meth:`add`, call :meth:`solve` once, then read
+    results with :meth:`get`. Sea segments sharing a set of closed passages are
+    answered with one multi-source Dijkstra run.
+    """
+
+    def __init__(
+        self, modes: pd.DataFrame, corridors: Any | None, avoid: Iterable[str]
+    ) -> None:
+        self.modes = modes
+        self.avoid = tuple(avoid)
+        self.corridors: dict[str, Any] = {}
+        if corridors is not None:
+            for cid, geom in zip(corridors["id"], corridors.geometry, strict=True):
+                self.corridors[str(cid)] = geom
+        self._sea: dict[tuple[str, ...], set[tuple[tuple[float, float], ...]]] = {}
+        self._results: dict[Segment, tuple[float, LineString | None]] = {}
+
+    def closed_for(self, mode: str) -> tuple[str, ...]:
+        params = mode_parameters(self.modes, mode)
+        return tuple(sorted({*self.avoid, *params["avoid"]}))
+
+    def add(self, segment: Segment) -> None:
+        params = mode_parameters(self.modes, segment.mode)
+        if segment.corridor and segment.corridor in self.corridors:
+            return
+        if params["graph"] == "sea":
+            key = self.closed_for(segment.mode)
+            self._sea.setdefault(key, set()).add((segment.start, segment.end))
+
+    def solve(self) -> None:
+        self._sea_lines: dict[
+            tuple[tuple[str, ...], tuple[float, float], tuple[float, float]],
+            tuple[float, LineString | None],
+        ] = {}
+        for closed, pairs in self._sea.items():
+            starts = sorted({a for a, _ in pairs})
+            ends = sorted({b for _, b in pairs})
+            dist, lines = geo.sea_routes(starts, ends, avoid=closed)
+            row = {p: i for i, p in enumerate(starts)}
+            col = {p: j for j, p in enumerate(ends)}
+            for a, b in pairs:
+                i, j = row[a], col[b]
+                self._sea_lines[(closed, a, b)] = (float(dist[i, j]), lines[i][j])
+
+    def get(self, segment: Segment) -> tuple[float, LineString | None]:
+        """Distance in km (inf when unreachable) and line of a segment."""
+        params = mode_parameters(self.modes, segment.mode)
+        if segment.corridor and segment.corridor in self.corridors:
+            line = _oriented(self.corridors[segment.corridor], segment.start)
+            return geo.line_length_km(line), line
+        if params["graph"] == "sea":
+            key = (self.closed_for(segment.mode), segment.start, segment.end)
+            return self._sea_lines[key]
+        gc = float(
+            geo.great_circle_km([segment.start], [segment.end], pairwise=True)[0]
+        )
+        return gc * float(params["circuity"]), _geodesic_line(
+            segment.start, segment.end
+        )
+
+
+def _oriented(geom: Any, start: tuple[float, float]) -> LineString:
+    """A corridor as one LineString running from the end nearer ``start``."""
+    if geom.geom_type == "MultiLineString":
+        merged = shapely.line_merge(geom)
+        if merged.geom_type == "MultiLineString":
+            coords = np.vstack([np.asarray(g.coords) for g in merged.geoms])
+            merged = LineString(coords)
+        geom = merged
+    coords = np.asarray(geom.coords)[:, :2]
+    first = geo.great_circle_km([start], [coords[0]], pairwise=True)[0]
+    last = geo.great_circle_km([start], [coords[-1]], pairwise=True)[0]
+    if last < first:
+        coords = coords[::-1]
+    return LineString(coords)
+
+
+def _geodesic_line(a: tuple[float, float], b: tuple[float, float]) -> LineString:
+    """The geodesic from a to b as a lon/lat LineString (a vertex every ~200 km)."""
+    gc = float(geo.great_circle_km([a], [b], pairwise=True)[0])
+    n = int(min(64, gc // 200))
+    inner = geo.GEOD.npts(a[0], a[1], b[0], b[1], n) if n > 0 else []
+    coords = geo.unwrap_lonlat(np.array([a, *inner, b], dtype=float))
+    return LineString(coords)
+
+
+def _concat(lines: list[LineString | None]) -> LineString | None:
+    """Join segment lines end to end, continuous across the antimeridian."""
+    parts = [np.asarray(line.coords)[:, :2] for line in lines if line is not None]
+    if not parts:
+        return None
+    coords = np.vstack(parts)
+    coords = geo.unwrap_lonlat(coords)
+    keep = np.ones(len(coords), dtype=bool)
+    keep[1:] = np.any(np.abs(np.diff(coords, axis=0)) > 1e-12, axis=1)
+    coords = coords[keep]
+    if len(coords) == 1:
+        coords = np.vstack([coords, coords])
+    return LineString(coords)
+
+
+def chain_attributes(
+    segments: list[Segment],
+    modes: pd.DataFrame | None = None,
+    *,
+    corridors: Any | None = None,
+    avoid: Iterable[str] = (),
+    distances_km: list[float] | None = None,
+) -> LegAttributes:
+    """Distance, cost, time, CO2 and geometry of a chain of segments.
+
+    Parameters
+    ----------
+    segments
+        The segments in travel order.
+    modes
+        A modes table (:func:`hubopt.modes.load_modes`); the bundled one when None.
+    corridors
+        A corridors GeoDataFrame (id, mode, geometry) for segments naming a corridor.
+    avoid
+        Passages closed for every sea segment.
+    distances_km
+        Optional segment lengths that override the geographic ones (used to honour a
+        distance the user gave for a single-segment leg).
+
+    Returns
+    -------
+    LegAttributes
+        ``inf`` distance, cost, time and CO2 when a segment has no route.
+    """
+    modes = load_modes(modes) if not _is_validated(modes) else modes
+    router = _Router(modes, corridors, avoid)
+    for seg in segments:
+        router.add(seg)
+    router.solve()
+    return _sum_chain(segments, [router.get(s) for s in segments], modes, distances_km)
+
+
+def _is_validated(modes: Any) -> bool:
+    return (
+        isinstance(modes, pd.DataFrame)
+        and "graph" in modes.columns
+        and (modes["graph"].isin(("sea", "land")).all())
+    )
+
+
+def _sum_chain(
+    segments: list[Segment],
+    routed: list[tuple[float, LineString | None]],
+    modes: pd.DataFrame,
+    distances_km: list[float] | None = None,
+) -> LegAttributes:
+    distance = cost = days = co2 = 0.0
+    previous = None
+    for pos, (seg, (dist, _)) in enumerate(zip(segments, routed, strict=True)):
+        if distances_km is not None and np.isfinite(distances_km[pos]):
+            dist = distances_km[pos]
+        params = mode_parameters(modes, seg.mode)
+        mode = _canonical(seg.mode)
+        if previous is not None and mode != previous:
+            cost += params["transfer_cost_per_t"]
+            days += params["transfer_days"]
+        previous = mode
+        distance += dist
+        cost += params["cost_per_t"] + params["cost_per_tkm"] * dist
+        days += dist / params["speed_km_per_day"]
+        co2 += params["co2_kg_per_tkm"] * dist
+    if not np.isfinite(distance):
+        return LegAttributes(np.inf, np.inf, np.inf, np.inf, None)
+    return LegAttributes(distance, cost, days, co2, _concat([r[1] for r in routed]))
+
+
+# ------------------------------------------------------------------------------------
+# networks
+# ------------------------------------------------------------------------------------
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return bool(np.isnan(value))
+    if isinstance(value, str):
+        return not value.strip()
+    if hasattr(value, "is_empty"):
+        return bool(value.is_empty)
+    return False
+
+
+def _points(network: Network, waypoints: pd.DataFrame | None) -> dict[str, Any]:
+    """lon/lat of every node id and waypoint id (waypoints first)."""
+    points: dict[str, tuple[float, float]] = {}
+    nodes = network.node_coordinates()
+    for node_id, lon, lat in zip(nodes.index, nodes["lon"], nodes["lat"], strict=True):
+        points[str(node_id)] = (float(lon), float(lat))
+    if waypoints is not None:
+        problems = []
+        for col in ("id", "lon", "lat"):
+            if col not in waypoints.columns:
+                problems.append(f"table 'waypoints': missing required column '{col}'")
+        if problems:
+            raise ValidationError(problems)
+        lonlat = geo.as_lonlat(waypoints[["lon", "lat"]].to_numpy(float), "waypoints")
+        for wid, (lon, lat) in zip(waypoints["id"], lonlat, strict=True):
+            points[str(wid).strip()] = (float(lon), float(lat))
+    return points
+
+
+def _leg_segments(
+    row: pd.Series, points: dict[str, tuple[float, float]], label: str
+) -> list[Segment]:
+    start = points[row["origin"]]
+    end = points[row["destination"]]
+    route = row.get("route", None)
+    if _missing(route):
+        return [Segment(row["mode"], start, end, row.get("corridor", "") or "")]
+    try:
+        steps = parse_route(route)
+    except ValidationError as exc:
+        msg = f"table 'legs', {label}, column 'route': {exc.problems[0]}"
+        raise ValidationError(msg) from exc
+    segments = []
+    here = start
+    for pos, step in enumerate(steps):
+        last = pos == len(steps) - 1
+        if step.to is None or (last and step.to == row["destination"]):
+            there = end
+        elif step.to in points:
+            there = points[step.to]
+        else:
+            msg = (
+                f"table 'legs', {label}, column 'route': unknown waypoint {step.to!r}; "
+                "add it to the waypoints table (id, name, lon, lat) or use a node id"
+            )
+            raise ValidationError(msg)
+        segments.append(Segment(step.mode, here, there, step.corridor))
+        here = there
+    if here != end:
+        msg = (
+            f"table 'legs', {label}, column 'route': the last step ends at "
+            f"{steps[-1].to!r}, not at the destination {row['destination']!r}; end "
+            "the route with a step without waypoint, e.g. ';sea'"
+        )
+        raise ValidationError(msg)
+    return segments
+
+
+def fill_leg_attributes(
+    network: Network,
+    modes: pd.DataFrame | str | None = None,
+    *,
+    avoid: Iterable[str] = (),
+    waypoints: pd.DataFrame | None = None,
+) -> Network:
+    """Fill in every missing leg distance, cost, transit time, CO2 and geometry.
+
+    Values the user gave are never overwritten: only empty (NaN) cells of
+    ``distance_km``, ``cost_per_t``, ``transit_days`` and ``co2_kg_per_t`` and empty
+    ``geometry`` cells are filled. When a single-segment leg has a user distance, its
+    cost, time and CO2 are derived from that distance.
+
+    Parameters
+    ----------
+    network
+        The network whose legs to complete.
+    modes
+        A modes table, a CSV path, or None for the bundled ``data/modes.csv``.
+    avoid
+        Passages to close for every sea segment (see :data:`hubopt.geo.PASSAGES`).
+    waypoints
+        Optional table (id, name, lon, lat) of the waypoints named in ``route`` cells.
+
+    Returns
+    -------
+    Network
+        A new network with the legs completed.
+
+    Raises
+    ------
+    ValidationError
+        For an unknown mode, waypoint or passage, or an unreadable route.
+    RouteError
+        When a leg that needs a value has no route (e.g. ``avoid`` closed the only
+        passage); the message names each such leg and the passages.
+    """
+    modes = load_modes(modes)
+    legs = network.legs
+    if "geometry" not in legs.columns:
+        legs["geometry"] = None
+    legs["geometry"] = legs["geometry"].astype(object)
+    points = _points(network, waypoints)
+    corridors = network.corridors
+    router = _Router(modes, corridors, avoid)
+
+    problems: list[str] = []
+    todo: list[tuple[int, list[Segment], list[str], bool]] = []
+    for idx, row in legs.iterrows():
+        label = f"leg {row['origin']}->{row['destination']}"
+        needed = [c for c in ATTRIBUTES if _missing(row[c])]
+        needs_geometry = _missing(row["geometry"])
+        if not needed and not needs_geometry:
+            continue
+        try:
+            segments = _leg_segments(row, points, label)
+            for seg in segments:
+                mode_parameters(modes, seg.mode)
+        except ValidationError as exc:
+            problems.extend(
+                p if p.startswith("table") else f"table 'legs', {label}: {p}"
+                for p in exc.problems
+            )
+            continue
+        for seg in segments:
+            router.add(seg)
+        todo.append((idx, segments, needed, needs_geometry))
+    if problems:
+        raise ValidationError(problems)
+    router.solve()
+
+    unreachable: list[str] = []
+    for idx, segments, needed, needs_geometry in todo:
+        row = legs.loc[idx]
+        routed = [router.get(seg) for seg in segments]
+        user_km = None
+        if len(segments) == 1 and not _missing(row["distance_km"]):
+            user_km = [float(row["distance_km"])]
+        attrs = _sum_chain(segments, routed, modes, user_km)
+        if not np.isfinite(attrs.cost_per_t):
+            if needed:
+                unreachable.append(
+                    _unreachable(row, segments, routed, router.closed_for)
+                )
+            continue
+        for col in needed:
+            legs.at[idx, col] = float(getattr(attrs, col))
+        if needs_geometry:
+            legs.at[idx, "geometry"] = attrs.geometry
+    if unreachable:
+        raise RouteError("\n".join(unreachable))
+    return network.replace(legs=_as_geoframe(legs))
+
+
+def _as_geoframe(legs: pd.DataFrame) -> Any:
+    """Legs as a GeoDataFrame in EPSG:4326 with the route lines as geometry."""
+    import geopandas as gpd
+
+    frame = pd.DataFrame(legs).copy()
+    geometry = gpd.GeoSeries(
+        [g if isinstance(g, shapely.Geometry) else None for g in frame["geometry"]],
+        crs=geo.WGS84,
+    )
+    frame = frame.drop(columns=["geometry"])
+    return gpd.GeoDataFrame(frame, geometry=geometry.values, crs=geo.WGS84)
+
+
+def _unreachable(
+    row: pd.Series,
+    segments: list[Segment],
+    routed: list[tuple[float, LineString | None]],
+    closed_for: Any,
+) -> str:
+    label = f"leg {row['origin']}->{row['destination']} ({row['mode']})"
+    for seg, (dist, _) in zip(segments, routed, strict=True):
+        if np.isfinite(dist):
+            continue
+        closed = closed_for(seg.mode)
+        needed = geo.blocking_passages(seg.start, seg.end, avoid=closed)
+        where = f"{seg.mode} segment {seg.start} -> {seg.end}"
+        if needed:
+            return (
+                f"{label}: no sea route for its {where}; it needs passage(s) "
+                f"{', '.join(needed)}, closed by avoid or by the mode's avoid column"
+            )
+        return (
+            f"{label}: no sea route for its {where} with passages "
+            f"{', '.join(closed) or '(none)'} closed"
+        )
+    return f"{label}: no route"
+
+
+def propose_legs(
+    nodes: pd.DataFrame,
+    *,
+    modes: pd.DataFrame | str | None = None,
+    direct: bool = True,
+    inbound_mode: str = "sea",
+    outbound_mode: str = "sea",
+    direct_mode: str | None = None,
+    avoid: Iterable[str] = (),
+) -> pd.DataFrame:
+    """Candidate legs origin->hub, hub->destination and direct origin->destination.
+
+    Parameters
+    ----------
+    nodes
+        Node coordinates indexed by id with columns lon, lat and kind ('origin',
+        'hub', 'destination'), as :meth:`Network.node_coordinates` returns them.
+    modes
+        A modes table or None for the bundled one.
+    direct
+        Also propose direct origin->destination legs.
+    inbound_mode, outbound_mode, direct_mode
+        The mode of each kind of leg; ``direct_mode`` defaults to ``outbound_mode``.
+    avoid
+        Passages closed for sea legs. Pairs without a route are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns origin, destination, mode, corridor (''), with the attribute columns
+        empty (NaN), for every pair that has a route.
+    """
+    modes = load_modes(modes)
+    direct_mode = outbound_mode if direct_mode is None else direct_mode
+    kinds = [("origin", "hub", inbound_mode), ("hub", "destination", outbound_mode)]
+    if direct:
+        kinds.append(("origin", "destination", direct_mode))
+    rows = []
+    for from_kind, to_kind, mode in kinds:
+        params = mode_parameters(modes, mode)
+        a = nodes.loc[nodes["kind"] == from_kind]
+        b = nodes.loc[nodes["kind"] == to_kind]
+        if a.empty or b.empty:
+            continue
+        if params["graph"] == "sea":
+            closed = tuple(sorted({*avoid, *params["avoid"]}))
+            dist = geo.sea_distances(
+                a[["lon", "lat"]].to_numpy(float),
+                b[["lon", "lat"]].to_numpy(float),
+                avoid=closed,
+            )
+        else:
+            dist = np.zeros((len(a), len(b)))
+        for i, j in np.argwhere(np.isfinite(dist)):
+            rows.append(
+                {
+                    "origin": str(a.index[i]),
+                    "destination": str(b.index[j]),
+                    "mode": mode,
+                    "corridor": "",
+                }
+            )
+    out = pd.DataFrame(rows, columns=["origin", "destination", "mode", "corridor"])
+    for col in ATTRIBUTES:
+        out[col] = np.nan
+    return out
+
+
+def generate_legs(
+    network: Network,
+    *,
+    modes: pd.DataFrame | str | None = None,
+    direct: bool = True,
+    inbound_mode: str = "sea",
+    outbound_mode: str = "sea",
+    direct_mode: str | None = None,
+    avoid: Iterable[str] = (),
+    waypoints: pd.DataFrame | None = None,
+) -> Network:
+    """Add candidate legs for every pair that has a route, then fill their attributes.
+
+    Proposes origin->hub (``inbound_mode``), hub->destination (``outbound_mode``) and,
+    with ``direct``, origin->destination (``direct_mode``, default ``outbound_mode``)
+    legs; a pair without a route (sea legs cut off by closed passages) is skipped, and
+    a (origin, destination, mode) already in the network is kept as the user gave it.
+    Then :func:`fill_leg_attributes` fills every missing value.
+
+    Parameters
+    ----------
+    network
+        The network to extend.
+    modes, avoid, waypoints
+        As for :func:`fill_leg_attributes`.
+    direct, inbound_mode, outbound_mode, direct_mode
+        As for :func:`propose_legs`.
+
+    Returns
+    -------
+    Network
+        A new network with the proposed legs added and all legs completed.
+    """
+    modes = load_modes(modes)
+    proposed = propose_legs(
+        network.node_coordinates(),
+        modes=modes,
+        direct=direct,
+        inbound_mode=inbound_mode,
+        outbound_mode=outbound_mode,
+        direct_mode=direct_mode,
+        avoid=avoid,
+    )
+    legs = network.legs
+    have = set(zip(legs["origin"], legs["destination"], legs["mode"], strict=True))
+    fresh = [
+        (o, d, m) not in have
+        for o, d, m in zip(
+            proposed["origin"], proposed["destination"], proposed["mode"], strict=True
+        )
+    ]
+    proposed = proposed.loc[fresh]
+    if "geometry" not in legs.columns:
+        legs["geometry"] = None
+    proposed["geometry"] = None
+    combined = pd.concat([pd.DataFrame(legs), proposed], ignore_index=True)
+    return fill_leg_attributes(
+        network.replace(legs=_as_geoframe(combined)),
+        modes,
+        avoid=avoid,
+        waypoints=waypoints,
+    )
