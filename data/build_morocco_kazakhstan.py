@@ -1,0 +1,380 @@
+"""Build the legs and corridors of the bundled ``morocco_kazakhstan`` network.
+
+Run from the repository root (re-runnable, deterministic, offline)::
+
+    python data/build_morocco_kazakhstan.py          # writes legs.csv, corridors.csv
+    python data/build_morocco_kazakhstan.py --check  # fails if the files would change
+
+Inputs (curated by hand, every value sourced; see data/README.md):
+``origins.csv``, ``hubs.csv``, ``destinations.csv``, ``hub_levels.csv`` and
+``waypoints.csv`` (export ports, Caspian ports and named rail junctions) in
+``data/morocco_kazakhstan/``, the bundled ``data/modes.csv`` and the rail paths below.
+
+Outputs:
+
+``corridors.csv``
+    One LineString per rail path (origin -> export port, Baku -> Georgian port) drawn
+    through named junctions, the Caspian crossing (sea route), and one MultiLineString
+    per export corridor (the union of its land and Caspian parts, for maps).
+``legs.csv``
+    origin -> hub and origin -> destination (direct, today's trade) legs for every
+    export corridor, and hub -> destination legs. Chained legs carry a ``route`` and
+    their distance, cost, transit time, CO2 and route geometry (WKT) are computed by
+    :func:`hubopt.legs.fill_leg_attributes`: sea segments on the searoute maritime
+    graph (:mod:`hubopt.geo`), rail and Caspian segments along the corridor lines,
+    unit values from ``data/modes.csv``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely import LineString, MultiLineString
+
+HERE = Path(__file__).resolve().parent
+FOLDER = HERE / "morocco_kazakhstan"
+sys.path.insert(0, str(HERE.parent))  # run from a checkout without installing
+
+import hubopt.geo as geo  # noqa: E402
+from hubopt.legs import fill_leg_attributes  # noqa: E402
+from hubopt.network import Network  # noqa: E402
+
+#: Junction sequences of the rail paths. Each path is drawn as straight lines between
+#: named junctions (coordinates in waypoints.csv); the order of the junctions is the
+#: author's reading of the main lines (ASSUMPTION, confidence L), and straight lines
+#: between junctions understate track length (see README, "Rail distances").
+_NOVOROSSIYSK_TRUNK = [
+    "SAMARA", "SYZRAN", "SARATOV", "VOLGOGRAD", "TIKHORETSK", "KRASNODAR", "KRYMSK",
+    "NOVOROSSIYSK",
+]  # fmt: skip
+_LIEPAJA_TRUNK = [
+    "CHELYABINSK", "UFA", "SAMARA", "SYZRAN", "PENZA", "RYAZAN", "MOSCOW", "RZHEV",
+    "VELIKIYE_LUKI", "SEBEZH", "REZEKNE", "RIGA", "JELGAVA", "LIEPAJA",
+]  # fmt: skip
+_AKTAU_TRUNK = [
+    "TOBOL", "KHROMTAU", "AKTOBE", "KANDYAGASH", "MAKAT", "BEYNEU", "MANGISTAU", "AKTAU",
+]  # fmt: skip
+_GEORGIA_TRUNK = [
+    "BAKU", "SANGACHAL", "YEVLAKH", "GANJA", "AGHSTAFA", "GARDABANI", "TBILISI",
+    "KHASHURI", "ZESTAPONI", "SAMTREDIA",
+]  # fmt: skip
+
+RAIL_PATHS: dict[str, list[str]] = {
+    # Black Sea via Russia
+    "rail_kostanay_novorossiysk": [
+        "KZ_KOSTANAY", "TOBOL", "KARTALY", "ORSK", "ORENBURG", *_NOVOROSSIYSK_TRUNK,
+    ],  # fmt: skip
+    "rail_petropavl_novorossiysk": [
+        "KZ_NORTH_KAZAKHSTAN", "KURGAN", "CHELYABINSK", "UFA", *_NOVOROSSIYSK_TRUNK,
+    ],  # fmt: skip
+    "rail_kokshetau_novorossiysk": [
+        "KZ_AKMOLA", "KZ_NORTH_KAZAKHSTAN", "KURGAN", "CHELYABINSK", "UFA",
+        *_NOVOROSSIYSK_TRUNK,
+    ],  # fmt: skip
+    # Baltic via Russia and Latvia (the 2025 Morocco shipments went to Liepaja)
+    "rail_kostanay_liepaja": ["KZ_KOSTANAY", "TROITSK", *_LIEPAJA_TRUNK],
+    "rail_petropavl_liepaja": ["KZ_NORTH_KAZAKHSTAN", "KURGAN", *_LIEPAJA_TRUNK],
+    "rail_kokshetau_liepaja": [
+        "KZ_AKMOLA", "KZ_NORTH_KAZAKHSTAN", "KURGAN", *_LIEPAJA_TRUNK,
+    ],  # fmt: skip
+    # Trans-Caspian: to Aktau by the Khromtau-Altynsarin line
+    "rail_kostanay_aktau": ["KZ_KOSTANAY", *_AKTAU_TRUNK],
+    "rail_petropavl_aktau": [
+        "KZ_NORTH_KAZAKHSTAN", "KZ_AKMOLA", "ASTANA", "ATBASAR", "ESIL", *_AKTAU_TRUNK,
+    ],  # fmt: skip
+    "rail_kokshetau_aktau": ["KZ_AKMOLA", "ASTANA", "ATBASAR", "ESIL", *_AKTAU_TRUNK],
+    "rail_baku_poti": [*_GEORGIA_TRUNK, "POTI"],
+    "rail_baku_batumi": [*_GEORGIA_TRUNK, "BATUMI"],
+}
+
+#: Short names of the origins used in rail-path ids.
+ORIGIN_KEY = {
+    "KZ_KOSTANAY": "kostanay",
+    "KZ_NORTH_KAZAKHSTAN": "petropavl",
+    "KZ_AKMOLA": "kokshetau",
+}
+
+#: Export corridors: the chain of steps from an origin to the export port, the port
+#: (waypoint id) where the sea leg starts, and a description with its evidence.
+EXPORT_CORRIDORS: dict[str, dict[str, object]] = {
+    "black_sea_novorossiysk": {
+        "steps": ["rail/rail_{o}_novorossiysk@NOVOROSSIYSK"],
+        "port": "NOVOROSSIYSK",
+        "description": "rail via Russia to Novorossiysk, then sea through the Bosporus",
+        "source": (
+            "route: Kazakh grain to Black Sea ports via Russia (USDA FAS via World "
+            "Grain 20638: transit disrupted in 2024 by a trade dispute); Novorossiysk "
+            "grain capacity 13.6 -> 25 Mt/yr (Baird Maritime, Nov 2024)"
+        ),
+    },
+    "baltic_liepaja": {
+        "steps": ["rail/rail_{o}_liepaja@LIEPAJA"],
+        "port": "LIEPAJA",
+        "description": "rail via Russia and Latvia to Liepaja, then sea",
+        "source": (
+            "route of the 2025 Kazakh wheat shipments to Morocco: trains from "
+            "Zhana-Esil and Sarykol via Russia/Latvia to Liepaja, then by sea (KTZ via "
+            "World Grain 21347 and Kursiv, 2 May 2025)"
+        ),
+    },
+    "trans_caspian_poti": {
+        "steps": [
+            "rail/rail_{o}_aktau@AKTAU",
+            "caspian_ferry/caspian_aktau_baku@BAKU",
+            "rail/rail_baku_poti@POTI",
+        ],
+        "port": "POTI",
+        "description": "rail to Aktau, Caspian ship to Baku/Alat, rail to Poti, sea",
+        "source": (
+            "Trans-Caspian International Transport Route (Middle Corridor): Aktau/Kuryk "
+            "-> Baku/Alat -> Georgian ports; capacity 6 Mt/yr (TITR via minval.biz, "
+            "2022); Kazakh PTC terminal at Poti opened 9 Jun 2025 (Astana Times)"
+        ),
+    },
+    "trans_caspian_batumi": {
+        "steps": [
+            "rail/rail_{o}_aktau@AKTAU",
+            "caspian_ferry/caspian_aktau_baku@BAKU",
+            "rail/rail_baku_batumi@BATUMI",
+        ],
+        "port": "BATUMI",
+        "description": "rail to Aktau, Caspian ship to Baku/Alat, rail to Batumi, sea",
+        "source": (
+            "Trans-Caspian International Transport Route (Middle Corridor) to Batumi; "
+            "TITR capacity 6 Mt/yr (minval.biz, 2022)"
+        ),
+    },
+}
+
+#: Ship classes from smallest to largest; a sea leg uses the largest class both of
+#: its ends can take (columns ship_class of waypoints, hubs and destinations).
+SHIP_CLASSES = ("handysize", "supramax", "panamax")
+
+RAIL_SOURCE = (
+    "polyline through named junctions (GeoNames coordinates, CC BY 4.0, see "
+    "waypoints.csv); junction order is the author's reading of the main lines "
+    "(ASSUMPTION); straight lines between junctions understate track km (README)"
+)
+
+LEG_SOURCE = (
+    "generated by data/build_morocco_kazakhstan.py through "
+    "hubopt.legs.fill_leg_attributes: sea km on searoute's maritime graph "
+    "(hubopt.geo), rail and Caspian km along corridors.csv, cost/time/CO2 per km and "
+    "per transfer from data/modes.csv (see its source column); ship class = the "
+    "largest both ends take (ship_class columns)"
+)
+
+#: Decimal places kept in WKT coordinates (1e-4 degree ~ 11 m).
+WKT_DECIMALS = 4
+#: Simplification tolerance for leg route lines, in degrees (display only: distances
+#: are computed before simplifying).
+SIMPLIFY_DEG = 0.02
+
+
+def _read(name: str) -> pd.DataFrame:
+    return pd.read_csv(FOLDER / f"{name}.csv", dtype={"id": str}, keep_default_na=False)
+
+
+def _points(frames: dict[str, pd.DataFrame]) -> dict[str, tuple[float, float]]:
+    points: dict[str, tuple[float, float]] = {}
+    for name in ("waypoints", "origins", "hubs", "destinations"):
+        for row in frames[name].itertuples():
+            points[row.id] = (float(row.lon), float(row.lat))
+    return points
+
+
+def _smaller_class(a: str, b: str) -> str:
+    return SHIP_CLASSES[min(SHIP_CLASSES.index(a), SHIP_CLASSES.index(b))]
+
+
+def build_corridors(frames: dict[str, pd.DataFrame]) -> gpd.GeoDataFrame:
+    """Rail paths, the Caspian crossing, and one union per export corridor."""
+    points = _points(frames)
+    rows = []
+    lines: dict[str, LineString] = {}
+    for cid, path in RAIL_PATHS.items():
+        line = LineString([points[p] for p in path])
+        lines[cid] = line
+        rows.append(
+            {
+                "id": cid,
+                "mode": "rail",
+                "kind": "rail path",
+                "waypoints": " > ".join(path),
+                "source": RAIL_SOURCE,
+                "confidence": "L",
+                "geometry": line,
+            }
+        )
+    caspian = geo.sea_route(points["AKTAU"], points["BAKU"], avoid=["volga_don"])
+    lines["caspian_aktau_baku"] = caspian
+    rows.append(
+        {
+            "id": "caspian_aktau_baku",
+            "mode": "caspian_ferry",
+            "kind": "Caspian crossing",
+            "waypoints": "AKTAU > BAKU",
+            "source": (
+                "shortest route on searoute's maritime graph (hubopt.geo.sea_route); "
+                "searoute snaps Aktau/Kuryk and Baku/Alat to the same nodes, so one "
+                "crossing stands for all four port pairs"
+            ),
+            "confidence": "M",
+            "geometry": caspian,
+        }
+    )
+    for cid, spec in EXPORT_CORRIDORS.items():
+        parts = []
+        for step in spec["steps"]:  # type: ignore[union-attr]
+            corridor = step.split("/", 1)[1].split("@", 1)[0]
+            if "{o}" in corridor:
+                parts.extend(lines[corridor.format(o=k)] for k in ORIGIN_KEY.values())
+            else:
+                parts.append(lines[corridor])
+        rows.append(
+            {
+                "id": cid,
+                "mode": "multimodal",
+                "kind": "export corridor (union of its land and Caspian parts)",
+                "waypoints": str(spec["description"]),
+                "source": str(spec["source"]),
+                "confidence": "M",
+                "geometry": MultiLineString(parts),
+            }
+        )
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=geo.WGS84)
+
+
+def build_legs(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every leg with its route, before attributes are filled."""
+    origins, hubs, dests = frames["origins"], frames["hubs"], frames["destinations"]
+    ports = frames["waypoints"].set_index("id")
+    rows = []
+
+    def chained(origin: str, target: str, target_class: str, kind: str) -> None:
+        for cid, spec in EXPORT_CORRIDORS.items():
+            port = str(spec["port"])
+            ship = _smaller_class(str(ports.at[port, "ship_class"]), target_class)
+            steps = [s.format(o=ORIGIN_KEY[origin]) for s in spec["steps"]]  # type: ignore[union-attr]
+            rows.append(
+                {
+                    "origin": origin,
+                    "destination": target,
+                    "mode": f"sea_{ship}",
+                    "corridor": cid,
+                    "kind": kind,
+                    "route": "; ".join([*steps, f"sea_{ship}"]),
+                    "export_port": port,
+                    "ship_class": ship,
+                }
+            )
+
+    for o in origins["id"]:
+        for h, h_class in zip(hubs["id"], hubs["ship_class"], strict=True):
+            chained(o, h, h_class, "origin->hub")
+    for h, h_class in zip(hubs["id"], hubs["ship_class"], strict=True):
+        for d, d_class in zip(dests["id"], dests["ship_class"], strict=True):
+            ship = _smaller_class(h_class, d_class)
+            rows.append(
+                {
+                    "origin": h,
+                    "destination": d,
+                    "mode": f"sea_{ship}",
+                    "corridor": "",
+                    "kind": "hub->destination",
+                    "route": "",
+                    "export_port": "",
+                    "ship_class": ship,
+                }
+            )
+    for o in origins["id"]:
+        for d, d_class in zip(dests["id"], dests["ship_class"], strict=True):
+            chained(o, d, d_class, "origin->destination (direct baseline)")
+    legs = pd.DataFrame(rows)
+    for col in ("cost_per_t", "distance_km", "transit_days", "co2_kg_per_t"):
+        legs[col] = np.nan
+    legs["source"] = LEG_SOURCE
+    legs["confidence"] = "L"
+    return legs
+
+
+def _wkt(geom: object, simplify: float = 0.0) -> str:
+    if geom is None or not isinstance(geom, shapely.Geometry) or geom.is_empty:
+        return ""
+    if simplify:
+        geom = shapely.simplify(geom, simplify, preserve_topology=False)
+    return shapely.to_wkt(geom, rounding_precision=WKT_DECIMALS, trim=True)
+
+
+def build() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The legs and corridors tables as they are written to CSV."""
+    frames = {
+        name: _read(name)
+        for name in ("origins", "hubs", "destinations", "hub_levels", "waypoints")
+    }
+    corridors = build_corridors(frames)
+    legs = build_legs(frames)
+    net = Network.from_frames(
+        frames["origins"].replace("", np.nan),
+        frames["hubs"].replace("", np.nan),
+        frames["destinations"].replace("", np.nan),
+        legs,
+        frames["hub_levels"],
+        corridors,
+        name="morocco_kazakhstan",
+    )
+    waypoints = frames["waypoints"][["id", "name", "lon", "lat"]]
+    filled = fill_leg_attributes(net, waypoints=waypoints).legs
+    out = pd.DataFrame(filled.drop(columns="geometry"))
+    for col, digits in (
+        ("distance_km", 1),
+        ("cost_per_t", 2),
+        ("transit_days", 2),
+        ("co2_kg_per_t", 2),
+    ):
+        out[col] = out[col].astype(float).round(digits)
+    out["geometry"] = [_wkt(g, SIMPLIFY_DEG) for g in filled.geometry]
+    order = [
+        "origin", "destination", "mode", "corridor", "cost_per_t", "distance_km",
+        "transit_days", "co2_kg_per_t", "kind", "route", "export_port", "ship_class",
+        "source", "confidence", "geometry",
+    ]  # fmt: skip
+    out = out[order]
+    corr = pd.DataFrame(corridors.drop(columns="geometry"))
+    corr["length_km"] = [round(geo.line_length_km(g), 1) for g in corridors.geometry]
+    corr["geometry"] = [_wkt(g) for g in corridors.geometry]
+    return out, corr
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="do not write; exit 1 if legs.csv or corridors.csv would change",
+    )
+    args = parser.parse_args(argv)
+    legs, corridors = build()
+    changed = []
+    for name, frame in (("legs", legs), ("corridors", corridors)):
+        text = frame.to_csv(index=False, lineterminator="\n")
+        file = FOLDER / f"{name}.csv"
+        old = file.read_text(encoding="utf-8") if file.exists() else None
+        if old != text:
+            changed.append(name)
+            if not args.check:
+                file.write_text(text, encoding="utf-8")
+    for name in changed:
+        print(f"{name}.csv {'would change' if args.check else 'written'}")
+    print(f"{len(legs)} legs, {len(corridors)} corridors")
+    return 1 if (args.check and changed) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
