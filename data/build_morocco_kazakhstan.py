@@ -50,44 +50,98 @@ from hubopt.network import Network  # noqa: E402
 #: author's reading of the main lines (ASSUMPTION, confidence L), and straight lines
 #: between junctions understate track length (see README, "Rail distances").
 _NOVOROSSIYSK_TRUNK = [
-    "SAMARA", "SYZRAN", "SARATOV", "VOLGOGRAD", "TIKHORETSK", "KRASNODAR", "KRYMSK",
+    "SAMARA",
+    "SYZRAN",
+    "SARATOV",
+    "VOLGOGRAD",
+    "TIKHORETSK",
+    "KRASNODAR",
+    "KRYMSK",
     "NOVOROSSIYSK",
-]  # fmt: skip
+]
 _LIEPAJA_TRUNK = [
-    "CHELYABINSK", "UFA", "SAMARA", "SYZRAN", "PENZA", "RYAZAN", "MOSCOW", "RZHEV",
-    "VELIKIYE_LUKI", "SEBEZH", "REZEKNE", "RIGA", "JELGAVA", "LIEPAJA",
-]  # fmt: skip
+    "CHELYABINSK",
+    "UFA",
+    "SAMARA",
+    "SYZRAN",
+    "PENZA",
+    "RYAZAN",
+    "MOSCOW",
+    "RZHEV",
+    "VELIKIYE_LUKI",
+    "SEBEZH",
+    "REZEKNE",
+    "RIGA",
+    "JELGAVA",
+    "LIEPAJA",
+]
 _AKTAU_TRUNK = [
-    "TOBOL", "KHROMTAU", "AKTOBE", "KANDYAGASH", "MAKAT", "BEYNEU", "MANGISTAU", "AKTAU",
-]  # fmt: skip
+    "TOBOL",
+    "KHROMTAU",
+    "AKTOBE",
+    "KANDYAGASH",
+    "MAKAT",
+    "BEYNEU",
+    "MANGISTAU",
+    "AKTAU",
+]
 _GEORGIA_TRUNK = [
-    "BAKU", "SANGACHAL", "YEVLAKH", "GANJA", "AGHSTAFA", "GARDABANI", "TBILISI",
-    "KHASHURI", "ZESTAPONI", "SAMTREDIA",
-]  # fmt: skip
+    "BAKU",
+    "SANGACHAL",
+    "YEVLAKH",
+    "GANJA",
+    "AGHSTAFA",
+    "GARDABANI",
+    "TBILISI",
+    "KHASHURI",
+    "ZESTAPONI",
+    "SAMTREDIA",
+]
 
 RAIL_PATHS: dict[str, list[str]] = {
     # Black Sea via Russia
     "rail_kostanay_novorossiysk": [
-        "KZ_KOSTANAY", "TOBOL", "KARTALY", "ORSK", "ORENBURG", *_NOVOROSSIYSK_TRUNK,
-    ],  # fmt: skip
-    "rail_petropavl_novorossiysk": [
-        "KZ_NORTH_KAZAKHSTAN", "KURGAN", "CHELYABINSK", "UFA", *_NOVOROSSIYSK_TRUNK,
-    ],  # fmt: skip
-    "rail_kokshetau_novorossiysk": [
-        "KZ_AKMOLA", "KZ_NORTH_KAZAKHSTAN", "KURGAN", "CHELYABINSK", "UFA",
+        "KZ_KOSTANAY",
+        "TOBOL",
+        "KARTALY",
+        "ORSK",
+        "ORENBURG",
         *_NOVOROSSIYSK_TRUNK,
-    ],  # fmt: skip
+    ],
+    "rail_petropavl_novorossiysk": [
+        "KZ_NORTH_KAZAKHSTAN",
+        "KURGAN",
+        "CHELYABINSK",
+        "UFA",
+        *_NOVOROSSIYSK_TRUNK,
+    ],
+    "rail_kokshetau_novorossiysk": [
+        "KZ_AKMOLA",
+        "KZ_NORTH_KAZAKHSTAN",
+        "KURGAN",
+        "CHELYABINSK",
+        "UFA",
+        *_NOVOROSSIYSK_TRUNK,
+    ],
     # Baltic via Russia and Latvia (the 2025 Morocco shipments went to Liepaja)
     "rail_kostanay_liepaja": ["KZ_KOSTANAY", "TROITSK", *_LIEPAJA_TRUNK],
     "rail_petropavl_liepaja": ["KZ_NORTH_KAZAKHSTAN", "KURGAN", *_LIEPAJA_TRUNK],
     "rail_kokshetau_liepaja": [
-        "KZ_AKMOLA", "KZ_NORTH_KAZAKHSTAN", "KURGAN", *_LIEPAJA_TRUNK,
-    ],  # fmt: skip
+        "KZ_AKMOLA",
+        "KZ_NORTH_KAZAKHSTAN",
+        "KURGAN",
+        *_LIEPAJA_TRUNK,
+    ],
     # Trans-Caspian: to Aktau by the Khromtau-Altynsarin line
     "rail_kostanay_aktau": ["KZ_KOSTANAY", *_AKTAU_TRUNK],
     "rail_petropavl_aktau": [
-        "KZ_NORTH_KAZAKHSTAN", "KZ_AKMOLA", "ASTANA", "ATBASAR", "ESIL", *_AKTAU_TRUNK,
-    ],  # fmt: skip
+        "KZ_NORTH_KAZAKHSTAN",
+        "KZ_AKMOLA",
+        "ASTANA",
+        "ATBASAR",
+        "ESIL",
+        *_AKTAU_TRUNK,
+    ],
     "rail_kokshetau_aktau": ["KZ_AKMOLA", "ASTANA", "ATBASAR", "ESIL", *_AKTAU_TRUNK],
     "rail_baku_poti": [*_GEORGIA_TRUNK, "POTI"],
     "rail_baku_batumi": [*_GEORGIA_TRUNK, "BATUMI"],
@@ -132,9 +186,10 @@ EXPORT_CORRIDORS: dict[str, dict[str, object]] = {
         "port": "POTI",
         "description": "rail to Aktau, Caspian ship to Baku/Alat, rail to Poti, sea",
         "source": (
-            "Trans-Caspian International Transport Route (Middle Corridor): Aktau/Kuryk "
-            "-> Baku/Alat -> Georgian ports; capacity 6 Mt/yr (TITR via minval.biz, "
-            "2022); Kazakh PTC terminal at Poti opened 9 Jun 2025 (Astana Times)"
+            "Trans-Caspian International Transport Route (Middle Corridor): "
+            "Aktau/Kuryk -> Baku/Alat -> Georgian ports; capacity 6 Mt/yr (TITR "
+            "via minval.biz, 2022); Kazakh PTC terminal at Poti opened 9 Jun 2025 "
+            "(Astana Times)"
         ),
     },
     "trans_caspian_batumi": {
@@ -341,10 +396,22 @@ def build() -> tuple[pd.DataFrame, pd.DataFrame]:
         out[col] = out[col].astype(float).round(digits)
     out["geometry"] = [_wkt(g, SIMPLIFY_DEG) for g in filled.geometry]
     order = [
-        "origin", "destination", "mode", "corridor", "cost_per_t", "distance_km",
-        "transit_days", "co2_kg_per_t", "kind", "route", "export_port", "ship_class",
-        "source", "confidence", "geometry",
-    ]  # fmt: skip
+        "origin",
+        "destination",
+        "mode",
+        "corridor",
+        "cost_per_t",
+        "distance_km",
+        "transit_days",
+        "co2_kg_per_t",
+        "kind",
+        "route",
+        "export_port",
+        "ship_class",
+        "source",
+        "confidence",
+        "geometry",
+    ]
     out = out[order]
     corr = pd.DataFrame(corridors.drop(columns="geometry"))
     corr["length_km"] = [round(geo.line_length_km(g), 1) for g in corridors.geometry]
