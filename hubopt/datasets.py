@@ -1,4 +1,8 @@
-"""Networks bundled with hubopt, readable after any install (no download).
+"""Networks and maps bundled with hubopt, readable after any install (no download).
+
+Everything here reads files shipped inside the package ``hubopt.data`` (the
+repository's top-level ``data/`` folder), located with :mod:`importlib.resources`, so
+it works after a non-editable ``pip install`` from any working directory.
 
 >>> import hubopt
 >>> hubopt.datasets.list()
@@ -8,18 +12,26 @@
 from __future__ import annotations
 
 import builtins
+import math
 from importlib.resources import as_file, files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ValidationError
 from .io import read_network
 from .network import Network
+
+if TYPE_CHECKING:
+    import geopandas
 
 #: Bundled networks and what each is.
 DATASETS = {
     "morocco_kazakhstan": "Kazakh wheat -> Moroccan hub port -> African markets",
     "tiny": "a made-up, hand-checkable network (2 origins, 3 hubs, 3 markets)",
 }
+
+#: The bundled basemap: Natural Earth 1:110m admin-0 countries (public domain).
+BASEMAP_FILE = "naturalearth_110m_countries.geojson"
 
 
 def data_root() -> Path:
@@ -50,6 +62,17 @@ def path(name: str) -> Path:
     Returns
     -------
     pathlib.Path
+
+    Raises
+    ------
+    ValidationError
+        When no bundled network has that name.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> hubopt.datasets.path("morocco_kazakhstan").joinpath("hubs.csv").is_file()
+    True
     """
     if name not in DATASETS:
         msg = f"no bundled network named {name!r}; bundled: {sorted(DATASETS)}"
@@ -74,7 +97,100 @@ def tiny() -> Network:
     return load("tiny")
 
 
-def morocco_kazakhstan() -> Network:
-    """Kazakh wheat through a Moroccan hub port to African markets; see data/README.md
-    for every figure's source."""
-    return load("morocco_kazakhstan")
+def morocco_kazakhstan(market_share: float | None = None) -> Network:
+    """Kazakh wheat through a Moroccan hub port to African markets.
+
+    Three Kazakh grain-belt origins, eleven Moroccan candidate ports, sixteen African
+    wheat markets and 500 legs through four export corridors (Black Sea via
+    Novorossiysk, Baltic via Liepaja, Trans-Caspian via Aktau-Baku to Poti or
+    Batumi). Every figure's source, and which values are assumptions, is in
+    ``data/README.md`` and the ``source`` columns of the tables.
+
+    Parameters
+    ----------
+    market_share
+        The share of each market's published wheat imports (``import_volume_t``)
+        that Kazakh wheat is to supply: ``demand_t = round(import_volume_t *
+        market_share)``. None keeps the bundled scenario (2.5 Mt in total, the
+        volume Kazakhstan's 2025 subsidy programme moved to new markets, see the
+        README). Must be in (0, 1].
+
+    Returns
+    -------
+    Network
+
+    Raises
+    ------
+    ValidationError
+        When ``market_share`` is not a number in (0, 1].
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> net = hubopt.datasets.morocco_kazakhstan()
+    >>> net
+    Network('morocco_kazakhstan': 3 origins, 11 hubs, 16 destinations, 500 legs)
+    >>> round(net.total_demand_t)
+    2500000
+    >>> round(hubopt.datasets.morocco_kazakhstan(market_share=0.1).total_demand_t)
+    5149070
+    """
+    net = load("morocco_kazakhstan")
+    if market_share is None:
+        return net
+    if (
+        isinstance(market_share, bool)
+        or not isinstance(market_share, int | float)
+        or not math.isfinite(market_share)
+        or not 0.0 < market_share <= 1.0
+    ):
+        msg = (
+            f"market_share must be a number in (0, 1], got {market_share!r}; e.g. "
+            "0.05 for 5 % of each market's published imports"
+        )
+        raise ValidationError(msg)
+    destinations = net.destinations
+    destinations["market_share"] = float(market_share)
+    destinations["demand_t"] = (
+        destinations["import_volume_t"].astype(float) * float(market_share)
+    ).round()
+    destinations["demand_source"] = (
+        f"demand_t = import_volume_t x market_share {market_share:g}, set by the "
+        "caller of hubopt.datasets.morocco_kazakhstan(market_share=...)"
+    )
+    legs = net.legs
+    if "geometry" in legs.columns and not hasattr(legs, "crs"):
+        # Network.legs hands back route lines in a plain column; give them their CRS
+        # again so the network can be rebuilt from its own tables.
+        import geopandas as gpd
+
+        legs = gpd.GeoDataFrame(legs, geometry="geometry", crs="EPSG:4326")
+    return net.replace(destinations=destinations, legs=legs)
+
+
+def basemap() -> geopandas.GeoDataFrame:
+    """Natural Earth 1:110m admin-0 countries, for offline maps.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        177 countries in EPSG:4326 with columns name, iso_a3, continent, pop_est,
+        gdp_md_est and geometry. Natural Earth is public domain; the file was taken
+        from the ``naturalearth_lowres`` test fixture of pyogrio 0.13.0 (see
+        data/README.md). Boundaries are Natural Earth's de facto view; hubopt never
+        derives a port's territory from them.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> world = hubopt.datasets.basemap()
+    >>> len(world), world.crs.to_epsg()
+    (177, 4326)
+    """
+    import geopandas as gpd
+
+    file = data_root() / BASEMAP_FILE
+    if not file.is_file():
+        msg = f"the bundled basemap {file} is missing; reinstall hubopt"
+        raise ValidationError(msg)
+    return gpd.read_file(file)
