@@ -15,12 +15,11 @@ matplotlib.use("Agg")
 
 _real_solve = hubopt.solving.solve
 
-#: The OR-Library instances shipped beside the project (../shared/benchmarks/orlib),
-#: or HUBOPT_ORLIB when set.
+#: The OR-Library instances kept in the repository (benchmarks/orlib), or
+#: HUBOPT_ORLIB when set.
 ORLIB = Path(
     os.environ.get(
-        "HUBOPT_ORLIB",
-        Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "orlib",
+        "HUBOPT_ORLIB", Path(__file__).resolve().parents[1] / "benchmarks" / "orlib"
     )
 )
 

@@ -1,0 +1,115 @@
+"""The command line: outputs and exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+import hubopt
+from hubopt.cli import main
+
+
+def test_help(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("solve", "validate"):
+        assert command in out
+
+
+def test_solve_writes_outputs(tmp_path, capsys):
+    code = main(
+        ["solve", str(hubopt.datasets.path("tiny")), "--out", str(tmp_path / "o")]
+    )
+    assert code == 0
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["status"] == "optimal"
+    assert summary["objective"] == pytest.approx(1140)
+    for key in ("gap", "best_bound", "runtime_s", "solver", "costs"):
+        assert key in summary
+    assert set(summary["costs"]) >= {
+        "fixed",
+        "transport",
+        "handling",
+        "procurement",
+        "unmet_penalty",
+        "total",
+    }
+    for name in ("flows.csv", "hubs.csv", "markets.csv"):
+        assert (tmp_path / "o" / name).exists()
+    assert "hubs opened" in capsys.readouterr().out
+
+
+def test_solve_options(tmp_path):
+    code = main(
+        [
+            "solve",
+            str(hubopt.datasets.path("tiny")),
+            "--out",
+            str(tmp_path),
+            "--max-hubs",
+            "1",
+            "--solver",
+            "cbc",
+            "--time-limit",
+            "30",
+            "--gap",
+            "0",
+        ]
+    )
+    assert code == 0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["objective"] == pytest.approx(1460)
+    assert summary["solver"] == "cbc"
+
+
+def test_refuses_to_overwrite(tmp_path, capsys):
+    args = ["solve", str(hubopt.datasets.path("tiny")), "--out", str(tmp_path)]
+    assert main(args) == 0
+    assert main(args) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert main([*args, "--overwrite"]) == 0
+
+
+def test_bad_input_exit_2(tmp_path, capsys):
+    folder = tmp_path / "bad"
+    shutil.copytree(hubopt.datasets.path("tiny"), folder)
+    hubs = pd.read_csv(folder / "hubs.csv")
+    hubs.loc[0, "capacity_t"] = -1
+    hubs.to_csv(folder / "hubs.csv", index=False)
+    assert main(["solve", str(folder), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "table 'hubs', row 'H1', column 'capacity_t': -1 is negative" in err
+    assert "Traceback" not in err
+    assert main(["validate", str(folder)]) == 2
+
+
+def test_validate_ok(capsys):
+    assert main(["validate", str(hubopt.datasets.path("tiny"))]) == 0
+    assert capsys.readouterr().out.strip() == "ok"
+
+
+def test_infeasible_exit_3(tmp_path, capsys):
+    folder = tmp_path / "inf"
+    shutil.copytree(hubopt.datasets.path("tiny"), folder)
+    origins = pd.read_csv(folder / "origins.csv")
+    origins["supply_t"] = 1
+    origins.to_csv(folder / "origins.csv", index=False)
+    assert main(["solve", str(folder), "--out", str(tmp_path / "o")]) == 3
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["status"] == "infeasible"
+
+
+def test_console_script_runs():
+    # The installed entry point (or the module) answers --help without a traceback.
+    exe = shutil.which("hubopt")
+    cmd = [exe, "--help"] if exe else [sys.executable, "-m", "hubopt.cli", "--help"]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    assert done.returncode == 0
+    assert "solve" in done.stdout

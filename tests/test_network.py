@@ -1,0 +1,276 @@
+"""Validation: one test per rule, each checking the message names table, row, column."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+import hubopt
+from hubopt import Network, ValidationError
+
+
+def build(frames, **changes):
+    data = {k: v.copy() for k, v in frames.items()}
+    data.update(changes)
+    return Network.from_frames(
+        data["origins"],
+        data["hubs"],
+        data["destinations"],
+        data["legs"],
+        data.get("hub_levels"),
+        data.get("corridors"),
+    )
+
+
+def set_cell(frame, row, col, value):
+    out = frame.copy()
+    out[col] = out[col].astype(object)
+    out.loc[row, col] = value
+    return out
+
+
+def test_valid_network_round_trip(tiny_frames):
+    net = build(tiny_frames)
+    assert len(net.legs) == 13
+    assert net.total_supply_t == 250
+    assert net.total_demand_t == 200
+
+
+def test_missing_required_column(tiny_frames):
+    origins = tiny_frames["origins"].drop(columns=["supply_t"])
+    with pytest.raises(
+        ValidationError, match="table 'origins': missing required column 'supply_t'"
+    ):
+        build(tiny_frames, origins=origins)
+
+
+def test_misspelled_column_gets_a_suggestion(tiny_frames):
+    origins = tiny_frames["origins"].rename(columns={"supply_t": "suply_t"})
+    with pytest.raises(ValidationError, match="did you mean 'suply_t'"):
+        build(tiny_frames, origins=origins)
+
+
+def test_duplicate_id(tiny_frames):
+    hubs = pd.concat([tiny_frames["hubs"], tiny_frames["hubs"].iloc[[0]]])
+    with pytest.raises(
+        ValidationError, match="table 'hubs', row 'H1', column 'id': duplicate id"
+    ):
+        build(tiny_frames, hubs=hubs)
+
+
+def test_duplicate_id_across_tables(tiny_frames):
+    dests = set_cell(tiny_frames["destinations"], 0, "id", "H1")
+    with pytest.raises(ValidationError, match="used by a hub too"):
+        build(tiny_frames, destinations=dests)
+
+
+def test_non_numeric(tiny_frames):
+    origins = set_cell(tiny_frames["origins"], 0, "supply_t", "lots")
+    with pytest.raises(
+        ValidationError,
+        match="table 'origins', row 'O1', column 'supply_t': 'lots' is not a number",
+    ):
+        build(tiny_frames, origins=origins)
+
+
+def test_nan_in_required_number(tiny_frames):
+    dests = set_cell(tiny_frames["destinations"], 1, "demand_t", np.nan)
+    with pytest.raises(
+        ValidationError, match="row 'D2', column 'demand_t': missing value"
+    ):
+        build(tiny_frames, destinations=dests)
+
+
+def test_infinite(tiny_frames):
+    legs = set_cell(tiny_frames["legs"], 0, "cost_per_t", np.inf)
+    with pytest.raises(
+        ValidationError, match="leg O1->H1, column 'cost_per_t': inf is infinite"
+    ):
+        build(tiny_frames, legs=legs)
+
+
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [
+        ("origins", "supply_t"),
+        ("destinations", "demand_t"),
+        ("hubs", "capacity_t"),
+        ("hubs", "fixed_cost"),
+        ("legs", "cost_per_t"),
+        ("destinations", "unmet_penalty_per_t"),
+    ],
+)
+def test_negative(tiny_frames, table, column):
+    frame = set_cell(tiny_frames[table], 0, column, -5)
+    with pytest.raises(
+        ValidationError, match=f"table '{table}', .*column '{column}': -5 is negative"
+    ):
+        build(tiny_frames, **{table: frame})
+
+
+def test_absurdly_large(tiny_frames):
+    origins = set_cell(tiny_frames["origins"], 0, "supply_t", 1e300)
+    with pytest.raises(ValidationError, match="absurdly large"):
+        build(tiny_frames, origins=origins)
+
+
+def test_lon_out_of_range(tiny_frames):
+    hubs = set_cell(tiny_frames["hubs"], 0, "lon", 200.0)
+    with pytest.raises(ValidationError, match="row 'H1', column 'lon': 200 is outside"):
+        build(tiny_frames, hubs=hubs)
+
+
+def test_swapped_lon_lat_hint(tiny_frames):
+    hubs = set_cell(tiny_frames["hubs"], 0, "lon", 35.0)
+    hubs = set_cell(hubs, 0, "lat", 120.0)
+    with pytest.raises(ValidationError, match="lon and lat look swapped"):
+        build(tiny_frames, hubs=hubs)
+
+
+def test_projected_coordinates_hint(tiny_frames):
+    hubs = set_cell(tiny_frames["hubs"], 0, "lon", 556597.0)
+    hubs = set_cell(hubs, 0, "lat", 4865942.0)
+    with pytest.raises(ValidationError, match="projected coordinates"):
+        build(tiny_frames, hubs=hubs)
+
+
+def test_leg_unknown_id(tiny_frames):
+    legs = set_cell(tiny_frames["legs"], 0, "destination", "H9")
+    with pytest.raises(
+        ValidationError, match="column 'destination': unknown node id 'H9'"
+    ):
+        build(tiny_frames, legs=legs)
+
+
+def test_leg_into_origin(tiny_frames):
+    legs = set_cell(tiny_frames["legs"], 5, "destination", "O1")
+    with pytest.raises(ValidationError, match="no leg may lead into an origin"):
+        build(tiny_frames, legs=legs)
+
+
+def test_leg_out_of_destination(tiny_frames):
+    legs = set_cell(tiny_frames["legs"], 5, "origin", "D2")
+    with pytest.raises(ValidationError, match="no leg may leave a destination"):
+        build(tiny_frames, legs=legs)
+
+
+def test_hub_to_hub_leg(tiny_frames):
+    legs = set_cell(tiny_frames["legs"], 5, "destination", "H2")
+    with pytest.raises(
+        ValidationError, match="hub->hub legs are not part of the model"
+    ):
+        build(tiny_frames, legs=legs)
+
+
+def test_self_loop(tiny_frames):
+    legs = set_cell(tiny_frames["legs"], 5, "destination", "H1")
+    with pytest.raises(ValidationError, match="self-loop"):
+        build(tiny_frames, legs=legs)
+
+
+def test_level_for_unknown_hub(tiny_frames):
+    levels = pd.DataFrame(
+        {"hub_id": ["H7"], "level": ["s"], "capacity_t": [1.0], "fixed_cost": [1.0]}
+    )
+    with pytest.raises(
+        ValidationError,
+        match="table 'hub_levels', level H7/s, column 'hub_id': unknown hub 'H7'",
+    ):
+        build(tiny_frames, hub_levels=levels)
+
+
+def test_unknown_status(tiny_frames):
+    hubs = set_cell(tiny_frames["hubs"], 0, "status", "maybe")
+    with pytest.raises(
+        ValidationError, match="column 'status': unknown status 'maybe'"
+    ):
+        build(tiny_frames, hubs=hubs)
+
+
+def test_geodataframe_without_crs(tiny_frames):
+    hubs = tiny_frames["hubs"].drop(columns=["lon", "lat"])
+    gdf = gpd.GeoDataFrame(hubs, geometry=gpd.points_from_xy([5, 8, 14], [44, 42, 41]))
+    with pytest.raises(
+        ValidationError, match="table 'hubs': the GeoDataFrame has no CRS"
+    ):
+        build(tiny_frames, hubs=gdf)
+
+
+def test_projected_geodataframe_is_converted(tiny_frames):
+    hubs = tiny_frames["hubs"]
+    gdf = gpd.GeoDataFrame(
+        hubs.drop(columns=["lon", "lat"]),
+        geometry=gpd.points_from_xy(hubs["lon"], hubs["lat"]),
+        crs="EPSG:4326",
+    ).to_crs("EPSG:3857")
+    net = build(tiny_frames, hubs=gdf)
+    assert net.hubs["lon"].tolist() == pytest.approx([5.0, 8.0, 14.0])
+    assert net.hubs["lat"].tolist() == pytest.approx([44.0, 42.0, 41.0])
+
+
+def test_empty_table(tiny_frames):
+    with pytest.raises(ValidationError, match="table 'destinations' is empty"):
+        build(tiny_frames, destinations=tiny_frames["destinations"].iloc[0:0])
+
+
+def test_empty_id(tiny_frames):
+    hubs = set_cell(tiny_frames["hubs"], 0, "id", "  ")
+    with pytest.raises(ValidationError, match="column 'id': empty id"):
+        build(tiny_frames, hubs=hubs)
+
+
+def test_every_problem_is_listed_at_once(tiny_frames):
+    origins = set_cell(tiny_frames["origins"], 0, "supply_t", -1)
+    hubs = set_cell(tiny_frames["hubs"], 1, "status", "perhaps")
+    with pytest.raises(ValidationError) as info:
+        build(tiny_frames, origins=origins, hubs=hubs)
+    assert len(info.value.problems) == 2
+
+
+def test_inputs_are_not_modified(tiny_frames):
+    before = {k: v.copy(deep=True) for k, v in tiny_frames.items()}
+    build(tiny_frames)
+    for key, frame in tiny_frames.items():
+        pd.testing.assert_frame_equal(frame, before[key])
+
+
+def test_tables_are_copies(tiny):
+    hubs = tiny.hubs
+    hubs.loc[0, "fixed_cost"] = 1e9
+    assert tiny.hubs.loc[0, "fixed_cost"] == 100
+
+
+def test_extra_columns_are_kept(tiny_frames):
+    hubs = tiny_frames["hubs"].assign(territory=["A", "B", "C"])
+    assert build(tiny_frames, hubs=hubs).hubs["territory"].tolist() == ["A", "B", "C"]
+
+
+def test_defaults_filled(tiny_frames):
+    hubs = tiny_frames["hubs"][["id", "name", "lon", "lat"]]
+    net = build(tiny_frames, hubs=hubs)
+    assert net.hubs["status"].tolist() == ["candidate"] * 3
+    assert net.hubs["fixed_cost"].tolist() == [0.0] * 3
+    assert net.hubs["capacity_t"].isna().all()
+
+
+def test_duplicate_leg(tiny_frames):
+    legs = pd.concat([tiny_frames["legs"], tiny_frames["legs"].iloc[[0]]])
+    with pytest.raises(ValidationError, match="duplicate row"):
+        build(tiny_frames, legs=legs)
+
+
+def test_replace_unknown_table(tiny):
+    with pytest.raises(ValidationError, match="unknown table"):
+        tiny.replace(ports=pd.DataFrame())
+
+
+def test_repr(tiny):
+    assert repr(tiny) == "Network('tiny': 2 origins, 3 hubs, 3 destinations, 13 legs)"
+
+
+def test_validation_error_is_a_value_error():
+    assert issubclass(hubopt.ValidationError, ValueError)
+    assert issubclass(hubopt.InfeasibleError, RuntimeError)
+    assert issubclass(hubopt.SolverError, RuntimeError)
