@@ -237,3 +237,25 @@ def test_snap_to_sea():
     assert lonlat.shape == (2, 2)
     assert (dist >= 0).all()
     assert dist[0] < 100
+
+
+def test_volga_don_closure_keeps_rostov_and_astrakhan_on_their_seas():
+    rostov, astrakhan = (39.70, 47.22), (48.03, 46.35)
+    sea_of_azov, caspian = (37.0, 46.0), (50.0, 42.0)
+    d = geo.sea_distances(
+        [rostov, astrakhan], [sea_of_azov, caspian], avoid=["volga_don"]
+    )
+    assert np.isfinite(d[0, 0]) and np.isfinite(d[1, 1])
+    assert np.isinf(d[0, 1]) and np.isinf(d[1, 0])
+
+
+def test_sea_distances_accept_projected_geodataframes():
+    lonlat = np.array([NOVOROSSIYSK, CASABLANCA])
+    frame = gpd.GeoDataFrame(
+        {"id": ["N", "C"]}, geometry=gpd.points_from_xy(*lonlat.T), crs="EPSG:4326"
+    ).to_crs("EPSG:3857")
+    assert np.allclose(
+        geo.sea_distances(frame, frame), geo.sea_distances(lonlat, lonlat)
+    )
+    with pytest.raises(ValidationError, match="no CRS"):
+        geo.sea_distances(frame.set_crs(None, allow_override=True), lonlat)
