@@ -12,6 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from . import datasets as datasets
 from .check import check_solution as check_solution
+from .diagnose import explain_infeasible as explain_infeasible
 from .errors import HuboptError as HuboptError
 from .errors import InfeasibleError as InfeasibleError
 from .errors import SolverError as SolverError

@@ -1,0 +1,192 @@
+"""Why a network has no solution, in plain words.
+
+:func:`explain_infeasible` checks the structure (markets no route reaches, supply short
+of demand, hub counts that cannot be met) and then solves an *elastic* version of the
+model, in which every market may be left short at a prohibitive price: the shortfall it
+finds is the smallest relaxation of demand that makes the network feasible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .network import Network
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What blocks a network.
+
+    Attributes
+    ----------
+    feasible
+        True when the network (with these options) has a solution after all.
+    reasons
+        One plain sentence per cause found.
+    unreachable_markets
+        Ids of markets that no leg chain from an origin can reach.
+    shortfall
+        Per market, the smallest number of tonnes that must go unserved (elastic model).
+    """
+
+    feasible: bool
+    reasons: list[str] = field(default_factory=list)
+    unreachable_markets: list[str] = field(default_factory=list)
+    shortfall: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def text(self) -> str:
+        """The diagnosis as a paragraph."""
+        if self.feasible:
+            return "the network has a feasible solution"
+        return "why there is no solution:\n" + "\n".join(
+            f"  - {r}" for r in self.reasons
+        )
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def explain_infeasible(
+    network: Network,
+    *,
+    max_hubs: int | None = None,
+    min_hubs: int | None = None,
+    solver: str = "highs",
+) -> Diagnosis:
+    """Say in plain words why a network has no feasible solution.
+
+    Parameters
+    ----------
+    network
+        The network.
+    max_hubs, min_hubs
+        The hub-count bounds used in the failing solve.
+    solver
+        Solver for the elastic model.
+
+    Returns
+    -------
+    Diagnosis
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> net = hubopt.datasets.tiny()
+    >>> origins = net.origins
+    >>> origins["supply_t"] = 50
+    >>> diagnosis = hubopt.explain_infeasible(net.replace(origins=origins))
+    >>> print(diagnosis.reasons[0])  # doctest: +NORMALIZE_WHITESPACE
+    total supply 100 t is 50 t short of the 150 t that markets without an unmet
+    penalty must receive
+    """
+    from .solving import solve
+
+    reasons: list[str] = []
+    hubs = network.hubs
+    dests = network.destinations
+    legs = network.legs
+    must = dests[dests["unmet_penalty_per_t"].isna()]
+    must_demand = float(must["demand_t"].sum())
+    supply = network.total_supply_t
+
+    # structure: which markets can be reached at all
+    usable_hubs = set(hubs.loc[hubs["status"] != "closed", "id"])
+    origin_ids = set(network.origins["id"])
+    fed_hubs = set(
+        legs.loc[
+            legs["origin"].isin(origin_ids) & legs["destination"].isin(usable_hubs),
+            "destination",
+        ]
+    )
+    reachable = set(
+        legs.loc[
+            legs["origin"].isin(origin_ids) | legs["origin"].isin(fed_hubs),
+            "destination",
+        ]
+    )
+    unreachable = [d for d in must["id"] if d not in reachable]
+    for d in unreachable:
+        demand = float(must.loc[must["id"] == d, "demand_t"].iloc[0])
+        reasons.append(
+            f"market {d} ({demand:,.0f} t) cannot be reached: no direct leg and no leg "
+            "from a hub that an origin feeds (closed hubs do not count); add a leg or "
+            "give it an unmet_penalty_per_t"
+        )
+    if supply < must_demand - 1e-6:
+        reasons.append(
+            f"total supply {supply:,.0f} t is {must_demand - supply:,.0f} t short of "
+            f"the {must_demand:,.0f} t that markets without an unmet penalty must "
+            "receive"
+        )
+    forced = hubs[hubs["status"] == "open"]
+    if max_hubs is not None and len(forced) > max_hubs:
+        reasons.append(
+            f"{len(forced)} hubs have status 'open' (must open) but max_hubs is "
+            f"{max_hubs}; raise max_hubs to {len(forced)} or release a hub"
+        )
+    if min_hubs is not None and len(usable_hubs) < min_hubs:
+        reasons.append(
+            f"min_hubs is {min_hubs} but only {len(usable_hubs)} hubs are not closed"
+        )
+
+    # elastic model: every market may go short at a prohibitive price
+    costs = legs["cost_per_t"].to_numpy(dtype=float)
+    finite = costs[np.isfinite(costs)]
+    big = 1e3 * (float(finite.max()) if finite.size else 1.0) + 1e6
+    elastic_dests = dests.copy()
+    elastic_dests["unmet_penalty_per_t"] = elastic_dests["unmet_penalty_per_t"].fillna(
+        big
+    )
+    elastic = network.replace(destinations=elastic_dests)
+    kwargs = {"max_hubs": max_hubs, "min_hubs": min_hubs, "solver": solver}
+    if reasons and any("max_hubs" in r or "min_hubs" in r for r in reasons):
+        kwargs = {"solver": solver}
+    result = solve(elastic, raise_on_failure=False, **kwargs)
+    shortfall = pd.DataFrame(columns=["destination", "short_t"])
+    if result.status in ("optimal", "feasible"):
+        markets = result.markets
+        short = markets[
+            markets["destination"].isin(must["id"]) & (markets["unmet_t"] > 1e-6)
+        ]
+        shortfall = pd.DataFrame(
+            {"destination": short["destination"], "short_t": short["unmet_t"]}
+        ).reset_index(drop=True)
+        if not reasons and len(shortfall):
+            total = float(shortfall["short_t"].sum())
+            hub_cap = result.hubs
+            reasons.append(
+                f"the reachable hub capacity and direct legs fall {total:,.0f} t short "
+                "of demand; the smallest relaxation is to let "
+                + ", ".join(
+                    f"{r.destination} go {r.short_t:,.0f} t short"
+                    for r in shortfall.itertuples()
+                )
+                + " (or add that much capacity or supply on routes to them); opened "
+                f"capacity in the elastic solution: "
+                f"{hub_cap.loc[hub_cap['open'], 'capacity_t'].sum():,.0f} t"
+            )
+        elif len(shortfall) and not any("short" in r for r in reasons):
+            reasons.append(
+                "the smallest relaxation: let "
+                + ", ".join(
+                    f"{r.destination} go {r.short_t:,.0f} t short"
+                    for r in shortfall.itertuples()
+                )
+            )
+        if not reasons:
+            return Diagnosis(feasible=True)
+    elif not reasons:
+        reasons.append(
+            "even with every market allowed to go short the model has no solution: "
+            "check forced-open hubs, hub counts and transit limits"
+        )
+    return Diagnosis(
+        feasible=False,
+        reasons=reasons,
+        unreachable_markets=unreachable,
+        shortfall=shortfall,
+    )
