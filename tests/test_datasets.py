@@ -1,0 +1,358 @@
+"""Sanity tests on the bundled data sets themselves (hubopt.datasets, data/)."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import hubopt
+from hubopt import datasets, geo
+
+MK = "morocco_kazakhstan"
+CONFIDENCE = {"H", "M", "L", "UNVERIFIED"}
+TABLES = (
+    "origins",
+    "hubs",
+    "hub_levels",
+    "destinations",
+    "legs",
+    "corridors",
+    "waypoints",
+)
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict[str, pd.DataFrame]:
+    """The CSV files as written, every cell as text ('' when empty)."""
+    folder = datasets.path(MK)
+    return {
+        t: pd.read_csv(folder / f"{t}.csv", dtype=str, keep_default_na=False)
+        for t in TABLES
+    }
+
+
+@pytest.fixture(scope="module")
+def net() -> hubopt.Network:
+    return datasets.morocco_kazakhstan()
+
+
+@pytest.fixture(scope="module")
+def readme() -> str:
+    return (datasets.data_root() / "README.md").read_text(encoding="utf-8")
+
+
+# -- the package API -------------------------------------------------------------
+def test_list_names_bundled_networks():
+    assert datasets.list() == ["morocco_kazakhstan", "tiny"]
+    for name in datasets.list():
+        assert datasets.path(name).is_dir()
+
+
+def test_path_unknown_name_raises():
+    with pytest.raises(hubopt.ValidationError, match="no bundled network named 'x'"):
+        datasets.path("x")
+
+
+def test_morocco_kazakhstan_loads(net):
+    assert repr(net) == (
+        "Network('morocco_kazakhstan': 3 origins, 11 hubs, 16 destinations, 500 legs)"
+    )
+    assert net.corridors is not None and len(net.corridors) == 16
+
+
+def test_market_share_rescales_demand(net):
+    scaled = datasets.morocco_kazakhstan(market_share=0.1)
+    expected = (net.destinations["import_volume_t"].astype(float) * 0.1).round()
+    assert np.allclose(scaled.destinations["demand_t"], expected)
+    # the bundled network itself is unchanged
+    assert round(datasets.morocco_kazakhstan().total_demand_t) == 2_500_000
+
+
+@pytest.mark.parametrize("bad", [0, -0.1, 1.5, float("nan"), "0.1", True])
+def test_market_share_rejects_bad_values(bad):
+    with pytest.raises(hubopt.ValidationError, match="market_share must be a number"):
+        datasets.morocco_kazakhstan(market_share=bad)
+
+
+def test_basemap():
+    world = datasets.basemap()
+    assert len(world) == 177
+    assert world.crs.to_epsg() == 4326
+    assert {"Morocco", "Kazakhstan", "Nigeria"} <= set(world["name"])
+    assert (datasets.data_root() / datasets.BASEMAP_FILE).stat().st_size < 500_000
+
+
+# -- references ------------------------------------------------------------------
+def test_node_ids_unique_across_tables(raw):
+    ids = pd.concat([raw[t]["id"] for t in ("origins", "hubs", "destinations")])
+    assert ids.is_unique
+    assert not set(ids) & set(raw["waypoints"]["id"])
+
+
+def test_every_referenced_id_exists(raw):
+    origins, hubs = set(raw["origins"]["id"]), set(raw["hubs"]["id"])
+    dests = set(raw["destinations"]["id"])
+    legs = raw["legs"]
+    kinds = {
+        "origin->hub": (origins, hubs),
+        "hub->destination": (hubs, dests),
+        "origin->destination (direct baseline)": (origins, dests),
+    }
+    for row in legs.itertuples():
+        sources, targets = kinds[row.kind]
+        assert row.origin in sources, row
+        assert row.destination in targets, row
+    assert set(raw["hub_levels"]["hub_id"]) == hubs
+    corridors = set(raw["corridors"]["id"])
+    assert set(legs["corridor"]) - {""} <= corridors
+    points = origins | hubs | dests | set(raw["waypoints"]["id"])
+    for route in legs["route"]:
+        for step in filter(None, (s.strip() for s in route.split(";"))):
+            mode_corridor, _, to = step.partition("@")
+            _, _, corridor = mode_corridor.partition("/")
+            assert not corridor or corridor in corridors, step
+            assert not to or to in points, step
+    for path in raw["corridors"]["waypoints"]:
+        if " > " in path:
+            assert set(path.split(" > ")) <= points, path
+    assert set(legs["export_port"]) - {""} <= set(raw["waypoints"]["id"])
+
+
+def test_leg_coverage(raw):
+    legs = raw["legs"]
+    n_o, n_h, n_d = (len(raw[t]) for t in ("origins", "hubs", "destinations"))
+    n_corridors = legs.loc[legs["corridor"] != "", "corridor"].nunique()
+    assert n_corridors == 4
+    counts = legs["kind"].value_counts()
+    assert counts["origin->hub"] == n_o * n_h * n_corridors
+    assert counts["hub->destination"] == n_h * n_d
+    assert counts["origin->destination (direct baseline)"] == n_o * n_d * n_corridors
+    trans_caspian = legs[legs["corridor"].str.startswith("trans_caspian")]
+    assert trans_caspian["route"].str.contains("caspian_ferry/caspian_aktau_baku").all()
+
+
+def test_leg_values_are_complete_and_plausible(net):
+    legs = net.legs
+    for col in ("cost_per_t", "distance_km", "transit_days", "co2_kg_per_t"):
+        values = legs[col].astype(float)
+        assert np.isfinite(values).all(), col
+        assert (values >= 0).all(), col
+    chained = legs[legs["kind"] != "hub->destination"]
+    assert (chained["distance_km"] > 3000).all()
+    assert legs["geometry"].notna().all()
+
+
+# -- sources ---------------------------------------------------------------------
+def test_every_source_cell_filled(raw):
+    for table, frame in raw.items():
+        cols = [c for c in frame.columns if c == "source" or c.endswith("_source")]
+        assert cols, f"{table} has no source column"
+        for col in cols:
+            empty = frame.index[frame[col].str.strip() == ""].tolist()
+            assert not empty, f"{table}.{col} empty in rows {empty}"
+
+
+def test_confidence_marks(raw):
+    for table, frame in raw.items():
+        for col in [c for c in frame.columns if c.endswith("confidence")]:
+            assert set(frame[col]) <= CONFIDENCE, (table, col)
+
+
+def test_unverified_coordinates_are_marked(raw):
+    hubs = raw["hubs"].set_index("id")
+    for hub in ("HUB_NADOR_WEST_MED", "HUB_DAKHLA_ATLANTIQUE"):
+        assert hubs.at[hub, "coordinate_confidence"] == "UNVERIFIED"
+        assert "UNVERIFIED" in hubs.at[hub, "coordinate_source"]
+
+
+def test_hub_status_and_territory(raw):
+    hubs = raw["hubs"].set_index("id")
+    assert set(hubs["status"]) <= {"candidate", "open", "closed"}
+    assert (hubs["status_reason"].str.len() > 0).all()
+    assert set(hubs["territory"]) == {"Morocco", "Western Sahara"}
+    assert (
+        hubs.loc[["HUB_LAAYOUNE", "HUB_DAKHLA_ATLANTIQUE"], "territory"]
+        .eq("Western Sahara")
+        .all()
+    )
+
+
+# -- derived numbers reproduce from their stated formulas -------------------------
+def test_supply_derivation(raw):
+    share = {
+        "KZ_AKMOLA": 5.465,
+        "KZ_KOSTANAY": 4.938,
+        "KZ_NORTH_KAZAKHSTAN": 4.940,
+    }
+    for row in raw["origins"].itertuples():
+        assert int(row.supply_t) == round(9_000_000 * share[row.id] / 21.276)
+
+
+def test_demand_derivation(raw):
+    dest = raw["destinations"]
+    imports = dest["import_volume_t"].astype(float)
+    share = 2_500_000 / imports.sum()
+    assert np.allclose(dest["market_share"].astype(float), share, rtol=1e-8)
+    assert (dest["demand_t"].astype(float) == (imports * share).round()).all()
+    assert (dest["unmet_penalty_per_t"] == "").all()
+
+
+def test_hub_level_annualisation(raw):
+    levels = raw["hub_levels"]
+    r, n = 0.08, 25
+    crf = r * (1 + r) ** n / ((1 + r) ** n - 1)
+    capacity = levels["capacity_t"].astype(float)
+    assert np.allclose(levels["capex_usd"].astype(float), capacity * 44)
+    assert np.allclose(levels["fixed_cost"].astype(float), capacity * 44 * crf, atol=1)
+
+
+# -- geography --------------------------------------------------------------------
+def _ports(raw) -> pd.DataFrame:
+    cols = ["id", "lon", "lat"]
+    ports = pd.concat([raw["hubs"][cols], raw["destinations"][cols]])
+    return ports.astype({"lon": float, "lat": float}).set_index("id")
+
+
+def test_ports_on_the_coast(raw):
+    """Every port lies within 25 km of the 1:110m coastline (its generalisation
+    error); Douala is a river port 25 km up the Wouri estuary."""
+    import shapely
+    import shapely.ops
+
+    world = datasets.basemap()
+    coast = shapely.union_all(world.geometry.values).boundary
+    limit = {"CM_DOUALA": 50.0}
+    for pid, row in _ports(raw).iterrows():
+        near = shapely.ops.nearest_points(coast, shapely.Point(row.lon, row.lat))[0]
+        km = float(geo.great_circle_km([(row.lon, row.lat)], [(near.x, near.y)])[0, 0])
+        assert km <= limit.get(pid, 25.0), (pid, round(km, 1))
+
+
+def test_ports_snap_to_the_right_sea(raw):
+    """Each port's nearest sea-graph node is close and in the expected basin."""
+    ports = _ports(raw)
+    lonlat, km = geo.snap_to_sea(ports[["lon", "lat"]].to_numpy())
+    # the searoute graph is coarse; Dakhla Atlantique's nearest node is ~320 km out
+    limit = {"HUB_DAKHLA_ATLANTIQUE": 330.0}
+    for pid, dist in zip(ports.index, km, strict=True):
+        assert dist <= limit.get(pid, 100.0), (pid, round(float(dist), 1))
+    mediterranean = {
+        "HUB_TANGER_MED",
+        "HUB_NADOR",
+        "HUB_NADOR_WEST_MED",
+        "DZ_ALGIERS",
+        "TN_BIZERTE",
+        "EG_ALEXANDRIA",
+    }
+    for pid, (lon, lat) in zip(ports.index, lonlat, strict=True):
+        if not pid.startswith("HUB_"):
+            continue
+        in_med = lon > -5.6 and lat > 34.9
+        assert in_med == (pid in mediterranean), (pid, lon, lat)
+    # Mediterranean markets are nearer (by sea) to Nador than to Agadir; Atlantic ones
+    # the other way round.
+    hubs = ports.loc[["HUB_NADOR", "HUB_AGADIR"], ["lon", "lat"]].to_numpy()
+    markets = ports.loc[["DZ_ALGIERS", "SN_DAKAR"], ["lon", "lat"]].to_numpy()
+    d = geo.sea_distances(hubs, markets)
+    assert d[0, 0] < d[1, 0] and d[1, 1] < d[0, 1]
+
+
+def test_hubs_on_moroccan_or_saharan_coast(raw):
+    hubs = raw["hubs"].astype({"lon": float, "lat": float})
+    assert hubs["lon"].between(-17.5, -1.0).all()
+    assert hubs["lat"].between(20.5, 36.0).all()
+
+
+def test_origins_in_the_kazakh_grain_belt(raw):
+    origins = raw["origins"].astype({"lon": float, "lat": float})
+    assert origins["lon"].between(60, 72).all()
+    assert origins["lat"].between(50, 56).all()
+
+
+# -- README totals -----------------------------------------------------------------
+def _number(text: str, label: str) -> float:
+    match = re.search(rf"{label}:\s*([\d,]+)", text)
+    assert match, f"README has no '{label}: N' line"
+    return float(match.group(1).replace(",", ""))
+
+
+def test_readme_totals_match_files(raw, readme):
+    assert (
+        _number(readme, "total supply")
+        == raw["origins"]["supply_t"].astype(float).sum()
+    )
+    dest = raw["destinations"]
+    assert _number(readme, "total demand") == dest["demand_t"].astype(float).sum()
+    assert (
+        _number(readme, "total published imports")
+        == dest["import_volume_t"].astype(float).sum()
+    )
+    for label, table in (
+        ("Origins", "origins"),
+        ("Hubs", "hubs"),
+        ("hub levels", "hub_levels"),
+        ("Destinations", "destinations"),
+        ("Legs", "legs"),
+        ("Corridors", "corridors"),
+        ("waypoints", "waypoints"),
+    ):
+        assert _number(readme, label) == len(raw[table]), label
+    closed = (raw["hubs"]["status"] == "closed").sum()
+    assert f"({len(raw['hubs']) - closed} candidate, {closed} closed)" in readme
+    kinds = raw["legs"]["kind"].value_counts()
+    assert f"{kinds['origin->hub']} origin->hub" in readme
+    assert f"{kinds['hub->destination']} hub->destination" in readme
+    direct = kinds["origin->destination (direct baseline)"]
+    assert f"{direct} origin->destination direct" in readme
+
+
+def test_readme_documents_every_file(readme):
+    folder = datasets.path(MK)
+    for file in folder.glob("*.csv"):
+        assert f"`{MK}/{file.name}`" in readme, file.name
+
+
+# -- the generated files are up to date ---------------------------------------------
+def _build_script() -> Path | None:
+    root = Path(__file__).resolve().parent.parent
+    script = root / "data" / "build_morocco_kazakhstan.py"
+    return script if script.is_file() else None
+
+
+@pytest.mark.skipif(_build_script() is None, reason="needs a source checkout")
+def test_generated_legs_and_corridors_are_current():
+    spec = importlib.util.spec_from_file_location("_build_mk", _build_script())
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    legs, corridors = module.build()
+    folder = datasets.path(MK)
+    for name, frame in (("legs", legs), ("corridors", corridors)):
+        text = frame.to_csv(index=False, lineterminator="\n")
+        assert (folder / f"{name}.csv").read_text(encoding="utf-8") == text, (
+            f"{name}.csv is out of date: run python data/build_morocco_kazakhstan.py"
+        )
+
+
+# -- the default scenario solves -------------------------------------------------
+def test_default_scenario_solves_to_proven_optimality(net):
+    result = hubopt.solve(net)
+    assert result.status == "optimal"
+    assert result.runtime_s < 10
+    assert hubopt.check_solution(net, result) == []
+    markets = result.markets
+    assert np.isclose(markets["served_t"].sum(), net.total_demand_t)
+
+
+def test_one_forced_hub_solves(net):
+    result = hubopt.solve(net, min_hubs=1)
+    assert result.status == "optimal"
+    assert hubopt.check_solution(net, result) == []
+    opened = result.hubs[result.hubs["open"]]
+    assert len(opened) == 1
+    closed = set(net.hubs.loc[net.hubs["status"] == "closed", "id"])
+    assert not set(opened["hub_id"]) & closed
