@@ -15,6 +15,7 @@ from .check import check_solution as check_solution
 from .diagnose import explain_infeasible as explain_infeasible
 from .errors import HuboptError as HuboptError
 from .errors import InfeasibleError as InfeasibleError
+from .errors import RouteError as RouteError
 from .errors import SolverError as SolverError
 from .errors import ValidationError as ValidationError
 from .io import read_network as read_network

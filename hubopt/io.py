@@ -193,7 +193,7 @@ def read_csv_table(file: Path, table: str) -> pd.DataFrame:
                     "comma-separated CSV (save it with ',' as the delimiter)"
                 )
                 raise ValidationError(msg)
-    if len(frame) == 0 and table != "hub_levels":
+    if len(frame) == 0 and table not in ("hub_levels", "legs"):
         msg = f"{where}: the file has a header but no rows; it needs at least one row"
         raise ValidationError(msg)
     return frame

@@ -523,7 +523,7 @@ def _normalise_table(
             out["geometry"] = list(geometry.values)
 
     if len(out) == 0:
-        if table == "hub_levels":
+        if table in ("hub_levels", "legs"):
             pass
         else:
             problems.append(
@@ -536,7 +536,7 @@ def _normalise_table(
             f"table '{table}': missing required column '{col}'"
             f"{_similar(col, [str(c) for c in out.columns])}"
         )
-    if missing or (len(out) == 0 and table != "hub_levels"):
+    if missing or (len(out) == 0 and table not in ("hub_levels", "legs")):
         return None, problems
 
     for col, default in spec.defaults.items():
@@ -624,6 +624,12 @@ def _normalise_table(
 
 
 def _has_active_geometry(frame: Any) -> bool:
+    """True for a GeoDataFrame with an active geometry column. A plain DataFrame with a
+    column named 'geometry' (shapely objects, taken as WGS84) is not one."""
+    import geopandas as gpd
+
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return False
     try:
         frame.geometry  # noqa: B018
     except AttributeError:

@@ -274,3 +274,19 @@ def test_validation_error_is_a_value_error():
     assert issubclass(hubopt.ValidationError, ValueError)
     assert issubclass(hubopt.InfeasibleError, RuntimeError)
     assert issubclass(hubopt.SolverError, RuntimeError)
+
+
+def test_plain_dataframe_with_geometry_column(tiny_frames):
+    from shapely.geometry import LineString
+
+    legs = tiny_frames["legs"].copy()
+    legs["geometry"] = [LineString([(0, 0), (1, 1)])] * len(legs)
+    net = build(tiny_frames, legs=legs)
+    again = net.replace(legs=net.legs)
+    assert again.legs["geometry"].iloc[0].equals(LineString([(0, 0), (1, 1)]))
+
+
+def test_nodes_alone_then_generated_legs(tiny_frames):
+    empty = tiny_frames["legs"].iloc[0:0]
+    net = build(tiny_frames, legs=empty)
+    assert len(net.legs) == 0
