@@ -175,6 +175,30 @@ class Result:
         )
 
     @property
+    def co2_by_mode(self) -> pd.DataFrame:
+        """Tonnes moved, tonne-km and CO2 (tonnes) per transport mode, with a total row.
+
+        A leg's mode is its ``mode`` column; a chained leg (e.g. rail + ferry + sea)
+        counts under its own mode label.
+        """
+        flows = self.flows
+        flows["tkm"] = flows["tonnes"] * flows["distance_km"]
+        table = (
+            flows.groupby("mode")[["tonnes", "tkm", "co2_t"]]
+            .sum(min_count=1)
+            .reset_index()
+        )
+        total = pd.DataFrame(
+            {
+                "mode": ["total"],
+                "tonnes": [flows["tonnes"].sum()],
+                "tkm": [flows["tkm"].sum(min_count=1)],
+                "co2_t": [flows["co2_t"].sum(min_count=1)],
+            }
+        )
+        return pd.concat([table, total], ignore_index=True)
+
+    @property
     def proven_optimal(self) -> bool:
         """True only when the solver proved optimality (within ``mip_gap``)."""
         return self.status == "optimal"

@@ -186,6 +186,10 @@ def test_carbon_price_shifts_the_choice():
     assert priced.hubs.loc[priced.hubs["open"], "hub_id"].tolist() == ["H2"]
     assert priced.objective == pytest.approx(1 + 100 * 13)
     assert priced.costs.carbon == pytest.approx(100 * 10 / 1000 * 100)
+    by_mode = priced.co2_by_mode.set_index("mode")
+    # 100 t on two clean legs of 5 kg/t each: 1 t of CO2.
+    assert by_mode.loc["total", "co2_t"] == pytest.approx(1.0)
+    assert by_mode.loc["sea", "tonnes"] == pytest.approx(200)
 
 
 def test_transit_limit_enforced_exactly():
