@@ -188,8 +188,8 @@ EXPORT_CORRIDORS: dict[str, dict[str, object]] = {
         "source": (
             "Trans-Caspian International Transport Route (Middle Corridor): "
             "Aktau/Kuryk -> Baku/Alat -> Georgian ports; capacity 6 Mt/yr (TITR "
-            "via minval.biz, 2022); Kazakh PTC terminal at Poti opened 9 Jun 2025 "
-            "(Astana Times)"
+            "via minval.biz, 2022); a Kazakh container terminal at Poti was "
+            "reported opened on 9 Jun 2025 (press, not re-checked)"
         ),
     },
     "trans_caspian_batumi": {
