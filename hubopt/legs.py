@@ -146,6 +146,21 @@ def _canonical(mode: str) -> str:
     return MODE_ALIASES.get(mode, mode)
 
 
+class _ModeLookup:
+    """Memoised :func:`hubopt.modes.mode_parameters` for one modes table (a pandas
+    lookup per segment made routing 500 chained legs take ~20 s)."""
+
+    def __init__(self, modes: pd.DataFrame) -> None:
+        self.modes = modes
+        self._rows: dict[str, dict[str, Any]] = {}
+
+    def __call__(self, mode: str) -> dict[str, Any]:
+        key = str(mode).strip().lower()
+        if key not in self._rows:
+            self._rows[key] = mode_parameters(self.modes, key)
+        return self._rows[key]
+
+
 class _Router:
     """Distances and lines of segments, batching the sea-graph queries.
 
@@ -158,6 +173,7 @@ class _Router:
         self, modes: pd.DataFrame, corridors: Any | None, avoid: Iterable[str]
     ) -> None:
         self.modes = modes
+        self.params = _ModeLookup(modes)
         self.avoid = tuple(avoid)
         self.corridors: dict[str, Any] = {}
         if corridors is not None:
@@ -167,11 +183,11 @@ class _Router:
         self._results: dict[Segment, tuple[float, LineString | None]] = {}
 
     def closed_for(self, mode: str) -> tuple[str, ...]:
-        params = mode_parameters(self.modes, mode)
+        params = self.params(mode)
         return tuple(sorted({*self.avoid, *params["avoid"]}))
 
     def add(self, segment: Segment) -> None:
-        params = mode_parameters(self.modes, segment.mode)
+        params = self.params(segment.mode)
         if segment.corridor and segment.corridor in self.corridors:
             return
         if params["graph"] == "sea":
@@ -195,7 +211,7 @@ class _Router:
 
     def get(self, segment: Segment) -> tuple[float, LineString | None]:
         """Distance in km (inf when unreachable) and line of a segment."""
-        params = mode_parameters(self.modes, segment.mode)
+        params = self.params(segment.mode)
         if segment.corridor and segment.corridor in self.corridors:
             line = _oriented(self.corridors[segment.corridor], segment.start)
             return geo.line_length_km(line), line
@@ -300,13 +316,15 @@ def _sum_chain(
     routed: list[tuple[float, LineString | None]],
     modes: pd.DataFrame,
     distances_km: list[float] | None = None,
+    lookup: _ModeLookup | None = None,
 ) -> LegAttributes:
+    lookup = lookup if lookup is not None else _ModeLookup(modes)
     distance = cost = days = co2 = 0.0
     previous = None
     for pos, (seg, (dist, _)) in enumerate(zip(segments, routed, strict=True)):
         if distances_km is not None and np.isfinite(distances_km[pos]):
             dist = distances_km[pos]
-        params = mode_parameters(modes, seg.mode)
+        params = lookup(seg.mode)
         mode = _canonical(seg.mode)
         if previous is not None and mode != previous:
             cost += params["transfer_cost_per_t"]
@@ -400,6 +418,7 @@ def fill_leg_attributes(
     *,
     avoid: Iterable[str] = (),
     waypoints: pd.DataFrame | None = None,
+    unreachable: str = "raise",
 ) -> Network:
     """Fill in every missing leg distance, cost, transit time, CO2 and geometry.
 
@@ -418,6 +437,9 @@ def fill_leg_attributes(
         Passages to close for every sea segment (see :data:`hubopt.geo.PASSAGES`).
     waypoints
         Optional table (id, name, lon, lat) of the waypoints named in ``route`` cells.
+    unreachable
+        "raise" (default): a leg without a route is an error; "drop": such legs are
+        left out of the returned network (used by :meth:`hubopt.Scenario.apply`).
 
     Returns
     -------
@@ -432,6 +454,9 @@ def fill_leg_attributes(
         When a leg that needs a value has no route (e.g. ``avoid`` closed the only
         passage); the message names each such leg and the passages.
     """
+    if unreachable not in ("raise", "drop"):
+        msg = f"unreachable must be 'raise' or 'drop', got {unreachable!r}"
+        raise ValidationError(msg)
     modes = load_modes(modes)
     legs = network.legs
     if "geometry" not in legs.columns:
@@ -452,7 +477,7 @@ def fill_leg_attributes(
         try:
             segments = _leg_segments(row, points, label)
             for seg in segments:
-                mode_parameters(modes, seg.mode)
+                router.params(seg.mode)
         except ValidationError as exc:
             problems.extend(
                 p if p.startswith("table") else f"table 'legs', {label}: {p}"
@@ -466,26 +491,29 @@ def fill_leg_attributes(
         raise ValidationError(problems)
     router.solve()
 
-    unreachable: list[str] = []
+    lost: list[str] = []
+    dropped: list[int] = []
     for idx, segments, needed, needs_geometry in todo:
         row = legs.loc[idx]
         routed = [router.get(seg) for seg in segments]
         user_km = None
         if len(segments) == 1 and not _missing(row["distance_km"]):
             user_km = [float(row["distance_km"])]
-        attrs = _sum_chain(segments, routed, modes, user_km)
+        attrs = _sum_chain(segments, routed, modes, user_km, router.params)
         if not np.isfinite(attrs.cost_per_t):
-            if needed:
-                unreachable.append(
-                    _unreachable(row, segments, routed, router.closed_for)
-                )
+            if needed and unreachable == "drop":
+                dropped.append(idx)
+            elif needed:
+                lost.append(_unreachable(row, segments, routed, router.closed_for))
             continue
         for col in needed:
             legs.at[idx, col] = float(getattr(attrs, col))
         if needs_geometry:
             legs.at[idx, "geometry"] = attrs.geometry
-    if unreachable:
-        raise RouteError("\n".join(unreachable))
+    if lost:
+        raise RouteError("\n".join(lost))
+    if dropped:
+        legs = legs.drop(index=dropped)
     return network.replace(legs=_as_geoframe(legs))
 
 
