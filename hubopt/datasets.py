@@ -158,14 +158,7 @@ def morocco_kazakhstan(market_share: float | None = None) -> Network:
         f"demand_t = import_volume_t x market_share {market_share:g}, set by the "
         "caller of hubopt.datasets.morocco_kazakhstan(market_share=...)"
     )
-    legs = net.legs
-    if "geometry" in legs.columns and not hasattr(legs, "crs"):
-        # Network.legs hands back route lines in a plain column; give them their CRS
-        # again so the network can be rebuilt from its own tables.
-        import geopandas as gpd
-
-        legs = gpd.GeoDataFrame(legs, geometry="geometry", crs="EPSG:4326")
-    return net.replace(destinations=destinations, legs=legs)
+    return net.replace(destinations=destinations)
 
 
 def basemap() -> geopandas.GeoDataFrame:
