@@ -153,6 +153,56 @@ def check_solution(
             f"{opened_count} hubs open, fewer than min_hubs={options['min_hubs']}"
         )
 
+    budget = options.get("budget")
+    if budget is not None:
+        spent = float(res_hubs.loc[res_hubs["open"], "fixed_cost"].sum())
+        if spent > budget + rel_tol * max(budget, 1.0):
+            out.append(f"fixed cost of the open hubs {spent:,.2f} exceeds the budget")
+    share = options.get("min_throughput_share")
+    if share:
+        for hid, rh in res_hubs[res_hubs["open"]].iterrows():
+            capacity = float(rh["capacity_t"])
+            arrived = float(into.get(hid, 0.0))
+            if math.isfinite(capacity) and arrived < share * capacity - tol_t:
+                out.append(
+                    f"hub {hid}: moves {arrived:,.3f} t, less than "
+                    f"min_throughput_share={share:g} of its capacity {capacity:,.3f} t"
+                )
+    opened_set = set(res_hubs.index[res_hubs["open"].astype(bool)])
+    for portfolio in options.get("exclude_portfolios") or ():
+        differ = len(opened_set.symmetric_difference(portfolio))
+        need = int(options.get("min_difference") or 1)
+        if differ < need:
+            out.append(
+                f"open hubs {sorted(opened_set)} differ from the excluded portfolio "
+                f"{sorted(portfolio)} in {differ} hub(s), fewer than {need}"
+            )
+    cap_co2 = options.get("max_co2_t")
+    if cap_co2 is not None:
+        emitted = 0.0
+        for f in flows.itertuples(index=False):
+            pos = leg_keys.get((f._0, f.to, f.mode, f.corridor))
+            if pos is not None:
+                emitted += f.tonnes * float(legs["co2_kg_per_t"].iloc[pos]) / 1000.0
+        if emitted > cap_co2 + rel_tol * max(cap_co2, 1.0) + 1e-6:
+            out.append(f"flows emit {emitted:,.3f} t CO2, over max_co2_t={cap_co2:g}")
+
+    # single sourcing: one hub or one direct leg per market
+    if options.get("single_sourcing"):
+        for did in dests.index:
+            mine = flows[(flows["to"] == did) & (flows["tonnes"] > tol_t)]
+            sources = {
+                ("hub", f._0)
+                if f._0 in hubs.index
+                else ("leg", f._0, f.mode, f.corridor)
+                for f in mine.itertuples(index=False)
+            }
+            if len(sources) > 1:
+                out.append(
+                    f"market {did}: served from {len(sources)} sources, but "
+                    "single_sourcing allows one hub or one direct leg"
+                )
+
     # markets: demand met, or short only where a penalty allows it
     for did, row in dests.iterrows():
         got = float(into.get(did, 0.0))

@@ -56,12 +56,33 @@ class ModelOptions:
         Price of a tonne of CO2, added to each leg's cost through its co2_kg_per_t.
     tight_linking
         Add the per-leg linking rows that strengthen the LP bound.
+    single_sourcing
+        Every market takes all its tonnes from one hub or one direct leg.
+    min_throughput_share
+        An open hub with a capacity moves at least this share of it, in [0, 1].
+    budget
+        Cap on the total annual fixed cost of the opened levels.
+    max_co2_t
+        Cap on the total CO2 of the flows, in tonnes (the epsilon constraint of
+        :func:`hubopt.pareto`).
+    exclude_portfolios
+        Sets of hub ids the solution's set of open hubs must differ from (no-good
+        cuts, :func:`hubopt.alternatives`).
+    min_difference
+        By how many hubs (opened or not) a solution differs from each excluded
+        portfolio.
     """
 
     max_hubs: int | None = None
     min_hubs: int | None = None
     carbon_price_per_t_co2: float | None = None
     tight_linking: bool = True
+    single_sourcing: bool = False
+    min_throughput_share: float | None = None
+    budget: float | None = None
+    max_co2_t: float | None = None
+    exclude_portfolios: tuple[tuple[str, ...], ...] = ()
+    min_difference: int = 1
 
     def __post_init__(self) -> None:
         for name in ("max_hubs", "min_hubs"):
@@ -87,6 +108,39 @@ class ModelOptions:
         if price is not None and not (np.isfinite(price) and price >= 0):
             msg = f"carbon_price_per_t_co2 must be a finite number >= 0, got {price!r}"
             raise ValidationError(msg)
+        share = self.min_throughput_share
+        if share is not None and not (_is_number(share) and 0 <= share <= 1):
+            msg = f"min_throughput_share must be a number in [0, 1], got {share!r}"
+            raise ValidationError(msg)
+        for name in ("budget", "max_co2_t"):
+            value = getattr(self, name)
+            if value is not None and not (
+                _is_number(value) and np.isfinite(value) and value >= 0
+            ):
+                msg = f"{name} must be a finite number >= 0 or None, got {value!r}"
+                raise ValidationError(msg)
+        if not isinstance(self.single_sourcing, bool):
+            msg = f"single_sourcing must be True or False, got {self.single_sourcing!r}"
+            raise ValidationError(msg)
+        if (
+            isinstance(self.min_difference, bool)
+            or not isinstance(self.min_difference, int | np.integer)
+            or self.min_difference < 1
+        ):
+            msg = (
+                "min_difference must be a whole number >= 1, got "
+                f"{self.min_difference!r}"
+            )
+            raise ValidationError(msg)
+        portfolios = tuple(
+            tuple(sorted(str(h) for h in portfolio))
+            for portfolio in self.exclude_portfolios
+        )
+        object.__setattr__(self, "exclude_portfolios", portfolios)
+
+
+def _is_number(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float | np.number)
 
 
 @dataclass
@@ -113,6 +167,7 @@ class BuiltModel:
     leg_objective: np.ndarray  # objective coefficient per tonne on each leg
     n_destinations: int
     build_s: float = 0.0
+    rows: dict[str, dict[int, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -199,7 +254,13 @@ def leg_objective(network: Network, carbon_price_per_t_co2: float | None) -> np.
     return coef
 
 
-def build(network: Network, options: ModelOptions) -> BuiltModel:
+def build(
+    network: Network,
+    options: ModelOptions,
+    *,
+    fixed_levels: np.ndarray | None = None,
+    fixed_flow_t: np.ndarray | None = None,
+) -> BuiltModel:
     """Build the MILP for a network.
 
     Parameters
@@ -208,18 +269,107 @@ def build(network: Network, options: ModelOptions) -> BuiltModel:
         A validated network whose legs all carry cost_per_t.
     options
         Model options.
+    fixed_levels
+        Internal: 0/1 per level (as :attr:`RawSolution.open_level`). The hub decisions
+        are then fixed and the model is the LP whose duals are the marginal values
+        (no linking, cover, count or budget rows, which are constant or redundant).
+    fixed_flow_t
+        Internal, with ``fixed_levels`` under single sourcing: the solution's flows,
+        from which each market's source is fixed.
 
     Returns
     -------
     BuiltModel
     """
     start = time.perf_counter()
+    levels = hub_levels(network)
+    prob = pulp.LpProblem("hubopt", pulp.LpMinimize)
+    closed = _closed_levels(network, levels)
+    level_index = [k for k in range(len(levels.hub)) if not closed[k]]
+    if fixed_levels is None:
+        open_ = prob.add_variable_dict("open", level_index, cat="Binary")
+    else:
+        open_ = {
+            k: prob.add_variable(
+                f"open_{k}",
+                lowBound=float(fixed_levels[k]),
+                upBound=float(fixed_levels[k]),
+            )
+            for k in level_index
+        }
+    block = _add_block(
+        prob,
+        network,
+        options,
+        open_,
+        levels,
+        "",
+        for_duals=fixed_levels is not None,
+        fixed_flow_t=fixed_flow_t,
+    )
+    prob.setObjective(pulp.LpAffineExpression(block.fixed_terms + block.cost_terms))
+    if fixed_levels is None:
+        _add_decision_rows(prob, network, options, open_, levels)
+    return BuiltModel(
+        problem=prob,
+        flow=block.flow,
+        open=open_,
+        unmet=block.unmet,
+        paths=block.paths,
+        levels=levels,
+        leg_objective=block.coef,
+        n_destinations=block.n_destinations,
+        build_s=time.perf_counter() - start,
+        rows=block.rows,
+    )
+
+
+def _closed_levels(network: Network, levels: Levels) -> np.ndarray:
+    status = network.hubs.set_index("id")["status"]
+    return np.array([status[h] == "closed" for h in levels.hub], dtype=bool)
+
+
+@dataclass
+class _Block:
+    """The flow part of the model for one network, linked to given level variables."""
+
+    flow: dict[int, Any]
+    unmet: dict[int, Any]
+    paths: dict[tuple[int, int], Any]
+    coef: np.ndarray
+    n_destinations: int
+    fixed_terms: list[tuple[Any, float]]
+    cost_terms: list[tuple[Any, float]]
+    rows: dict[str, dict[int, Any]]
+
+
+def _add_block(
+    prob: pulp.LpProblem,
+    network: Network,
+    options: ModelOptions,
+    open_: dict[int, Any],
+    levels: Levels,
+    tag: str,
+    *,
+    for_duals: bool = False,
+    fixed_flow_t: np.ndarray | None = None,
+) -> _Block:
+    """Add one network's flow variables and rows to ``prob``; the hub levels
+    ``open_`` (keyed by level position) may be shared with other blocks."""
     legs = network.legs
     origins = network.origins
     hubs = network.hubs
     dests = network.destinations
     coef = leg_objective(network, options.carbon_price_per_t_co2)
-    levels = hub_levels(network)
+    co2 = legs["co2_kg_per_t"].to_numpy(dtype=float)
+    if options.max_co2_t is not None and np.isnan(co2).any():
+        bad = [
+            f"table 'legs', leg {legs['origin'].iloc[p]}->"
+            f"{legs['destination'].iloc[p]}, column 'co2_kg_per_t': missing, but "
+            "max_co2_t was given; fill it with network.with_leg_attributes()"
+            for p in np.flatnonzero(np.isnan(co2))[:20]
+        ]
+        raise ValidationError(bad)
 
     n_legs = len(legs)
     origin_pos = {o: i for i, o in enumerate(origins["id"])}
@@ -270,8 +420,6 @@ def build(network: Network, options: ModelOptions) -> BuiltModel:
         ]
         raise ValidationError(bad)
 
-    prob = pulp.LpProblem("hubopt", pulp.LpMinimize)
-    closed_level = np.array([status[hub_pos[h]] == "closed" for h in levels.hub])
     usable = np.ones(n_legs, dtype=bool)
     for pos in range(n_legs):
         a, b = leg_from[pos], leg_to[pos]
@@ -285,11 +433,9 @@ def build(network: Network, options: ModelOptions) -> BuiltModel:
             # carried by path variables instead
             usable[pos] = False
     flow_index = [p for p in range(n_legs) if usable[p]]
-    flow = prob.add_variable_dict("flow", flow_index, lowBound=0)
-    level_index = [k for k in range(len(levels.hub)) if not closed_level[k]]
-    open_ = prob.add_variable_dict("open", level_index, cat="Binary")
+    flow = prob.add_variable_dict(f"flow{tag}", flow_index, lowBound=0)
     unmet_index = [d for d in range(len(dests)) if not np.isnan(penalty[d])]
-    unmet = prob.add_variable_dict("unmet", unmet_index, lowBound=0)
+    unmet = prob.add_variable_dict(f"unmet{tag}", unmet_index, lowBound=0)
 
     path_keys: list[tuple[int, int]] = []
     if limited.any():
@@ -304,7 +450,9 @@ def build(network: Network, options: ModelOptions) -> BuiltModel:
                     days = transit[leg_in] + dwell[h] + transit[m]
                     if days <= max_days[d] + 1e-9:
                         path_keys.append((leg_in, m))
-    path_vars_list = prob.add_variable_dict("path", range(len(path_keys)), lowBound=0)
+    path_vars_list = prob.add_variable_dict(
+        f"path{tag}", range(len(path_keys)), lowBound=0
+    )
     paths = {key: path_vars_list[i] for i, key in enumerate(path_keys)}
     paths_by_in: dict[int, list[Any]] = {}
     paths_by_out: dict[int, list[Any]] = {}
@@ -312,29 +460,33 @@ def build(network: Network, options: ModelOptions) -> BuiltModel:
         paths_by_in.setdefault(leg_in, []).append(var)
         paths_by_out.setdefault(m, []).append(var)
 
+    hub_status = dict(zip(hubs["id"], status, strict=True))
     levels_of_hub: dict[str, list[int]] = {}
     for k, h in enumerate(levels.hub):
-        if k in open_:
+        if k in open_ and hub_status.get(h) != "closed":
             levels_of_hub.setdefault(h, []).append(k)
+    block_levels = [k for ks in levels_of_hub.values() for k in ks]
 
-    # objective
-    terms = [(flow[p], coef[p]) for p in flow_index if coef[p] != 0]
-    terms += [(paths[key], coef[key[1]]) for key in path_keys if coef[key[1]] != 0]
-    terms += [(open_[k], levels.fixed_cost[k]) for k in level_index]
-    terms += [(unmet[d], penalty[d]) for d in unmet_index]
-    prob.setObjective(pulp.LpAffineExpression(terms))
+    # objective terms (the caller sums them, weighting blocks if there are several)
+    cost_terms = [(flow[p], coef[p]) for p in flow_index if coef[p] != 0]
+    cost_terms += [(paths[key], coef[key[1]]) for key in path_keys if coef[key[1]] != 0]
+    cost_terms += [(unmet[d], penalty[d]) for d in unmet_index]
+    fixed_terms = [(open_[k], levels.fixed_cost[k]) for k in block_levels]
 
-    def add(expr_terms: list[tuple[Any, float]], sense: int, rhs: float) -> None:
-        prob.addConstraint(
-            pulp.LpConstraint(pulp.LpAffineExpression(expr_terms), sense, rhs=rhs)
-        )
+    def add(expr_terms: list[tuple[Any, float]], sense: int, rhs: float) -> Any:
+        row = pulp.LpConstraint(pulp.LpAffineExpression(expr_terms), sense, rhs=rhs)
+        prob.addConstraint(row)
+        return row
 
     LE, EQ, GE = pulp.LpConstraintLE, pulp.LpConstraintEQ, pulp.LpConstraintGE
+    rows: dict[str, dict[int, Any]] = {"supply": {}, "capacity": {}, "demand": {}}
+    tight = options.tight_linking and not for_duals
+    share = options.min_throughput_share
 
     for o, legs_out in enumerate(out_of_origin):
         terms = [(flow[p], 1.0) for p in legs_out if p in flow]
         if terms:
-            add(terms, LE, supply[o])
+            rows["supply"][o] = add(terms, LE, supply[o])
 
     for h, hub_id in enumerate(hubs["id"]):
         ins = [p for p in into_hub[h] if p in flow]
@@ -357,16 +509,26 @@ def build(network: Network, options: ModelOptions) -> BuiltModel:
                 add([(flow[p], 1.0)] + [(v, -1.0) for v in paths_by_in[p]], GE, 0.0)
         # capacity of the opened level
         if ins:
-            add(
+            rows["capacity"][h] = add(
                 [(flow[p], 1.0) for p in ins]
                 + [(open_[k], -levels.capacity_t[k]) for k in ks],
                 LE,
                 0.0,
             )
-        if ks:
+        # an open hub moves at least a share of its capacity
+        if share and ks:
+            capped = [k for k in ks if levels.capacitated[k]]
+            if capped:
+                add(
+                    [(flow[p], 1.0) for p in ins]
+                    + [(open_[k], -share * levels.capacity_t[k]) for k in capped],
+                    GE,
+                    0.0,
+                )
+        if ks and not for_duals:
             sense = EQ if status[h] == "open" else LE
             add([(open_[k], 1.0) for k in ks], sense, 1.0)
-        if options.tight_linking and ks:
+        if tight and ks:
             cap_h = float(max(levels.capacity_t[k] for k in ks))
             for p in outs:
                 d_t = demand[dest_pos[leg_to[p]]]
@@ -390,31 +552,300 @@ def build(network: Network, options: ModelOptions) -> BuiltModel:
             terms += [(v, 1.0) for m in into_dest[d] for v in paths_by_out.get(m, [])]
         if d in unmet:
             terms.append((unmet[d], 1.0))
-        add(terms, EQ, demand[d])
+        rows["demand"][d] = add(terms, EQ, demand[d])
 
-    # aggregate capacity cover: opened capacity + direct flows + shortfall >= demand
-    cover = [(open_[k], levels.capacity_t[k]) for k in level_index]
-    cover += [(flow[p], 1.0) for p in flow_index if kind[p] == "direct"]
-    cover += [(unmet[d], 1.0) for d in unmet_index]
-    if cover:
-        add(cover, GE, float(demand.sum()))
+    if options.single_sourcing:
+        _add_single_sourcing(
+            prob,
+            add,
+            tag,
+            dests=dests,
+            demand=demand,
+            penalty=penalty,
+            into_dest=into_dest,
+            kind=kind,
+            leg_from=leg_from,
+            flow=flow,
+            paths_by_out=paths_by_out,
+            open_=open_,
+            levels_of_hub=levels_of_hub,
+            tight=tight,
+            fixed_flow_t=fixed_flow_t if for_duals else None,
+        )
 
+    if options.max_co2_t is not None:
+        terms = [(flow[p], co2[p] / 1000.0) for p in flow_index if co2[p] != 0]
+        terms += [(paths[key], co2[key[1]] / 1000.0) for key in path_keys]
+        add(terms, LE, float(options.max_co2_t))
+
+    if not for_duals:
+        # aggregate capacity cover: opened capacity + direct flows + shortfall >= demand
+        cover = [(open_[k], levels.capacity_t[k]) for k in block_levels]
+        cover += [(flow[p], 1.0) for p in flow_index if kind[p] == "direct"]
+        cover += [(unmet[d], 1.0) for d in unmet_index]
+        if cover:
+            add(cover, GE, float(demand.sum()))
+
+    return _Block(
+        flow=flow,
+        unmet=unmet,
+        paths=paths,
+        coef=coef,
+        n_destinations=len(dests),
+        fixed_terms=fixed_terms,
+        cost_terms=cost_terms,
+        rows=rows,
+    )
+
+
+def _add_single_sourcing(
+    prob: pulp.LpProblem,
+    add: Any,
+    tag: str,
+    *,
+    dests: Any,
+    demand: np.ndarray,
+    penalty: np.ndarray,
+    into_dest: list[list[int]],
+    kind: np.ndarray,
+    leg_from: np.ndarray,
+    flow: dict[int, Any],
+    paths_by_out: dict[int, list[Any]],
+    open_: dict[int, Any],
+    levels_of_hub: dict[str, list[int]],
+    tight: bool,
+    fixed_flow_t: np.ndarray | None,
+) -> None:
+    """Every market takes all its tonnes from one source: one hub (any of its legs
+    into the market) or one direct leg. a_ds binary; sum_s a_ds = 1 (<= 1 where
+    shortfall is allowed); inflow from s <= D_d a_ds."""
+    LE, EQ = pulp.LpConstraintLE, pulp.LpConstraintEQ
+    sources: list[tuple[int, tuple[str, Any], list[Any]]] = []
+    for d in range(len(dests)):
+        by_source: dict[tuple[str, Any], list[Any]] = {}
+        for p in into_dest[d]:
+            if kind[p] == "direct":
+                key: tuple[str, Any] = ("leg", p)
+            else:
+                key = ("hub", leg_from[p])
+            carried = ([flow[p]] if p in flow else []) + paths_by_out.get(p, [])
+            if carried:
+                by_source.setdefault(key, []).extend(carried)
+        for key, variables in by_source.items():
+            sources.append((d, key, variables))
+    if fixed_flow_t is None:
+        assign = prob.add_variable_dict(
+            f"assign{tag}", range(len(sources)), cat="Binary"
+        )
+    else:
+        # the LP for marginal values: keep each market on the source it uses
+        used: set[tuple[int, tuple[str, Any]]] = set()
+        for d in range(len(dests)):
+            for p in into_dest[d]:
+                if fixed_flow_t[p] > 1e-9:
+                    used.add(
+                        (d, ("leg", p) if kind[p] == "direct" else ("hub", leg_from[p]))
+                    )
+        assign = {}
+        for i, (d, key, _) in enumerate(sources):
+            value = 1.0 if (d, key) in used else 0.0
+            assign[i] = prob.add_variable(
+                f"assign{tag}_{i}", lowBound=value, upBound=value
+            )
+    per_market: dict[int, list[Any]] = {}
+    for i, (d, key, variables) in enumerate(sources):
+        per_market.setdefault(d, []).append(assign[i])
+        add([(v, 1.0) for v in variables] + [(assign[i], -demand[d])], LE, 0.0)
+        if tight and key[0] == "hub":
+            ks = levels_of_hub.get(key[1], [])
+            add([(assign[i], 1.0)] + [(open_[k], -1.0) for k in ks], LE, 0.0)
+    if fixed_flow_t is not None:
+        return
+    for d, variables in per_market.items():
+        if demand[d] <= 0:
+            continue
+        sense = LE if not np.isnan(penalty[d]) else EQ
+        add([(v, 1.0) for v in variables], sense, 1.0)
+
+
+def _add_decision_rows(
+    prob: pulp.LpProblem,
+    network: Network,
+    options: ModelOptions,
+    open_: dict[int, Any],
+    levels: Levels,
+) -> None:
+    """Rows on the hub decisions alone: count, budget and no-good cuts."""
+    LE, GE = pulp.LpConstraintLE, pulp.LpConstraintGE
+
+    def add(terms: list[tuple[Any, float]], sense: int, rhs: float) -> None:
+        prob.addConstraint(
+            pulp.LpConstraint(pulp.LpAffineExpression(terms), sense, rhs=rhs)
+        )
+
+    level_index = list(open_)
     if options.max_hubs is not None:
         add([(open_[k], 1.0) for k in level_index], LE, float(options.max_hubs))
     if options.min_hubs is not None:
         add([(open_[k], 1.0) for k in level_index], GE, float(options.min_hubs))
+    if options.budget is not None:
+        add(
+            [(open_[k], levels.fixed_cost[k]) for k in level_index],
+            LE,
+            float(options.budget),
+        )
+    # no-good cuts: differ from each excluded portfolio in at least min_difference hubs
+    for portfolio in options.exclude_portfolios:
+        chosen = set(portfolio)
+        terms = [
+            (open_[k], -1.0 if levels.hub[k] in chosen else 1.0) for k in level_index
+        ]
+        add(terms, GE, float(options.min_difference - len(chosen)))
 
-    return BuiltModel(
+
+@dataclass
+class TwoStageModel:
+    """One MILP over several scenarios: hub levels chosen once, flows per scenario."""
+
+    built: BuiltModel
+    blocks: list[_Block]
+    criterion: str
+
+
+def build_two_stage(
+    networks: list[Network],
+    weights: list[float],
+    options: ModelOptions,
+    *,
+    criterion: str = "expected",
+    own_optima: list[float] | None = None,
+) -> TwoStageModel:
+    """The robust models over scenario networks that share hubs and levels.
+
+    ``"expected"``: min sum_s p_s (sum_hk F_hk y_hk + flow cost_s), the two-stage
+    stochastic MILP with first-stage y and second-stage flows per scenario.
+    ``"minmax_regret"``: min R s.t. cost_s(y, x_s) - z*_s <= R for every s, where z*_s
+    is scenario s's own optimum. A hub closed in a scenario carries nothing and costs
+    nothing there.
+
+    Parameters
+    ----------
+    networks
+        One network per scenario, with the same hub ids and levels.
+    weights
+        Scenario probabilities (used by "expected").
+    options
+        Model options applied to every scenario.
+    criterion
+        "expected" or "minmax_regret".
+    own_optima
+        Each scenario's optimal cost (needed for "minmax_regret").
+
+    Returns
+    -------
+    TwoStageModel
+    """
+    start = time.perf_counter()
+    if criterion not in ("expected", "minmax_regret"):
+        msg = f"criterion must be 'expected' or 'minmax_regret', got {criterion!r}"
+        raise ValidationError(msg)
+    if criterion == "minmax_regret" and (
+        own_optima is None or len(own_optima) != len(networks)
+    ):
+        msg = "minmax_regret needs each scenario's own optimum (own_optima)"
+        raise ValidationError(msg)
+    levels = hub_levels(networks[0])
+    for net in networks[1:]:
+        other = hub_levels(net)
+        if list(other.hub) != list(levels.hub) or list(other.level) != list(
+            levels.level
+        ):
+            msg = (
+                f"scenario network '{net.name}' has other hubs or levels than "
+                f"'{networks[0].name}'; a robust choice needs the same candidate hubs "
+                "and levels in every scenario"
+            )
+            raise ValidationError(msg)
+    closed_all = np.all([_closed_levels(net, levels) for net in networks], axis=0)
+    prob = pulp.LpProblem("hubopt_robust", pulp.LpMinimize)
+    level_index = [k for k in range(len(levels.hub)) if not closed_all[k]]
+    open_ = prob.add_variable_dict("open", level_index, cat="Binary")
+    blocks = []
+    for s, net in enumerate(networks):
+        blocks.append(_add_block(prob, net, options, open_, levels, f"_s{s}"))
+    if criterion == "expected":
+        terms = []
+        for weight, block in zip(weights, blocks, strict=True):
+            terms += [(v, weight * c) for v, c in block.fixed_terms + block.cost_terms]
+        prob.setObjective(pulp.LpAffineExpression(terms))
+    else:
+        regret = prob.add_variable("max_regret")
+        for block, optimum in zip(blocks, own_optima or [], strict=True):
+            prob.addConstraint(
+                pulp.LpConstraint(
+                    pulp.LpAffineExpression(
+                        [*block.fixed_terms, *block.cost_terms, (regret, -1.0)]
+                    ),
+                    pulp.LpConstraintLE,
+                    rhs=float(optimum),
+                )
+            )
+        prob.setObjective(pulp.LpAffineExpression([(regret, 1.0)]))
+    _add_decision_rows(prob, networks[0], options, open_, levels)
+    built = BuiltModel(
         problem=prob,
-        flow=flow,
+        flow={},
         open=open_,
-        unmet=unmet,
-        paths=paths,
+        unmet={},
+        paths={},
         levels=levels,
-        leg_objective=coef,
-        n_destinations=len(dests),
+        leg_objective=np.zeros(0),
+        n_destinations=0,
         build_s=time.perf_counter() - start,
     )
+    return TwoStageModel(built=built, blocks=blocks, criterion=criterion)
+
+
+def marginal_values(
+    network: Network,
+    options: ModelOptions,
+    open_level: np.ndarray,
+    flow_t: np.ndarray,
+) -> dict[str, np.ndarray] | None:
+    """Marginal values from the LP with the hub decisions of a solution fixed.
+
+    Returns the duals, per tonne: ``"supply"`` per origin (value of one more tonne of
+    supply, >= 0), ``"capacity"`` per hub (value of one more tonne of capacity at an
+    open hub, >= 0; NaN at hubs not open) and ``"demand"`` per market (cost of one more
+    tonne of demand). Solved with HiGHS, whatever solved the MILP. None when the LP
+    has no optimal solution (it always has one when the MILP solution is feasible).
+    """
+    built = build(network, options, fixed_levels=open_level, fixed_flow_t=flow_t)
+    raw = run(built, solver="highs")
+    if raw.status != "optimal":
+        return None
+    hubs = network.hubs
+    levels = built.levels
+    out = {
+        "supply": np.zeros(len(network.origins)),
+        "capacity": np.full(len(hubs), np.nan),
+        "demand": np.full(len(network.destinations), np.nan),
+    }
+    for o, row in built.rows["supply"].items():
+        out["supply"][o] = -(row.pi or 0.0)
+    is_open = {h for h, v in zip(levels.hub, open_level, strict=True) if v > 0.5}
+    for h, row in built.rows["capacity"].items():
+        if hubs["id"].iloc[h] in is_open:
+            out["capacity"][h] = -(row.pi or 0.0)
+    for h, hub_id in enumerate(hubs["id"]):
+        if hub_id in is_open and np.isnan(out["capacity"][h]):
+            out["capacity"][h] = 0.0
+    for d, row in built.rows["demand"].items():
+        out["demand"][d] = row.pi or 0.0
+    for key, values in out.items():
+        values[np.abs(values) < 1e-9] = 0.0
+        out[key] = values + 0.0  # no negative zeros
+    return out
 
 
 # ------------------------------------------------------------------------------------

@@ -91,6 +91,7 @@ class Result:
         leg_objective: np.ndarray,
         options: dict[str, Any],
         build_s: float = 0.0,
+        marginal: dict[str, np.ndarray] | None = None,
     ) -> None:
         self.network = network
         self.status = raw.status
@@ -107,6 +108,9 @@ class Result:
         self._coef = leg_objective
         self._has_solution = raw.status in ("optimal", "feasible")
         self._tables: dict[str, pd.DataFrame] = {}
+        self._marginal = marginal
+        #: Set by :func:`hubopt.alternatives`: relative cost gap to the best portfolio.
+        self.cost_gap_to_best: float | None = None
 
     # -- tables -----------------------------------------------------------------------
     @property
@@ -145,6 +149,53 @@ class Result:
         if "paths" not in self._tables:
             self._tables["paths"] = self._make_paths()
         return self._tables["paths"].copy()
+
+    @property
+    def marginal_values(self) -> pd.DataFrame:
+        """Value per tonne of one more unit of each resource, from the duals of the LP
+        with this solution's hub decisions (and single-sourcing choices) fixed.
+
+        One row per origin (kind "supply": what one more tonne of supply there would
+        save), open hub (kind "capacity": what one more tonne of capacity would save,
+        0 where it has room) and market (kind "demand": what one more tonne of demand
+        would cost): kind, id, name, value_per_t. Empty when the solve was asked
+        not to compute them or has no solution. Where the LP is degenerate the duals
+        are one valid choice among several.
+        """
+        columns = ["kind", "id", "name", "value_per_t"]
+        if self._marginal is None:
+            return pd.DataFrame(columns=columns)
+        net = self.network
+        parts = []
+        for kind, table in (
+            ("supply", net.origins),
+            ("capacity", net.hubs),
+            ("demand", net.destinations),
+        ):
+            values = self._marginal[kind]
+            frame = pd.DataFrame(
+                {
+                    "kind": kind,
+                    "id": table["id"].to_numpy(),
+                    "name": table["name"].to_numpy(),
+                    "value_per_t": values,
+                }
+            )
+            parts.append(frame[~np.isnan(values)])
+        return pd.concat(parts, ignore_index=True)[columns]
+
+    @property
+    def open_hubs(self) -> list[str]:
+        """Ids of the hubs opened, in the order of the network's hubs table."""
+        hubs = self.hubs
+        return hubs.loc[hubs["open"], "hub_id"].tolist()
+
+    @property
+    def co2_t(self) -> float:
+        """Total CO2 of the flows, in tonnes (0 without a solution)."""
+        if not self._has_solution:
+            return 0.0
+        return float(self.flows["co2_t"].fillna(0).sum())
 
     @property
     def costs(self) -> CostBreakdown:

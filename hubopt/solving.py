@@ -34,6 +34,12 @@ class SolveOptions:
         Solver threads.
     msg
         Show the solver's log.
+    single_sourcing, min_throughput_share, budget, max_co2_t, exclude_portfolios,
+    min_difference
+        Model options, see :class:`hubopt.model.ModelOptions`.
+    marginal_values
+        Also solve the LP with the hub decisions fixed and keep its duals in
+        :attr:`hubopt.Result.marginal_values`.
     """
 
     max_hubs: int | None = None
@@ -44,6 +50,13 @@ class SolveOptions:
     mip_gap: float | None = None
     threads: int | None = None
     msg: bool = False
+    single_sourcing: bool = False
+    min_throughput_share: float | None = None
+    budget: float | None = None
+    max_co2_t: float | None = None
+    exclude_portfolios: tuple[tuple[str, ...], ...] = ()
+    min_difference: int = 1
+    marginal_values: bool = True
 
     def __post_init__(self) -> None:
         if isinstance(self.solver, str) and self.solver.lower() not in ("highs", "cbc"):
@@ -67,6 +80,12 @@ class SolveOptions:
             max_hubs=self.max_hubs,
             min_hubs=self.min_hubs,
             carbon_price_per_t_co2=self.carbon_price_per_t_co2,
+            single_sourcing=self.single_sourcing,
+            min_throughput_share=self.min_throughput_share,
+            budget=self.budget,
+            max_co2_t=self.max_co2_t,
+            exclude_portfolios=self.exclude_portfolios,
+            min_difference=self.min_difference,
         )
 
 
@@ -82,6 +101,13 @@ def solve(
     threads: int | None = None,
     msg: bool = False,
     raise_on_failure: bool = True,
+    single_sourcing: bool = False,
+    min_throughput_share: float | None = None,
+    budget: float | None = None,
+    max_co2_t: float | None = None,
+    exclude_portfolios: Any = (),
+    min_difference: int = 1,
+    marginal_values: bool = True,
 ) -> Result:
     """Choose hubs and route flows at least total cost.
 
@@ -108,6 +134,22 @@ def solve(
     raise_on_failure
         Raise :class:`InfeasibleError` or :class:`SolverError` when there is no
         solution (the default); with False return the Result with its status.
+    single_sourcing
+        Serve every market from exactly one hub or one direct leg.
+    min_throughput_share
+        An open hub with a capacity must move at least this share of it.
+    budget
+        Cap on the total annual fixed cost of the opened hub levels.
+    max_co2_t
+        Cap on the total CO2 of the flows, in tonnes.
+    exclude_portfolios
+        Sets of hub ids the set of opened hubs must differ from, each by at least
+        ``min_difference`` hubs (no-good cuts; see :func:`hubopt.alternatives`).
+    min_difference
+        See ``exclude_portfolios``.
+    marginal_values
+        Compute :attr:`Result.marginal_values` from the LP with the hub decisions
+        fixed (one extra LP solve with HiGHS).
 
     Returns
     -------
@@ -147,6 +189,13 @@ def solve(
         mip_gap=mip_gap,
         threads=threads,
         msg=msg,
+        single_sourcing=single_sourcing,
+        min_throughput_share=min_throughput_share,
+        budget=budget,
+        max_co2_t=max_co2_t,
+        exclude_portfolios=tuple(tuple(p) for p in exclude_portfolios),
+        min_difference=min_difference,
+        marginal_values=marginal_values,
     )
     built = model.build(network, options.model_options())
     raw = model.run(
@@ -160,8 +209,20 @@ def solve(
     recorded = asdict(options)
     if not isinstance(solver, str):
         recorded["solver"] = type(solver).__name__
+    recorded["exclude_portfolios"] = [list(p) for p in options.exclude_portfolios]
+    marginal = None
+    if marginal_values and raw.status in ("optimal", "feasible"):
+        marginal = model.marginal_values(
+            network, options.model_options(), raw.open_level, raw.flow_t
+        )
     result = Result(
-        network, raw, built.levels, built.leg_objective, recorded, built.build_s
+        network,
+        raw,
+        built.levels,
+        built.leg_objective,
+        recorded,
+        built.build_s,
+        marginal=marginal,
     )
     if raise_on_failure and raw.status in ("infeasible", "unbounded"):
         msg_ = (
