@@ -54,6 +54,29 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("network", help="folder of CSV tables or a .gpkg file")
 
+    p = sub.add_parser(
+        "brief",
+        help="solve a network and write the briefing pack (brief.html, maps, tables)",
+        description=(
+            "Solve a network and write a briefing pack: brief.html, map.png, "
+            "map.pdf, interactive_map.html, the result tables as CSV and results.gpkg."
+        ),
+    )
+    p.add_argument(
+        "network",
+        nargs="?",
+        default=None,
+        help="folder of CSV tables or a .gpkg file (default: the bundled "
+        "morocco_kazakhstan network)",
+    )
+    p.add_argument("--out", required=True, help="output folder")
+    _solve_options(p)
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace files of an earlier pack in the output folder",
+    )
+
     p = sub.add_parser("datasets", help="list the bundled networks")
     return parser
 
@@ -135,6 +158,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.command == "solve":
         return _solve(args)
+    if args.command == "brief":
+        return _brief(args)
     msg = f"unknown command {args.command!r}"
     raise ValidationError(msg)
 
@@ -183,6 +208,38 @@ def _solve(args: argparse.Namespace) -> int:
         if explain:
             _error(explain)
     return EXIT_NO_SOLUTION
+
+
+def _brief(args: argparse.Namespace) -> int:
+    from .report import write_brief
+    from .solving import solve
+
+    network = _load(args.network)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        msg = f"--out '{out}' is a file, not a folder"
+        raise ValidationError(msg)
+    result = solve(
+        network,
+        max_hubs=args.max_hubs,
+        min_hubs=args.min_hubs,
+        carbon_price_per_t_co2=args.carbon_price,
+        solver=args.solver,
+        time_limit_s=args.time_limit,
+        mip_gap=args.gap,
+        raise_on_failure=False,
+    )
+    if result.status not in ("optimal", "feasible"):
+        _error(
+            f"no solution: status {result.status}"
+            + (f" ({result.message})" if result.message else "")
+            + "; no brief written"
+        )
+        return EXIT_NO_SOLUTION
+    page = write_brief(result, out, overwrite=args.overwrite)
+    print(result.summary())
+    print(f"briefing pack written to {out}/ (open {page})")
+    return EXIT_OK
 
 
 def _explain(network) -> str:

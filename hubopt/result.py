@@ -677,6 +677,19 @@ class Result:
         out["flows"] = gpd.GeoDataFrame(flows, geometry=geoms, crs="EPSG:4326")
         return out
 
+    def brief(self, out_dir: str | os.PathLike[str], **options: Any) -> Path:
+        """Write the briefing pack (brief.html, maps, CSV, GeoPackage) into a folder;
+        see :func:`hubopt.report.write_brief` for the options.
+
+        Returns
+        -------
+        pathlib.Path
+            The path of brief.html.
+        """
+        from .report import write_brief
+
+        return write_brief(self, out_dir, **options)
+
     def check(self) -> list[str]:
         """Run the independent checker on this result; see
         :func:`hubopt.check_solution`."""
