@@ -358,6 +358,13 @@ def write_csv_atomic(frame: pd.DataFrame, file: Path, overwrite: bool = True) ->
     write_text_atomic(frame.to_csv(index=False, lineterminator="\n"), file, overwrite)
 
 
+def _umask() -> int:
+    """The process umask (read without changing it for good)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_text_atomic(text: str, file: Path, overwrite: bool = True) -> None:
     """Write text through a temporary file in the same folder and an atomic rename,
     so a crash leaves either the old file or the new one, never half of one."""
@@ -368,6 +375,8 @@ def write_text_atomic(text: str, file: Path, overwrite: bool = True) -> None:
     file.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent)
     try:
+        # mkstemp creates 0600 files; give the result the usual umask-based mode.
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
         os.replace(tmp, file)

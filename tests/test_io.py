@@ -140,3 +140,13 @@ def test_ids_stay_text(folder):
     (folder / "legs.csv").write_text(legs)
     net = hubopt.read_network(folder)
     assert "007" in net.hubs["id"].tolist()
+
+
+def test_written_files_are_not_private(tiny, tmp_path):
+    old = os.umask(0o022)
+    try:
+        hubopt.solve(tiny).write(tmp_path / "out")
+    finally:
+        os.umask(old)
+    mode = (tmp_path / "out" / "summary.json").stat().st_mode & 0o777
+    assert mode == 0o644
