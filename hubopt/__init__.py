@@ -12,6 +12,10 @@ from importlib.metadata import PackageNotFoundError, version
 
 from . import datasets as datasets
 from .check import check_solution as check_solution
+from .decisions import alternatives as alternatives
+from .decisions import pareto as pareto
+from .decisions import robust as robust
+from .decisions import sweep as sweep
 from .diagnose import explain_infeasible as explain_infeasible
 from .errors import HuboptError as HuboptError
 from .errors import InfeasibleError as InfeasibleError
@@ -21,6 +25,10 @@ from .errors import ValidationError as ValidationError
 from .io import read_network as read_network
 from .network import Network as Network
 from .result import Result as Result
+from .scenarios import Scenario as Scenario
+from .scenarios import builtin_scenarios as builtin_scenarios
+from .scenarios import compare as compare
+from .scenarios import read_scenarios as read_scenarios
 from .solving import SolveOptions as SolveOptions
 from .solving import solve as solve
 

@@ -1,0 +1,646 @@
+"""Decisions beyond one optimum: robust hubs, cost-CO2 trade-offs, alternatives and
+parameter sweeps. The models live in :mod:`hubopt.model`; this module orchestrates
+solves (in parallel through :mod:`hubopt.parallel`) and tabulates them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import HuboptError, ValidationError
+from .network import Network
+from .result import Result
+from .scenarios import Scenario, solve_scenario, summary_row
+
+
+# ------------------------------------------------------------------------------------
+# robust
+# ------------------------------------------------------------------------------------
+@dataclass
+class RobustResult:
+    """The hub choice that holds up across scenarios.
+
+    Attributes
+    ----------
+    criterion
+        "minmax_regret" or "expected".
+    hubs
+        Chosen hub id -> level name.
+    status, objective, gap
+        Of the robust MILP (the worst regret, or the expected cost).
+    table
+        Per scenario: probability, own_hubs, own_cost (the scenario's own optimum),
+        robust_cost (its cost under the robust choice), regret and regret_share
+        (regret / own_cost).
+    results
+        Scenario name -> Result under the robust choice.
+    own_results
+        Scenario name -> the scenario's own optimal Result.
+    """
+
+    criterion: str
+    hubs: dict[str, str]
+    status: str
+    objective: float | None
+    gap: float | None
+    table: pd.DataFrame
+    results: dict[str, Result]
+    own_results: dict[str, Result]
+
+    @property
+    def max_regret(self) -> float:
+        """The largest regret over the scenarios."""
+        return float(self.table["regret"].max())
+
+
+def chosen_levels(result: Result) -> dict[str, str]:
+    """The open hubs of a result and their levels, hub id -> level."""
+    hubs = result.hubs
+    opened = hubs[hubs["open"]]
+    return dict(zip(opened["hub_id"], opened["level"], strict=True))
+
+
+def fix_hubs(network: Network, hubs: dict[str, str]) -> Network:
+    """The network with exactly these hubs open at these levels (every other hub
+    closed); a hub the network already closes stays closed."""
+    table = network.hubs
+    levels = network.hub_levels
+    chosen = table["id"].isin(list(hubs)) & (table["status"] != "closed")
+    table["status"] = np.where(chosen, "open", "closed")
+    if len(levels):
+        keep = [
+            hub not in hubs or str(level) == hubs[hub]
+            for hub, level in zip(levels["hub_id"], levels["level"], strict=True)
+        ]
+        levels = levels[keep]
+    legs = network.legs
+    if "geometry" in legs.columns:
+        from .scenarios import _geo
+
+        legs = _geo(legs)
+    return network.replace(hubs=table, hub_levels=levels, legs=legs)
+
+
+def _solve_fixed(
+    network: Network, hubs: dict[str, str], options: dict[str, Any]
+) -> Result:
+    from . import solving
+
+    return solving.solve(fix_hubs(network, hubs), raise_on_failure=False, **options)
+
+
+def _solver_settings(options: dict[str, Any]) -> dict[str, Any]:
+    from .solving import DEFAULT_MIP_GAP
+
+    return {
+        "solver": options.get("solver", "highs"),
+        "time_limit_s": options.get("time_limit_s"),
+        "mip_gap": options.get("mip_gap", DEFAULT_MIP_GAP) or DEFAULT_MIP_GAP,
+        "threads": options.get("threads"),
+        "msg": options.get("msg", False),
+    }
+
+
+def _model_options(options: dict[str, Any]) -> Any:
+    from .solving import SolveOptions
+
+    known = {f.name for f in fields(SolveOptions)}
+    bad = set(options) - known - {"raise_on_failure"}
+    if bad:
+        msg = f"unknown solve option(s) {sorted(bad)}; known: {sorted(known)}"
+        raise ValidationError(msg)
+    kept = {k: v for k, v in options.items() if k in known}
+    if "exclude_portfolios" in kept:
+        kept["exclude_portfolios"] = tuple(tuple(p) for p in kept["exclude_portfolios"])
+    return SolveOptions(**kept).model_options()
+
+
+def robust(
+    network: Network,
+    scenarios: Iterable[Scenario],
+    *,
+    criterion: str = "minmax_regret",
+    probabilities: Sequence[float] | None = None,
+    executor: Any = None,
+    progress: bool = True,
+    **solve_options: Any,
+) -> RobustResult:
+    """The hub decision that is best across scenarios.
+
+    "minmax_regret" minimises the worst regret, cost under the choice minus the
+    scenario's own optimum; "expected" minimises the expected cost in one two-stage
+    stochastic MILP (hubs chosen once, flows per scenario). See docs/scenarios.md.
+
+    Parameters
+    ----------
+    network
+        The base network.
+    scenarios
+        Scenarios (with the same candidate hubs and levels once applied).
+    criterion
+        "minmax_regret" (default) or "expected".
+    probabilities
+        Scenario weights for "expected"; by default each scenario's ``probability``,
+        else equal weights. Normalised to sum to 1.
+    executor, progress
+        See :func:`hubopt.parallel.map_tasks`; the scenario optima and the
+        evaluations under the robust choice run in parallel.
+    **solve_options
+        Options of :func:`hubopt.solve` (solver, time_limit_s, max_hubs, ...).
+
+    Returns
+    -------
+    RobustResult
+
+    Raises
+    ------
+    ValidationError
+        Bad criterion or probabilities.
+    InfeasibleError
+        When a scenario has no solution or no hub choice serves every scenario.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> net = hubopt.datasets.tiny()
+    >>> runs = [hubopt.Scenario("base"), hubopt.Scenario("no H2", close_hubs=["H2"])]
+    >>> choice = hubopt.robust(net, runs, executor="serial", progress=False)
+    >>> choice.table.iloc[:, [2, 4, 5]]  # doctest: +NORMALIZE_WHITESPACE
+              own_cost  robust_cost  regret
+    scenario
+    base        1140.0       1170.0    30.0
+    no H2       1370.0       1370.0     0.0
+    """
+    from . import model
+    from .errors import InfeasibleError
+    from .parallel import map_tasks
+    from .scenarios import _unique
+
+    scenarios = list(scenarios)
+    if not scenarios:
+        msg = "robust() needs at least one scenario"
+        raise ValidationError(msg)
+    _unique(scenarios)
+    if criterion not in ("minmax_regret", "expected"):
+        msg = f"criterion must be 'minmax_regret' or 'expected', got {criterion!r}"
+        raise ValidationError(msg)
+    weights = _weights(scenarios, probabilities)
+    options = dict(solve_options)
+    options.pop("raise_on_failure", None)
+    model_options = _model_options(options)
+    prices = {s.carbon_price_per_t_co2 for s in scenarios}
+    if len(prices - {None}) > 0:
+        msg = (
+            "robust(): scenarios with their own carbon price are not supported; pass "
+            "carbon_price_per_t_co2 as a solve option for all"
+        )
+        raise ValidationError(msg)
+
+    own = map_tasks(
+        solve_scenario,
+        [(network, s, options) for s in scenarios],
+        executor=executor,
+        progress=progress,
+        label="scenario optima",
+    )
+    problems = []
+    for s, (result, message) in zip(scenarios, own, strict=True):
+        if result is None:
+            problems.append(f"scenario '{s.name}': {message}")
+        elif result.status not in ("optimal", "feasible"):
+            problems.append(f"scenario '{s.name}': {result.status}")
+    if problems:
+        raise InfeasibleError("\n".join(problems))
+    own_results = {s.name: r for s, (r, _) in zip(scenarios, own, strict=True)}
+    networks = [own_results[s.name].network for s in scenarios]
+    optima = [own_results[s.name].objective for s in scenarios]
+
+    two_stage = model.build_two_stage(
+        networks,
+        weights,
+        model_options,
+        criterion=criterion,
+        own_optima=optima,
+    )
+    raw = model.run(two_stage.built, **_solver_settings(options))
+    if raw.status not in ("optimal", "feasible"):
+        msg = (
+            f"the robust model has no solution ({raw.status}): no hub choice serves "
+            "every scenario"
+        )
+        raise InfeasibleError(msg)
+    levels = two_stage.built.levels
+    hubs = {
+        str(levels.hub[k]): str(levels.level[k])
+        for k in range(len(levels.hub))
+        if raw.open_level[k] > 0.5
+    }
+    evaluated = map_tasks(
+        _solve_fixed,
+        [(net, hubs, options) for net in networks],
+        executor=executor,
+        progress=progress,
+        label="robust choice",
+    )
+    rows = []
+    for s, weight, result in zip(scenarios, weights, evaluated, strict=True):
+        own_cost = own_results[s.name].objective
+        cost = result.objective if result.status in ("optimal", "feasible") else np.nan
+        regret = cost - own_cost
+        rows.append(
+            {
+                "probability": weight,
+                "own_hubs": ";".join(own_results[s.name].open_hubs),
+                "own_cost": own_cost,
+                "robust_hubs": ";".join(result.open_hubs),
+                "robust_cost": cost,
+                "regret": max(regret, 0.0)
+                if abs(regret) < 1e-6 * max(abs(own_cost), 1.0)
+                else regret,
+                "regret_share": regret / own_cost if own_cost else np.nan,
+            }
+        )
+    table = pd.DataFrame(rows, index=pd.Index([s.name for s in scenarios]))
+    table.index.name = "scenario"
+    table["regret"] = table["regret"].clip(lower=0.0)
+    table["regret_share"] = table["regret_share"].clip(lower=0.0)
+    return RobustResult(
+        criterion=criterion,
+        hubs=hubs,
+        status=raw.status,
+        objective=raw.objective,
+        gap=raw.gap,
+        table=table,
+        results={s.name: r for s, r in zip(scenarios, evaluated, strict=True)},
+        own_results=own_results,
+    )
+
+
+def _weights(
+    scenarios: Sequence[Scenario], probabilities: Sequence[float] | None
+) -> list[float]:
+    if probabilities is None:
+        given = [s.probability for s in scenarios]
+        if all(p is not None for p in given):
+            probabilities = [float(p) for p in given]  # type: ignore[arg-type]
+        else:
+            probabilities = [1.0] * len(scenarios)
+    values = np.asarray(list(probabilities), dtype=float)
+    if len(values) != len(scenarios):
+        msg = (
+            f"{len(values)} probabilities for {len(scenarios)} scenarios; give one "
+            "per scenario"
+        )
+        raise ValidationError(msg)
+    if not np.all(np.isfinite(values)) or (values < 0).any() or values.sum() <= 0:
+        msg = f"probabilities must be >= 0 with a positive sum, got {list(values)}"
+        raise ValidationError(msg)
+    return list(values / values.sum())
+
+
+# ------------------------------------------------------------------------------------
+# pareto
+# ------------------------------------------------------------------------------------
+#: Carbon price used to find the low-CO2 end of the frontier (USD per t CO2): far
+#: above any freight cost per tonne, so CO2 dominates the objective.
+_CO2_END_PRICE = 1e5
+
+
+def _solve_with(network: Network, options: dict[str, Any]) -> Result:
+    from . import solving
+
+    return solving.solve(network, raise_on_failure=False, **options)
+
+
+def pareto(
+    network: Network,
+    objectives: Sequence[str] = ("cost", "co2"),
+    *,
+    points: int = 5,
+    executor: Any = None,
+    progress: bool = True,
+    **solve_options: Any,
+) -> list[Result]:
+    """The cost-CO2 frontier by the epsilon-constraint method.
+
+    The cheapest solution gives the high-CO2 end E_max; a solve with a prohibitive
+    carbon price gives the low end E_min. Then ``points`` solves minimise cost with
+    total CO2 <= eps for eps evenly spaced from E_max to E_min; dominated and repeated
+    points are dropped.
+
+    Parameters
+    ----------
+    network
+        A network whose legs carry co2_kg_per_t.
+    objectives
+        Only ("cost", "co2").
+    points
+        Number of epsilon values (>= 2).
+    executor, progress
+        See :func:`hubopt.parallel.map_tasks`.
+    **solve_options
+        Options of :func:`hubopt.solve`.
+
+    Returns
+    -------
+    list of Result
+        Non-dominated points, cheapest (most CO2) first; ``result.costs.total`` and
+        ``result.co2_t`` are the two objectives.
+    """
+    from .parallel import map_tasks
+
+    if tuple(objectives) != ("cost", "co2"):
+        msg = f"objectives must be ('cost', 'co2'), got {tuple(objectives)!r}"
+        raise ValidationError(msg)
+    if isinstance(points, bool) or not isinstance(points, int) or points < 2:
+        msg = f"points must be a whole number >= 2, got {points!r}"
+        raise ValidationError(msg)
+    options = dict(solve_options)
+    options.pop("raise_on_failure", None)
+    if options.get("max_co2_t") is not None:
+        msg = "pareto() sets max_co2_t itself; do not pass it"
+        raise ValidationError(msg)
+    base_price = options.get("carbon_price_per_t_co2") or 0.0
+    cheap, green = map_tasks(
+        _solve_with,
+        [
+            (network, options),
+            (
+                network,
+                {**options, "carbon_price_per_t_co2": base_price + _CO2_END_PRICE},
+            ),
+        ],
+        executor=executor,
+        progress=False,
+    )
+    for end in (cheap, green):
+        if end.status not in ("optimal", "feasible"):
+            from .errors import InfeasibleError
+
+            msg = f"the network has no solution ({end.status})"
+            raise InfeasibleError(msg)
+    high, low = cheap.co2_t, green.co2_t
+    epsilons = np.linspace(high, low, points)
+    # a hair of slack so the end points stay feasible despite rounding
+    tasks = [
+        (network, {**options, "max_co2_t": float(eps) * (1 + 1e-9) + 1e-6})
+        for eps in epsilons
+    ]
+    results = map_tasks(
+        _solve_with, tasks, executor=executor, progress=progress, label="pareto"
+    )
+    solved = [r for r in results if r.status in ("optimal", "feasible")]
+    return _non_dominated(solved)
+
+
+def _non_dominated(results: list[Result]) -> list[Result]:
+    keyed = [(r.costs.total, r.co2_t, r) for r in results]
+    keep = []
+    for cost, co2, r in keyed:
+        dominated = any(
+            (c2 <= cost + 1e-6 * max(abs(cost), 1.0) and e2 <= co2 + 1e-9)
+            and (c2 < cost - 1e-6 * max(abs(cost), 1.0) or e2 < co2 - 1e-6)
+            for c2, e2, _ in keyed
+        )
+        duplicate = any(
+            abs(c - cost) <= 1e-6 * max(abs(cost), 1.0) and abs(e - co2) <= 1e-6
+            for c, e, _ in keep
+        )
+        if not dominated and not duplicate:
+            keep.append((cost, co2, r))
+    keep.sort(key=lambda item: (item[0], -item[1]))
+    return [r for _, _, r in keep]
+
+
+def frontier_table(points: Sequence[Result]) -> pd.DataFrame:
+    """The points of :func:`pareto` as a table: total_cost, co2_t, hubs_opened and
+    the cost of each tonne of CO2 saved relative to the previous point."""
+    rows = [
+        {
+            "total_cost": r.costs.total,
+            "co2_t": r.co2_t,
+            "hubs_opened": ";".join(r.open_hubs),
+        }
+        for r in points
+    ]
+    table = pd.DataFrame(rows, columns=["total_cost", "co2_t", "hubs_opened"])
+    saved = -table["co2_t"].diff()
+    table["cost_per_t_co2_saved"] = table["total_cost"].diff() / saved.where(saved > 0)
+    return table
+
+
+# ------------------------------------------------------------------------------------
+# alternatives
+# ------------------------------------------------------------------------------------
+def alternatives(
+    network: Network,
+    k: int = 5,
+    min_difference: int = 1,
+    **solve_options: Any,
+) -> list[Result]:
+    """The k best distinct hub portfolios, best first.
+
+    Each solve adds a no-good cut excluding the portfolios (sets of open hubs) found
+    so far, so the next differs from each in at least ``min_difference`` hubs. The
+    solves depend on each other and so run one after another.
+
+    Parameters
+    ----------
+    network
+        The network.
+    k
+        How many portfolios (fewer come back when no more exist).
+    min_difference
+        Hubs (opened or closed) by which each portfolio differs from every other.
+    **solve_options
+        Options of :func:`hubopt.solve`.
+
+    Returns
+    -------
+    list of Result
+        Best first; ``result.cost_gap_to_best`` is (cost - best) / best.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> runs = hubopt.alternatives(hubopt.datasets.tiny(), k=3)
+    >>> [(r.open_hubs, round(r.cost_gap_to_best, 4)) for r in runs]
+    [(['H1', 'H2'], 0.0), (['H1', 'H2', 'H3'], 0.0263), (['H1', 'H3'], 0.2018)]
+    """
+    from . import solving
+
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        msg = f"k must be a whole number >= 1, got {k!r}"
+        raise ValidationError(msg)
+    options = dict(solve_options)
+    options.pop("raise_on_failure", None)
+    excluded: list[tuple[str, ...]] = list(
+        tuple(p) for p in options.pop("exclude_portfolios", ())
+    )
+    found: list[Result] = []
+    for _ in range(k):
+        result = solving.solve(
+            network,
+            raise_on_failure=False,
+            exclude_portfolios=tuple(excluded),
+            min_difference=min_difference,
+            **options,
+        )
+        if result.status not in ("optimal", "feasible"):
+            if not found:
+                from .errors import InfeasibleError
+
+                msg = f"the network has no solution ({result.status})"
+                raise InfeasibleError(msg)
+            break
+        found.append(result)
+        excluded.append(tuple(result.open_hubs))
+    best = found[0].objective or 0.0
+    for r in found:
+        r.cost_gap_to_best = (
+            (r.objective - best) / abs(best) if best else r.objective - best
+        )
+    return found
+
+
+# ------------------------------------------------------------------------------------
+# sweep
+# ------------------------------------------------------------------------------------
+@dataclass
+class Sweep:
+    """Solves across the values of one parameter.
+
+    Attributes
+    ----------
+    parameter
+        The parameter swept.
+    table
+        One row per value: value, hubs_opened, total_cost, cost_per_t, co2_t,
+        unmet_t, status, message.
+    results
+        One Result per value (None where the scenario could not be built).
+    changes
+        Where the optimal hub set changes: value_before, value_after, hubs_before,
+        hubs_after (the break-even lies between the two values).
+    """
+
+    parameter: str
+    table: pd.DataFrame
+    results: list[Result | None]
+    changes: pd.DataFrame
+
+
+_SCENARIO_PARAMETERS = ("freight_multiplier", "demand_multiplier")
+
+
+def sweep(
+    network: Network,
+    parameter: str,
+    values: Iterable[Any],
+    *,
+    executor: Any = None,
+    progress: bool = True,
+    **solve_options: Any,
+) -> Sweep:
+    """Re-solve for each value of one parameter and report where the hub set changes.
+
+    Parameters
+    ----------
+    network
+        The network.
+    parameter
+        A :func:`hubopt.solve` option (max_hubs, carbon_price_per_t_co2, budget,
+        min_throughput_share, max_co2_t, ...) or a :class:`Scenario` multiplier
+        (freight_multiplier, demand_multiplier).
+    values
+        The values, in the order to report them.
+    executor, progress
+        See :func:`hubopt.parallel.map_tasks`.
+    **solve_options
+        Other options of :func:`hubopt.solve`.
+
+    Returns
+    -------
+    Sweep
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> s = hubopt.sweep(hubopt.datasets.tiny(), "max_hubs", [1, 2, 3],
+    ...                  executor="serial", progress=False)
+    >>> s.table[["value", "hubs_opened", "total_cost"]]
+       value hubs_opened  total_cost
+    0      1          H2      1460.0
+    1      2       H1;H2      1140.0
+    2      3       H1;H2      1140.0
+    >>> s.changes[["value_before", "value_after", "hubs_after"]]
+       value_before  value_after hubs_after
+    0             1            2      H1;H2
+    """
+    from .parallel import map_tasks
+    from .solving import SolveOptions
+
+    values = list(values)
+    options = dict(solve_options)
+    options.pop("raise_on_failure", None)
+    option_names = {f.name for f in fields(SolveOptions)}
+    if parameter in _SCENARIO_PARAMETERS:
+        tasks = [
+            (network, Scenario(f"{parameter}={v}", **{parameter: v}), options)
+            for v in values
+        ]
+    elif parameter in option_names:
+        tasks = [
+            (network, Scenario(f"{parameter}={v}"), {**options, parameter: v})
+            for v in values
+        ]
+    else:
+        msg = (
+            f"unknown parameter {parameter!r}; sweep a solve option "
+            f"({', '.join(sorted(option_names))}) or one of "
+            f"{', '.join(_SCENARIO_PARAMETERS)}"
+        )
+        raise ValidationError(msg)
+    for _, _, task_options in tasks:
+        try:
+            _model_options(task_options)
+        except (HuboptError, TypeError) as exc:
+            msg = f"sweep over {parameter}: {exc}"
+            raise ValidationError(msg) from None
+    outcomes = map_tasks(
+        solve_scenario, tasks, executor=executor, progress=progress, label="sweep"
+    )
+    rows = []
+    for value, (result, message) in zip(values, outcomes, strict=True):
+        rows.append({"value": value, **summary_row(result, message)})
+    table = pd.DataFrame(rows)
+    changes = []
+    for before, after in pairwise(rows):
+        solved = before["status"] in ("optimal", "feasible") and after["status"] in (
+            "optimal",
+            "feasible",
+        )
+        if solved and before["hubs_opened"] != after["hubs_opened"]:
+            changes.append(
+                {
+                    "value_before": before["value"],
+                    "value_after": after["value"],
+                    "hubs_before": before["hubs_opened"],
+                    "hubs_after": after["hubs_opened"],
+                }
+            )
+    return Sweep(
+        parameter=parameter,
+        table=table,
+        results=[r for r, _ in outcomes],
+        changes=pd.DataFrame(
+            changes,
+            columns=["value_before", "value_after", "hubs_before", "hubs_after"],
+        ),
+    )

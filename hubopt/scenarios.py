@@ -1,0 +1,661 @@
+"""Scenarios: disruptions and changes applied to a network, and their comparison.
+
+A :class:`Scenario` describes what changes (closed passages, corridors and hubs,
+freight and demand multipliers, a carbon price); :meth:`Scenario.apply` returns a new
+:class:`~hubopt.network.Network` with the change made, re-routing legs round closed
+passages. :func:`compare` solves a batch of scenarios in parallel and tabulates them.
+Scenarios also load from TOML (:func:`read_scenarios`); see docs/scenarios.md.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import HuboptError, RouteError, ValidationError
+from .network import Network
+from .result import Result
+
+#: Columns of :attr:`Comparison.table`.
+COMPARISON_COLUMNS = (
+    "hubs_opened",
+    "total_cost",
+    "cost_per_t",
+    "co2_t",
+    "unmet_t",
+    "status",
+    "message",
+)
+
+_LEG_FIGURES = ("distance_km", "cost_per_t", "transit_days", "co2_kg_per_t")
+
+
+def _multiplier(name: str, value: Any) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float | np.number)
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        msg = f"{name} must be a finite number >= 0, got {value!r}"
+        raise ValidationError(msg)
+    return float(value)
+
+
+def _names(name: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = (value,)
+    try:
+        return tuple(str(v).strip() for v in value)
+    except TypeError:
+        msg = f"{name} must be a list of ids, got {value!r}"
+        raise ValidationError(msg) from None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One what-if: a set of changes to a network.
+
+    Parameters
+    ----------
+    name
+        A unique label (the row of :attr:`Comparison.table`).
+    avoid
+        Sea passages to close (names in :data:`hubopt.geo.PASSAGES`, e.g. "suez",
+        "bab_el_mandeb", "bosporus"). Legs whose sea route changes are re-routed and
+        get new distance, cost, time and CO2; legs left without a route are dropped.
+    close_corridors
+        Corridor ids to close: every leg whose ``corridor`` is one of them, or whose
+        ``route`` travels along one (``mode/corridor@...``), is dropped.
+    freight_multiplier
+        Multiplies every leg's cost_per_t.
+    mode_multipliers
+        Multiplies cost_per_t of legs whose ``mode`` is the key, e.g. {"rail": 1.2}.
+    demand_multiplier
+        Multiplies every market's demand_t.
+    demand_changes
+        Multiplier per market id, on top of demand_multiplier: {"NG": 1.3} is +30 %.
+    supply_changes
+        Multiplier per origin id: {"KZ_KOSTANAY": 0.7} is a 30 % smaller supply.
+    close_hubs, open_hubs
+        Hub ids forced closed / forced open.
+    carbon_price_per_t_co2
+        A carbon price for this scenario's solve (None: the caller's).
+    probability
+        Weight of the scenario in :func:`hubopt.robust` with criterion "expected".
+    description
+        Free text for reports.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> s = hubopt.Scenario("dry year", supply_changes={"O1": 0.5})
+    >>> net = s.apply(hubopt.datasets.tiny())
+    >>> net.origins.set_index("id").loc["O1", "supply_t"]
+    np.float64(75.0)
+    """
+
+    name: str
+    avoid: tuple[str, ...] = ()
+    close_corridors: tuple[str, ...] = ()
+    freight_multiplier: float = 1.0
+    mode_multipliers: Mapping[str, float] = field(default_factory=dict)
+    demand_multiplier: float = 1.0
+    demand_changes: Mapping[str, float] = field(default_factory=dict)
+    supply_changes: Mapping[str, float] = field(default_factory=dict)
+    close_hubs: tuple[str, ...] = ()
+    open_hubs: tuple[str, ...] = ()
+    carbon_price_per_t_co2: float | None = None
+    probability: float | None = None
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            msg = f"a scenario needs a non-empty name, got {self.name!r}"
+            raise ValidationError(msg)
+        for name in ("avoid", "close_corridors", "close_hubs", "open_hubs"):
+            object.__setattr__(self, name, _names(name, getattr(self, name)))
+        object.__setattr__(self, "avoid", tuple(p.lower() for p in self.avoid))
+        from .geo import PASSAGES
+
+        unknown = [p for p in self.avoid if p not in PASSAGES]
+        if unknown:
+            msg = (
+                f"scenario '{self.name}': unknown passage(s) {unknown} in avoid; "
+                f"known: {', '.join(sorted(PASSAGES))}"
+            )
+            raise ValidationError(msg)
+        for name in ("freight_multiplier", "demand_multiplier"):
+            object.__setattr__(self, name, _multiplier(name, getattr(self, name)))
+        for name in ("mode_multipliers", "demand_changes", "supply_changes"):
+            value = getattr(self, name)
+            if not isinstance(value, Mapping):
+                msg = f"{name} must be a mapping of id to multiplier, got {value!r}"
+                raise ValidationError(msg)
+            checked = {
+                str(k).strip(): _multiplier(f"{name}[{k!r}]", v)
+                for k, v in value.items()
+            }
+            if name == "mode_multipliers":
+                checked = {k.lower(): v for k, v in checked.items()}
+            object.__setattr__(self, name, checked)
+        both = set(self.close_hubs) & set(self.open_hubs)
+        if both:
+            msg = f"scenario '{self.name}': hubs {sorted(both)} both opened and closed"
+            raise ValidationError(msg)
+        price = self.carbon_price_per_t_co2
+        if price is not None:
+            _multiplier("carbon_price_per_t_co2", price)
+        if self.probability is not None and not (
+            _multiplier("probability", self.probability) <= 1
+        ):
+            msg = f"probability must be in [0, 1], got {self.probability!r}"
+            raise ValidationError(msg)
+
+    def solve_options(self) -> dict[str, Any]:
+        """The solve options this scenario sets (its carbon price, if any)."""
+        if self.carbon_price_per_t_co2 is None:
+            return {}
+        return {"carbon_price_per_t_co2": self.carbon_price_per_t_co2}
+
+    def apply(
+        self,
+        network: Network,
+        *,
+        waypoints: pd.DataFrame | None = None,
+        modes: pd.DataFrame | None = None,
+    ) -> Network:
+        """A new network with this scenario's changes.
+
+        Parameters
+        ----------
+        network
+            The base network (left unchanged).
+        waypoints
+            Waypoints (id, name, lon, lat) named in the legs' ``route`` cells, needed
+            to re-route them when ``avoid`` closes a passage. By default the bundled
+            Morocco network's ``waypoints.csv`` when routes name points that are not
+            nodes.
+        modes
+            The modes table used to re-route (the bundled one by default).
+
+        Returns
+        -------
+        Network
+
+        Raises
+        ------
+        ValidationError
+            An id the network does not have.
+        RouteError
+            A market that must be served in full has no leg left; the message names
+            the closed passages and corridors.
+        """
+        hubs = network.hubs
+        origins = network.origins
+        dests = network.destinations
+        legs = network.legs
+        problems = []
+        for label, ids, table in (
+            ("close_hubs", self.close_hubs, hubs),
+            ("open_hubs", self.open_hubs, hubs),
+            ("demand_changes", self.demand_changes, dests),
+            ("supply_changes", self.supply_changes, origins),
+        ):
+            known = set(table["id"])
+            for node in ids:
+                if node not in known:
+                    problems.append(
+                        f"scenario '{self.name}', {label}: unknown id {node!r}"
+                    )
+        routes = (
+            legs["route"].fillna("").astype(str)
+            if "route" in legs.columns
+            else pd.Series("", index=legs.index)
+        )
+        known_corridors = set(legs["corridor"]) | set(
+            [] if network.corridors is None else network.corridors["id"]
+        )
+        for corridor in self.close_corridors:
+            if (
+                corridor not in known_corridors
+                and not routes.str.contains(f"/{corridor}", regex=False).any()
+            ):
+                problems.append(
+                    f"scenario '{self.name}', close_corridors: no leg uses corridor "
+                    f"{corridor!r}"
+                )
+        if problems:
+            raise ValidationError(problems)
+
+        hubs.loc[hubs["id"].isin(self.close_hubs), "status"] = "closed"
+        hubs.loc[hubs["id"].isin(self.open_hubs), "status"] = "open"
+        dests["demand_t"] = dests["demand_t"] * self.demand_multiplier
+        for node, factor in self.demand_changes.items():
+            dests.loc[dests["id"] == node, "demand_t"] *= factor
+        for node, factor in self.supply_changes.items():
+            origins.loc[origins["id"] == node, "supply_t"] *= factor
+
+        keep = np.ones(len(legs), dtype=bool)
+        for corridor in self.close_corridors:
+            keep &= (legs["corridor"] != corridor).to_numpy()
+            keep &= ~routes.str.contains(f"/{corridor}", regex=False).to_numpy()
+        legs = legs[keep]
+        if self.avoid:
+            legs = _reroute(network.replace(legs=_geo(legs)), self, waypoints, modes)
+        legs = legs.copy()
+        factor = legs["mode"].map(self.mode_multipliers).fillna(1.0)
+        legs["cost_per_t"] = legs["cost_per_t"] * self.freight_multiplier * factor
+        _check_served(dests, hubs, legs, self)
+        return network.replace(
+            name=f"{network.name}:{self.name}",
+            hubs=hubs,
+            origins=origins,
+            destinations=dests,
+            legs=_geo(legs),
+        )
+
+
+def _geo(legs: pd.DataFrame) -> pd.DataFrame:
+    """Legs with route lines as a GeoDataFrame again (Network.legs hands them back in
+    a plain column)."""
+    if "geometry" in legs.columns and not hasattr(legs, "crs"):
+        import geopandas as gpd
+
+        geometry = [g if hasattr(g, "geom_type") else None for g in legs["geometry"]]
+        frame = pd.DataFrame(legs).drop(columns=["geometry"])
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+    return legs
+
+
+def _default_waypoints(network: Network) -> pd.DataFrame | None:
+    legs = network.legs
+    if "route" not in legs.columns or not legs["route"].fillna("").astype(str).any():
+        return None
+    from .datasets import data_root
+
+    file = data_root() / "morocco_kazakhstan" / "waypoints.csv"
+    if not file.is_file():
+        return None
+    return pd.read_csv(file)[["id", "name", "lon", "lat"]]
+
+
+def _reroute(
+    network: Network,
+    scenario: Scenario,
+    waypoints: pd.DataFrame | None,
+    modes: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """Legs re-routed round the scenario's closed passages: a leg whose distance
+    changes takes the new distance, cost, time, CO2 and line; one whose route is not
+    affected keeps its figures; one left without a route is dropped."""
+    from .legs import fill_leg_attributes
+
+    old = network.legs
+    cleared = old.copy()
+    for col in _LEG_FIGURES:
+        cleared[col] = np.nan
+    cleared["geometry"] = None
+    if waypoints is None:
+        waypoints = _default_waypoints(network)
+    new = fill_leg_attributes(
+        network.replace(legs=cleared),
+        modes,
+        avoid=scenario.avoid,
+        waypoints=waypoints,
+        unreachable="drop",
+    ).legs
+    key = ["origin", "destination", "mode", "corridor"]
+    merged = old.reset_index(drop=True).merge(
+        new[[*key, *_LEG_FIGURES, "geometry"]],
+        on=key,
+        how="inner",
+        suffixes=("", "_new"),
+    )
+    before = merged["distance_km"].to_numpy(dtype=float)
+    after = merged["distance_km_new"].to_numpy(dtype=float)
+    changed = ~np.isclose(before, after, rtol=1e-6, atol=0.01)
+    for col in [*_LEG_FIGURES, "geometry"]:
+        merged.loc[changed, col] = merged.loc[changed, f"{col}_new"]
+    return merged.drop(columns=[f"{c}_new" for c in [*_LEG_FIGURES, "geometry"]])
+
+
+def _check_served(
+    dests: pd.DataFrame, hubs: pd.DataFrame, legs: pd.DataFrame, scenario: Scenario
+) -> None:
+    closed = set(hubs.loc[hubs["status"] == "closed", "id"])
+    fed = set(legs.loc[legs["destination"].isin(hubs["id"]), "destination"]) - closed
+    reach = legs[
+        legs["origin"].isin(fed) | ~legs["origin"].isin(set(hubs["id"]))
+    ].groupby("destination")
+    reachable = set(reach.groups)
+    lost = [
+        d
+        for d, demand, penalty in zip(
+            dests["id"], dests["demand_t"], dests["unmet_penalty_per_t"], strict=True
+        )
+        if demand > 0 and pd.isna(penalty) and d not in reachable
+    ]
+    if lost:
+        what = []
+        if scenario.avoid:
+            what.append(f"passage(s) {', '.join(scenario.avoid)} closed")
+        if scenario.close_corridors:
+            what.append(f"corridor(s) {', '.join(scenario.close_corridors)} closed")
+        if scenario.close_hubs:
+            what.append(f"hub(s) {', '.join(scenario.close_hubs)} closed")
+        msg = (
+            f"scenario '{scenario.name}': market(s) {', '.join(lost)} must be served "
+            f"in full but have no route left with {'; '.join(what) or 'its changes'}; "
+            "give them an unmet_penalty_per_t, or reopen a passage or corridor"
+        )
+        raise RouteError(msg)
+
+
+# ------------------------------------------------------------------------------------
+# built-in disruptions
+# ------------------------------------------------------------------------------------
+def builtin_scenarios() -> list[Scenario]:
+    """The baseline and the built-in disruption set for the bundled Morocco network.
+
+    baseline; suez_bab_el_mandeb_closed (Red Sea route shut); bosporus_closed (no
+    ship leaves the Black Sea); black_sea_ports_unavailable (the Russian Black Sea
+    route, corridor ``black_sea_novorossiysk``, closed; Georgian ports stay open);
+    caspian_link_closed (the Aktau-Baku crossing, corridor ``caspian_aktau_baku``, so
+    both Trans-Caspian routes); freight_x1_5 and freight_x2 (every leg's cost x1.5,
+    x2).
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> [s.name for s in hubopt.builtin_scenarios()][:3]
+    ['baseline', 'suez_bab_el_mandeb_closed', 'bosporus_closed']
+    """
+    return [
+        Scenario("baseline", description="the network as given"),
+        Scenario(
+            "suez_bab_el_mandeb_closed",
+            avoid=("suez", "bab_el_mandeb"),
+            description="Red Sea route shut: Suez Canal and Bab el-Mandeb closed",
+        ),
+        Scenario(
+            "bosporus_closed",
+            avoid=("bosporus",),
+            description="Bosporus closed: no ship leaves the Black Sea",
+        ),
+        Scenario(
+            "black_sea_ports_unavailable",
+            close_corridors=("black_sea_novorossiysk",),
+            description="Russian Black Sea route closed (rail to Novorossiysk)",
+        ),
+        Scenario(
+            "caspian_link_closed",
+            close_corridors=("caspian_aktau_baku",),
+            description="Caspian crossing Aktau-Baku closed (both Trans-Caspian "
+            "routes)",
+        ),
+        Scenario("freight_x1_5", freight_multiplier=1.5, description="freight x1.5"),
+        Scenario("freight_x2", freight_multiplier=2.0, description="freight x2"),
+    ]
+
+
+# ------------------------------------------------------------------------------------
+# TOML
+# ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ScenarioFile:
+    """What a scenario TOML file holds: the scenarios, an optional network path
+    (relative paths resolved against the file's folder) and solve options."""
+
+    scenarios: tuple[Scenario, ...]
+    network: Path | None = None
+    solve_options: Mapping[str, Any] = field(default_factory=dict)
+
+
+_SCENARIO_FIELDS = {f.name for f in fields(Scenario)}
+
+
+def scenarios_from_dict(data: Mapping[str, Any], *, where: str = "") -> ScenarioFile:
+    """Scenarios from a parsed TOML document; see :func:`read_scenarios`."""
+    prefix = f"{where}: " if where else ""
+    allowed = {"scenario", "network", "solve", "include_builtin"}
+    unknown = set(data) - allowed
+    if unknown:
+        msg = (
+            f"{prefix}unknown top-level key(s) {sorted(unknown)}; use {sorted(allowed)}"
+        )
+        raise ValidationError(msg)
+    scenarios: list[Scenario] = (
+        builtin_scenarios() if data.get("include_builtin", False) else []
+    )
+    problems = []
+    for pos, entry in enumerate(data.get("scenario", [])):
+        if not isinstance(entry, Mapping):
+            problems.append(f"{prefix}[[scenario]] {pos + 1} is not a table")
+            continue
+        bad = set(entry) - _SCENARIO_FIELDS
+        if bad:
+            problems.append(
+                f"{prefix}[[scenario]] {entry.get('name', pos + 1)!s}: unknown key(s) "
+                f"{sorted(bad)}; known: {sorted(_SCENARIO_FIELDS)}"
+            )
+            continue
+        try:
+            scenarios.append(Scenario(**entry))
+        except (ValidationError, TypeError) as exc:
+            problems.append(f"{prefix}[[scenario]] {pos + 1}: {exc}")
+    if problems:
+        raise ValidationError(problems)
+    _unique(scenarios)
+    if not scenarios:
+        msg = f"{prefix}no scenarios: add [[scenario]] tables or include_builtin = true"
+        raise ValidationError(msg)
+    network = data.get("network")
+    solve = data.get("solve", {})
+    from .solving import SolveOptions
+
+    allowed_options = {f.name for f in fields(SolveOptions)}
+    bad_options = set(solve) - allowed_options
+    if bad_options:
+        msg = (
+            f"{prefix}[solve]: unknown option(s) {sorted(bad_options)}; known: "
+            f"{sorted(allowed_options)}"
+        )
+        raise ValidationError(msg)
+    return ScenarioFile(
+        tuple(scenarios), Path(network) if network else None, dict(solve)
+    )
+
+
+def read_scenarios(path: str | Path) -> ScenarioFile:
+    """Read scenarios from a TOML file.
+
+    The file holds ``[[scenario]]`` tables whose keys are the arguments of
+    :class:`Scenario`, and optionally ``network = "path"``, ``include_builtin = true``
+    and a ``[solve]`` table of :func:`hubopt.solve` options::
+
+        network = "my_network"          # folder or .gpkg, relative to this file
+        include_builtin = false
+
+        [solve]
+        max_hubs = 2
+
+        [[scenario]]
+        name = "red_sea_closed"
+        avoid = ["suez", "bab_el_mandeb"]
+
+        [[scenario]]
+        name = "nigeria_grows"
+        demand_changes = { NG_LAGOS = 1.3 }
+
+    Parameters
+    ----------
+    path
+        The TOML file.
+
+    Returns
+    -------
+    ScenarioFile
+
+    Raises
+    ------
+    ValidationError
+        Unreadable TOML, unknown keys or bad values, with the file name.
+    """
+    file = Path(path)
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        msg = f"scenario file '{file}' does not exist"
+        raise ValidationError(msg) from None
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"'{file}' is not valid TOML: {exc}"
+        raise ValidationError(msg) from None
+    parsed = scenarios_from_dict(data, where=str(file))
+    if parsed.network is not None and not parsed.network.is_absolute():
+        parsed = ScenarioFile(
+            parsed.scenarios, file.parent / parsed.network, parsed.solve_options
+        )
+    return parsed
+
+
+def _unique(scenarios: Sequence[Scenario]) -> None:
+    seen: set[str] = set()
+    dup = [s.name for s in scenarios if s.name in seen or seen.add(s.name)]
+    if dup:
+        msg = f"scenario names must be unique; repeated: {sorted(set(dup))}"
+        raise ValidationError(msg)
+
+
+# ------------------------------------------------------------------------------------
+# comparison
+# ------------------------------------------------------------------------------------
+@dataclass
+class Comparison:
+    """Scenarios side by side.
+
+    Attributes
+    ----------
+    table
+        Indexed by scenario name: hubs_opened (';'-joined ids), total_cost,
+        cost_per_t (per delivered tonne), co2_t, unmet_t, status and message.
+    results
+        Scenario name -> :class:`hubopt.Result` (scenarios that could not be built,
+        e.g. a market without a route, have none; see ``message``).
+    """
+
+    table: pd.DataFrame
+    results: dict[str, Result]
+
+
+def solve_scenario(
+    network: Network, scenario: Scenario, options: Mapping[str, Any]
+) -> tuple[Result | None, str]:
+    """Apply a scenario and solve it; (result, "") or (None, the error message).
+    Module level so that process pools and Dask can run it."""
+    from . import solving
+
+    try:
+        scenario_network = scenario.apply(network)
+    except HuboptError as exc:
+        return None, str(exc)
+    merged = {**options, **scenario.solve_options()}
+    merged.setdefault("raise_on_failure", False)
+    return solving.solve(scenario_network, **merged), ""
+
+
+def summary_row(result: Result | None, message: str = "") -> dict[str, Any]:
+    """One row of a comparison table for a result."""
+    if result is None:
+        return {
+            "hubs_opened": "",
+            "total_cost": np.nan,
+            "cost_per_t": np.nan,
+            "co2_t": np.nan,
+            "unmet_t": np.nan,
+            "status": "no_route",
+            "message": message.splitlines()[0] if message else "",
+        }
+    solved = result.status in ("optimal", "feasible")
+    markets = result.markets
+    delivered = float(markets["served_t"].sum()) if solved else 0.0
+    total = result.costs.total if solved else np.nan
+    return {
+        "hubs_opened": ";".join(result.open_hubs),
+        "total_cost": total,
+        "cost_per_t": total / delivered if delivered > 0 else np.nan,
+        "co2_t": result.co2_t if solved else np.nan,
+        "unmet_t": float(markets["unmet_t"].sum()) if solved else np.nan,
+        "status": result.status,
+        "message": result.message or "",
+    }
+
+
+def compare(
+    network: Network,
+    scenarios: Iterable[Scenario] | None = None,
+    *,
+    executor: Any = None,
+    progress: bool = True,
+    **solve_options: Any,
+) -> Comparison:
+    """Solve every scenario and tabulate the outcomes.
+
+    Parameters
+    ----------
+    network
+        The base network.
+    scenarios
+        The scenarios; :func:`builtin_scenarios` by default.
+    executor
+        Where to run the solves, see :func:`hubopt.parallel.map_tasks` (a local
+        process pool by default; "serial", any Executor or a Dask client).
+    progress
+        Show a progress bar on stderr.
+    **solve_options
+        Options of :func:`hubopt.solve` for every scenario (a scenario's own carbon
+        price wins).
+
+    Returns
+    -------
+    Comparison
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> net = hubopt.datasets.tiny()
+    >>> runs = [hubopt.Scenario("base"), hubopt.Scenario("busy", demand_multiplier=1.1)]
+    >>> cmp = hubopt.compare(net, runs, executor="serial", progress=False)
+    >>> cmp.table.iloc[:, [0, 1, 5]]  # doctest: +NORMALIZE_WHITESPACE
+             hubs_opened  total_cost   status
+    scenario
+    base           H1;H2      1140.0  optimal
+    busy        H1;H2;H3      1267.0  optimal
+    """
+    from .parallel import map_tasks
+
+    scenarios = list(builtin_scenarios() if scenarios is None else scenarios)
+    _unique(scenarios)
+    outcomes = map_tasks(
+        solve_scenario,
+        [(network, s, solve_options) for s in scenarios],
+        executor=executor,
+        progress=progress,
+        label="scenarios",
+    )
+    rows = []
+    results: dict[str, Result] = {}
+    for scenario, (result, message) in zip(scenarios, outcomes, strict=True):
+        rows.append(summary_row(result, message))
+        if result is not None:
+            results[scenario.name] = result
+    table = pd.DataFrame(rows, index=pd.Index([s.name for s in scenarios]))
+    table.index.name = "scenario"
+    return Comparison(table=table[list(COMPARISON_COLUMNS)], results=results)
