@@ -238,10 +238,12 @@ def _save(fig: Figure, path: str | os.PathLike[str], dpi: int) -> None:
 def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
     if ax is not None:
         return ax.figure, ax
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    # a Figure not registered with pyplot: no GUI backend, no global state
+    # a Figure not registered with pyplot, drawn by Agg: no GUI, no global state
     fig = Figure(figsize=figsize, layout="constrained")
+    FigureCanvasAgg(fig)
     return fig, fig.add_subplot()
 
 

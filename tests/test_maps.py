@@ -1,0 +1,266 @@
+"""Static, comparison and interactive maps: layers asserted on artists, images
+non-blank, and the interactive page references no remote URL."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import matplotlib
+import numpy as np
+import pytest
+from shapely.geometry import LineString
+
+import hubopt
+from hubopt import maps
+
+matplotlib.use("Agg")
+
+
+def _solved(network, **options):
+    result = hubopt.solving.solve(network, **options)
+    assert hubopt.check_solution(network, result) == []
+    return result
+
+
+@pytest.fixture(scope="module")
+def tiny_result():
+    return _solved(hubopt.datasets.tiny())
+
+
+@pytest.fixture(scope="module")
+def tiny_one_hub():
+    return _solved(hubopt.datasets.tiny(), max_hubs=1)
+
+
+@pytest.fixture(scope="module")
+def mk_result():
+    """The bundled scenario with one hub forced open (Dakhla Atlantique)."""
+    return _solved(hubopt.datasets.morocco_kazakhstan(), min_hubs=1)
+
+
+def _pixels(fig) -> np.ndarray:
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba())[..., :3]
+
+
+def _gids(ax) -> list[str]:
+    return [a.get_gid() for a in ax.get_children() if a.get_gid()]
+
+
+def test_static_map_layers_on_tiny(tiny_result):
+    fig = maps.static_map(tiny_result, extent=None, figsize=(6, 5))
+    ax = fig.axes[0]
+    gids = _gids(ax)
+    flows = tiny_result.flows
+    assert sum(g.startswith("flow:") for g in gids) == len(flows)
+    for layer in ("origins", "hubs_open", "hubs_closed", "markets", "source_line"):
+        assert layer in gids
+    opened = next(a for a in ax.collections if a.get_gid() == "hubs_open")
+    assert len(opened.get_offsets()) == int(tiny_result.hubs["open"].sum()) == 2
+    markets = next(a for a in ax.collections if a.get_gid() == "markets")
+    assert len(markets.get_offsets()) == 3
+    # marker area grows with demand
+    demand = tiny_result.markets["demand_t"].to_numpy()
+    assert np.argmax(markets.get_sizes()) == np.argmax(demand)
+    # line width grows with tonnes
+    lines = {a.get_gid(): a.get_linewidth() for a in ax.lines if a.get_gid()}
+    biggest = flows.loc[flows["tonnes"].idxmax()]
+    smallest = flows.loc[flows["tonnes"].idxmin()]
+    assert (
+        lines[f"flow:{biggest['from']}>{biggest['to']}"]
+        > lines[f"flow:{smallest['from']}>{smallest['to']}"]
+    )
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "origin" in texts and "hub to market" in texts
+    assert any(t.startswith("flow of") for t in texts)
+    assert ax.get_title(loc="left") == "tiny: 2 hubs opened"
+    source = next(a for a in ax.texts if a.get_gid() == "source_line").get_text()
+    assert "Natural Earth" in source and "hubopt" in source and "highs" in source
+    # graticule labels in degrees
+    assert any("°" in t.get_text() for t in ax.get_xticklabels())
+    # a colour bar for landed cost
+    assert any("Landed cost" in a.get_xlabel() for a in ax.child_axes)
+    pixels = _pixels(fig)
+    assert pixels.std() > 20
+    assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 50
+
+
+def test_static_map_default_extent_and_bundled_scenario(mk_result, tmp_path):
+    path = tmp_path / "map.png"
+    fig = maps.static_map(mk_result, path, dpi=60)
+    ax = fig.axes[0]
+    assert ax.get_xlim() == (maps.DEFAULT_EXTENT[0], maps.DEFAULT_EXTENT[2])
+    assert ax.get_ylim() == (maps.DEFAULT_EXTENT[1], maps.DEFAULT_EXTENT[3])
+    labels = [t.get_text() for t in ax.texts]
+    assert any(t.startswith("Dakhla Atlantique (S") for t in labels)
+    assert "Egypt" in labels
+    image = matplotlib.image.imread(path)
+    assert image.shape[0] > 200 and image[..., :3].std() > 0.05
+
+
+def test_static_map_formats_and_dpi(tiny_result, tmp_path):
+    from PIL import Image
+
+    fig = maps.static_map(tiny_result, tmp_path / "m.png", extent=None, figsize=(6, 5))
+    with Image.open(tmp_path / "m.png") as image:
+        assert round(image.info["dpi"][0]) == 300
+        assert image.size[0] > 6 * 300 * 0.6
+    fig.savefig(tmp_path / "m.svg")
+    maps.static_map(tiny_result, tmp_path / "m.pdf", extent=None, figsize=(6, 5))
+    maps.static_map(tiny_result, tmp_path / "m.svg", extent=None, figsize=(6, 5))
+    assert (tmp_path / "m.pdf").read_bytes().startswith(b"%PDF")
+    assert b"<svg" in (tmp_path / "m.svg").read_bytes()[:2000]
+
+
+def test_static_map_into_given_axes_and_hub_colours(tiny_result):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    out = maps.static_map(tiny_result, ax=ax, extent=None, colour_markets_by="hub")
+    assert out is fig
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "served via H1" in texts and "served via H1;H2" in texts
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"colour_markets_by": "size"}, "colour_markets_by must be"),
+        ({"extent": (0, 0, 1)}, "extent must be four numbers"),
+        ({"extent": (10, 0, 5, 20)}, "empty or off the globe"),
+        ({"path": "map.jpg"}, r"use a \.png, \.svg or \.pdf"),
+    ],
+)
+def test_static_map_errors(tiny_result, kwargs, match, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(hubopt.ValidationError, match=match):
+        maps.static_map(tiny_result, **kwargs)
+
+
+def test_split_antimeridian():
+    parts = maps.split_antimeridian(np.array([[170.0, 0.0], [-170.0, 10.0]]))
+    assert len(parts) == 2
+    assert parts[0][-1].tolist() == [180.0, 5.0]
+    assert parts[1][0].tolist() == [-180.0, 5.0]
+    assert all(np.all(np.abs(p[:, 0]) <= 180) for p in parts)
+    westward = maps.split_antimeridian(np.array([[-175.0, 0.0], [175.0, 0.0]]))
+    assert [p[:, 0].tolist() for p in westward] == [[-175.0, -180.0], [180.0, 175.0]]
+    same = maps.split_antimeridian(np.array([[10.0, 0.0], [20.0, 1.0]]))
+    assert len(same) == 1
+
+
+def test_routes_across_the_antimeridian_are_drawn_in_pieces():
+    from matplotlib.figure import Figure
+
+    ax = Figure().add_subplot()
+    frame = maps._Frame(-180, -60, 180, 60)
+    line = LineString([(160, 10), (179, 12), (-179, 13), (-160, 15)])
+    artists = maps._draw_path(ax, line, frame, color="k")
+    assert len(artists) == 2
+    for artist in artists:
+        assert np.all(np.abs(artist.get_xdata()) <= 180)
+
+
+def test_compare_flows_and_comparison_map(tiny_result, tiny_one_hub):
+    table = maps.compare_flows(tiny_result, tiny_one_hub)
+    assert set(table["change"]) == {"appears", "vanishes", "changes", "same"}
+    vanished = table[table["change"] == "vanishes"]
+    assert (vanished["tonnes_after"] == 0).all()
+    assert (vanished["tonnes_before"] > 0).all()
+    appeared = table[table["change"] == "appears"]
+    assert (appeared["tonnes_before"] == 0).all()
+    assert np.allclose(
+        table["change_t"], table["tonnes_after"] - table["tonnes_before"]
+    )
+    assert table.geometry.notna().all()
+    fig = maps.comparison_map(
+        tiny_result, tiny_one_hub, labels=("free", "one hub"), extent=None
+    )
+    ax = fig.axes[0]
+    gids = _gids(ax)
+    for change in ("appears", "vanishes", "changes"):
+        expected = int((table["change"] == change).sum())
+        assert sum(g.startswith(f"{change}:") for g in gids) == expected
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("only in free" in t for t in texts)
+    assert any("only in one hub" in t for t in texts)
+    assert "hub closed in one hub" in texts
+    vanish_line = next(a for a in ax.lines if (a.get_gid() or "").startswith("vanish"))
+    assert vanish_line.get_linestyle() == "--"
+    assert _pixels(fig).std() > 20
+
+
+class _Refs(HTMLParser):
+    """Every URL-bearing attribute and the text outside <script>."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name in ("src", "href", "srcset", "data", "poster", "action") and value:
+                self.refs.append(value)
+
+
+_URL = re.compile(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", re.I)
+#: Hosts named in Leaflet's own code that load nothing: the SVG namespace, the
+#: project's address in its licence comment and two bug trackers cited in comments.
+_ALLOWED = {"www.w3.org", "leafletjs.com", "bugs.chromium.org", "bugzilla.mozilla.org"}
+
+
+def assert_offline(page: str) -> None:
+    """The page loads nothing from the network."""
+    parser = _Refs()
+    parser.feed(page)
+    remote = [r for r in parser.refs if not r.startswith(("data:", "#"))]
+    assert all(not _URL.match(r) for r in remote), remote
+    assert "link" not in parser.tags, "a <link> element loads a stylesheet"
+    assert not re.search(r"<script[^>]+src=", page)
+    assert not re.search(r"@import", page)
+    for url in re.findall(r"url\(([^)]*)\)", page):
+        assert url.strip("'\"").startswith(("data:", "#")), url
+    found = {m.group(0).lower().split("//")[1] for m in _URL.finditer(page)}
+    assert found <= _ALLOWED, found - _ALLOWED
+
+
+def test_interactive_map_is_offline_with_layers(mk_result, tmp_path):
+    path = tmp_path / "map.html"
+    fmap = maps.interactive_map(mk_result, path)
+    page = path.read_text(encoding="utf-8")
+    assert_offline(page)
+    assert "L.map(" in page and "L.geoJson(" in page
+    # Leaflet itself is in the page
+    assert "Leaflet 1.9.4" in page[:400_000]
+    # layers with toggles
+    for name in (
+        "Countries (Natural Earth)",
+        "Flows (",
+        "Hubs opened (1)",
+        "Candidate hubs not opened (10)",
+        "Markets (16)",
+        "Origins (3)",
+    ):
+        assert name in page
+    assert "L.control.layers(" in page
+    flows = mk_result.flows
+    assert page.count('"className": "hubopt-flow"') == len(flows)
+    assert page.count('"className": "hubopt-market"') == 16
+    # popups carry the figures
+    assert "utilisation" in page and "landed cost per tonne" in page
+    assert "serving hub" in page and "cost per tonne" in page and "mode" in page
+    assert "Dakhla Atlantique" in page
+    assert fmap.get_name() in page
+
+
+def test_interactive_map_errors(tiny_result, tmp_path):
+    with pytest.raises(hubopt.ValidationError, match=r"use \.html"):
+        maps.interactive_map(tiny_result, tmp_path / "map.png")
+    with pytest.raises(hubopt.ValidationError, match="extent must be"):
+        maps.interactive_map(tiny_result, extent="world")
