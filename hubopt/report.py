@@ -241,7 +241,7 @@ def market_table(result: Result, baseline: Result | None = None) -> pd.DataFrame
 def _readme_section(text: str, heading: str) -> list[str]:
     """The bullet points under a '## heading' of a markdown file."""
     match = re.search(
-        rf"^## {re.escape(heading)}\s*$(.*?)(?=^## |\Z)", text, re.S | re.M
+        rf"^## {re.escape(heading)}[^\n]*$(.*?)(?=^## |\Z)", text, re.S | re.M
     )
     if not match:
         return []
