@@ -124,6 +124,9 @@ def _ids(column: pd.Series) -> pd.Series:
     the common cases (already text, or whole numbers)."""
     if pd.api.types.is_integer_dtype(column):
         return column.astype(str)
+    if isinstance(column.dtype, pd.StringDtype):
+        # every cell is text or missing: no per-cell type check needed
+        return column.str.strip().fillna("").astype(object)
     if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
         values = column.to_numpy(dtype=object)
         if all(isinstance(v, str) for v in values):
@@ -560,19 +563,17 @@ def _normalise_table(
             )
     for col in ("name", "mode"):
         if col in out.columns:
-            texts = [_as_id(v) for v in out[col]]
+            texts = _ids(out[col])
             if col == "mode":
-                for pos, value in enumerate(texts):
-                    if value is None:
-                        problems.append(
-                            f"table '{table}', {_row_label(table, out, pos)}, column "
-                            "'mode': empty; name the transport mode (e.g. sea, rail)"
-                        )
-                out[col] = [(v or "").lower() for v in texts]
-            else:
-                out[col] = [v if v is not None else "" for v in texts]
+                for pos in np.flatnonzero((texts == "").to_numpy()):
+                    problems.append(
+                        f"table '{table}', {_row_label(table, out, pos)}, column "
+                        "'mode': empty; name the transport mode (e.g. sea, rail)"
+                    )
+                texts = texts.str.lower()
+            out[col] = texts
     if "corridor" in out.columns:
-        out["corridor"] = [_as_id(v) or "" for v in out["corridor"]]
+        out["corridor"] = _ids(out["corridor"])
 
     # numbers
     for col in spec.numeric:
@@ -639,15 +640,17 @@ def _has_active_geometry(frame: Any) -> bool:
 
 def _check_coordinates(table: str, out: pd.DataFrame) -> list[str]:
     problems = []
-    for pos in range(len(out)):
-        lon, lat = out["lon"].iloc[pos], out["lat"].iloc[pos]
-        if np.isnan(lon) or np.isnan(lat):
-            continue
+    lons = out["lon"].to_numpy(dtype=float)
+    lats = out["lat"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        outside = ~(np.isnan(lons) | np.isnan(lats)) & (
+            (np.abs(lons) > 180) | (np.abs(lats) > 90)
+        )
+    for pos in np.flatnonzero(outside):  # only the rows with a problem
+        lon, lat = lons[pos], lats[pos]
         label = _row_label(table, out, pos)
         bad_lon = not -180 <= lon <= 180
         bad_lat = not -90 <= lat <= 90
-        if not (bad_lon or bad_lat):
-            continue
         if abs(lon) > 360 or abs(lat) > 360:
             hint = (
                 "; these look like projected coordinates (metres), not degrees: pass a "
@@ -737,7 +740,24 @@ def _check_references(
             kinds.setdefault(node_id, kind)
     known_nodes = list(kinds)
     legs = tables["legs"]
-    for a, b in zip(legs["origin"], legs["destination"], strict=True):
+    # Vectorised screen; the per-leg messages below run only on the suspect legs.
+    kind_of = pd.Series(kinds, dtype=object)
+    ka_all = legs["origin"].map(kind_of).to_numpy(dtype=object)
+    kb_all = legs["destination"].map(kind_of).to_numpy(dtype=object)
+    suspect = (
+        pd.isna(ka_all)
+        | pd.isna(kb_all)
+        | (legs["origin"].to_numpy() == legs["destination"].to_numpy())
+        | (kb_all == "origin")
+        | (ka_all == "destination")
+        | ((ka_all == "hub") & (kb_all == "hub"))
+    )
+    rows = np.flatnonzero(suspect)
+    for a, b in zip(
+        legs["origin"].to_numpy()[rows],
+        legs["destination"].to_numpy()[rows],
+        strict=True,
+    ):
         label = f"leg {a}->{b}"
         ka, kb = kinds.get(a), kinds.get(b)
         if ka is None and a:
@@ -773,8 +793,13 @@ def _check_references(
             )
     if corridors is not None:
         known = set(corridors["id"])
+        named = legs["corridor"].to_numpy(dtype=object)
+        rows = np.flatnonzero((named != "") & ~legs["corridor"].isin(known).to_numpy())
         for a, b, corridor in zip(
-            legs["origin"], legs["destination"], legs["corridor"], strict=True
+            legs["origin"].to_numpy()[rows],
+            legs["destination"].to_numpy()[rows],
+            named[rows],
+            strict=True,
         ):
             if corridor and corridor not in known:
                 # A corridor label without geometry is allowed (a name only); it is
