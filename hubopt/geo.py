@@ -55,11 +55,14 @@ def points_to_lonlat(frame: pd.DataFrame, table: str) -> tuple[np.ndarray, np.nd
     if not geoms.crs.equals(WGS84):
         geoms = geoms.to_crs(WGS84)
     problems = []
-    for pos, geom in enumerate(geoms):
+    has_id = "id" in getattr(frame, "columns", ())  # a GeoSeries has no columns
+    ids = frame["id"].tolist() if has_id else [None] * len(frame)
+    for pos, (geom, row_id) in enumerate(zip(geoms, ids, strict=True)):
         if geom is None or geom.is_empty or geom.geom_type != "Point":
             kind = "missing" if geom is None or geom.is_empty else geom.geom_type
+            label = f"row '{row_id}'" if row_id is not None else f"row {pos + 1}"
             problems.append(
-                f"table '{table}', row {pos}, column 'geometry': expected a point, "
+                f"table '{table}', {label}, column 'geometry': expected a point, "
                 f"got {kind}"
             )
     if problems:
@@ -325,11 +328,34 @@ class _SeaGraph:
 
 @dataclass(frozen=True)
 class _OpenGraph:
-    """The sea graph with some passages closed: matrix and snapping tree."""
+    """The sea graph with some passages closed: matrix and lane-snapping index."""
 
     matrix: csr_matrix
-    tree: cKDTree
-    nodes: np.ndarray  # graph node index of each tree point
+    seg_tail: np.ndarray  # (K,) first node of each open lane segment (one per pair)
+    seg_head: np.ndarray  # (K,) its other node
+    tree: cKDTree  # points densified along the open segments, unit-sphere xyz
+    sample_seg: np.ndarray  # (S,) lane segment of each tree point
+
+
+@dataclass(frozen=True)
+class _Snap:
+    """Where each of n points joins the sea lanes (see :func:`_snap`)."""
+
+    seg: np.ndarray  # (n,) lane segment index in the open graph
+    tail: np.ndarray  # (n,) the segment's two end nodes
+    head: np.ndarray
+    lonlat: np.ndarray  # (n, 2) the point's projection on the segment
+    snap_km: np.ndarray  # (n,) geodesic point -> projection
+    tail_km: np.ndarray  # (n,) geodesic projection -> tail node
+    head_km: np.ndarray  # (n,) geodesic projection -> head node
+
+
+#: Mean Earth radius (IUGG), km: only converts the snapping index's spacing.
+_EARTH_RADIUS_KM = 6371.0088
+#: Spacing of the points densified along each lane segment for the snapping index, as
+#: an angle on the unit sphere (20 km). Snapping is exact whatever the spacing; it
+#: trades the size of the index against the number of candidate segments per query.
+_SAMPLE_RAD = 20.0 / _EARTH_RADIUS_KM
 
 
 @lru_cache(maxsize=1)
@@ -389,91 +415,222 @@ def _closed_passages(avoid: Any) -> frozenset[str]:
 
 @lru_cache(maxsize=32)
 def _open_graph(closed: frozenset[str]) -> _OpenGraph:
-    """The sea graph without the closed passages' edges (cached per closed set)."""
+    """The sea graph without the closed passages' edges (cached per closed set).
+
+    Besides the sparse matrix, builds the snapping index: every open lane segment (the
+    network is symmetric, so one segment per node pair; the zero-length antimeridian
+    joins left out) is densified into points at most :data:`_SAMPLE_RAD` apart on the
+    unit sphere, held in a KD-tree that points back to the segment.
+    """
     graph = _sea_graph()
     keep = ~np.isin(graph.passage, list(closed))
     n = len(graph.lonlat)
     matrix = csr_matrix(
         (graph.length_km[keep], (graph.tail[keep], graph.head[keep])), shape=(n, n)
     )
-    # Snap only to nodes that still have an open edge.
-    nodes = np.unique(np.concatenate([graph.tail[keep], graph.head[keep]]))
-    tree = cKDTree(_unit_xyz(graph.lonlat[nodes]))
-    return _OpenGraph(matrix, tree, nodes)
+    lanes = keep & (graph.tail < graph.head) & (graph.length_km > 1e-6)
+    seg_tail, seg_head = graph.tail[lanes], graph.head[lanes]
+    xyz = _unit_xyz(graph.lonlat)
+    a, b = xyz[seg_tail], xyz[seg_head]
+    angle = np.arccos(np.clip(np.einsum("ij,ij->i", a, b), -1.0, 1.0))
+    pieces = np.maximum(1, np.ceil(angle / _SAMPLE_RAD)).astype(np.int64)
+    counts = pieces + 1
+    sample_seg = np.repeat(np.arange(len(seg_tail)), counts)
+    first = np.repeat(np.cumsum(counts) - counts, counts)
+    frac = (np.arange(counts.sum()) - first) / np.repeat(pieces, counts)
+    theta = angle[sample_seg]
+    sin_theta = np.sin(theta)
+    tiny = sin_theta < 1e-12
+    safe = np.where(tiny, 1.0, sin_theta)
+    # spherical linear interpolation between the two ends
+    w_a = np.where(tiny, 1.0 - frac, np.sin((1.0 - frac) * theta) / safe)
+    w_b = np.where(tiny, frac, np.sin(frac * theta) / safe)
+    samples = w_a[:, None] * a[sample_seg] + w_b[:, None] * b[sample_seg]
+    return _OpenGraph(matrix, seg_tail, seg_head, cKDTree(samples), sample_seg)
 
 
-def _snap(points: np.ndarray, graph: _OpenGraph) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest open network node of each point and the geodesic km to it."""
-    _, pos = graph.tree.query(_unit_xyz(points))
-    node = graph.nodes[pos]
+def _rowdot(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->i", u, v)
+
+
+def _nearest_on_arcs(
+    p: np.ndarray, a: np.ndarray, b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest point of each great-circle arc a-b to p (unit vectors, row by row).
+
+    Returns the nearest points and, per row, 0 when it lies inside the arc, 1 when it
+    is the end ``a`` and 2 when it is the end ``b``.
+    """
+    normal = np.cross(a, b)
+    normal /= np.linalg.norm(normal, axis=1, keepdims=True)
+    foot = p - _rowdot(p, normal)[:, None] * normal
+    size = np.linalg.norm(foot, axis=1)
+    foot /= np.where(size > 1e-15, size, 1.0)[:, None]
+    inside = (
+        (size > 1e-15)
+        & (_rowdot(np.cross(a, foot), normal) >= 0.0)
+        & (_rowdot(np.cross(foot, b), normal) >= 0.0)
+    )
+    end = np.where(_rowdot(p, a) >= _rowdot(p, b), 1, 2)
+    where = np.where(inside, 0, end)
+    nearest = np.where(inside[:, None], foot, np.where((end == 1)[:, None], a, b))
+    return nearest, where
+
+
+def _snap(points: np.ndarray, graph: _OpenGraph) -> _Snap:
+    """Nearest point of the open sea lanes to each point, and how it joins them.
+
+    The KD-tree's nearest densified point, ``s`` away, is within half a spacing of its
+    segment; so every segment whose true distance could beat it has a densified point
+    within ``s + spacing / 2``. Those candidates are projected exactly on their
+    great-circle arcs and the nearest wins (ties go to the lowest segment index).
+    """
     lonlat = _sea_graph().lonlat
-    snap_km = _geodesic_km(points[:, 0], points[:, 1], lonlat[node, 0], lonlat[node, 1])
-    return node, snap_km
+    p = _unit_xyz(points)
+    chord, _ = graph.tree.query(p)
+    angle = 2.0 * np.arcsin(np.clip(chord / 2.0, 0.0, 1.0))
+    reach = np.minimum(angle + _SAMPLE_RAD / 2.0 + 1e-9, np.pi)
+    hits = graph.tree.query_ball_point(p, 2.0 * np.sin(reach / 2.0))
+    cand = [np.unique(graph.sample_seg[h]) for h in np.atleast_1d(hits)]
+    point_of = np.repeat(np.arange(len(points)), [len(c) for c in cand])
+    seg = np.concatenate(cand)
+    tail, head = graph.seg_tail[seg], graph.seg_head[seg]
+    xyz = _unit_xyz(lonlat)
+    nearest, where = _nearest_on_arcs(p[point_of], xyz[tail], xyz[head])
+    closeness = _rowdot(p[point_of], nearest)
+    order = np.lexsort((seg, -closeness, point_of))
+    _, first = np.unique(point_of[order], return_index=True)
+    best = order[first]
+    seg, tail, head, where = seg[best], tail[best], head[best], where[best]
+    proj = nearest[best]
+    proj_lonlat = np.column_stack(
+        [
+            _wrap_lon(np.degrees(np.arctan2(proj[:, 1], proj[:, 0]))),
+            np.degrees(np.arcsin(np.clip(proj[:, 2], -1.0, 1.0))),
+        ]
+    )
+    # a projection onto an end is that node exactly (no round trip through xyz)
+    proj_lonlat[where == 1] = lonlat[tail[where == 1]]
+    proj_lonlat[where == 2] = lonlat[head[where == 2]]
+    px, py = proj_lonlat[:, 0], proj_lonlat[:, 1]
+    snap_km = _geodesic_km(points[:, 0], points[:, 1], px, py)
+    tail_km = _geodesic_km(px, py, lonlat[tail, 0], lonlat[tail, 1])
+    head_km = _geodesic_km(px, py, lonlat[head, 0], lonlat[head, 1])
+    return _Snap(seg, tail, head, proj_lonlat, snap_km, tail_km, head_km)
 
 
 def snap_to_sea(points: Any, *, avoid: Any = ()) -> tuple[np.ndarray, np.ndarray]:
-    """The sea-network node nearest each point and the distance to it.
+    """The nearest point of the sea lanes to each point, and the distance to it.
 
     Parameters
     ----------
     points
         Points as accepted by :func:`as_lonlat`.
     avoid
-        Closed passages: nodes left without an open edge are not snap targets.
+        Closed passages: their lane segments are not snap targets.
 
     Returns
     -------
     lonlat, distance_km
-        An (n, 2) array of snapped node coordinates and an (n,) array of the
-        geodesic distance from each point to its node.
+        An (n, 2) array of the snapped positions (the point's projection on the
+        nearest open lane segment, which may be a network node) and an (n,) array of
+        the geodesic distance from each point to it.
     """
     pts = as_lonlat(points, "points")
-    node, snap_km = _snap(pts, _open_graph(_closed_passages(avoid)))
-    return _sea_graph().lonlat[node].copy(), snap_km
+    snap = _snap(pts, _open_graph(_closed_passages(avoid)))
+    return snap.lonlat.copy(), snap.snap_km
 
 
 def _sea_solve(
     src: np.ndarray, dst: np.ndarray, closed: frozenset[str], *, paths: bool = False
-) -> tuple[np.ndarray, list[list[list[int]]] | None]:
+) -> tuple[np.ndarray, list[list[np.ndarray]] | None]:
     """Sea distances (km) from every src to every dst point, with one Dijkstra call.
 
-    Returns the (n, m) distance matrix and, when ``paths``, the node path of each pair:
-    empty when unreachable, and also when both points share a node and the direct line
-    between them is the shorter way.
+    Each point joins the lanes at its projection on the nearest open segment and
+    continues through either end of it. Returns the (n, m) distance matrix and, when
+    ``paths``, the route vertices between the two points of each pair (projection,
+    network nodes, projection); empty for the direct line.
     """
     graph = _open_graph(closed)
-    src_node, src_snap = _snap(src, graph)
-    dst_node, dst_snap = _snap(dst, graph)
-    sources, inverse = np.unique(src_node, return_inverse=True)
+    s = _snap(src, graph)
+    t = _snap(dst, graph)
+    n = len(src)
+    # One virtual node per source point, at its projection, joined to both ends of its
+    # segment; one Dijkstra run from all of them. (Edges only leave the virtual
+    # nodes, so no route passes through another point's projection.)
+    size = graph.matrix.shape[0]
+    virtual = np.arange(size, size + n)
+    matrix = graph.matrix.tocoo()
+    augmented = csr_matrix(
+        (
+            np.concatenate(
+                [
+                    matrix.data,
+                    np.maximum(s.tail_km, 1e-9),  # sparse zeros are no edges
+                    np.maximum(s.head_km, 1e-9),
+                ]
+            ),
+            (
+                np.concatenate([matrix.row, virtual, virtual]),
+                np.concatenate([matrix.col, s.tail, s.head]),
+            ),
+        ),
+        shape=(size + n, size + n),
+    )
     if paths:
         dist, pred = dijkstra(
-            graph.matrix, directed=True, indices=sources, return_predecessors=True
+            augmented, directed=True, indices=virtual, return_predecessors=True
         )
     else:
-        dist = dijkstra(graph.matrix, directed=True, indices=sources)
+        dist = dijkstra(augmented, directed=True, indices=virtual)
         pred = None
-    along = dist[inverse][:, dst_node]
-    total = src_snap[:, None] + along + dst_snap[None, :]
+    # arrive by either end of the target segment
+    by_tail = dist[:, t.tail] + t.tail_km[None, :]
+    by_head = dist[:, t.head] + t.head_km[None, :]
+    arrive = np.where(by_head < by_tail, t.head, t.tail)
+    total = s.snap_km[:, None] + np.minimum(by_tail, by_head) + t.snap_km[None, :]
+    # Both points on the same segment (or at the same node): the way along the
+    # segment between the projections is a candidate, and when the two points are
+    # nearer each other than the farther of them is to the lane (same bay or
+    # roadstead) the direct line is used.
+    along = np.zeros(total.shape, dtype=bool)
     direct = np.zeros(total.shape, dtype=bool)
-    same = src_node[:, None] == dst_node[None, :]
-    if same.any():
-        # Two points on the same network node (same bay or roadstead): the direct
-        # line is used when it is shorter than the detour through the node.
-        line = great_circle_km(src, dst)
-        direct = same & (line < total)
-        total = np.where(direct, line, total)
-    node_paths = None
+    shared = (s.seg[:, None] == t.seg[None, :]) | np.all(
+        s.lonlat[:, None, :] == t.lonlat[None, :, :], axis=2
+    )
+    if shared.any():
+        i, j = np.nonzero(shared)
+        on_lane = (
+            s.snap_km[i]
+            + t.snap_km[j]
+            + _geodesic_km(
+                s.lonlat[i, 0], s.lonlat[i, 1], t.lonlat[j, 0], t.lonlat[j, 1]
+            )
+        )
+        line = _geodesic_km(src[i, 0], src[i, 1], dst[j, 0], dst[j, 1])
+        near = line <= np.maximum(s.snap_km[i], t.snap_km[j])
+        use_line = near & (line < total[i, j])
+        use_lane = ~use_line & (on_lane < total[i, j])
+        direct[i[use_line], j[use_line]] = True
+        along[i[use_lane], j[use_lane]] = True
+        total[i, j] = np.where(use_line, line, np.where(use_lane, on_lane, total[i, j]))
+    vertices = None
     if paths:
-        node_paths = [
-            [
-                []
-                if direct[i, j]
-                else _walk(pred[inverse[i]], sources[inverse[i]], dst_node[j])
-                for j in range(len(dst))
-            ]
-            for i in range(len(src))
-        ]
-    return total, node_paths
+        lonlat = _sea_graph().lonlat
+        vertices = []
+        for i in range(n):
+            row = []
+            for j in range(len(dst)):
+                if direct[i, j] or not np.isfinite(total[i, j]):
+                    row.append(np.empty((0, 2)))
+                    continue
+                if along[i, j]:
+                    row.append(np.vstack([s.lonlat[i], t.lonlat[j]]))
+                    continue
+                nodes = _walk(pred[i], int(virtual[i]), int(arrive[i, j]))[1:]
+                row.append(np.vstack([s.lonlat[i], lonlat[nodes], t.lonlat[j]]))
+            vertices.append(row)
+    return total, vertices
 
 
 def _walk(pred: np.ndarray, source: int, target: int) -> list[int]:
@@ -530,10 +687,9 @@ def sea_distances(from_points: Any, to_points: Any, *, avoid: Any = ()) -> np.nd
     return total
 
 
-def _path_line(start: np.ndarray, path: list[int], end: np.ndarray) -> LineString:
-    """The LineString start -> network path -> end, continuous across +-180."""
-    nodes = _sea_graph().lonlat[path] if path else np.empty((0, 2))
-    coords = np.vstack([start[None, :], nodes, end[None, :]])
+def _path_line(start: np.ndarray, via: np.ndarray, end: np.ndarray) -> LineString:
+    """The LineString start -> via vertices -> end, continuous across +-180."""
+    coords = np.vstack([start[None, :], via, end[None, :]])
     coords = unwrap_lonlat(coords)
     # drop consecutive duplicates (a point sitting exactly on its node)
     keep = np.ones(len(coords), dtype=bool)
