@@ -24,7 +24,14 @@ def _tree(folder: Path) -> set[str]:
 
 def test_there_are_examples() -> None:
     names = {p.stem for p in SCRIPTS}
-    assert {"quickstart", "morocco_kazakhstan_briefing", "orlib_instances"} <= names
+    assert {
+        "quickstart",
+        "morocco_kazakhstan_briefing",
+        "disruption_robust_choice",
+        "cost_co2_frontier",
+        "own_ports_geodataframe",
+        "orlib_instances",
+    } <= names
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=[p.stem for p in SCRIPTS])
