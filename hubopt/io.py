@@ -35,6 +35,13 @@ TEXT_COLUMNS = (
     "level",
     "status",
 )
+#: Byte-order marks of encodings other than UTF-8, checked longest first.
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
 #: Largest CSV file read, in bytes; a larger one is refused rather than parsed.
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
@@ -73,8 +80,17 @@ def read_network(path: str | os.PathLike[str], *, name: str | None = None) -> Ne
     if not path.exists():
         msg = f"network '{path}': no such file or folder"
         raise ValidationError(msg)
+    if path.is_dir() and path.suffix.lower() == ".gpkg":
+        msg = f"network '{path}': is a folder, expected a GeoPackage file"
+        raise ValidationError(msg)
     if path.is_dir():
         frames = _read_csv_folder(path)
+    elif not path.is_file():
+        msg = (
+            f"network '{path}': not a regular file (a pipe, socket or device); "
+            "save the network to a file"
+        )
+        raise ValidationError(msg)
     elif path.suffix.lower() == ".gpkg":
         frames = _read_gpkg(path)
     else:
@@ -139,6 +155,10 @@ def read_csv_table(file: Path, table: str) -> pd.DataFrame:
     if file.is_dir():
         msg = f"{where}: is a folder, expected a CSV file"
         raise ValidationError(msg)
+    if file.exists() and not file.is_file():
+        # a FIFO would block the read forever, a device would never end
+        msg = f"{where}: not a regular file (a pipe, socket or device)"
+        raise ValidationError(msg)
     try:
         size = file.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -154,6 +174,13 @@ def read_csv_table(file: Path, table: str) -> pd.DataFrame:
     except OSError as exc:
         msg = f"{where}: cannot be read ({exc.strerror or exc})"
         raise ValidationError(msg) from None
+    for bom, encoding in _WIDE_BOMS:
+        if raw.startswith(bom):
+            msg = (
+                f"{where}: the file is {encoding} encoded (e.g. Excel's 'Unicode "
+                "text'); save the file as UTF-8 (CSV UTF-8)"
+            )
+            raise ValidationError(msg)
     if b"\x00" in raw[:65536]:
         msg = f"{where}: contains NUL bytes; this is not a text CSV file"
         raise ValidationError(msg)
@@ -169,7 +196,15 @@ def read_csv_table(file: Path, table: str) -> pd.DataFrame:
     if not text.strip():
         msg = f"{where}: the file is empty; it needs a header row and at least one row"
         raise ValidationError(msg)
-    header = text.splitlines()[0]
+    header = text.lstrip("\r\n").splitlines()[0]
+    names = [c.strip() for c in next(csv.reader([header]), [])]
+    duplicated = sorted({c for c in names if c and names.count(c) > 1})
+    if duplicated:
+        msg = (
+            f"{where}: duplicate column(s) {duplicated} in the header; each column "
+            "may appear once"
+        )
+        raise ValidationError(msg)
     try:
         frame = pd.read_csv(
             _io.StringIO(text),

@@ -97,9 +97,44 @@ MAX_ABS_VALUE = 1e15
 
 def _similar(name: str, candidates: list[str]) -> str:
     import difflib
+    import unicodedata
 
-    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    lookalikes = [c for c in candidates if _looks_alike(name, c)]
+    close = lookalikes or difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    if not close:
+        return ""
+    match = close[0]
+    # Look-alikes (Cyrillic 'Н' for Latin 'H', 'á' composed or not) would make the
+    # suggestion read like the id itself: name the characters that differ.
+    odd = sorted({c for c in set(name) ^ set(match) if ord(c) > 127})
+    if not odd:
+        return f" (did you mean '{match}'?)"
+    chars = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '?')}" for c in odd)
+    same_nfc = unicodedata.normalize("NFC", name) == unicodedata.normalize("NFC", match)
+    hint = (
+        "; the same letters in different Unicode forms (NFC/NFD): save every "
+        "file with the same normalisation"
+        if same_nfc
+        else ""
+    )
+    return f" (did you mean '{match}'? they differ in {chars}{hint})"
+
+
+def _looks_alike(name: str, other: str) -> bool:
+    """True when two different ids differ only in non-ASCII characters at the same
+    places, or only in Unicode normalisation: ids a reader cannot tell apart."""
+    import unicodedata
+
+    if name == other:
+        return False
+    a = unicodedata.normalize("NFC", name)
+    b = unicodedata.normalize("NFC", other)
+    return a == b or (
+        len(a) == len(b)
+        and all(
+            x == y or ord(x) > 127 or ord(y) > 127 for x, y in zip(a, b, strict=True)
+        )
+    )
 
 
 def _row_label(table: str, frame: pd.DataFrame, pos: int) -> str:
@@ -110,7 +145,7 @@ def _row_label(table: str, frame: pd.DataFrame, pos: int) -> str:
     if table == "hub_levels":
         return f"level {row.get('hub_id', '?')!s}/{row.get('level', '?')!s}"
     value = row.get("id", None)
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value == "":
         return f"row {pos + 1}"
     return f"row '{value}'"
 
@@ -189,7 +224,7 @@ def _check_numbers(
         rows = np.flatnonzero(mask)
         for pos in rows[:_MAX_PER_COLUMN]:
             label = _row_label(table, out, pos)
-            text = template.format(orig=raw.iloc[pos], num=values[pos])
+            text = template.format(orig=_shown(raw.iloc[pos]), num=values[pos])
             problems.append(f"table '{table}', {label}, column '{col}': {text}")
         if len(rows) > _MAX_PER_COLUMN:
             problems.append(
@@ -197,6 +232,24 @@ def _check_numbers(
                 "rows like the above"
             )
     return converted, problems
+
+
+class _Shown(str):
+    """A cell value for messages whose repr is the plain value (no np.float64)."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _shown(value: Any) -> Any:
+    """A cell as messages show it: text quoted, numbers plain (``inf``, ``1e+300``)."""
+    if isinstance(value, bool | np.bool_):
+        return _Shown(str(bool(value)))
+    if isinstance(value, int | float | np.integer | np.floating):
+        return _Shown(f"{float(value):g}")
+    if isinstance(value, str):
+        return value
+    return _Shown(str(value))
 
 
 def _as_id(value: Any) -> str | None:
