@@ -1,0 +1,467 @@
+"""hubopt benchmark suite: ``python benchmarks/run.py [--quick]``.
+
+Prints a table and writes ``benchmarks/results.json``: a list with one object per case
+holding case, figure, unit, baseline (the comparison measured in the same run), ratio,
+target and met. Cases (see ``docs/performance.md`` for the targets and findings):
+
+- OR-Library: the 37 small instances, total time through :func:`hubopt.solve` vs the
+  textbook PuLP formulation (``benchmarks/textbook.py``) on the same solver; capa, capb
+  and capc at each capacity in ``optima.csv``: time to proven optimum or gap at a
+  300 s limit (full run only), every optimum checked against the published value.
+- Model build: seeded synthetic networks of 10^4, 10^5 and 10^6 legs, build time and
+  peak memory of :func:`hubopt.model.build` vs the same model built directly in highspy
+  from numpy arrays (``benchmarks/floor.py``), each size in its own subprocess.
+- Sea matrix: ``benchmarks/sea_matrix.run``.
+- A 20-scenario batch, 1 worker vs 2.
+
+``--quick`` (under a minute): the 37 small instances, builds at 10^4 and 10^5 legs,
+the 10 x 50 sea matrix and an 8-scenario batch. The capa/capb/capc solves run in two
+worker processes (hubopt and textbook side by side, one thread each) and append to
+``benchmarks/large_<side>.jsonl``; ``--reuse-large`` takes instances already there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))  # source checkout
+sys.path.insert(0, str(HERE))
+
+ORLIB = HERE / "orlib"
+RESULTS = HERE / "results.json"
+LARGE_LIMIT_S = 300.0
+REL_TOL = 1e-6  # published optima carry three decimals
+
+
+def _record(
+    case: str,
+    figure: float | None,
+    unit: str,
+    baseline: float | None,
+    target: str,
+    met: bool | None,
+    ratio: float | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    if ratio is None and figure and baseline:
+        ratio = baseline / figure
+    return {
+        "case": case,
+        "figure": figure,
+        "unit": unit,
+        "baseline": baseline,
+        "ratio": ratio,
+        "target": target,
+        "met": met,
+        **extra,
+    }
+
+
+def _optima() -> list[dict[str, str]]:
+    with open(ORLIB / "optima.csv", newline="") as handle:
+        return [r for r in csv.DictReader(handle) if r["problem"] == "capacitated"]
+
+
+def _matches(value: float | None, published: float) -> bool:
+    return value is not None and abs(value - published) <= REL_TOL * abs(published)
+
+
+# ------------------------------------------------------------------------------------
+# OR-Library
+# ------------------------------------------------------------------------------------
+def solve_hubopt(
+    file: str, capacity: float | None, time_limit_s: float | None
+) -> dict[str, Any]:
+    """One instance through hubopt.solve; reading and validating are not timed."""
+    import hubopt
+    from hubopt.orlib import read_orlib
+
+    network = read_orlib(ORLIB / file, capacity=capacity)
+    start, cpu = time.perf_counter(), time.process_time()
+    result = hubopt.solve(
+        network, time_limit_s=time_limit_s, threads=1, raise_on_failure=False
+    )
+    total_s = time.perf_counter() - start
+    cpu_s = time.process_time() - cpu
+    return {
+        "status": result.status,
+        "objective": result.objective,
+        "gap": result.gap,
+        "build_s": result.build_s,
+        "total_s": total_s,
+        "cpu_s": cpu_s,
+    }
+
+
+def solve_textbook(
+    file: str, capacity: float | None, time_limit_s: float | None
+) -> dict[str, Any]:
+    """One instance through the textbook formulation; reading is not timed."""
+    import textbook
+
+    data = textbook.read_cap(ORLIB / file, capacity)
+    return textbook.solve(data, time_limit_s=time_limit_s, threads=1)
+
+
+SIDES = {"hubopt": solve_hubopt, "textbook": solve_textbook}
+
+
+def orlib_small() -> list[dict[str, Any]]:
+    """The 37 small instances, both sides interleaved, total CPU and wall time."""
+    rows = [r for r in _optima() if not r["capacity"]]
+    cpu = {"hubopt": 0.0, "textbook": 0.0}
+    wall = {"hubopt": 0.0, "textbook": 0.0}
+    wrong: dict[str, list[str]] = {"hubopt": [], "textbook": []}
+    for fn in SIDES.values():
+        fn(rows[0]["file"], None, None)  # warm up imports and the solver
+    for row in rows:
+        for side, fn in SIDES.items():
+            out = fn(row["file"], None, None)
+            cpu[side] += out["cpu_s"]
+            wall[side] += out["total_s"]
+            if out["status"] != "optimal" or not _matches(
+                out["objective"], float(row["optimum"])
+            ):
+                wrong[side].append(row["instance"])
+    ok = not wrong["hubopt"] and not wrong["textbook"]
+    return [
+        _record(
+            f"OR-Library {len(rows)} small instances, total CPU time "
+            "(hubopt.solve vs textbook PuLP, HiGHS 1 thread)",
+            cpu["hubopt"],
+            "s",
+            cpu["textbook"],
+            "report (no target); every optimum = published",
+            ok,
+            instances=len(rows),
+            wall_s=wall["hubopt"],
+            baseline_wall_s=wall["textbook"],
+            wrong_hubopt=wrong["hubopt"],
+            wrong_textbook=wrong["textbook"],
+        )
+    ]
+
+
+def _large_worker(side: str, limit: float, out: Path) -> None:
+    """Solve capa/capb/capc at every capacity on one side, appending JSON lines."""
+    done = {json.loads(line)["instance"] for line in _lines(out)}
+    for row in _optima():
+        if not row["capacity"] or row["instance"] in done:
+            continue
+        result = SIDES[side](row["file"], float(row["capacity"]), limit)
+        result.update(
+            instance=row["instance"],
+            side=side,
+            limit_s=limit,
+            published=float(row["optimum"]),
+            matches=_matches(result["objective"], float(row["optimum"])),
+        )
+        with open(out, "a") as handle:
+            handle.write(json.dumps(result) + "\n")
+        print(side, row["instance"], result["status"], f"{result['total_s']:.1f} s")
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def orlib_large(limit: float, reuse: bool) -> list[dict[str, Any]]:
+    """capa/capb/capc: run both sides in parallel worker processes, then compare."""
+    files = {side: HERE / f"large_{side}.jsonl" for side in SIDES}
+    if not reuse:
+        for path in files.values():
+            path.unlink(missing_ok=True)
+    workers = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--large-worker", side, "--limit", str(limit)]
+        )
+        for side in SIDES
+    ]
+    for worker in workers:
+        worker.wait()
+    got = {
+        side: {
+            (rec := json.loads(line))["instance"]: rec for line in _lines(files[side])
+        }
+        for side in SIDES
+    }
+    records, ratios = [], []
+    for row in _optima():
+        name = row["instance"]
+        if not row["capacity"] or name not in got["hubopt"]:
+            continue
+        ours, base = got["hubopt"][name], got["textbook"].get(name)
+        ours_time = ours["total_s"] if ours["status"] == "optimal" else None
+        base_time = base["total_s"] if base and base["status"] == "optimal" else None
+        # A side that hits the limit counts as the limit (a lower bound on its time).
+        ratio = (base_time or limit) / (ours_time or limit) if base else None
+        if ratio is not None:
+            ratios.append(ratio)
+        records.append(
+            _record(
+                f"OR-Library {name}: time to proven optimum (limit {limit:g} s)",
+                ours_time,
+                "s",
+                base_time,
+                "optimum = published",
+                ours["matches"] and ours["status"] == "optimal",
+                ratio=ratio,
+                hubopt_status=ours["status"],
+                hubopt_gap=ours["gap"],
+                textbook_status=None if base is None else base["status"],
+                textbook_gap=None if base is None else base["gap"],
+                textbook_matches=None if base is None else base["matches"],
+            )
+        )
+    if ratios:
+        import statistics
+
+        median = statistics.median(ratios)
+        records.append(
+            _record(
+                f"OR-Library capa/capb/capc: median speed-up over {len(ratios)} "
+                "(a side at the limit counts as the limit)",
+                median,
+                "x",
+                None,
+                ">= 3x",
+                median >= 3.0,
+                ratio=median,
+            )
+        )
+    return records
+
+
+# ------------------------------------------------------------------------------------
+# model build
+# ------------------------------------------------------------------------------------
+BUILD_TIMEOUT_S = 1200.0
+
+
+def _rss_mb() -> float:
+    """Peak resident memory of this process so far, MB."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _build_child(side: str, n_legs: int, handover: bool) -> None:
+    """In a fresh process: make the network, build one side, print one JSON line."""
+    import synth
+
+    start = time.perf_counter()
+    network = synth.network(n_legs)
+    validate_s = time.perf_counter() - start
+    before = _rss_mb()
+    out: dict[str, Any] = {"legs": len(network.legs), "validate_s": validate_s}
+    cpu = time.process_time()
+    if side == "floor":
+        import floor
+
+        _, info = floor.build(network)
+        out.update(info)
+        out["build_cpu_s"] = time.process_time() - cpu
+    else:
+        from hubopt import model
+
+        built = model.build(network, model.ModelOptions())
+        out["build_s"] = built.build_s
+        out["build_cpu_s"] = time.process_time() - cpu
+        out["rows"] = len(built.problem.constraints)
+        if handover:
+            # what model.run() does next: PuLP copies the problem into highspy
+            import pulp
+
+            start = time.perf_counter()
+            solver = pulp.HiGHS(msg=False)
+            solver.createAndConfigureSolver(built.problem)
+            solver.buildSolverModel(built.problem)
+            out["handover_s"] = time.perf_counter() - start
+    out["peak_rss_mb"] = _rss_mb()
+    out["rss_before_build_mb"] = before
+    print(json.dumps(out))
+
+
+def _run_build_child(side: str, n_legs: int, handover: bool) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--build-child", side, str(n_legs)]
+    if handover:
+        cmd.append("--handover")
+    try:
+        done = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"did not finish in {BUILD_TIMEOUT_S:g} s"}
+    lines = [x for x in done.stdout.splitlines() if x.startswith("{")]
+    if done.returncode != 0 or not lines:
+        return {"error": (done.stderr or "no output").strip().splitlines()[-1]}
+    return json.loads(lines[-1])
+
+
+def model_build(sizes: list[int]) -> list[dict[str, Any]]:
+    """hubopt model.build vs the highspy floor, each size in its own subprocess."""
+    records = []
+    per_leg = {}
+    for n in sizes:
+        ours = _run_build_child("hubopt", n, handover=n <= 10**5)
+        base = _run_build_child("floor", n, handover=False)
+        label = f"model build, {n:.0e} legs".replace("e+0", "e")
+        if "error" in ours or "error" in base:
+            records.append(
+                _record(
+                    f"{label}: hubopt vs highspy floor",
+                    None,
+                    "s",
+                    base.get("build_s"),
+                    "<= 3x floor",
+                    False,
+                    error=ours.get("error") or base.get("error"),
+                )
+            )
+            continue
+        ratio = ours["build_cpu_s"] / base["build_cpu_s"]
+        per_leg[n] = ours["build_cpu_s"] / ours["legs"]
+        limit_ok = n < 10**6 or (
+            ours["build_cpu_s"] < 60 and ours["peak_rss_mb"] < 6 * 1024
+        )
+        records.append(
+            _record(
+                f"{label}: build CPU time, hubopt model.build vs highspy floor",
+                ours["build_cpu_s"],
+                "s",
+                base["build_cpu_s"],
+                "<= 3x floor" + ("; < 60 s, < 6 GB" if n >= 10**6 else ""),
+                (ratio <= 3.0 or n < 10**5) and limit_ok,
+                ratio=ratio,
+                rows=ours["rows"],
+                wall_s=ours["build_s"],
+                baseline_wall_s=base["build_s"],
+                validate_s=ours["validate_s"],
+                handover_s=ours.get("handover_s"),
+            )
+        )
+        records.append(
+            _record(
+                f"{label}: peak memory of the process (network + model)",
+                ours["peak_rss_mb"],
+                "MB",
+                base["peak_rss_mb"],
+                "< 6 GB at 1e6" if n >= 10**6 else "report",
+                ours["peak_rss_mb"] < 6 * 1024 if n >= 10**6 else None,
+                ratio=ours["peak_rss_mb"] / base["peak_rss_mb"],
+                build_increment_mb=ours["peak_rss_mb"] - ours["rss_before_build_mb"],
+                floor_increment_mb=base["peak_rss_mb"] - base["rss_before_build_mb"],
+            )
+        )
+        if ours.get("handover_s") is not None:
+            records.append(
+                _record(
+                    f"{label}: PuLP -> highspy hand-over in model.run (extra)",
+                    ours["handover_s"],
+                    "s",
+                    None,
+                    "report (the floor has none)",
+                    None,
+                )
+            )
+    if len(per_leg) >= 2:
+        small, large = min(per_leg), max(per_leg)
+        growth = per_leg[large] / per_leg[small]
+        records.append(
+            _record(
+                f"model build: time per leg at {large:.0e} / at {small:.0e} legs "
+                "(1 = linear)",
+                growth,
+                "x",
+                None,
+                "<= 1.5 (linear)",
+                growth <= 1.5,
+                ratio=growth,
+            )
+        )
+    return records
+
+
+# ------------------------------------------------------------------------------------
+# table
+# ------------------------------------------------------------------------------------
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def print_table(records: list[dict[str, Any]]) -> None:
+    """Print the records as a fixed-width table."""
+    head = ("case", "figure", "unit", "baseline", "ratio", "target", "met")
+    rows = [
+        (
+            r["case"],
+            _fmt(r["figure"]),
+            r["unit"],
+            _fmt(r["baseline"]),
+            _fmt(r["ratio"]),
+            r["target"],
+            {True: "yes", False: "NO", None: "-"}[r["met"]],
+        )
+        for r in records
+    ]
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *rows, strict=True)]
+    widths[0] = min(widths[0], 90)
+    for row in (head, *rows):
+        print("  ".join(str(x)[:90].ljust(w) for x, w in zip(row, widths, strict=True)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the suite."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="under a minute")
+    parser.add_argument("--reuse-large", action="store_true")
+    parser.add_argument("--large-only", action="store_true")
+    parser.add_argument("--large-worker", choices=sorted(SIDES))
+    parser.add_argument("--build-child", nargs=2, metavar=("SIDE", "LEGS"))
+    parser.add_argument("--handover", action="store_true")
+    parser.add_argument("--limit", type=float, default=LARGE_LIMIT_S)
+    parser.add_argument("--only", nargs="*", default=None, help="case groups to run")
+    args = parser.parse_args(argv)
+    if args.large_worker:
+        out = HERE / f"large_{args.large_worker}.jsonl"
+        _large_worker(args.large_worker, args.limit, out)
+        return 0
+    if args.build_child:
+        _build_child(args.build_child[0], int(args.build_child[1]), args.handover)
+        return 0
+    if args.large_only:
+        records = orlib_large(args.limit, args.reuse_large)
+        print_table(records)
+        return 0
+    groups = args.only or ["orlib", "build", "sea", "batch"]
+    records: list[dict[str, Any]] = []
+    if "orlib" in groups:
+        records += orlib_small()
+        if not args.quick:
+            records += orlib_large(args.limit, args.reuse_large)
+    if "build" in groups:
+        sizes = [10**4, 10**5] if args.quick else [10**4, 10**5, 10**6]
+        records += model_build(sizes)
+    print_table(records)
+    tmp = RESULTS.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(records, indent=1) + "\n")
+    os.replace(tmp, RESULTS)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
