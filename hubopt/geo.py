@@ -44,6 +44,16 @@ def points_to_lonlat(frame: pd.DataFrame, table: str) -> tuple[np.ndarray, np.nd
     ------
     ValidationError
         When the frame has no CRS, or a geometry is missing or not a point.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from hubopt import geo
+    >>> ports = gpd.GeoDataFrame(geometry=[Point(-7.62, 33.6)], crs="EPSG:4326")
+    >>> lon, lat = geo.points_to_lonlat(ports.to_crs("EPSG:3857"), "hubs")
+    >>> round(float(lon[0]), 4), round(float(lat[0]), 4)
+    (-7.62, 33.6)
     """
     if frame.crs is None:
         msg = (
@@ -104,6 +114,12 @@ def as_lonlat(points: Any, name: str = "points") -> np.ndarray:
     ValidationError
         When a GeoSeries/GeoDataFrame has no CRS, a geometry is not a point, or the
         coordinates are not finite lon/lat degrees.
+
+    Examples
+    --------
+    >>> from hubopt import geo
+    >>> geo.as_lonlat([(190.0, 10.0), (-7.5, 33.5)]).tolist()
+    [[-170.0, 10.0], [-7.5, 33.5]]
     """
     if hasattr(points, "crs") and hasattr(points, "geometry"):
         lon, lat = points_to_lonlat(points, name)
@@ -200,7 +216,15 @@ def _geodesic_km(
 
 
 def line_length_km(line: shapely.LineString | shapely.MultiLineString) -> float:
-    """Geodesic length of a lon/lat (multi)line on the WGS84 ellipsoid, in km."""
+    """Geodesic length of a lon/lat (multi)line on the WGS84 ellipsoid, in km.
+
+    Examples
+    --------
+    >>> from shapely import LineString
+    >>> from hubopt import geo
+    >>> round(geo.line_length_km(LineString([(0, 0), (1, 0)])), 1)
+    111.3
+    """
     return float(GEOD.geometry_length(line)) / 1000.0
 
 
@@ -219,6 +243,13 @@ def unwrap_lonlat(coords: np.ndarray) -> np.ndarray:
     Each longitude is shifted by a multiple of 360 so that no step exceeds 180 degrees;
     the first point keeps its longitude. A trans-Pacific route therefore runs to
     longitudes beyond +-180 instead of jumping across the map.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hubopt import geo
+    >>> geo.unwrap_lonlat(np.array([[170.0, 0.0], [-170.0, 0.0]])).tolist()
+    [[170.0, 0.0], [190.0, 0.0]]
     """
     coords = np.asarray(coords, dtype=float).copy()
     if len(coords) < 2:
@@ -248,6 +279,14 @@ class Passage:
     box
         Alternatively a lon/lat box (min_lon, min_lat, max_lon, max_lat): every edge
         with an end inside the box belongs to the passage.
+
+    Examples
+    --------
+    >>> from hubopt import geo
+    >>> geo.PASSAGES["bosporus"].searoute_tags
+    ('bosporus',)
+    >>> sorted(geo.PASSAGES)[:4]
+    ['bab_el_mandeb', 'bering', 'bosporus', 'cape_horn']
     """
 
     name: str
@@ -535,6 +574,13 @@ def snap_to_sea(points: Any, *, avoid: Any = ()) -> tuple[np.ndarray, np.ndarray
         An (n, 2) array of the snapped positions (the point's projection on the
         nearest open lane segment, which may be a network node) and an (n,) array of
         the geodesic distance from each point to it.
+
+    Examples
+    --------
+    >>> from hubopt import geo
+    >>> lonlat, km = geo.snap_to_sea([(-7.62, 33.6)])  # Casablanca
+    >>> lonlat.shape, bool(km[0] < 50)
+    ((1, 2), True)
     """
     pts = as_lonlat(points, "points")
     snap = _snap(pts, _open_graph(_closed_passages(avoid)))
@@ -716,6 +762,13 @@ def sea_routes(
         The (n, m) distance matrix and an n-by-m nested list of lon/lat LineStrings,
         each starting at its from-point and ending at its to-point (None where there is
         no route).
+
+    Examples
+    --------
+    >>> from hubopt import geo
+    >>> km, lines = geo.sea_routes([(-7.62, 33.6)], [(-17.43, 14.68), (3.39, 6.45)])
+    >>> km.shape, [round(v, 6) for v in lines[0][1].coords[-1]]
+    ((1, 2), [3.39, 6.45])
     """
     src = as_lonlat(from_points, "from_points")
     dst = as_lonlat(to_points, "to_points")
@@ -760,6 +813,15 @@ def sea_route(a: Any, b: Any, *, avoid: Any = ()) -> LineString:
         whose opening would restore one.
     ValidationError
         For unreadable points or an unknown passage name.
+
+    Examples
+    --------
+    >>> from hubopt import geo
+    >>> line = geo.sea_route((-7.62, 33.6), (-17.43, 14.68))  # Casablanca -> Dakar
+    >>> [tuple(round(v, 6) for v in xy) for xy in (line.coords[0], line.coords[-1])]
+    [(-7.62, 33.6), (-17.43, 14.68)]
+    >>> 2_000 < geo.line_length_km(line) < 3_000
+    True
     """
     src = as_lonlat(a, "a")
     dst = as_lonlat(b, "b")
@@ -777,6 +839,13 @@ def blocking_passages(a: Any, b: Any, *, avoid: Any = ()) -> list[str]:
 
     Returns an empty list when ``a`` already reaches ``b`` or when no single passage
     suffices.
+
+    Examples
+    --------
+    >>> from hubopt import geo
+    >>> casablanca, novorossiysk = (-7.62, 33.6), (37.77, 44.72)
+    >>> geo.blocking_passages(casablanca, novorossiysk, avoid=["bosporus"])
+    ['bosporus']
     """
     src = as_lonlat(a, "a")[:1]
     dst = as_lonlat(b, "b")[:1]
@@ -835,6 +904,16 @@ def require_sea_distances(
     ------
     RouteError
         Naming each unreachable pair and the closed passage(s) it needs.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt import geo
+    >>> casablanca, novorossiysk = (-7.62, 33.6), (37.77, 44.72)
+    >>> geo.require_sea_distances([casablanca], [novorossiysk], avoid=["bosporus"])
+    Traceback (most recent call last):
+    ...
+    hubopt.errors.RouteError: ...bosporus...
     """
     src = as_lonlat(from_points, "from_points")
     dst = as_lonlat(to_points, "to_points")
