@@ -67,6 +67,12 @@ class RouteStep:
     """One step of a chained route: travel by ``mode`` (along ``corridor``) to ``to``.
 
     ``to`` is None for the last step, which ends at the leg's destination.
+
+    Examples
+    --------
+    >>> from hubopt.legs import RouteStep
+    >>> RouteStep("rail", corridor="KZ_WEST", to="AKTAU")
+    RouteStep(mode='rail', corridor='KZ_WEST', to='AKTAU')
     """
 
     mode: str
@@ -92,6 +98,12 @@ def parse_route(text: str) -> list[RouteStep]:
     ------
     ValidationError
         When a step cannot be read or an intermediate step has no waypoint.
+
+    Examples
+    --------
+    >>> from hubopt.legs import parse_route
+    >>> [(s.mode, s.corridor, s.to) for s in parse_route("rail/KZ_WEST@AKTAU; sea")]
+    [('rail', 'KZ_WEST', 'AKTAU'), ('sea', '', None)]
     """
     parts = [p for p in str(text).split(";") if p.strip()]
     if not parts:
@@ -123,7 +135,14 @@ def parse_route(text: str) -> list[RouteStep]:
 
 @dataclass(frozen=True)
 class Segment:
-    """One stretch of a leg travelled by a single mode between two lon/lat points."""
+    """One stretch of a leg travelled by a single mode between two lon/lat points.
+
+    Examples
+    --------
+    >>> from hubopt.legs import Segment
+    >>> Segment("rail", start=(63.6, 53.2), end=(51.2, 43.6))
+    Segment(mode='rail', start=(63.6, 53.2), end=(51.2, 43.6), corridor='')
+    """
 
     mode: str
     start: tuple[float, float]
@@ -133,7 +152,15 @@ class Segment:
 
 @dataclass(frozen=True)
 class LegAttributes:
-    """Distance (km), cost (USD/t), transit time (days), CO2 (kg/t) and route line."""
+    """Distance (km), cost (USD/t), transit time (days), CO2 (kg/t) and route line.
+
+    Examples
+    --------
+    >>> from hubopt.legs import Segment, chain_attributes
+    >>> leg = chain_attributes([Segment("road", (0.0, 0.0), (1.0, 0.0))])
+    >>> round(leg.distance_km, 1), round(leg.cost_per_t, 2)  # 111.3 km x circuity 1.3
+    (144.7, 11.58)
+    """
 
     distance_km: float
     cost_per_t: float
@@ -294,6 +321,18 @@ def chain_attributes(
     -------
     LegAttributes
         ``inf`` distance, cost, time and CO2 when a segment has no route.
+
+    Examples
+    --------
+    >>> from hubopt.legs import Segment, chain_attributes
+    >>> aktau, baku, poti = (51.17, 43.65), (49.87, 40.37), (41.67, 42.15)
+    >>> leg = chain_attributes(
+    ...     [Segment("caspian_ferry", aktau, baku), Segment("rail", baku, poti)]
+    ... )
+    >>> [round(v, 6) for v in leg.geometry.coords[0]]  # starts at Aktau
+    [51.17, 43.65]
+    >>> round(leg.transit_days, 1) > 1.0  # includes the transfer into rail
+    True
     """
     modes = load_modes(modes) if not _is_validated(modes) else modes
     router = _Router(modes, corridors, avoid)
@@ -453,6 +492,17 @@ def fill_leg_attributes(
     RouteError
         When a leg that needs a value has no route (e.g. ``avoid`` closed the only
         passage); the message names each such leg and the passages.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.legs import fill_leg_attributes
+    >>> net = hubopt.datasets.tiny()
+    >>> legs = net.legs
+    >>> legs.loc[legs["mode"] == "sea", "cost_per_t"] = float("nan")  # forget costs
+    >>> filled = fill_leg_attributes(net.replace(legs=legs))
+    >>> bool(filled.legs["cost_per_t"].notna().all())
+    True
     """
     if unreachable not in ("raise", "drop"):
         msg = f"unreachable must be 'raise' or 'drop', got {unreachable!r}"
@@ -586,6 +636,15 @@ def propose_legs(
     pandas.DataFrame
         Columns origin, destination, mode, corridor (''), with the attribute columns
         empty (NaN), for every pair that has a route.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.legs import propose_legs
+    >>> nodes = hubopt.datasets.tiny().node_coordinates()
+    >>> legs = propose_legs(nodes, inbound_mode="rail", outbound_mode="sea")
+    >>> legs.groupby("mode").size().to_dict()
+    {'rail': 6, 'sea': 15}
     """
     modes = load_modes(modes)
     direct_mode = outbound_mode if direct_mode is None else direct_mode
@@ -655,6 +714,15 @@ def generate_legs(
     -------
     Network
         A new network with the proposed legs added and all legs completed.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.legs import generate_legs
+    >>> net = hubopt.datasets.tiny()
+    >>> bigger = generate_legs(net, inbound_mode="rail", direct=False)
+    >>> len(net.legs), len(bigger.legs)
+    (13, 16)
     """
     modes = load_modes(modes)
     proposed = propose_legs(
