@@ -91,6 +91,16 @@ def load_modes(source: pd.DataFrame | str | Path | None = None) -> pd.DataFrame:
     ------
     ValidationError
         Listing every problem in the table.
+
+    Examples
+    --------
+    >>> from hubopt.modes import load_modes
+    >>> modes = load_modes()
+    >>> modes["mode"].tolist()[:3]
+    ['sea_handysize', 'sea_supramax', 'sea_panamax']
+    >>> dearer = modes.assign(cost_per_tkm=modes["cost_per_tkm"] * 1.2)
+    >>> float(load_modes(dearer).set_index("mode").loc["rail", "cost_per_tkm"])
+    0.024
     """
     if source is None:
         with _bundled_csv().open("r", encoding="utf-8") as handle:
@@ -126,6 +136,18 @@ def validate_modes(frame: pd.DataFrame) -> pd.DataFrame:
         Listing every problem: missing columns, empty or duplicate names, values that
         are not finite non-negative numbers, zero speed, circuity below 1, unknown
         graph or passage names.
+
+    Examples
+    --------
+    >>> from hubopt import ValidationError
+    >>> from hubopt.modes import load_modes, validate_modes
+    >>> modes = load_modes()
+    >>> broken = modes.assign(speed_km_per_day=0.0)
+    >>> try:
+    ...     validate_modes(broken)
+    ... except ValidationError as exc:
+    ...     print(len(exc.problems) > 0)
+    True
     """
     from .geo import PASSAGES
 
@@ -203,6 +225,15 @@ def mode_parameters(modes: pd.DataFrame, mode: str) -> dict[str, Any]:
     ------
     ValidationError
         When the mode is not in the table (with the closest known name).
+
+    Examples
+    --------
+    >>> from hubopt.modes import load_modes, mode_parameters
+    >>> rail = mode_parameters(load_modes(), "rail")
+    >>> rail["cost_per_tkm"], rail["circuity"]
+    (0.02, 1.29)
+    >>> mode_parameters(load_modes(), "sea")["avoid"]  # ocean ships skip the Volga-Don
+    ('volga_don',)
     """
     name = str(mode).strip().lower()
     match = modes.loc[modes["mode"] == name]
