@@ -4,6 +4,11 @@ Run from the repository root (re-runnable, deterministic, offline)::
 
     python data/build_morocco_kazakhstan.py          # writes legs.csv, corridors.csv
     python data/build_morocco_kazakhstan.py --check  # fails if the files would change
+    python data/build_morocco_kazakhstan.py --trace-rail  # retrace rail on OSM track
+
+``--trace-rail`` needs the build-time packages scgraph 2.15 and scgraph_data 2.0
+(OpenStreetMap railways, ODbL); without it the traced rail lines stored in
+corridors.csv are reused, so the default build stays offline and dependency-free.
 
 Inputs (curated by hand, every value sourced; see data/README.md):
 ``origins.csv``, ``hubs.csv``, ``destinations.csv``, ``hub_levels.csv`` and
@@ -13,9 +18,10 @@ Inputs (curated by hand, every value sourced; see data/README.md):
 Outputs:
 
 ``corridors.csv``
-    One LineString per rail path (origin -> export port, Baku -> Georgian port) drawn
-    through named junctions, the Caspian crossing (sea route), and one MultiLineString
-    per export corridor (the union of its land and Caspian parts, for maps).
+    One LineString per rail path (origin -> export port, Baku -> Georgian port)
+    through named junctions, following OSM track between them where the graph
+    allows; the Caspian crossing (sea route); and one MultiLineString per export
+    corridor (the union of its land and Caspian parts, for maps).
 ``legs.csv``
     origin -> hub and origin -> destination (direct, today's trade) legs for every
     export corridor, and hub -> destination legs. Chained legs carry a ``route`` and
@@ -28,6 +34,7 @@ Outputs:
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from pathlib import Path
 
@@ -45,10 +52,10 @@ import hubopt.geo as geo  # noqa: E402
 from hubopt.legs import fill_leg_attributes  # noqa: E402
 from hubopt.network import Network  # noqa: E402
 
-#: Junction sequences of the rail paths. Each path is drawn as straight lines between
-#: named junctions (coordinates in waypoints.csv); the order of the junctions is the
-#: author's reading of the main lines (ASSUMPTION, confidence L), and straight lines
-#: between junctions understate track length (see README, "Rail distances").
+#: Junction sequences of the rail paths (coordinates in waypoints.csv); the order of the
+#: junctions is the author's reading of the main lines (ASSUMPTION). Between junctions
+#: a path follows OSM track (``--trace-rail``) or, across a gap in that graph, a
+#: straight line (see README, "Rail distances").
 _NOVOROSSIYSK_TRUNK = [
     "SAMARA",
     "SYZRAN",
@@ -212,9 +219,10 @@ EXPORT_CORRIDORS: dict[str, dict[str, object]] = {
 SHIP_CLASSES = ("handysize", "supramax", "panamax")
 
 RAIL_SOURCE = (
-    "polyline through named junctions (GeoNames coordinates, CC BY 4.0, see "
+    "rail path through named junctions (GeoNames coordinates, CC BY 4.0, see "
     "waypoints.csv); junction order is the author's reading of the main lines "
-    "(ASSUMPTION); straight lines between junctions understate track km (README)"
+    "(ASSUMPTION); between junctions the line follows OpenStreetMap track where the "
+    "graph allows, else a straight line (column geometry_source, README)"
 )
 
 LEG_SOURCE = (
@@ -230,6 +238,140 @@ WKT_DECIMALS = 4
 #: Simplification tolerance for leg route lines, in degrees (display only: distances
 #: are computed before simplifying).
 SIMPLIFY_DEG = 0.02
+
+
+#: Rail tracing (``--trace-rail``): each junction-to-junction segment is routed on the
+#: OpenStreetMap world railway graph of the PyPI packages scgraph 2.15 + scgraph_data
+#: 2.0 (build time only, not a hubopt dependency). A segment falls back to the
+#: straight line when the graph has no route, when a junction is more than
+#: TRACE_MAX_SNAP_KM from the track or when the route is longer than
+#: TRACE_MAX_CIRCUITY times the great circle (a detour round a gap in the graph).
+TRACE_MAX_SNAP_KM = 25.0
+TRACE_MAX_CIRCUITY = 1.8
+#: Simplification tolerance of the traced rail lines, in degrees (0.01 deg ~ 1.1 km
+#: north-south, ~0.7 km east-west at 50 N): keeps corridors.csv small.
+RAIL_SIMPLIFY_DEG = 0.01
+
+OSM_RAIL = (
+    "OpenStreetMap railways via the PyPI package scgraph_data {data} "
+    "(world_railways; data (c) OpenStreetMap contributors, ODbL 1.0), routed with "
+    "scgraph {scgraph} between consecutive junctions and simplified to "
+    f"{RAIL_SIMPLIFY_DEG} deg"
+)
+
+
+def _trace_segment(
+    rail: object, start: tuple[float, float], end: tuple[float, float]
+) -> tuple[np.ndarray | None, str]:
+    """One junction-to-junction stretch on the OSM rail graph (lon/lat vertices), or
+    None and the reason to fall back to the straight line.
+
+    scgraph first joins each junction to its nearest graph node; where that node sits
+    on a fragment cut off from the main network (no route, or a detour), the query is
+    repeated letting scgraph join the junction to any nearby node.
+    """
+    why = ""
+    for addition in ("kdclosest", "all"):
+        try:
+            found = rail.get_shortest_path(  # type: ignore[attr-defined]
+                {"latitude": start[1], "longitude": start[0]},
+                {"latitude": end[1], "longitude": end[0]},
+                output_path=True,
+                silent=True,
+                node_addition_type=addition,
+                destination_node_addition_type=addition,
+            )
+        except Exception:  # scgraph raises a bare Exception on a gap in the graph
+            why = "no route in the graph"
+            continue
+        coords = np.asarray(found["coordinate_path"], dtype=float)[:, ::-1]
+        coords[0], coords[-1] = start, end
+        snaps = geo.great_circle_km(coords[[0, -1]], coords[[1, -2]], pairwise=True)
+        length = geo.line_length_km(LineString(coords))
+        direct = float(geo.great_circle_km([start], [end])[0, 0])
+        if snaps.max() > TRACE_MAX_SNAP_KM:
+            why = f"junction {snaps.max():.0f} km from the track"
+        elif length > TRACE_MAX_CIRCUITY * direct:
+            why = f"detour of {length:.0f} km for {direct:.0f} km (gap)"
+        else:
+            return coords, ""
+    return None, why
+
+
+def trace_rail_paths(
+    points: dict[str, tuple[float, float]],
+) -> dict[str, tuple[LineString, str, str]]:
+    """Trace every rail path on the OSM rail graph (needs scgraph + scgraph_data).
+
+    Returns, per rail path id, the simplified line, its geometry source text and the
+    confidence (M when traced throughout, L when a segment is a straight line).
+    """
+    from importlib.metadata import version
+
+    try:
+        from scgraph_data.world_railways import world_railways_geograph as rail
+    except ImportError as exc:
+        msg = (
+            "--trace-rail needs the build-time packages scgraph and scgraph_data: "
+            "pip install 'scgraph==2.15.0' 'scgraph_data==2.0.0' (see data/README.md)"
+        )
+        raise SystemExit(msg) from exc
+    osm = OSM_RAIL.format(data=version("scgraph_data"), scgraph=version("scgraph"))
+    segments: dict[tuple[str, str], tuple[np.ndarray | None, str]] = {}
+    out = {}
+    for cid, path in RAIL_PATHS.items():
+        parts, straight = [], []
+        for a, b in itertools.pairwise(path):
+            if (a, b) not in segments:
+                segments[a, b] = _trace_segment(rail, points[a], points[b])
+            coords, why = segments[a, b]
+            if coords is None:
+                coords = np.array([points[a], points[b]])
+                straight.append(f"{a} > {b} ({why})")
+            parts.append(coords if not parts else coords[1:])
+        line = shapely.simplify(
+            LineString(np.vstack(parts)), RAIL_SIMPLIFY_DEG, preserve_topology=False
+        )
+        line = LineString(np.round(np.asarray(line.coords), WKT_DECIMALS))
+        source = osm
+        if straight:
+            source += (
+                "; STRAIGHT LINE between junctions (understates track km) for: "
+                + ", ".join(straight)
+            )
+        out[cid] = (line, source, "L" if straight else "M")
+    return out
+
+
+def stored_rail_paths() -> dict[str, tuple[LineString, str, str]]:
+    """The traced rail paths as stored in corridors.csv (the default, offline build).
+
+    Raises SystemExit when a rail path is missing or its junctions changed: retrace
+    it with ``--trace-rail``.
+    """
+    file = FOLDER / "corridors.csv"
+    stored = (
+        pd.read_csv(file, dtype=str, keep_default_na=False).set_index("id")
+        if file.exists()
+        else pd.DataFrame()
+    )
+    out = {}
+    for cid, path in RAIL_PATHS.items():
+        waypoints = " > ".join(path)
+        if cid not in stored.index or stored.at[cid, "waypoints"] != waypoints:
+            msg = (
+                f"corridors.csv has no traced rail path {cid} through {waypoints}; "
+                "run python data/build_morocco_kazakhstan.py --trace-rail (needs "
+                "scgraph and scgraph_data, see data/README.md)"
+            )
+            raise SystemExit(msg)
+        row = stored.loc[cid]
+        out[cid] = (
+            shapely.from_wkt(row["geometry"]),
+            row["geometry_source"],
+            row["confidence"],
+        )
+    return out
 
 
 def _read(name: str) -> pd.DataFrame:
@@ -248,13 +390,16 @@ def _smaller_class(a: str, b: str) -> str:
     return SHIP_CLASSES[min(SHIP_CLASSES.index(a), SHIP_CLASSES.index(b))]
 
 
-def build_corridors(frames: dict[str, pd.DataFrame]) -> gpd.GeoDataFrame:
+def build_corridors(
+    frames: dict[str, pd.DataFrame], *, trace_rail: bool = False
+) -> gpd.GeoDataFrame:
     """Rail paths, the Caspian crossing, and one union per export corridor."""
     points = _points(frames)
+    traced = trace_rail_paths(points) if trace_rail else stored_rail_paths()
     rows = []
     lines: dict[str, LineString] = {}
     for cid, path in RAIL_PATHS.items():
-        line = LineString([points[p] for p in path])
+        line, geometry_source, confidence = traced[cid]
         lines[cid] = line
         rows.append(
             {
@@ -263,7 +408,8 @@ def build_corridors(frames: dict[str, pd.DataFrame]) -> gpd.GeoDataFrame:
                 "kind": "rail path",
                 "waypoints": " > ".join(path),
                 "source": RAIL_SOURCE,
-                "confidence": "L",
+                "geometry_source": geometry_source,
+                "confidence": confidence,
                 "geometry": line,
             }
         )
@@ -279,6 +425,10 @@ def build_corridors(frames: dict[str, pd.DataFrame]) -> gpd.GeoDataFrame:
                 "shortest route on searoute's maritime graph (hubopt.geo.sea_route); "
                 "searoute snaps Aktau/Kuryk and Baku/Alat to the same nodes, so one "
                 "crossing stands for all four port pairs"
+            ),
+            "geometry_source": (
+                "hubopt.geo.sea_route on searoute 1.6.0's maritime graph (Eurostat "
+                "marnet), Volga-Don closed"
             ),
             "confidence": "M",
             "geometry": caspian,
@@ -299,6 +449,7 @@ def build_corridors(frames: dict[str, pd.DataFrame]) -> gpd.GeoDataFrame:
                 "kind": "export corridor (union of its land and Caspian parts)",
                 "waypoints": str(spec["description"]),
                 "source": str(spec["source"]),
+                "geometry_source": "union of the rail and Caspian rows it chains",
                 "confidence": "M",
                 "geometry": MultiLineString(parts),
             }
@@ -367,13 +518,17 @@ def _wkt(geom: object, simplify: float = 0.0) -> str:
     return shapely.to_wkt(geom, rounding_precision=WKT_DECIMALS, trim=True)
 
 
-def build() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The legs and corridors tables as they are written to CSV."""
+def build(*, trace_rail: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The legs and corridors tables as they are written to CSV.
+
+    With ``trace_rail`` the rail paths are traced anew on the OSM rail graph (needs
+    scgraph and scgraph_data); otherwise their stored lines in corridors.csv are used.
+    """
     frames = {
         name: _read(name)
         for name in ("origins", "hubs", "destinations", "hub_levels", "waypoints")
     }
-    corridors = build_corridors(frames)
+    corridors = build_corridors(frames, trace_rail=trace_rail)
     legs = build_legs(frames)
     net = Network.from_frames(
         frames["origins"].replace("", np.nan),
@@ -426,8 +581,14 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="do not write; exit 1 if legs.csv or corridors.csv would change",
     )
+    parser.add_argument(
+        "--trace-rail",
+        action="store_true",
+        help="retrace the rail paths on OpenStreetMap railways (needs the build-time "
+        "packages scgraph and scgraph_data); otherwise reuse those in corridors.csv",
+    )
     args = parser.parse_args(argv)
-    legs, corridors = build()
+    legs, corridors = build(trace_rail=args.trace_rail)
     changed = []
     for name, frame in (("legs", legs), ("corridors", corridors)):
         text = frame.to_csv(index=False, lineterminator="\n")
