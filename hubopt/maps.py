@@ -958,6 +958,8 @@ def comparison_map(
         zorder=6,
         label="market (size: demand)",
     )
+    for row in markets.sort_values("demand_t", ascending=False).itertuples():
+        place.add(row.lon, row.lat, _short(row.name), color="#333333")
     origins = after.network.origins
     ax.scatter(
         origins["lon"],

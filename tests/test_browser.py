@@ -132,12 +132,12 @@ def test_interactive_map_renders_offline(pack, tmp_path):
 
 
 def test_brief_renders_offline(pack, tmp_path):
-    folder, _ = pack
+    folder, result = pack
     page = folder / "brief.html"
     image, text = _render(page, tmp_path, "1100,1600")
     _assert_not_blank(image)
     assert 'id="headline"' in text
-    assert "Open Dakhla Atlantique" in text
+    assert f"Open {result.hubs[result.hubs['open']].iloc[0]['name']}" in text
     # the embedded map shows: the top 1600 px hold the land colour of the basemap
     pixels = (image.reshape(-1, 3) * 255).astype(int)
     land = np.array([0xF2, 0xEF, 0xE9])
