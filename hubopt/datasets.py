@@ -36,7 +36,14 @@ BASEMAP_FILE = "naturalearth_110m_countries.geojson"
 
 def data_root() -> Path:
     """The folder of bundled data: the installed package ``hubopt.data``, or the
-    source tree's top-level ``data/`` when hubopt runs from a checkout."""
+    source tree's top-level ``data/`` when hubopt runs from a checkout.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> hubopt.datasets.data_root().joinpath("modes.csv").is_file()
+    True
+    """
     try:
         resource = files("hubopt.data")
     except ModuleNotFoundError:
@@ -46,7 +53,14 @@ def data_root() -> Path:
 
 
 def list() -> builtins.list[str]:
-    """Names of the bundled networks that are present in this install."""
+    """Names of the bundled networks that are present in this install.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> hubopt.datasets.list()
+    ['morocco_kazakhstan', 'tiny']
+    """
     root = data_root()
     return sorted(name for name in DATASETS if root.joinpath(name).is_dir())
 
@@ -81,7 +95,14 @@ def path(name: str) -> Path:
 
 
 def load(name: str) -> Network:
-    """Read a bundled network by name."""
+    """Read a bundled network by name.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> hubopt.datasets.load("tiny")
+    Network('tiny': 2 origins, 3 hubs, 3 destinations, 13 legs)
+    """
     return read_network(path(name), name=name)
 
 
