@@ -78,6 +78,28 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser("datasets", help="list the bundled networks")
+
+    for name, text in (
+        ("compare", "solve every scenario of a TOML file and compare them"),
+        ("robust", "choose the hubs that hold up best across the scenarios"),
+    ):
+        p = sub.add_parser(name, help=text, description=text + ".")
+        p.add_argument("scenarios", help="scenario TOML file (see docs/scenarios.md)")
+        p.add_argument("--out", required=True, help="output folder")
+        p.add_argument(
+            "--network",
+            default=None,
+            help="folder or .gpkg (default: the file's network, else the bundled one)",
+        )
+        p.add_argument(
+            "--workers", type=int, default=None, help="local worker processes"
+        )
+        if name == "robust":
+            p.add_argument(
+                "--criterion",
+                choices=("minmax_regret", "expected"),
+                default="minmax_regret",
+            )
     return parser
 
 
@@ -158,6 +180,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.command == "solve":
         return _solve(args)
+    if args.command in ("compare", "robust"):
+        return _scenario_batch(args)
     if args.command == "brief":
         return _brief(args)
     msg = f"unknown command {args.command!r}"
@@ -240,6 +264,73 @@ def _brief(args: argparse.Namespace) -> int:
     print(result.summary())
     print(f"briefing pack written to {out}/ (open {page})")
     return EXIT_OK
+
+
+def _scenario_batch(args: argparse.Namespace) -> int:
+    """compare / robust: a comparison CSV and one results folder per scenario."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .decisions import robust
+    from .io import read_network, write_csv_atomic
+    from .scenarios import compare, read_scenarios
+
+    spec = read_scenarios(args.scenarios)
+    if args.network is not None:
+        network = read_network(args.network)
+    elif spec.network is not None:
+        network = read_network(spec.network)
+    else:
+        network = _load(None)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    executor = ProcessPoolExecutor(args.workers) if args.workers else None
+    try:
+        if args.command == "compare":
+            cmp = compare(
+                network, spec.scenarios, executor=executor, **spec.solve_options
+            )
+            table, results = cmp.table, cmp.results
+            name = "comparison.csv"
+        else:
+            choice = robust(
+                network,
+                spec.scenarios,
+                criterion=args.criterion,
+                executor=executor,
+                **spec.solve_options,
+            )
+            table, results = choice.table, choice.results
+            name = "robust.csv"
+            print(f"robust choice ({args.criterion}): {choice.hubs or 'no hub'}")
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    write_csv_atomic(table.reset_index(), out / name, True)
+    for scenario, result in results.items():
+        result.write(out / "scenarios" / scenario)
+    _comparison_maps(results, out / "maps")
+    print(table.drop(columns=["message"], errors="ignore").to_string())
+    print(f"results written to {out}/ ({name}, scenarios/<name>/)")
+    return EXIT_OK
+
+
+def _comparison_maps(results: dict, folder: Path) -> None:
+    """One map per scenario of what changes against the first scenario."""
+    from .maps import comparison_map
+
+    solved = {k: r for k, r in results.items() if r.status in ("optimal", "feasible")}
+    if len(solved) < 2:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    first, *others = solved
+    for name in others:
+        comparison_map(
+            solved[first],
+            solved[name],
+            folder / f"{name}.png",
+            labels=(first, name),
+            dpi=100,
+        )
 
 
 def _explain(network) -> str:

@@ -185,6 +185,7 @@ class RawSolution:
     unmet_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
     path_t: dict[tuple[int, int], float] = field(default_factory=dict)
     message: str = ""
+    interrupted: bool = False  # stopped by Ctrl-C (SIGINT)
 
 
 def hub_levels(network: Network) -> Levels:
@@ -774,10 +775,12 @@ def build_two_stage(
     for s, net in enumerate(networks):
         blocks.append(_add_block(prob, net, options, open_, levels, f"_s{s}"))
     if criterion == "expected":
-        terms = []
+        # summed per variable: the shared level variables appear in every block
+        summed: dict[Any, float] = {}
         for weight, block in zip(weights, blocks, strict=True):
-            terms += [(v, weight * c) for v, c in block.fixed_terms + block.cost_terms]
-        prob.setObjective(pulp.LpAffineExpression(terms))
+            for var, c in block.fixed_terms + block.cost_terms:
+                summed[var] = summed.get(var, 0.0) + weight * c
+        prob.setObjective(pulp.LpAffineExpression(list(summed.items())))
     else:
         regret = prob.add_variable("max_regret")
         for block, optimum in zip(blocks, own_optima or [], strict=True):
@@ -937,7 +940,14 @@ def _run_highs(
     threads: int | None,
     msg: bool,
 ) -> RawSolution:
-    import highspy
+    try:
+        import highspy
+    except ImportError:
+        error = (
+            "the HiGHS solver (the highspy package) is not installed; install it "
+            "with `pip install highspy` (a dependency of hubopt), or use solver='cbc'"
+        )
+        raise SolverError(error) from None
 
     if not msg:
         _silence_highs_banner()
@@ -949,12 +959,12 @@ def _run_highs(
         threads=threads,
         **options,
     )
+    interrupted: list[bool] = []
+    solver.callSolver = lambda lp: _interruptible_run(lp.solverModel, interrupted)
     quiet = contextlib.redirect_stdout(io.StringIO()) if not msg else _null()
     try:
         with quiet:
             prob.solve(solver)
-    except KeyboardInterrupt:
-        raise
     except pulp.PulpSolverError as exc:
         error = f"HiGHS failed: {exc}"
         raise SolverError(error) from None
@@ -970,9 +980,17 @@ def _run_highs(
         bound = None
     gap = _gap(objective, bound)
     name = h.modelStatusToString(status)
+    if interrupted:
+        name = INTERRUPTED
     if status == S.kOptimal:
         return RawSolution(
-            "optimal", objective, bound, gap if is_mip else 0.0, 0, "highs"
+            "optimal",
+            objective,
+            bound,
+            gap if is_mip else 0.0,
+            0,
+            "highs",
+            interrupted=bool(interrupted),
         )
     if status == S.kInfeasible:
         return RawSolution("infeasible", None, None, None, 0, "highs", message=name)
@@ -980,9 +998,83 @@ def _run_highs(
         return RawSolution("unbounded", None, None, None, 0, "highs", message=name)
     if status == S.kUnboundedOrInfeasible:
         return RawSolution("infeasible", None, None, None, 0, "highs", message=name)
+    stopped = bool(interrupted)
     if has_solution:
-        return RawSolution("feasible", objective, bound, gap, 0, "highs", message=name)
-    return RawSolution("no_solution", None, bound, None, 0, "highs", message=name)
+        return RawSolution(
+            "feasible",
+            objective,
+            bound,
+            gap,
+            0,
+            "highs",
+            message=name,
+            interrupted=stopped,
+        )
+    return RawSolution(
+        "no_solution",
+        None,
+        bound,
+        None,
+        0,
+        "highs",
+        message=name,
+        interrupted=stopped,
+    )
+
+
+#: The message of a solve stopped by Ctrl-C (SIGINT); the CLI exits with 130 on it.
+INTERRUPTED = "interrupted (Ctrl-C)"
+
+
+def _interruptible_run(highs: Any, interrupted: list[bool]) -> None:
+    """Run HiGHS so that Ctrl-C stops it cleanly with the best solution found.
+
+    The C++ solve releases the GIL but Python raises KeyboardInterrupt only in the main
+    thread, and only when it runs Python code: during a plain ``run()`` Ctrl-C would
+    wait until the solve ends. So in the main thread the solve runs in a worker thread
+    while the main thread waits in short, interruptible steps; on Ctrl-C it sets a flag
+    that HiGHS's interrupt callbacks (simplex, IPM, MIP) read, and HiGHS stops at its
+    next check with model status "Interrupted by user" and its incumbent. highspy's own
+    ``HandleKeyboardInterrupt`` is not used: its locks are class attributes shared by
+    every instance, so concurrent solves in threads would collide, and it prints.
+    ``interrupted`` gets one True appended when Ctrl-C was pressed.
+    """
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        highs.run()
+        return
+    stop = threading.Event()
+
+    def check(event: Any) -> None:
+        if stop.is_set():
+            event.interrupt()
+
+    highs.cbSimplexInterrupt += check
+    highs.cbIpmInterrupt += check
+    highs.cbMipInterrupt += check
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            highs.run()
+        except BaseException as exc:  # re-raised in the main thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=work, name="hubopt-highs", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        try:
+            worker.join(0.05)
+        except KeyboardInterrupt:
+            if not interrupted:
+                interrupted.append(True)
+            stop.set()
+    highs.cbSimplexInterrupt -= check
+    highs.cbIpmInterrupt -= check
+    highs.cbMipInterrupt -= check
+    if failure:
+        raise failure[0]
 
 
 def _run_cbc(
@@ -1015,12 +1107,58 @@ def _run_cbc(
         except pulp.PulpSolverError as exc:
             error = f"CBC failed: {exc}"
             raise SolverError(error) from None
+        except KeyboardInterrupt:
+            # pulp waits on the cbc process and drops its incumbent when interrupted;
+            # stop the process (a terminal's Ctrl-C reaches it too, a kill -INT of
+            # this process alone does not) so no orphaned cbc keeps running.
+            _stop_children(path)
+            return RawSolution(
+                "no_solution",
+                None,
+                None,
+                None,
+                0,
+                "cbc",
+                message=f"{INTERRUPTED}; CBC's incumbent is not recovered (HiGHS "
+                "returns it)",
+                interrupted=True,
+            )
         text = (
             Path(log).read_text(encoding="utf-8", errors="replace")
             if os.path.exists(log)
             else ""
         )
     return _cbc_status(prob, text)
+
+
+def _stop_children(binary: str, wait_s: float = 5.0) -> None:
+    """Stop this process's child processes running ``binary``: SIGINT, then SIGKILL
+    after ``wait_s``. Linux only (reads /proc); elsewhere does nothing."""
+    import signal
+
+    me = os.getpid()
+    children = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text()
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            argv0 = (entry / "cmdline").read_bytes().split(b"\0", 1)[0]
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == me and os.fsdecode(argv0) == binary:
+            children.append(int(entry.name))
+    for pid in children:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGINT)
+    deadline = time.monotonic() + wait_s
+    for pid in children:
+        with contextlib.suppress(OSError):
+            while os.waitpid(pid, os.WNOHANG) == (0, 0):
+                if time.monotonic() > deadline:
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                    break
+                time.sleep(0.02)
 
 
 def _cbc_status(prob: pulp.LpProblem, log: str) -> RawSolution:

@@ -1,0 +1,329 @@
+"""Model options, robust choices, Pareto frontiers, alternatives and sweeps, each on a
+network whose optimum is worked out by hand in a comment, plus invariants on small
+random networks."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import pandas as pd
+import pytest
+
+import hubopt
+from hubopt.decisions import fix_hubs, frontier_table
+
+from ._small import network, random_network
+
+
+def _two_hubs(**hub_overrides):
+    # O (100 t) -> H1 (cap 60) / H2 (cap 100), no fixed cost -> D (80 t).
+    # O->H1 1, O->H2 3, H1->D 1, H2->D 1.
+    return network(
+        [("O", 100.0)],
+        [("H1", 60.0, 0.0), ("H2", 100.0, 0.0)],
+        [("D", 80.0)],
+        [
+            {"origin": "O", "destination": "H1", "cost_per_t": 1.0},
+            {"origin": "O", "destination": "H2", "cost_per_t": 3.0},
+            {"origin": "H1", "destination": "D", "cost_per_t": 1.0},
+            {"origin": "H2", "destination": "D", "cost_per_t": 1.0},
+        ],
+    )
+
+
+def _split_markets():
+    # O (100 t); H1, H2 (cap 100, fixed 10 each); D1, D2 (30 t each).
+    # O->H* 1; H1->D1 1, H1->D2 5; H2->D1 6, H2->D2 1.
+    # both hubs: 20 + 30*2 + 30*2 = 140; H1 alone: 10 + 60 + 30*6 = 250;
+    # H2 alone: 10 + 30*7 + 30*2 = 280.
+    return network(
+        [("O", 100.0)],
+        [("H1", 100.0, 10.0), ("H2", 100.0, 10.0)],
+        [("D1", 30.0), ("D2", 30.0)],
+        [
+            {"origin": "O", "destination": "H1", "cost_per_t": 1.0},
+            {"origin": "O", "destination": "H2", "cost_per_t": 1.0},
+            {"origin": "H1", "destination": "D1", "cost_per_t": 1.0},
+            {"origin": "H1", "destination": "D2", "cost_per_t": 5.0},
+            {"origin": "H2", "destination": "D1", "cost_per_t": 6.0},
+            {"origin": "H2", "destination": "D2", "cost_per_t": 1.0},
+        ],
+    )
+
+
+def test_single_sourcing_by_hand():
+    net = _two_hubs()
+    # split: 60 t via H1 at 2/t + 20 t via H2 at 4/t = 200
+    assert hubopt.solve(net).objective == pytest.approx(200.0)
+    # one source: H1 cannot take 80 t, so all via H2 at 4/t = 320
+    result = hubopt.solve(net, single_sourcing=True)
+    assert result.objective == pytest.approx(320.0)
+    assert result.markets.loc[0, "serving_hubs"] == "H2"
+
+
+def test_marginal_values_by_hand():
+    result = hubopt.solve(_two_hubs())
+    values = result.marginal_values.set_index(["kind", "id"])["value_per_t"]
+    # one more tonne at full H1 saves 4 - 2 = 2; H2 has room; the next tonne of
+    # demand goes via H2 at 4; supply is not scarce.
+    assert values[("capacity", "H1")] == pytest.approx(2.0)
+    assert values[("capacity", "H2")] == pytest.approx(0.0)
+    assert values[("demand", "D")] == pytest.approx(4.0)
+    assert values[("supply", "O")] == pytest.approx(0.0)
+    assert hubopt.solve(_two_hubs(), marginal_values=False).marginal_values.empty
+
+
+def test_min_throughput_share_by_hand():
+    net = _split_markets()
+    assert hubopt.solve(net).objective == pytest.approx(140.0)
+    # each open hub must move >= 40 t of 60 t in all: only one hub can open -> H1
+    result = hubopt.solve(net, min_throughput_share=0.4)
+    assert result.objective == pytest.approx(250.0)
+    assert result.open_hubs == ["H1"]
+
+
+def test_budget_by_hand():
+    net = _split_markets()
+    assert hubopt.solve(net, budget=15).objective == pytest.approx(250.0)
+    assert hubopt.solve(net, budget=20).objective == pytest.approx(140.0)
+
+
+def test_alternatives_by_hand():
+    runs = hubopt.alternatives(_split_markets(), k=5)
+    # only three non-empty portfolios exist ({} cannot serve anything)
+    assert [r.open_hubs for r in runs] == [["H1", "H2"], ["H1"], ["H2"]]
+    assert [r.objective for r in runs] == pytest.approx([140.0, 250.0, 280.0])
+    assert [r.cost_gap_to_best for r in runs] == pytest.approx([0, 110 / 140, 1.0])
+    # differing in two hubs from {H1, H2} leaves only {}, which is infeasible
+    assert len(hubopt.alternatives(_split_markets(), k=5, min_difference=2)) == 1
+
+
+def test_pareto_by_hand():
+    # D (10 t) served directly by three legs: cost 1 / 2 / 4 per t with
+    # 1000 / 500 / 0 kg CO2 per t. eps = 10, 5, 0 t CO2 -> cost 10, 20, 40.
+    net = network(
+        [("O", 10.0)],
+        [("H", 100.0, 0.0)],
+        [("D", 10.0)],
+        [
+            {
+                "origin": "O",
+                "destination": "D",
+                "mode": m,
+                "cost_per_t": c,
+                "co2_kg_per_t": e,
+            }
+            for m, c, e in (("ship", 1, 1000), ("rail", 2, 500), ("barge", 4, 0))
+        ],
+    )
+    points = hubopt.pareto(net, points=3, executor="serial", progress=False)
+    table = frontier_table(points)
+    assert table["total_cost"].tolist() == pytest.approx([10, 20, 40])
+    assert table["co2_t"].tolist() == pytest.approx([10, 5, 0], abs=1e-5)
+    assert table["cost_per_t_co2_saved"].iloc[1:].tolist() == pytest.approx([2, 4])
+
+
+def _robust_case():
+    # O -> HA / HB (uncapacitated, fixed 50 each, inbound free); HA->D1 1, HA->D2 10,
+    # HB->D1 10, HB->D2 1; at most one hub. Demand 10 + 10, changed per scenario:
+    #   d1_grows (D1 = 30): HA 50+30+100 = 180, HB 50+300+10 = 360
+    #   d2_grows (D2 = 20): HA 50+10+200 = 260, HB 50+100+20 = 170
+    # worst regret: HA 90, HB 180 -> minmax regret picks HA;
+    # expected with p = (0.2, 0.8): HA 244, HB 208 -> picks HB.
+    net = network(
+        [("O", 100.0)],
+        [("HA", float("nan"), 50.0), ("HB", float("nan"), 50.0)],
+        [("D1", 10.0), ("D2", 10.0)],
+        [
+            {"origin": "O", "destination": "HA", "cost_per_t": 0.0},
+            {"origin": "O", "destination": "HB", "cost_per_t": 0.0},
+            {"origin": "HA", "destination": "D1", "cost_per_t": 1.0},
+            {"origin": "HA", "destination": "D2", "cost_per_t": 10.0},
+            {"origin": "HB", "destination": "D1", "cost_per_t": 10.0},
+            {"origin": "HB", "destination": "D2", "cost_per_t": 1.0},
+        ],
+    )
+    scenarios = [
+        hubopt.Scenario("d1_grows", demand_changes={"D1": 3.0}, probability=0.2),
+        hubopt.Scenario("d2_grows", demand_changes={"D2": 2.0}, probability=0.8),
+    ]
+    return net, scenarios
+
+
+def test_robust_minmax_regret_by_hand():
+    net, scenarios = _robust_case()
+    choice = hubopt.robust(
+        net, scenarios, max_hubs=1, executor="serial", progress=False
+    )
+    assert choice.hubs == {"HA": "base"}
+    assert choice.table["own_cost"].tolist() == pytest.approx([180, 170])
+    assert choice.table["robust_cost"].tolist() == pytest.approx([180, 260])
+    assert choice.max_regret == pytest.approx(90)
+    assert choice.objective == pytest.approx(90)
+
+
+def test_robust_expected_by_hand():
+    net, scenarios = _robust_case()
+    choice = hubopt.robust(
+        net,
+        scenarios,
+        criterion="expected",
+        max_hubs=1,
+        executor="serial",
+        progress=False,
+    )
+    assert choice.hubs == {"HB": "base"}
+    assert choice.objective == pytest.approx(208)
+    assert choice.table["robust_cost"].tolist() == pytest.approx([360, 170])
+    # explicit probabilities override the scenarios' own
+    equal = hubopt.robust(
+        net,
+        scenarios,
+        criterion="expected",
+        probabilities=[1, 1],
+        max_hubs=1,
+        executor="serial",
+        progress=False,
+    )
+    # equal weights: HA (180+260)/2 = 220, HB (360+170)/2 = 265
+    assert equal.hubs == {"HA": "base"}
+
+
+def test_robust_errors():
+    net, scenarios = _robust_case()
+    with pytest.raises(hubopt.ValidationError, match="criterion"):
+        hubopt.robust(net, scenarios, criterion="best", progress=False)
+    with pytest.raises(hubopt.ValidationError, match="probabilities"):
+        hubopt.robust(net, scenarios, probabilities=[1], progress=False)
+    with pytest.raises(hubopt.ValidationError, match="at least one"):
+        hubopt.robust(net, [], progress=False)
+
+
+def test_sweep_reports_break_even():
+    # carbon price raises H-route cost; tiny has no CO2, so sweep max_hubs instead
+    s = hubopt.sweep(
+        _split_markets(),
+        "budget",
+        [5, 10, 15, 20, 25],
+        executor="serial",
+        progress=False,
+    )
+    assert s.table["hubs_opened"].tolist() == ["", "H1", "H1", "H1;H2", "H1;H2"]
+    assert s.table["status"].iloc[0] == "infeasible"
+    assert s.changes[["value_before", "value_after"]].values.tolist() == [[15, 20]]
+    f = hubopt.sweep(
+        _split_markets(),
+        "freight_multiplier",
+        [1, 2],
+        executor="serial",
+        progress=False,
+    )
+    # freight x2: both hubs 20 + 2*120 = 260
+    assert f.table["total_cost"].tolist() == pytest.approx([140, 260])
+    with pytest.raises(hubopt.ValidationError, match="unknown parameter"):
+        hubopt.sweep(_split_markets(), "colour", [1])
+    with pytest.raises(hubopt.ValidationError, match="budget"):
+        hubopt.sweep(_split_markets(), "budget", [-1], progress=False)
+
+
+def test_option_errors():
+    net = _split_markets()
+    with pytest.raises(hubopt.ValidationError, match="min_throughput_share"):
+        hubopt.solve(net, min_throughput_share=1.5)
+    with pytest.raises(hubopt.ValidationError, match="budget"):
+        hubopt.solve(net, budget=-1)
+    with pytest.raises(hubopt.ValidationError, match="min_difference"):
+        hubopt.solve(net, min_difference=0)
+    with pytest.raises(hubopt.ValidationError, match="points"):
+        hubopt.pareto(net, points=1)
+    with pytest.raises(hubopt.ValidationError, match="objectives"):
+        hubopt.pareto(net, objectives=("cost", "time"))
+    with pytest.raises(hubopt.ValidationError, match="k must"):
+        hubopt.alternatives(net, k=0)
+
+
+# ----------------------------------------------------------------------------------
+# invariants on small random networks
+# ----------------------------------------------------------------------------------
+SEEDS = range(3)
+
+
+def _cost(net, **options):
+    result = hubopt.solve(net, raise_on_failure=False, marginal_values=False, **options)
+    return result.objective if result.status == "optimal" else float("inf")
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_invariants_on_random_networks(seed):
+    net = random_network(seed)
+    base = _cost(net)
+    assert base < float("inf")
+    # closing a hub never lowers the cost
+    for hub in net.hubs["id"]:
+        closed = hubopt.Scenario("c", close_hubs=[hub]).apply(net)
+        assert _cost(closed) >= base - 1e-6
+    # closing a leg never lowers it
+    legs = net.legs
+    assert _cost(net.replace(legs=legs.drop(index=[0]))) >= base - 1e-6
+    # raising max_hubs never raises it
+    costs = [_cost(net, max_hubs=m) for m in range(1, 5)]
+    assert all(b <= a + 1e-6 for a, b in pairwise(costs))
+    # raising a capacity never raises it
+    hubs = net.hubs
+    hubs.loc[0, "capacity_t"] *= 2
+    assert _cost(net.replace(hubs=hubs)) <= base + 1e-6
+    # single sourcing never lowers it
+    assert _cost(net, single_sourcing=True) >= base - 1e-6
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_robust_regret_no_worse_than_any_scenario_optimum(seed):
+    net = random_network(seed)
+    scenarios = [
+        hubopt.Scenario("base"),
+        hubopt.Scenario("busy", demand_multiplier=1.3),
+        hubopt.Scenario("no_h0", close_hubs=["H0"]),
+    ]
+    choice = hubopt.robust(
+        net, scenarios, executor="serial", progress=False, marginal_values=False
+    )
+    own = {s: choice.own_results[s].objective for s in choice.table.index}
+    for name in choice.table.index:
+        hubs = dict(
+            choice.own_results[name].hubs.query("open")[["hub_id", "level"]].values
+        )
+        worst = 0.0
+        for s in scenarios:
+            applied = s.apply(net)
+            result = hubopt.solve(
+                fix_hubs(applied, hubs), raise_on_failure=False, marginal_values=False
+            )
+            cost = result.objective if result.status == "optimal" else float("inf")
+            worst = max(worst, cost - own[s.name])
+        assert choice.max_regret <= worst + 1e-6
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_pareto_points_not_dominated(seed):
+    net = random_network(seed)
+    points = hubopt.pareto(net, points=4, executor="serial", progress=False)
+    pairs = [(p.costs.total, p.co2_t) for p in points]
+    for i, (c, e) in enumerate(pairs):
+        for j, (c2, e2) in enumerate(pairs):
+            if i != j:
+                assert not (c2 <= c + 1e-6 and e2 <= e + 1e-6), (pairs, i, j)
+    assert [p.check() for p in points] == [[]] * len(points)
+
+
+def test_checker_catches_violated_options():
+    net = _two_hubs()
+    result = hubopt.solve(net)
+    result.options["single_sourcing"] = True
+    assert any("single_sourcing" in p for p in result.check())
+    result.options["budget"] = -1.0
+    result.options["max_co2_t"] = None
+    result.options["exclude_portfolios"] = [["H1", "H2"]]
+    problems = result.check()
+    assert any("excluded portfolio" in p for p in problems)
+    frame = pd.DataFrame()
+    assert frame.empty

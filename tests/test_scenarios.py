@@ -1,0 +1,118 @@
+"""Scenario.apply, TOML loading, the built-in disruptions and compare."""
+
+from __future__ import annotations
+
+import pytest
+
+import hubopt
+from hubopt.cli import main
+
+
+def test_apply_changes_by_hand(tiny):
+    s = hubopt.Scenario(
+        "mix",
+        freight_multiplier=2.0,
+        mode_multipliers={"road": 0.5},
+        demand_multiplier=1.5,
+        demand_changes={"D1": 2.0},
+        supply_changes={"O2": 0.5},
+        close_hubs=["H3"],
+        open_hubs=["H1"],
+    )
+    net = s.apply(tiny)
+    dests = net.destinations.set_index("id")["demand_t"]
+    assert dests.tolist() == [240.0, 105.0, 75.0]  # 80*1.5*2, 70*1.5, 50*1.5
+    assert net.origins.set_index("id").loc["O2", "supply_t"] == 50.0
+    status = net.hubs.set_index("id")["status"]
+    assert (status["H1"], status["H3"]) == ("open", "closed")
+    legs = net.legs.set_index(["origin", "destination"])["cost_per_t"]
+    assert legs[("O1", "H1")] == 4.0  # 2 x 2
+    assert legs[("O1", "D1")] == 9.0  # road 9 x 2 x 0.5
+    assert tiny.legs["cost_per_t"].iloc[0] == 2.0  # the base is untouched
+
+
+def test_scenario_errors(tiny):
+    with pytest.raises(hubopt.ValidationError, match="unknown passage"):
+        hubopt.Scenario("x", avoid=["atlantis"])
+    with pytest.raises(hubopt.ValidationError, match="finite number"):
+        hubopt.Scenario("x", freight_multiplier=-1)
+    with pytest.raises(hubopt.ValidationError, match="both opened and closed"):
+        hubopt.Scenario("x", close_hubs=["H1"], open_hubs=["H1"])
+    with pytest.raises(hubopt.ValidationError, match="unknown id 'H9'"):
+        hubopt.Scenario("x", close_hubs=["H9"]).apply(tiny)
+    with pytest.raises(hubopt.ValidationError, match="no leg uses corridor"):
+        hubopt.Scenario("x", close_corridors=["nowhere"]).apply(tiny)
+    with pytest.raises(hubopt.ValidationError, match="unique"):
+        hubopt.compare(tiny, [hubopt.Scenario("a"), hubopt.Scenario("a")])
+
+
+def test_toml(tmp_path):
+    file = tmp_path / "s.toml"
+    file.write_text(
+        'network = "net"\n[solve]\nmax_hubs = 2\n'
+        '[[scenario]]\nname = "red"\navoid = ["suez"]\n'
+        '[[scenario]]\nname = "grow"\ndemand_changes = { D1 = 1.3 }\n'
+    )
+    spec = hubopt.read_scenarios(file)
+    assert [s.name for s in spec.scenarios] == ["red", "grow"]
+    assert spec.scenarios[1].demand_changes == {"D1": 1.3}
+    assert spec.network == tmp_path / "net"
+    assert spec.solve_options == {"max_hubs": 2}
+    file.write_text('[[scenario]]\nname = "x"\ncolour = "red"\n')
+    with pytest.raises(hubopt.ValidationError, match="unknown key"):
+        hubopt.read_scenarios(file)
+    file.write_text("[[scenario]\n")
+    with pytest.raises(hubopt.ValidationError, match="not valid TOML"):
+        hubopt.read_scenarios(file)
+    with pytest.raises(hubopt.ValidationError, match="does not exist"):
+        hubopt.read_scenarios(tmp_path / "missing.toml")
+
+
+def test_builtin_disruptions_on_bundled_network():
+    net = hubopt.datasets.morocco_kazakhstan()
+    cmp = hubopt.compare(net, progress=False, marginal_values=False)
+    table = cmp.table
+    base = table.loc["baseline", "total_cost"]
+    # closing a passage or a corridor never lowers the optimal cost
+    for name in (
+        "bosporus_closed",
+        "black_sea_ports_unavailable",
+        "caspian_link_closed",
+        "freight_x1_5",
+        "freight_x2",
+    ):
+        assert table.loc[name, "status"] == "optimal"
+        assert table.loc[name, "total_cost"] >= base - 1e-6 * base
+    # Port Sudan is on the Red Sea: with Suez and Bab el-Mandeb shut no ship reaches
+    # it, and the message names the market and the passages
+    row = table.loc["suez_bab_el_mandeb_closed"]
+    assert row["status"] == "no_route"
+    assert "SD_PORT_SUDAN" in row["message"] and "bab_el_mandeb" in row["message"]
+    for result in cmp.results.values():
+        assert result.check() == []
+    # Bosporus closed: no leg leaves Novorossiysk, Poti or Batumi by sea
+    legs = cmp.results["bosporus_closed"].network.legs
+    assert set(legs["corridor"]) - {""} == {"baltic_liepaja"}
+
+
+def test_route_error_names_passage():
+    net = hubopt.datasets.morocco_kazakhstan()
+    with pytest.raises(hubopt.RouteError, match=r"SD_PORT_SUDAN.*suez, bab_el_mandeb"):
+        hubopt.builtin_scenarios()[1].apply(net)
+
+
+def test_cli_compare_and_robust(tmp_path, capsys):
+    toml = tmp_path / "s.toml"
+    net = tmp_path / "tiny"
+    hubopt.datasets.tiny().write(net)
+    toml.write_text(
+        'network = "tiny"\n[[scenario]]\nname = "base"\n'
+        '[[scenario]]\nname = "no_h2"\nclose_hubs = ["H2"]\n'
+    )
+    assert main(["compare", str(toml), "--out", str(tmp_path / "c")]) == 0
+    assert (tmp_path / "c" / "comparison.csv").is_file()
+    assert (tmp_path / "c" / "scenarios" / "no_h2" / "summary.json").is_file()
+    assert (tmp_path / "c" / "maps" / "no_h2.png").is_file()
+    assert main(["robust", str(toml), "--out", str(tmp_path / "r")]) == 0
+    assert "robust choice" in capsys.readouterr().out
+    assert (tmp_path / "r" / "robust.csv").is_file()
