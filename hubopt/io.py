@@ -150,6 +150,14 @@ def read_csv_table(file: Path, table: str) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.io import read_csv_table
+    >>> folder = hubopt.datasets.path("tiny")
+    >>> read_csv_table(folder / "hubs.csv", "hubs")["id"].tolist()
+    ['H1', 'H2', 'H3']
     """
     where = f"table '{table}' ({file})"
     if file.is_dir():
@@ -314,7 +322,19 @@ def write_network(
     network: Network, path: str | os.PathLike[str], *, overwrite: bool = False
 ) -> None:
     """Write a network as a folder of CSV files, or as a GeoPackage when the path ends
-    in ``.gpkg``. See :meth:`Network.write`."""
+    in ``.gpkg``. See :meth:`Network.write`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import hubopt
+    >>> from hubopt.io import write_network
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> write_network(hubopt.datasets.tiny(), folder / "tiny.gpkg")
+    >>> hubopt.read_network(folder / "tiny.gpkg")
+    Network('tiny': 2 origins, 3 hubs, 3 destinations, 13 legs)
+    """
     path = Path(path)
     tables = {t: network.table(t) for t in TABLES}
     corridors = network.corridors
@@ -389,6 +409,18 @@ def write_csv_atomic(frame: pd.DataFrame, file: Path, overwrite: bool = True) ->
         The target file.
     overwrite
         When False an existing file is an error.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from hubopt.io import write_csv_atomic
+    >>> file = Path(tempfile.mkdtemp()) / "table.csv"
+    >>> write_csv_atomic(pd.DataFrame({"id": ["A"], "supply_t": [5.0]}), file)
+    >>> print(file.read_text(), end="")
+    id,supply_t
+    A,5.0
     """
     write_text_atomic(frame.to_csv(index=False, lineterminator="\n"), file, overwrite)
 
@@ -402,7 +434,21 @@ def _umask() -> int:
 
 def write_text_atomic(text: str, file: Path, overwrite: bool = True) -> None:
     """Write text through a temporary file in the same folder and an atomic rename,
-    so a crash leaves either the old file or the new one, never half of one."""
+    so a crash leaves either the old file or the new one, never half of one.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from hubopt.io import write_text_atomic
+    >>> file = Path(tempfile.mkdtemp()) / "note.txt"
+    >>> write_text_atomic("first", file)
+    >>> write_text_atomic("second", file, overwrite=False)
+    Traceback (most recent call last):
+    ...
+    hubopt.errors.ValidationError: 1 problem in the network:
+      - '...note.txt' exists; pass overwrite=True (--overwrite) to replace it
+    """
     file = Path(file)
     if file.exists() and not overwrite:
         msg = f"'{file}' exists; pass overwrite=True (--overwrite) to replace it"
