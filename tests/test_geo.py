@@ -259,3 +259,88 @@ def test_sea_distances_accept_projected_geodataframes():
     )
     with pytest.raises(ValidationError, match="no CRS"):
         geo.sea_distances(frame.set_crs(None, allow_override=True), lonlat)
+
+
+# -- snapping to the nearest lane segment --
+DAKHLA_ATLANTIQUE = (-15.55, 24.30)  # hubs.csv (UNVERIFIED approximation)
+DAKAR = (-17.433333, 14.683333)
+
+
+def _brute_force_snap_km(point, avoid=()):
+    """Distance to the nearest open lane segment, every segment projected."""
+    graph = geo._sea_graph()
+    open_ = geo._open_graph(geo._closed_passages(avoid))
+    xyz = geo._unit_xyz(graph.lonlat)
+    p = geo._unit_xyz(np.array([point], dtype=float))
+    p = np.repeat(p, len(open_.seg_tail), axis=0)
+    near, _ = geo._nearest_on_arcs(p, xyz[open_.seg_tail], xyz[open_.seg_head])
+    best = near[np.argmax(np.einsum("ij,ij->i", p, near))]
+    lonlat = [np.degrees(np.arctan2(best[1], best[0])), np.degrees(np.arcsin(best[2]))]
+    return geo.great_circle_km([point], [lonlat])[0, 0]
+
+
+@pytest.mark.parametrize(
+    "point",
+    [DAKHLA_ATLANTIQUE, CASABLANCA, AKTAU, (6.78, 51.22), (0.0, 0.0), (179.9, -10.2)],
+)
+def test_snap_finds_the_nearest_segment(point):
+    _, km = geo.snap_to_sea([point])
+    assert km[0] == pytest.approx(_brute_force_snap_km(point), abs=1e-3)
+
+
+def test_snap_never_farther_than_the_nearest_node():
+    pts = np.array([DAKHLA_ATLANTIQUE, CASABLANCA, AKTAU, SINGAPORE, YOKOHAMA])
+    _, km = geo.snap_to_sea(pts)
+    graph = geo._sea_graph()
+    nodes = geo.great_circle_km(pts, graph.lonlat).min(axis=1)
+    assert (km <= nodes + 1e-6).all()
+
+
+def test_dakhla_joins_the_coastal_lane():
+    # its nearest node is ~320 km offshore; the coastal lane passes ~40 km out
+    _, km = geo.snap_to_sea([DAKHLA_ATLANTIQUE])
+    assert km[0] < 60
+    d = geo.sea_distances([DAKHLA_ATLANTIQUE], [DAKAR])[0, 0]
+    gc = geo.great_circle_km([DAKHLA_ATLANTIQUE], [DAKAR])[0, 0]
+    assert gc < d < 1.2 * gc  # was 1,495 km (1.38x) with node snapping
+
+
+def test_route_starts_at_the_port_then_the_projection():
+    lonlat, _ = geo.snap_to_sea([DAKHLA_ATLANTIQUE])
+    line = geo.sea_route(DAKHLA_ATLANTIQUE, DAKAR)
+    assert line.coords[0] == pytest.approx(DAKHLA_ATLANTIQUE)
+    assert line.coords[1] == pytest.approx(tuple(lonlat[0]))
+    assert line.coords[-1] == pytest.approx(DAKAR)
+    d = geo.sea_distances([DAKHLA_ATLANTIQUE], [DAKAR])[0, 0]
+    assert geo.line_length_km(line) == pytest.approx(d, rel=1e-6)
+
+
+def test_closed_passage_segments_are_not_snap_targets():
+    graph = geo._sea_graph()
+    suez = np.unique(graph.tail[graph.passage == "suez"])
+    mid = graph.lonlat[suez].mean(axis=0)  # a point in the canal
+    _, open_km = geo.snap_to_sea([mid])
+    _, closed_km = geo.snap_to_sea([mid], avoid=["suez"])
+    assert closed_km[0] > open_km[0]
+    assert closed_km[0] == pytest.approx(
+        _brute_force_snap_km(mid, avoid=["suez"]), abs=1e-3
+    )
+
+
+def test_points_on_the_same_segment_go_along_it():
+    # two points offshore of the same long coastal segment, far apart
+    graph = geo._sea_graph()
+    open_ = geo._open_graph(geo._closed_passages(()))
+    ends_a, ends_b = graph.lonlat[open_.seg_tail], graph.lonlat[open_.seg_head]
+    length = geo.great_circle_km(ends_a, ends_b, pairwise=True)
+    k = int(np.argmax((length > 600) & (np.abs(ends_a[:, 0] - ends_b[:, 0]) < 20)))
+    a, b = ends_a[k], ends_b[k]
+    p, q = a + 0.25 * (b - a), a + 0.75 * (b - a)
+    snap_p = geo._snap(np.array([p]), open_)
+    snap_q = geo._snap(np.array([q]), open_)
+    if snap_p.seg[0] != snap_q.seg[0]:
+        pytest.skip("the chosen points snapped to different segments")
+    d = geo.sea_distances([p], [q])[0, 0]
+    along = geo.great_circle_km([snap_p.lonlat[0]], [snap_q.lonlat[0]])[0, 0]
+    assert d == pytest.approx(snap_p.snap_km[0] + along + snap_q.snap_km[0], rel=1e-9)
+    assert np.allclose(geo.sea_distances([p, q], [p, q]), [[0, d], [d, 0]])
