@@ -43,8 +43,23 @@ def read_orlib(
 
     Examples
     --------
-    >>> import hubopt, hubopt.orlib  # doctest: +SKIP
-    >>> net = hubopt.orlib.read_orlib("cap41.txt")  # doctest: +SKIP
+    A made-up instance with 2 sites and 3 customers, in the cap format (the real
+    ones are in ``benchmarks/orlib/`` of a checkout; ``examples/orlib_instances.py``
+    solves them against their published optima):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import hubopt
+    >>> from hubopt.orlib import read_orlib
+    >>> rows = ["2 3", "100 50.0", "100 80.0",  # m n; capacity, fixed cost per site
+    ...         "40 40.0 80.0", "30 60.0 30.0", "20 40.0 20.0"]  # demand, c_1j, c_2j
+    >>> file = Path(tempfile.mkdtemp()) / "cap_tiny.txt"
+    >>> _ = file.write_text(" ".join(rows))
+    >>> net = read_orlib(file)
+    >>> net
+    Network('cap_tiny': 1 origins, 2 hubs, 3 destinations, 8 legs)
+    >>> hubopt.solve(net).objective  # open site 1 (50) and serve all: 40 + 60 + 40
+    190.0
     """
     path = Path(path)
     try:
