@@ -30,6 +30,17 @@ class Diagnosis:
         Ids of markets that no leg chain from an origin can reach.
     shortfall
         Per market, the smallest number of tonnes that must go unserved (elastic model).
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> net = hubopt.datasets.tiny()  # D1 and D2 need a hub or a direct leg
+    >>> diagnosis = hubopt.explain_infeasible(net, max_hubs=0)
+    >>> diagnosis.feasible
+    False
+    >>> diagnosis.shortfall
+      destination  short_t
+    0          D2     70.0
     """
 
     feasible: bool
@@ -39,7 +50,15 @@ class Diagnosis:
 
     @property
     def text(self) -> str:
-        """The diagnosis as a paragraph."""
+        """The diagnosis as a paragraph.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> net = hubopt.datasets.tiny()
+        >>> print(hubopt.explain_infeasible(net).text)
+        the network has a feasible solution
+        """
         if self.feasible:
             return "the network has a feasible solution"
         return "why there is no solution:\n" + "\n".join(

@@ -40,6 +40,18 @@ class SolveOptions:
     marginal_values
         Also solve the LP with the hub decisions fixed and keep its duals in
         :attr:`hubopt.Result.marginal_values`.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> options = hubopt.SolveOptions(max_hubs=1, time_limit_s=30)
+    >>> options.model_options().max_hubs
+    1
+    >>> hubopt.SolveOptions(mip_gap=2.0)
+    Traceback (most recent call last):
+    ...
+    hubopt.errors.ValidationError: 1 problem in the network:
+      - mip_gap must be in [0, 1), got 2.0
     """
 
     max_hubs: int | None = None
@@ -75,7 +87,14 @@ class SolveOptions:
             raise ValidationError(msg)
 
     def model_options(self) -> model.ModelOptions:
-        """The part of the options that shapes the model."""
+        """The part of the options that shapes the model.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> hubopt.SolveOptions(budget=500.0).model_options().budget
+        500.0
+        """
         return model.ModelOptions(
             max_hubs=self.max_hubs,
             min_hubs=self.min_hubs,
