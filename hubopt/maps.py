@@ -142,10 +142,23 @@ def source_line(result: Result) -> str:
     if result.status == "feasible" and result.gap is not None:
         gap = f", gap {result.gap:.2%}"
     return (
-        f"Data: {net.name} ({data}). Basemap: Natural Earth 1:110m (public domain). "
-        f"Model: hubopt {__version__} facility-location MILP, solver {result.solver}, "
-        f"{result.status}{gap}."
+        f"Data: {net.name} ({data}). {_osm_attribution(result)}Basemap: Natural Earth "
+        f"1:110m (public domain). Model: hubopt {__version__} facility-location MILP, "
+        f"solver {result.solver}, {result.status}{gap}."
     )
+
+
+def _osm_attribution(result: Result) -> str:
+    """The OpenStreetMap credit the ODbL asks for, when the bundled data's routes
+    derive from OpenStreetMap (its README says so)."""
+    from .datasets import DATASETS, data_root
+
+    if result.network.name.split(" (")[0] not in DATASETS:
+        return ""
+    readme = data_root() / "README.md"
+    if readme.is_file() and "OpenStreetMap" in readme.read_text(encoding="utf-8"):
+        return "Rail routes © OpenStreetMap contributors (ODbL). "
+    return ""
 
 
 def _has_solution(result: Result) -> bool:
@@ -315,12 +328,23 @@ class _Labeller:
         ((-5, -3), "right", "top"),
         ((0, 7), "center", "bottom"),
         ((0, -7), "center", "top"),
+        ((10, 12), "left", "bottom"),
+        ((-10, 12), "right", "bottom"),
+        ((10, -12), "left", "top"),
+        ((-10, -12), "right", "top"),
     )
 
     def __init__(self, ax: Axes, frame: _Frame) -> None:
         self.ax = ax
         self.frame = frame
         self.boxes: list[tuple[float, float, float, float]] = []
+
+    def block(self, xs: Any, ys: Any, radius_pt: float = 5.0) -> None:
+        """Keep labels off these points (markers of about ``radius_pt``)."""
+        r = radius_pt * self.ax.figure.dpi / 72.0
+        for x, y in zip(xs, ys, strict=True):
+            sx, sy = self.ax.transData.transform((float(x), float(y)))
+            self.boxes.append((sx - r, sy - r, sx + r, sy + r))
 
     def add(self, x: float, y: float, text: str, **kw: Any) -> None:
         frame = self.frame
@@ -366,6 +390,15 @@ class _Labeller:
             color=kw.pop("color", "#222222"),
             path_effects=_halo(),
             zorder=8,
+            arrowprops={
+                "arrowstyle": "-",
+                "color": "#555555",
+                "linewidth": 0.5,
+                "shrinkA": 0,
+                "shrinkB": 0,
+            }
+            if abs(offset[1]) > 10
+            else None,
             **kw,
         )
 
@@ -567,6 +600,10 @@ def static_map(
 
     if labels:
         place = _Labeller(ax, frame)
+        place.block(origins["lon"], origins["lat"], 5)
+        for (x, y), size in zip(markets[["lon", "lat"]].to_numpy(), sizes, strict=True):
+            place.block([x], [y], math.sqrt(size) / 2)
+        place.block(opened["lon"], opened["lat"], 8)
         for row in opened.itertuples():
             place.add(
                 row.lon,
@@ -1116,6 +1153,8 @@ def interactive_map(
     )
     root.header.add_child(folium.Element(f"<script>{js}</script>"), name="leaflet_js")
     fmap.add_child(_attribution_prefix())
+    if _osm_attribution(result):
+        fmap.add_child(_attribution(_osm_attribution(result).strip()))
 
     if tiles is not None:
         folium.TileLayer(tiles, name="Web tiles (online only)").add_to(fmap)
@@ -1344,6 +1383,14 @@ def _attribution_prefix() -> Any:
     return _script(
         "{parent}.attributionControl.setPrefix("
         "'Leaflet 1.9.4 (BSD-2) | Natural Earth | hubopt');"
+    )
+
+
+def _attribution(credit: str) -> Any:
+    """An extra plain-text credit in Leaflet's attribution control."""
+    return _script(
+        "{parent}.attributionControl.addAttribution({{ this.credit | tojson }});",
+        credit=credit,
     )
 
 
