@@ -333,6 +333,25 @@ class Network:
         ------
         ValidationError
             Listing every problem found, each with its table, row, column and value.
+
+        Examples
+        --------
+        See the class example above; a GeoDataFrame works the same way:
+
+        >>> import geopandas as gpd
+        >>> import hubopt
+        >>> tiny = hubopt.datasets.tiny()
+        >>> hubs = tiny.hubs
+        >>> hubs = gpd.GeoDataFrame(
+        ...     hubs.drop(columns=["lon", "lat"]),
+        ...     geometry=gpd.points_from_xy(hubs["lon"], hubs["lat"]),
+        ...     crs="EPSG:4326",
+        ... ).to_crs("EPSG:3857")
+        >>> net = hubopt.Network.from_frames(
+        ...     tiny.origins, hubs, tiny.destinations, tiny.legs, name="projected"
+        ... )
+        >>> net.hubs[["id", "lon", "lat"]].round(6).values.tolist()[0]
+        ['H1', 5.0, 44.0]
         """
         raw = {
             "origins": origins,
@@ -365,6 +384,16 @@ class Network:
         Returns
         -------
         Network
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> net = hubopt.datasets.tiny()
+        >>> destinations = net.destinations  # a copy: editing it changes nothing yet
+        >>> destinations["demand_t"] *= 1.1
+        >>> busier = net.replace(destinations=destinations, name="tiny +10%")
+        >>> round(net.total_demand_t), round(busier.total_demand_t)
+        (200, 220)
         """
         unknown = set(tables) - {*TABLES, "corridors"}
         if unknown:
@@ -386,7 +415,16 @@ class Network:
     # -- tables ---------------------------------------------------------------------
     @property
     def origins(self) -> pd.DataFrame:
-        """Supply nodes: id, name, lon, lat, supply_t, cost_per_t and extra columns."""
+        """Supply nodes: id, name, lon, lat, supply_t, cost_per_t and extra columns.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> hubopt.datasets.tiny().origins[["id", "supply_t"]]
+           id  supply_t
+        0  O1     150.0
+        1  O2     100.0
+        """
         return self._tables["origins"].copy()
 
     @property
@@ -418,7 +456,14 @@ class Network:
         return None if self._corridors is None else self._corridors.copy()
 
     def table(self, name: str) -> pd.DataFrame:
-        """One table by name (a copy)."""
+        """One table by name (a copy).
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> hubopt.datasets.tiny().table("hub_levels").columns.tolist()
+        ['hub_id', 'level', 'capacity_t', 'fixed_cost']
+        """
         if name == "corridors":
             return self.corridors
         if name not in self._tables:
@@ -427,7 +472,18 @@ class Network:
         return self._tables[name].copy()
 
     def node_coordinates(self) -> pd.DataFrame:
-        """Every node's lon, lat and kind (origin, hub, destination), indexed by id."""
+        """Every node's lon, lat and kind (origin, hub, destination), indexed by id.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> nodes = hubopt.datasets.tiny().node_coordinates()
+        >>> nodes.loc[["O1", "H1"]]  # doctest: +NORMALIZE_WHITESPACE
+                  name   lon   lat    kind
+        id
+        O1  North farm  10.0  50.0  origin
+        H1   West port   5.0  44.0     hub
+        """
         parts = []
         for table, kind in (
             ("origins", "origin"),
@@ -441,7 +497,14 @@ class Network:
 
     def leg_kinds(self) -> pd.Series:
         """Each leg's kind: 'inbound' (origin->hub), 'outbound' (hub->destination) or
-        'direct' (origin->destination), aligned with :attr:`legs`."""
+        'direct' (origin->destination), aligned with :attr:`legs`.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> hubopt.datasets.tiny().leg_kinds().value_counts().to_dict()
+        {'outbound': 7, 'inbound': 5, 'direct': 1}
+        """
         legs = self._tables["legs"]
         hub_ids = set(self._tables["hubs"]["id"])
         is_in = legs["destination"].isin(hub_ids)
@@ -459,6 +522,18 @@ class Network:
             A folder (CSV tables) or a file ending in ``.gpkg``.
         overwrite
             Replace existing files; without it an existing file is an error.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> import hubopt
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> hubopt.datasets.tiny().write(folder / "tiny")  # a folder of CSV files
+        >>> sorted(p.name for p in (folder / "tiny").iterdir())
+        ['destinations.csv', 'hubs.csv', 'legs.csv', 'origins.csv']
+        >>> hubopt.read_network(folder / "tiny")
+        Network('tiny': 2 origins, 3 hubs, 3 destinations, 13 legs)
         """
         from .io import write_network
 
@@ -469,6 +544,19 @@ class Network:
 
         Values the user gave are never overwritten. See
         :func:`hubopt.legs.fill_leg_attributes` for the options.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> net = hubopt.datasets.tiny()
+        >>> legs = net.legs
+        >>> legs["cost_per_t"] = float("nan")  # forget every cost
+        >>> filled = net.replace(legs=legs).with_leg_attributes()
+        >>> filled.legs[["distance_km", "cost_per_t", "co2_kg_per_t"]].notna().all()
+        distance_km     True
+        cost_per_t      True
+        co2_kg_per_t    True
+        dtype: bool
         """
         from .legs import fill_leg_attributes
 
@@ -476,7 +564,15 @@ class Network:
 
     def generate_legs(self, **kwargs: Any) -> Network:
         """Propose legs for every origin->hub, hub->destination (and optionally direct)
-        pair that has a route. See :func:`hubopt.legs.generate_legs`."""
+        pair that has a route. See :func:`hubopt.legs.generate_legs`.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> net = hubopt.datasets.tiny()
+        >>> net.generate_legs(inbound_mode="rail", direct=False)
+        Network('tiny': 2 origins, 3 hubs, 3 destinations, 16 legs)
+        """
         from .legs import generate_legs
 
         return generate_legs(self, **kwargs)
@@ -484,12 +580,26 @@ class Network:
     # -- conveniences ---------------------------------------------------------------
     @property
     def total_supply_t(self) -> float:
-        """Sum of supply over origins, in tonnes."""
+        """Sum of supply over origins, in tonnes.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> hubopt.datasets.tiny().total_supply_t
+        250.0
+        """
         return float(self._tables["origins"]["supply_t"].sum())
 
     @property
     def total_demand_t(self) -> float:
-        """Sum of demand over destinations, in tonnes."""
+        """Sum of demand over destinations, in tonnes.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> hubopt.datasets.tiny().total_demand_t
+        200.0
+        """
         return float(self._tables["destinations"]["demand_t"].sum())
 
     def __repr__(self) -> str:
