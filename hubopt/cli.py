@@ -14,6 +14,8 @@ from . import __version__
 from .errors import HuboptError, InfeasibleError, SolverError, ValidationError
 
 EXIT_OK, EXIT_INPUT, EXIT_NO_SOLUTION = 0, 2, 3
+#: Exit code after Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -162,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except KeyboardInterrupt:
         _error("interrupted")
-        return 130
+        return EXIT_INTERRUPTED
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -198,7 +200,14 @@ def _solve(args: argparse.Namespace) -> int:
         raise ValidationError(msg)
     existing = [
         out / name
-        for name in ("summary.json", "flows.csv", "hubs.csv", "markets.csv")
+        for name in (
+            "summary.json",
+            "run.json",
+            "flows.csv",
+            "hubs.csv",
+            "markets.csv",
+            "paths.csv",
+        )
         if (out / name).exists()
     ]
     if existing and not args.overwrite:
@@ -217,7 +226,15 @@ def _solve(args: argparse.Namespace) -> int:
         mip_gap=args.gap,
         raise_on_failure=False,
     )
-    result.write(out)
+    result.write(out, overwrite=args.overwrite)
+    if result.interrupted:
+        if result.status in ("optimal", "feasible"):
+            print(result.summary())
+        _error(
+            f"interrupted: status {result.status}; what was found is in {out}/"
+            f" ({out / 'summary.json'} records it)"
+        )
+        return EXIT_INTERRUPTED
     if result.status in ("optimal", "feasible"):
         print(result.summary())
         print(f"results written to {out}/")

@@ -1029,52 +1029,43 @@ INTERRUPTED = "interrupted (Ctrl-C)"
 def _interruptible_run(highs: Any, interrupted: list[bool]) -> None:
     """Run HiGHS so that Ctrl-C stops it cleanly with the best solution found.
 
-    The C++ solve releases the GIL but Python raises KeyboardInterrupt only in the main
-    thread, and only when it runs Python code: during a plain ``run()`` Ctrl-C would
-    wait until the solve ends. So in the main thread the solve runs in a worker thread
-    while the main thread waits in short, interruptible steps; on Ctrl-C it sets a flag
-    that HiGHS's interrupt callbacks (simplex, IPM, MIP) read, and HiGHS stops at its
-    next check with model status "Interrupted by user" and its incumbent. highspy's own
-    ``HandleKeyboardInterrupt`` is not used: its locks are class attributes shared by
-    every instance, so concurrent solves in threads would collide, and it prints.
-    ``interrupted`` gets one True appended when Ctrl-C was pressed.
+    During the C++ solve Python raises KeyboardInterrupt only when the main thread
+    runs Python code again, so a plain ``run()`` would ignore Ctrl-C until the solve
+    ends. Here, in the main thread, SIGINT gets a handler that only records the
+    signal, and HiGHS's interrupt callbacks (simplex, IPM, MIP) - Python code run in
+    this thread, where the handler fires - tell HiGHS to stop at its next check: it
+    returns status "Interrupted by user" with its incumbent. ``interrupted`` gets one
+    True appended when Ctrl-C was pressed. highspy's ``HandleKeyboardInterrupt`` is
+    not used: it solves in a thread with locks shared by every instance (concurrent
+    solves in threads collide), prints, and calls ``sys.exit`` on the fifth Ctrl-C.
+    Outside the main thread signals never arrive, so the solve just runs.
     """
+    import signal
     import threading
 
     if threading.current_thread() is not threading.main_thread():
         highs.run()
         return
-    stop = threading.Event()
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        if not interrupted:
+            interrupted.append(True)
 
     def check(event: Any) -> None:
-        if stop.is_set():
+        if interrupted:
             event.interrupt()
 
+    previous = signal.signal(signal.SIGINT, on_sigint)
     highs.cbSimplexInterrupt += check
     highs.cbIpmInterrupt += check
     highs.cbMipInterrupt += check
-    failure: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            highs.run()
-        except BaseException as exc:  # re-raised in the main thread
-            failure.append(exc)
-
-    worker = threading.Thread(target=work, name="hubopt-highs", daemon=True)
-    worker.start()
-    while worker.is_alive():
-        try:
-            worker.join(0.05)
-        except KeyboardInterrupt:
-            if not interrupted:
-                interrupted.append(True)
-            stop.set()
-    highs.cbSimplexInterrupt -= check
-    highs.cbIpmInterrupt -= check
-    highs.cbMipInterrupt -= check
-    if failure:
-        raise failure[0]
+    try:
+        highs.run()
+    finally:
+        highs.cbSimplexInterrupt -= check
+        highs.cbIpmInterrupt -= check
+        highs.cbMipInterrupt -= check
+        signal.signal(signal.SIGINT, previous)
 
 
 def _run_cbc(
@@ -1132,8 +1123,9 @@ def _run_cbc(
 
 
 def _stop_children(binary: str, wait_s: float = 5.0) -> None:
-    """Stop this process's child processes running ``binary``: SIGINT, then SIGKILL
-    after ``wait_s``. Linux only (reads /proc); elsewhere does nothing."""
+    """Stop this process's child processes running ``binary`` (or the program it
+    execs under the same name): SIGINT, then SIGKILL after ``wait_s``. Linux only
+    (reads /proc); elsewhere does nothing."""
     import signal
 
     me = os.getpid()
@@ -1142,10 +1134,14 @@ def _stop_children(binary: str, wait_s: float = 5.0) -> None:
         try:
             stat = (entry / "stat").read_text()
             ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            argv0 = (entry / "cmdline").read_bytes().split(b"\0", 1)[0]
+            argv = [
+                os.fsdecode(a) for a in (entry / "cmdline").read_bytes().split(b"\0")
+            ]
         except (OSError, ValueError, IndexError):
             continue
-        if ppid == me and os.fsdecode(argv0) == binary:
+        # a console-script wrapper (python .../bin/cbc) may exec the real binary
+        name = os.path.basename(binary)
+        if ppid == me and (binary in argv or os.path.basename(argv[0]) == name):
             children.append(int(entry.name))
     for pid in children:
         with contextlib.suppress(OSError):

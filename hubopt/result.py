@@ -102,6 +102,8 @@ class Result:
         self.build_s = build_s
         self.solver = raw.solver
         self.message = raw.message
+        #: True when Ctrl-C (SIGINT) stopped the solve; the status says what was found.
+        self.interrupted = bool(getattr(raw, "interrupted", False))
         self.options = dict(options)
         self._raw = raw
         self._levels = levels
@@ -524,10 +526,12 @@ class Result:
             lines.append(f"solver says: {self.message}")
         if not self._has_solution:
             return "\n".join(lines)
-        if self.status == "feasible" and self.gap is not None:
+        if self.status == "feasible":
             lines.append(
                 f"not proven optimal: gap {self.gap:.3%} to bound "
                 f"{self.best_bound:,.0f}"
+                if self.gap is not None and self.best_bound is not None
+                else "not proven optimal: the solver gave no bound"
             )
         hubs = self.hubs
         opened = hubs[hubs["open"]]
@@ -597,35 +601,72 @@ class Result:
             out["message"] = self.message
         return out
 
-    def write(self, folder: str | os.PathLike[str], *, overwrite: bool = True) -> Path:
-        """Write summary.json, flows.csv, hubs.csv, markets.csv and paths.csv.
+    def write(self, folder: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+        """Write summary.json, run.json, flows.csv, hubs.csv, markets.csv, paths.csv.
+
+        summary.json holds only what the input and options determine, so two runs give
+        byte-identical files; the timings (runtime_s, build_s) go to run.json. Every
+        file is written through a temporary file and an atomic rename.
 
         Parameters
         ----------
         folder
             The output folder; created when missing.
         overwrite
-            Replace existing files (default); with False an existing file is an error.
+            Replace existing files; without it (the default) an existing output file
+            is an error and nothing is written. With it, result tables left from an
+            earlier run are removed when this result has no solution, so no stale
+            flows sit beside a summary that says "infeasible".
 
         Returns
         -------
         pathlib.Path
             The folder.
+
+        Raises
+        ------
+        ValidationError
+            An output file exists and overwrite is False, or the folder is a file.
         """
+        from .errors import ValidationError
         from .io import write_csv_atomic, write_text_atomic
 
         folder = Path(folder)
+        if folder.exists() and not folder.is_dir():
+            msg = f"'{folder}' is a file, not a folder"
+            raise ValidationError(msg)
+        summary = self.summary_dict()
+        run = {
+            "runtime_s": summary.pop("runtime_s", None),
+            "build_s": round(self.build_s, 3),
+            "solver": self.solver,
+            "interrupted": self.interrupted,
+        }
+        tables = ("flows", "hubs", "markets", "paths")
+        names = ["summary.json", "run.json", *(f"{t}.csv" for t in tables)]
+        existing = [folder / n for n in names if (folder / n).exists()]
+        if existing and not overwrite:
+            msg = (
+                f"'{existing[0]}' exists; pass overwrite=True (--overwrite) to replace "
+                "the results in the folder, or choose another one"
+            )
+            raise ValidationError(msg)
         folder.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(
-            json.dumps(self.summary_dict(), indent=2, sort_keys=True) + "\n",
-            folder / "summary.json",
-            overwrite,
-        )
         if self._has_solution:
-            write_csv_atomic(_round(self.flows), folder / "flows.csv", overwrite)
-            write_csv_atomic(_round(self.hubs), folder / "hubs.csv", overwrite)
-            write_csv_atomic(_round(self.markets), folder / "markets.csv", overwrite)
-            write_csv_atomic(_round(self.paths), folder / "paths.csv", overwrite)
+            for table in tables:
+                frame = _round(getattr(self, table))
+                write_csv_atomic(frame, folder / f"{table}.csv", overwrite)
+        else:
+            for table in tables:
+                (folder / f"{table}.csv").unlink(missing_ok=True)
+        write_text_atomic(
+            json.dumps(run, indent=2, sort_keys=True) + "\n", folder / "run.json", True
+        )
+        write_text_atomic(
+            json.dumps(summary, indent=2, sort_keys=True) + "\n",
+            folder / "summary.json",
+            True,
+        )
         return folder
 
     def to_geodataframes(self) -> dict[str, Any]:

@@ -230,7 +230,11 @@ def solve(
         recorded["solver"] = type(solver).__name__
     recorded["exclude_portfolios"] = [list(p) for p in options.exclude_portfolios]
     marginal = None
-    if marginal_values and raw.status in ("optimal", "feasible"):
+    if (
+        marginal_values
+        and raw.status in ("optimal", "feasible")
+        and not raw.interrupted  # Ctrl-C means stop: no second solve
+    ):
         marginal = model.marginal_values(
             network, options.model_options(), raw.open_level, raw.flow_t
         )
