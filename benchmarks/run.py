@@ -175,10 +175,13 @@ def _lines(path: Path) -> list[str]:
     return path.read_text().splitlines() if path.exists() else []
 
 
-def orlib_large(limit: float, reuse: bool) -> list[dict[str, Any]]:
-    """capa/capb/capc: run both sides in parallel worker processes, then compare."""
+def orlib_large(limit: float, reuse: bool, spawn: bool = True) -> list[dict[str, Any]]:
+    """capa/capb/capc: run both sides in parallel worker processes, then compare.
+
+    With ``spawn`` False, only read what earlier workers wrote (a background run).
+    """
     files = {side: HERE / f"large_{side}.jsonl" for side in SIDES}
-    if not reuse:
+    if not reuse and spawn:
         for path in files.values():
             path.unlink(missing_ok=True)
     workers = [
@@ -186,6 +189,7 @@ def orlib_large(limit: float, reuse: bool) -> list[dict[str, Any]]:
             [sys.executable, __file__, "--large-worker", side, "--limit", str(limit)]
         )
         for side in SIDES
+        if spawn
     ]
     for worker in workers:
         worker.wait()
@@ -393,6 +397,79 @@ def model_build(sizes: list[int]) -> list[dict[str, Any]]:
 
 
 # ------------------------------------------------------------------------------------
+# sea matrix, scenario batch
+# ------------------------------------------------------------------------------------
+def sea_matrix(quick: bool) -> list[dict[str, Any]]:
+    """The geo helper's benchmark, as it reports itself."""
+    import sea_matrix as bench
+
+    return bench.run(quick)
+
+
+def _scenarios(count: int) -> list[Any]:
+    """Seeded perturbations of the bundled scenario: demand and freight rates."""
+    import numpy as np
+
+    import hubopt
+
+    rng = np.random.default_rng(20261128)
+    return [
+        hubopt.Scenario(
+            f"s{i:02d}",
+            demand_multiplier=float(rng.uniform(0.85, 1.15)),
+            freight_multiplier=float(rng.uniform(0.9, 1.1)),
+            mode_multipliers={"rail": float(rng.uniform(0.8, 1.3))},
+        )
+        for i in range(count)
+    ]
+
+
+def scenario_batch(count: int) -> list[dict[str, Any]]:
+    """hubopt.compare over ``count`` scenarios with a pool of 1 and of 2 workers."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    import hubopt
+
+    network = hubopt.datasets.morocco_kazakhstan()
+    scenarios = _scenarios(count)
+    wall, tables = {}, {}
+    for workers in (1, 2):
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            # start the workers and import hubopt in them before timing
+            list(pool.map(_warm, range(workers)))
+            start = time.perf_counter()
+            comparison = hubopt.compare(
+                network, scenarios, executor=pool, progress=False, threads=1
+            )
+            wall[workers] = time.perf_counter() - start
+        tables[workers] = comparison.table
+    same = tables[1]["total_cost"].round(3).equals(tables[2]["total_cost"].round(3))
+    solved = int((tables[2]["status"] == "optimal").sum())
+    speedup = wall[1] / wall[2]
+    return [
+        _record(
+            f"{count}-scenario batch (hubopt.compare), 2 workers vs 1",
+            wall[2],
+            "s",
+            wall[1],
+            ">= 1.7x",
+            speedup >= 1.7,
+            ratio=speedup,
+            optimal=solved,
+            identical_results=bool(same),
+            load_average=os.getloadavg()[0],
+        )
+    ]
+
+
+def _warm(_: int) -> int:
+    import hubopt  # noqa: F401
+
+    time.sleep(0.5)  # keep this worker busy so the other one gets a task too
+    return os.getpid()
+
+
+# ------------------------------------------------------------------------------------
 # table
 # ------------------------------------------------------------------------------------
 def _fmt(value: Any) -> str:
@@ -424,12 +501,40 @@ def print_table(records: list[dict[str, Any]]) -> None:
         print("  ".join(str(x)[:90].ljust(w) for x, w in zip(row, widths, strict=True)))
 
 
+def markdown_table(records: list[dict[str, Any]]) -> str:
+    """The records as a Markdown table (for docs/performance.md)."""
+    lines = [
+        "| case | figure | unit | baseline | ratio | target | met |",
+        "|---|---:|---|---:|---:|---|---|",
+    ]
+    for r in records:
+        met = {True: "yes", False: "**no**", None: "-"}[r["met"]]
+        lines.append(
+            f"| {r['case']} | {_fmt(r['figure'])} | {r['unit']} | "
+            f"{_fmt(r['baseline'])} | {_fmt(r['ratio'])} | {r['target']} | {met} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the suite."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="under a minute")
     parser.add_argument("--reuse-large", action="store_true")
     parser.add_argument("--large-only", action="store_true")
+    parser.add_argument(
+        "--markdown", action="store_true", help="print results.json as Markdown"
+    )
+    parser.add_argument(
+        "--large-from-files",
+        action="store_true",
+        help="take capa/b/c figures from large_*.jsonl (a background run)",
+    )
+    parser.add_argument(
+        "--update-large",
+        action="store_true",
+        help="refresh only the capa/b/c records of results.json from large_*.jsonl",
+    )
     parser.add_argument("--large-worker", choices=sorted(SIDES))
     parser.add_argument("--build-child", nargs=2, metavar=("SIDE", "LEGS"))
     parser.add_argument("--handover", action="store_true")
@@ -443,24 +548,46 @@ def main(argv: list[str] | None = None) -> int:
     if args.build_child:
         _build_child(args.build_child[0], int(args.build_child[1]), args.handover)
         return 0
+    if args.markdown:
+        print(markdown_table(json.loads(RESULTS.read_text())))
+        return 0
     if args.large_only:
         records = orlib_large(args.limit, args.reuse_large)
         print_table(records)
+        return 0
+    if args.update_large:
+        kept = [
+            r
+            for r in json.loads(RESULTS.read_text())
+            if not r["case"].startswith(("OR-Library cap", "OR-Library capa/"))
+        ]
+        records = kept + orlib_large(args.limit, True, spawn=False)
+        print_table(records)
+        _write(records)
         return 0
     groups = args.only or ["orlib", "build", "sea", "batch"]
     records: list[dict[str, Any]] = []
     if "orlib" in groups:
         records += orlib_small()
-        if not args.quick:
-            records += orlib_large(args.limit, args.reuse_large)
     if "build" in groups:
         sizes = [10**4, 10**5] if args.quick else [10**4, 10**5, 10**6]
         records += model_build(sizes)
+    if "sea" in groups:
+        records += sea_matrix(args.quick)
+    if "batch" in groups:
+        records += scenario_batch(6 if args.quick else 20)
+    if "orlib" in groups and not args.quick:
+        spawn = not args.large_from_files
+        records += orlib_large(args.limit, args.reuse_large, spawn=spawn)
     print_table(records)
+    _write(records)
+    return 0
+
+
+def _write(records: list[dict[str, Any]]) -> None:
     tmp = RESULTS.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(records, indent=1) + "\n")
     os.replace(tmp, RESULTS)
-    return 0
 
 
 if __name__ == "__main__":
