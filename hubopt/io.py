@@ -341,15 +341,26 @@ def write_network(
     if path.suffix.lower() == ".gpkg":
         _write_gpkg(tables, corridors, path, overwrite=overwrite)
         return
+    if path.exists() and not path.is_dir():
+        msg = f"'{path}' is a file; a network is written to a folder or a .gpkg file"
+        raise ValidationError(msg)
+    names = [f"{t}.csv" for t in (*TABLES, "corridors")]
+    existing = [path / n for n in names if (path / n).exists()]
+    if existing and not overwrite:  # refuse before writing anything
+        msg = f"'{existing[0]}' exists; pass overwrite=True (--overwrite) to replace it"
+        raise ValidationError(msg)
     path.mkdir(parents=True, exist_ok=True)
     for table, frame in tables.items():
         if table == "hub_levels" and frame.empty:
+            (path / "hub_levels.csv").unlink(missing_ok=True)  # not a stale table
             continue
         write_csv_atomic(_geometry_to_wkt(frame), path / f"{table}.csv", overwrite)
     if corridors is not None:
         write_csv_atomic(
             _geometry_to_wkt(pd.DataFrame(corridors)), path / "corridors.csv", overwrite
         )
+    else:
+        (path / "corridors.csv").unlink(missing_ok=True)
 
 
 def _geometry_to_wkt(frame: pd.DataFrame) -> pd.DataFrame:
