@@ -63,11 +63,17 @@ OPTIONAL_PAGES = ["scenarios", "maps", "performance"]
 PLACEHOLDER = "<!-- optional pages -->"
 
 
+# Decided once, when the build starts, so a page landing mid-build cannot be listed
+# without having been read.
+PRESENT_PAGES = [name for name in OPTIONAL_PAGES if (HERE / f"{name}.md").is_file()]
+exclude_patterns += [
+    f"{name}.md" for name in OPTIONAL_PAGES if name not in PRESENT_PAGES
+]
+
+
 def _optional_pages(app, docname: str, source: list[str]) -> None:
-    if docname != "index":
-        return
-    present = [name for name in OPTIONAL_PAGES if (HERE / f"{name}.md").is_file()]
-    source[0] = source[0].replace(PLACEHOLDER, "\n".join(present))
+    if docname == "index":
+        source[0] = source[0].replace(PLACEHOLDER, "\n".join(PRESENT_PAGES))
 
 
 def setup(app) -> dict[str, bool]:
