@@ -30,7 +30,15 @@ _EPS = 1e-9
 
 @dataclass(frozen=True)
 class CostBreakdown:
-    """Annual cost by component, in the network's currency."""
+    """Annual cost by component, in the network's currency.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> costs = hubopt.solve(hubopt.datasets.tiny()).costs
+    >>> costs.fixed, costs.transport, costs.handling, costs.total
+    (250.0, 690.0, 200.0, 1140.0)
+    """
 
     fixed: float
     transport: float
@@ -41,7 +49,14 @@ class CostBreakdown:
 
     @property
     def total(self) -> float:
-        """Sum of every component."""
+        """Sum of every component.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> hubopt.solve(hubopt.datasets.tiny()).costs.total
+        1140.0
+        """
         return (
             self.fixed
             + self.transport
@@ -52,7 +67,14 @@ class CostBreakdown:
         )
 
     def as_dict(self) -> dict[str, float]:
-        """The components and the total as a dict."""
+        """The components and the total as a dict.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> hubopt.solve(hubopt.datasets.tiny()).costs.as_dict()["handling"]
+        200.0
+        """
         out = asdict(self)
         out["total"] = self.total
         return out
@@ -81,6 +103,17 @@ class Result:
         The network that was solved.
     options
         The options of the solve, as a dict.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> result = hubopt.solve(hubopt.datasets.tiny())
+    >>> result
+    Result(status='optimal', objective=1,140.00)
+    >>> result.proven_optimal, result.open_hubs
+    (True, ['H1', 'H2'])
+    >>> result.check()  # the independent checker: [] when every constraint holds
+    []
     """
 
     def __init__(
@@ -119,7 +152,18 @@ class Result:
     def flows(self) -> pd.DataFrame:
         """Legs that carry tonnes: from, to, kind, mode, corridor, tonnes, cost_per_t,
         cost, distance_km, transit_days, co2_kg_per_t, co2_t and the leg's position in
-        ``network.legs`` (``leg``)."""
+        ``network.legs`` (``leg``).
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> result = hubopt.solve(hubopt.datasets.tiny())
+        >>> result.flows[["from", "to", "kind", "tonnes"]].head(3)
+          from  to      kind  tonnes
+        0   O1  H1   inbound   100.0
+        1   O2  H2   inbound   100.0
+        2   H1  D1  outbound    80.0
+        """
         if "flows" not in self._tables:
             self._tables["flows"] = self._make_flows()
         return self._tables["flows"].copy()
@@ -127,7 +171,18 @@ class Result:
     @property
     def hubs(self) -> pd.DataFrame:
         """One row per hub: hub_id, name, lon, lat, open, level, capacity_t,
-        throughput_t, utilisation, fixed_cost, handling_cost."""
+        throughput_t, utilisation, fixed_cost, handling_cost.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> result = hubopt.solve(hubopt.datasets.tiny())
+        >>> result.hubs[["hub_id", "open", "level", "throughput_t", "utilisation"]]
+          hub_id   open level  throughput_t  utilisation
+        0     H1   True  base         100.0          1.0
+        1     H2   True  base         100.0          0.5
+        2     H3  False                 0.0          NaN
+        """
         if "hubs" not in self._tables:
             self._tables["hubs"] = self._make_hubs()
         return self._tables["hubs"].copy()
@@ -135,7 +190,18 @@ class Result:
     @property
     def markets(self) -> pd.DataFrame:
         """One row per destination: destination, name, demand_t, served_t, unmet_t,
-        landed_cost_per_t, via_hubs_t, direct_t, serving_hubs."""
+        landed_cost_per_t, via_hubs_t, direct_t, serving_hubs.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> result = hubopt.solve(hubopt.datasets.tiny())
+        >>> result.markets[["destination", "served_t", "landed_cost_per_t"]].round(2)
+          destination  served_t  landed_cost_per_t
+        0          D1      80.0               4.00
+        1          D2      70.0               4.57
+        2          D3      50.0               5.00
+        """
         if "markets" not in self._tables:
             self._tables["markets"] = self._make_markets()
         return self._tables["markets"].copy()
@@ -147,6 +213,17 @@ class Result:
 
         Paths into markets with a transit limit are the model's own path variables;
         elsewhere arc flows through a hub are split in proportion to the hub's inflows.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> result = hubopt.solve(hubopt.datasets.tiny())
+        >>> result.paths[["origin", "hub", "destination", "tonnes"]]
+          origin hub destination  tonnes
+        0     O1  H1          D1    80.0
+        1     O1  H1          D2    20.0
+        2     O2  H2          D2    50.0
+        3     O2  H2          D3    50.0
         """
         if "paths" not in self._tables:
             self._tables["paths"] = self._make_paths()
@@ -163,6 +240,16 @@ class Result:
         would cost): kind, id, name, value_per_t. Empty when the solve was asked
         not to compute them or has no solution. Where the LP is degenerate the duals
         are one valid choice among several.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> values = hubopt.solve(hubopt.datasets.tiny()).marginal_values
+        >>> values[values["kind"] == "demand"]
+             kind  id      name  value_per_t
+        4  demand  D1  Market A          4.0
+        5  demand  D2  Market B          6.0
+        6  demand  D3  Market C          7.0
         """
         columns = ["kind", "id", "name", "value_per_t"]
         if self._marginal is None:
@@ -188,20 +275,42 @@ class Result:
 
     @property
     def open_hubs(self) -> list[str]:
-        """Ids of the hubs opened, in the order of the network's hubs table."""
+        """Ids of the hubs opened, in the order of the network's hubs table.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> hubopt.solve(hubopt.datasets.tiny(), max_hubs=2).open_hubs
+        ['H1', 'H2']
+        """
         hubs = self.hubs
         return hubs.loc[hubs["open"], "hub_id"].tolist()
 
     @property
     def co2_t(self) -> float:
-        """Total CO2 of the flows, in tonnes (0 without a solution)."""
+        """Total CO2 of the flows, in tonnes (0 without a solution).
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> result = hubopt.solve(hubopt.datasets.morocco_kazakhstan())
+        >>> 200_000 < result.co2_t < 400_000  # tonnes of CO2 a year
+        True
+        """
         if not self._has_solution:
             return 0.0
         return float(self.flows["co2_t"].fillna(0).sum())
 
     @property
     def costs(self) -> CostBreakdown:
-        """Annual cost by component."""
+        """Annual cost by component.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> hubopt.solve(hubopt.datasets.tiny()).costs.fixed
+        250.0
+        """
         if not self._has_solution:
             return CostBreakdown(0, 0, 0, 0, 0, 0)
         flows = self.flows
@@ -233,6 +342,14 @@ class Result:
 
         A leg's mode is its ``mode`` column; a chained leg (e.g. rail + ferry + sea)
         counts under its own mode label.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> result = hubopt.solve(hubopt.datasets.morocco_kazakhstan())
+        >>> table = result.co2_by_mode
+        >>> table.columns.tolist(), table["mode"].iloc[-1]
+        (['mode', 'tonnes', 'tkm', 'co2_t'], 'total')
         """
         flows = self.flows
         flows["tkm"] = flows["tonnes"] * flows["distance_km"]
@@ -253,7 +370,14 @@ class Result:
 
     @property
     def proven_optimal(self) -> bool:
-        """True only when the solver proved optimality (within ``mip_gap``)."""
+        """True only when the solver proved optimality (within ``mip_gap``).
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> hubopt.solve(hubopt.datasets.tiny()).proven_optimal
+        True
+        """
         return self.status == "optimal"
 
     # -- builders ---------------------------------------------------------------------
@@ -518,7 +642,18 @@ class Result:
 
     # -- output -----------------------------------------------------------------------
     def summary(self) -> str:
-        """A few lines a person can read: status, hubs opened, tonnes, cost."""
+        """A few lines a person can read: status, hubs opened, tonnes, cost.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> print(hubopt.solve(hubopt.datasets.tiny()).summary())  # doctest: +ELLIPSIS
+        status: optimal (solver highs, ... s)
+        hubs opened: West port (base, 100 t); Central port (base, 100 t)
+        delivered: 200 t of 200 t demand
+        total cost: 1,140 (fixed 250, transport 690, handling 200, procurement 0)
+        average cost per delivered tonne: 5.70
+        """
         lines = [
             f"status: {self.status} (solver {self.solver}, {self.runtime_s:.2f} s)"
         ]
@@ -569,7 +704,15 @@ class Result:
         return "\n".join(lines)
 
     def summary_dict(self) -> dict[str, Any]:
-        """The figures of :meth:`summary` as a JSON-ready dict."""
+        """The figures of :meth:`summary` as a JSON-ready dict.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> summary = hubopt.solve(hubopt.datasets.tiny()).summary_dict()
+        >>> summary["status"], summary["hubs_opened"], summary["objective"]
+        ('optimal', ['H1', 'H2'], 1140.0)
+        """
 
         def clean(value: Any) -> Any:
             if value is None:
@@ -627,6 +770,15 @@ class Result:
         ------
         ValidationError
             An output file exists and overwrite is False, or the folder is a file.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import hubopt
+        >>> folder = hubopt.solve(hubopt.datasets.tiny()).write(tempfile.mkdtemp())
+        >>> sorted(p.name for p in folder.iterdir())  # doctest: +NORMALIZE_WHITESPACE
+        ['flows.csv', 'hubs.csv', 'markets.csv', 'paths.csv', 'run.json',
+         'summary.json']
         """
         from .errors import ValidationError
         from .io import write_csv_atomic, write_text_atomic
@@ -679,6 +831,15 @@ class Result:
         -------
         dict
             Keys "origins", "hubs", "markets", "flows".
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> layers = hubopt.solve(hubopt.datasets.tiny()).to_geodataframes()
+        >>> {name: len(frame) for name, frame in layers.items()}
+        {'origins': 2, 'hubs': 3, 'markets': 3, 'flows': 6}
+        >>> layers["flows"].crs.to_epsg()
+        4326
         """
         import geopandas as gpd
         from shapely.geometry import LineString
@@ -726,6 +887,14 @@ class Result:
         -------
         pathlib.Path
             The path of brief.html.
+
+        Examples
+        --------
+        ``examples/morocco_kazakhstan_briefing.py`` writes a pack for the bundled
+        network; :func:`hubopt.report.write_brief` has a doctest. In short::
+
+            result = hubopt.solve(hubopt.datasets.morocco_kazakhstan(), min_hubs=1)
+            result.brief("brief_one_hub")   # brief.html, map.png, ... in that folder
         """
         from .report import write_brief
 
@@ -733,7 +902,14 @@ class Result:
 
     def check(self) -> list[str]:
         """Run the independent checker on this result; see
-        :func:`hubopt.check_solution`."""
+        :func:`hubopt.check_solution`.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> hubopt.solve(hubopt.datasets.tiny()).check()
+        []
+        """
         from .check import check_solution
 
         return check_solution(self.network, self)
