@@ -142,7 +142,29 @@ def _error(text: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code.
+
+    Parameters
+    ----------
+    argv
+        The arguments after ``hubopt``; ``sys.argv[1:]`` when None.
+
+    Returns
+    -------
+    int
+        0 solved (optimal or feasible), 2 bad input, 3 infeasible or no solution, 130
+        interrupted.
+
+    Examples
+    --------
+    >>> from hubopt.cli import main
+    >>> main(["datasets"])
+    morocco_kazakhstan: Kazakh wheat -> Moroccan hub port -> African markets
+    tiny: a made-up, hand-checkable network (2 origins, 3 hubs, 3 markets)
+    0
+    >>> main(["validate", "no/such/folder"])  # the message goes to stderr
+    2
+    """
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
