@@ -634,7 +634,7 @@ def static_map(
     ax.text(
         0.0,
         1.01,
-        _subtitle(result),
+        _wrap(_subtitle(result), ax, 12),
         transform=ax.transAxes,
         fontsize=8.5,
         color="#333333",
@@ -650,12 +650,18 @@ def _skip(*_args: Any, **_kwargs: Any) -> None:
     """Stands in for ``ax.scatter`` when a layer is empty (no legend entry)."""
 
 
-def _source(ax: Axes, text: str) -> None:
-    """The source line, under the axes' tick labels, wrapped to the map's width."""
+def _wrap(text: str, ax: Axes, chars_per_inch: float) -> str:
+    """Wrap text to the width of the axes."""
     import textwrap
 
+    inches = ax.bbox.width / ax.figure.dpi
+    return "\n".join(textwrap.wrap(text, max(int(inches * chars_per_inch), 30)))
+
+
+def _source(ax: Axes, text: str) -> None:
+    """The source line, under the axes' tick labels, wrapped to the map's width."""
     ax.annotate(
-        "\n".join(textwrap.wrap(text, 150)),
+        _wrap(text, ax, 19),
         xy=(0.0, 0.0),
         xycoords="axes fraction",
         xytext=(0, -16),
