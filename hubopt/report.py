@@ -480,7 +480,7 @@ def _brief_html(
 
     currency = figures["currency"]
     esc = html.escape
-    money = currency or "cost"
+    money = f" ({currency})" if currency else ""
     hubs = result.hubs
     opened = hubs[hubs["open"]]
     cards = [
@@ -532,10 +532,10 @@ def _brief_html(
                 "utilisation": lambda r: (
                     f"{r['utilisation']:.0%}" if np.isfinite(r["utilisation"]) else "–"
                 ),
-                f"fixed cost a year ({money})": lambda r: _fmt_money(
+                f"fixed cost a year{money}": lambda r: _fmt_money(
                     r["fixed_cost"], "", 0
                 ),
-                f"handling a year ({money})": lambda r: _fmt_money(
+                f"handling a year{money}": lambda r: _fmt_money(
                     r["handling_cost"], "", 0
                 ),
             },
@@ -550,13 +550,13 @@ def _brief_html(
             "demand": lambda r: _fmt_t(r["demand_t"]),
             "served": lambda r: _fmt_t(r["served_t"]),
             "served via": lambda r: esc(str(r["served_via"])),
-            f"landed cost per t ({money})": lambda r: _fmt_money(
+            f"landed cost per t{money}": lambda r: _fmt_money(
                 r["landed_cost_per_t"], ""
             ),
-            f"direct baseline per t ({money})": lambda r: _fmt_money(
+            f"direct baseline per t{money}": lambda r: _fmt_money(
                 r["baseline_landed_cost_per_t"], ""
             ),
-            f"saving per t ({money})": lambda r: _fmt_money(r["saving_per_t"], ""),
+            f"saving per t{money}": lambda r: _fmt_money(r["saving_per_t"], ""),
             "transit days": lambda r: (
                 f"{r['transit_days']:.1f}" if np.isfinite(r["transit_days"]) else "–"
             ),
