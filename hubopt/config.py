@@ -97,7 +97,7 @@ def load_toml(path: str | os.PathLike[str], *, label: str = "config") -> ConfigF
     file = Path(path)
     where = f"{label} file '{file}'"
     if not file.exists():
-        msg = f"{where}: no such file"
+        msg = f"{where}: does not exist"
         raise ValidationError(msg)
     if file.is_dir():
         msg = f"{where}: is a folder, expected a TOML file"

@@ -10,7 +10,6 @@ Scenarios also load from TOML (:func:`read_scenarios`); see docs/scenarios.md.
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -425,7 +424,7 @@ _SCENARIO_FIELDS = {f.name for f in fields(Scenario)}
 def scenarios_from_dict(data: Mapping[str, Any], *, where: str = "") -> ScenarioFile:
     """Scenarios from a parsed TOML document; see :func:`read_scenarios`."""
     prefix = f"{where}: " if where else ""
-    allowed = {"scenario", "network", "solve", "include_builtin"}
+    allowed = {"scenario", "network", "solve", "include_builtin", "paths"}
     unknown = set(data) - allowed
     if unknown:
         msg = (
@@ -447,10 +446,15 @@ def scenarios_from_dict(data: Mapping[str, Any], *, where: str = "") -> Scenario
                 f"{sorted(bad)}; known: {sorted(_SCENARIO_FIELDS)}"
             )
             continue
+        label = entry.get("name", pos + 1)
         try:
             scenarios.append(Scenario(**entry))
-        except (ValidationError, TypeError) as exc:
-            problems.append(f"{prefix}[[scenario]] {pos + 1}: {exc}")
+        except ValidationError as exc:  # its own lines, not its "N problems" header
+            problems.extend(
+                f"{prefix}[[scenario]] {label!s}: {p}" for p in exc.problems
+            )
+        except TypeError as exc:
+            problems.append(f"{prefix}[[scenario]] {label!s}: {exc}")
     if problems:
         raise ValidationError(problems)
     _unique(scenarios)
@@ -484,6 +488,9 @@ def read_scenarios(path: str | Path) -> ScenarioFile:
         network = "my_network"          # folder or .gpkg, relative to this file
         include_builtin = false
 
+        [paths]
+        confine = true                  # refuse paths leading out of this folder
+
         [solve]
         max_hubs = 2
 
@@ -507,23 +514,20 @@ def read_scenarios(path: str | Path) -> ScenarioFile:
     Raises
     ------
     ValidationError
-        Unreadable TOML, unknown keys or bad values, with the file name.
+        Unreadable TOML, unknown keys or bad values, with the file name; a network
+        path leading out of the file's folder when ``[paths] confine = true``. See
+        :mod:`hubopt.config`.
     """
-    file = Path(path)
-    try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        msg = f"scenario file '{file}' does not exist"
-        raise ValidationError(msg) from None
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"'{file}' is not valid TOML: {exc}"
-        raise ValidationError(msg) from None
-    parsed = scenarios_from_dict(data, where=str(file))
-    if parsed.network is not None and not parsed.network.is_absolute():
-        parsed = ScenarioFile(
-            parsed.scenarios, file.parent / parsed.network, parsed.solve_options
-        )
-    return parsed
+    from .config import load_toml
+
+    # safe TOML (tomllib), clean errors for a missing, unreadable, non-UTF-8 or
+    # malformed file; paths relative to the file, confined by [paths] confine = true
+    config = load_toml(path, label="scenario")
+    data = config.data
+    network = data.get("network")
+    if network is not None:
+        data = {**data, "network": str(config.path(network, key="network"))}
+    return scenarios_from_dict(data, where=str(path))
 
 
 def _unique(scenarios: Sequence[Scenario]) -> None:

@@ -393,10 +393,14 @@ def test_toml_case(name, tmp_path):
     folder = tmp_path / "study"
     shutil.copytree(BROKEN / "toml" / name, folder)
     case = tomllib.loads((folder / "case.toml").read_text("utf-8"))
+    file = folder / case.get("file", "run.toml")
     with pytest.raises(ValidationError) as info:
-        config = hubopt.config.load_toml(folder / case.get("file", "run.toml"))
-        for key in case.get("paths", []):
-            config.path(config.data[key], key=key, must_exist=True)
+        if case.get("loader") == "scenarios":
+            hubopt.read_scenarios(file)
+        else:
+            config = hubopt.config.load_toml(file)
+            for key in case.get("paths", []):
+                config.path(config.data[key], key=key, must_exist=True)
     _assert_clean(str(info.value), case["expect"])
 
 
