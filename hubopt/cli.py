@@ -299,8 +299,11 @@ def _brief(args: argparse.Namespace) -> int:
             + "; no brief written"
         )
         return EXIT_NO_SOLUTION
-    page = write_brief(result, out, overwrite=args.overwrite)
-    print(result.summary())
+    from .report import direct_baseline, short_answer
+
+    baseline = direct_baseline(result)
+    page = write_brief(result, out, baseline=baseline, overwrite=args.overwrite)
+    print(short_answer(result, baseline))
     print(f"briefing pack written to {out}/ (open {page})")
     return EXIT_OK
 

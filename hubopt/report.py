@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Files a briefing pack consists of.
 PACK_FILES = (
     "brief.html",
+    "run.json",
     "map.png",
     "map.pdf",
     "interactive_map.html",
@@ -105,6 +106,121 @@ def direct_baseline(result: Result) -> Result | None:
     if baseline.status not in ("optimal", "feasible"):
         return None
     return baseline
+
+
+def best_single_hub(result: Result) -> Result | None:
+    """When the optimum opens no hub, the best solution that opens exactly one.
+
+    A briefing that asks "which port should host the hub?" needs this answer even
+    when no hub pays: the cheapest single site and what it costs against the optimum.
+
+    Parameters
+    ----------
+    result
+        The solved result.
+
+    Returns
+    -------
+    Result or None
+        The solve with ``min_hubs=1, max_hubs=1`` (same solver and options); None when
+        the result already opens a hub, has no solution, or no hub may open.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.report import best_single_hub
+    >>> best_single_hub(hubopt.solve(hubopt.datasets.tiny())) is None  # opens hubs
+    True
+    """
+    from . import solving
+
+    if result.status not in ("optimal", "feasible"):
+        return None
+    if bool(result.hubs["open"].any()):
+        return None
+    network = result.network
+    if not bool((network.hubs["status"] != "closed").any()):
+        return None
+    options = result.options
+    solver = options.get("solver", "highs")
+    forced = solving.solve(
+        network,
+        min_hubs=1,
+        max_hubs=1,
+        carbon_price_per_t_co2=options.get("carbon_price_per_t_co2"),
+        solver=solver if solver in ("highs", "cbc") else "highs",
+        time_limit_s=options.get("time_limit_s"),
+        mip_gap=options.get("mip_gap"),
+        threads=options.get("threads"),
+        raise_on_failure=False,
+    )
+    if forced.status not in ("optimal", "feasible"):
+        return None
+    return forced
+
+
+def single_hub_sentence(result: Result, forced: Result) -> str:
+    """One sentence on the best single hub against the optimum (plain text)."""
+    currency = currency_of(result)
+    money = f"{currency} " if currency else ""
+    opened = forced.hubs[forced.hubs["open"]].iloc[0]
+    paths = forced.paths
+    served = paths.loc[paths["hub"] == opened["hub_id"], "destination"].unique()
+    names = forced.markets.set_index("destination").loc[list(served), "name"].tolist()
+    extra = _per_t(forced) - _per_t(result)
+    return (
+        f"If one hub must be built, the cheapest site is {opened['name']} at level "
+        f"{opened['level']} ({opened['throughput_t']:,.0f} t a year, serving "
+        f"{', '.join(names) or 'no market'}), at {money}{extra:,.2f} per tonne more "
+        "than the optimum."
+    )
+
+
+def short_answer(result: Result, baseline: Result | None) -> str:
+    """The few lines the command line prints: the headline, hubs and tonnes, cost
+    per tonne against the direct baseline, CO2, and the best single hub when none
+    opens.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.report import short_answer
+    >>> result = hubopt.solve(hubopt.datasets.tiny())
+    >>> print(short_answer(result, None).splitlines()[0])  # doctest: +ELLIPSIS
+    Open West port (base, 100 t); Central port (base, 100 t): 5.70 per tonne ...
+    """
+    figures = key_figures(result, baseline)
+    lines = [headline(figures, baseline is not None)]
+    if result.status not in ("optimal", "feasible"):
+        return lines[0]
+    currency = figures["currency"]
+    money = f"{currency} " if currency else ""
+    lines.append(
+        f"  delivered {figures['delivered_t']:,.0f} t of {figures['demand_t']:,.0f} t;"
+        f" {money}{figures['cost_per_t']:,.2f} per tonne all-in"
+        + (
+            f" vs {money}{figures['baseline_cost_per_t']:,.2f} by direct routes"
+            if baseline is not None
+            else ""
+        )
+        + f"; CO2 {figures['co2_t']:,.0f} t a year"
+    )
+    for hub in result.hubs[result.hubs["open"]].itertuples():
+        lines.append(
+            f"  hub {hub.name}: level {hub.level}, {hub.throughput_t:,.0f} t a year "
+            f"({hub.utilisation:.0%} of capacity)"
+            if math.isfinite(hub.utilisation)
+            else f"  hub {hub.name}: {hub.throughput_t:,.0f} t a year"
+        )
+    forced = best_single_hub(result)
+    if forced is not None:
+        lines.append("  " + single_hub_sentence(result, forced))
+    lines.append(
+        f"  status {result.status}"
+        + (" (proven optimal)" if result.status == "optimal" else " (not proven)")
+        + f", solver {result.solver}"
+    )
+    return "\n".join(lines)
 
 
 def _delivered(result: Result) -> float:
@@ -475,6 +591,7 @@ def _brief_html(
     markets: pd.DataFrame,
     map_png: bytes,
     title: str | None,
+    single_hub: str = "",
 ) -> str:
     from . import __version__
 
@@ -602,6 +719,7 @@ def _brief_html(
 <div class="small">hubopt {esc(__version__)} · solver {esc(str(result.solver))} ·
 status {esc(result.status)}</div>
 <p class="headline" id="headline">{esc(headline(figures, baseline is not None))}</p>
+{f'<p id="single-hub">{esc(single_hub)}</p>' if single_hub else ""}
 <h2>Key figures</h2>
 <div class="figures">{cards_html}</div>{baseline_note}
 <h2>Map</h2>
@@ -700,10 +818,18 @@ def write_brief(
     pd.DataFrame([figures]).to_csv(folder / "key_figures.csv", index=False)
     markets.to_csv(folder / "market_comparison.csv", index=False)
     _write_geopackage(result, folder / "results.gpkg")
+    forced = best_single_hub(result)
+    single_hub = single_hub_sentence(result, forced) if forced is not None else ""
     page = folder / "brief.html"
     write_text_atomic(
         _brief_html(
-            result, base, figures, markets, (folder / "map.png").read_bytes(), title
+            result,
+            base,
+            figures,
+            markets,
+            (folder / "map.png").read_bytes(),
+            title,
+            single_hub,
         ),
         page,
         True,
