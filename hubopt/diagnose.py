@@ -135,6 +135,7 @@ def explain_infeasible(
             "from a hub that an origin feeds (closed hubs do not count); add a leg or "
             "give it an unmet_penalty_per_t"
         )
+    reasons.extend(_transit_reasons(must, legs, origin_ids, fed_hubs, unreachable))
     if supply < must_demand - 1e-6:
         reasons.append(
             f"total supply {supply:,.0f} t is {must_demand - supply:,.0f} t short of "
@@ -209,3 +210,51 @@ def explain_infeasible(
         unreachable_markets=unreachable,
         shortfall=shortfall,
     )
+
+
+def _transit_reasons(
+    must: pd.DataFrame,
+    legs: pd.DataFrame,
+    origin_ids: set[str],
+    fed_hubs: set[str],
+    unreachable: list[str],
+) -> list[str]:
+    """Markets whose max_transit_days no route meets: the fastest direct leg or
+    origin->hub->market chain, with the days it takes. Legs without transit_days
+    cannot serve a market with a limit."""
+    reasons = []
+    days = legs["transit_days"].to_numpy(dtype=float)
+    known = ~np.isnan(days)
+    inbound: dict[str, tuple[float, str]] = {}
+    for a, b, t in zip(legs["origin"], legs["destination"], days, strict=True):
+        fed = a in origin_ids and b in fed_hubs and not np.isnan(t)
+        if fed and (b not in inbound or t < inbound[b][0]):
+            inbound[b] = (t, f"{a}->{b}")
+    for row in must.itertuples():
+        limit = row.max_transit_days
+        if np.isnan(limit) or row.id in unreachable:
+            continue
+        into = (legs["destination"] == row.id).to_numpy() & known
+        best: tuple[float, str] | None = None
+        for a, t in zip(legs["origin"][into], days[into], strict=True):
+            if a in origin_ids:
+                route = (t, f"{a}->{row.id}")
+            elif a in inbound:
+                route = (inbound[a][0] + t, f"{inbound[a][1]}->{row.id}")
+            else:
+                continue
+            if best is None or route[0] < best[0]:
+                best = route
+        if best is None:
+            reasons.append(
+                f"market {row.id} must be reached within {limit:g} days "
+                "(max_transit_days) but none of its routes has transit_days; fill "
+                "them in (Network.with_leg_attributes) or drop the limit"
+            )
+        elif best[0] > limit + 1e-9:
+            reasons.append(
+                f"market {row.id} must be reached within {limit:g} days "
+                f"(max_transit_days) but its fastest route, {best[1]}, takes "
+                f"{best[0]:g} days; raise the limit to {best[0]:g} or add a faster leg"
+            )
+    return reasons
