@@ -9,6 +9,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .errors import HuboptError, InfeasibleError, SolverError, ValidationError
@@ -94,7 +95,11 @@ def _parser() -> argparse.ArgumentParser:
             help="folder or .gpkg (default: the file's network, else the bundled one)",
         )
         p.add_argument(
-            "--workers", type=int, default=None, help="local worker processes"
+            "--workers",
+            type=int,
+            default=None,
+            help="local worker processes (default: one per CPU; 1 solves here, "
+            "one scenario after another)",
         )
         if name == "robust":
             p.add_argument(
@@ -102,6 +107,11 @@ def _parser() -> argparse.ArgumentParser:
                 choices=("minmax_regret", "expected"),
                 default="minmax_regret",
             )
+        p.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="replace the results of an earlier run in the output folder",
+        )
     return parser
 
 
@@ -310,6 +320,7 @@ def _brief(args: argparse.Namespace) -> int:
 
 def _scenario_batch(args: argparse.Namespace) -> int:
     """compare / robust: a comparison CSV and one results folder per scenario."""
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from .decisions import robust
@@ -324,15 +335,36 @@ def _scenario_batch(args: argparse.Namespace) -> int:
     else:
         network = _load(None)
     out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        msg = f"--out '{out}' is a file, not a folder"
+        raise ValidationError(msg)
+    name = "comparison.csv" if args.command == "compare" else "robust.csv"
+    earlier = [p for p in (out / name, out / "scenarios") if p.exists()]
+    if earlier and not args.overwrite:
+        msg = (
+            f"'{earlier[0]}' exists; pass --overwrite to replace the results in "
+            f"'{out}', or choose another --out"
+        )
+        raise ValidationError(msg)
     out.mkdir(parents=True, exist_ok=True)
-    executor = ProcessPoolExecutor(args.workers) if args.workers else None
+    if args.workers is not None and args.workers < 1:
+        msg = f"--workers must be 1 or more, got {args.workers}"
+        raise ValidationError(msg)
+    executor: Any = None
+    if args.workers == 1:
+        executor = "serial"
+    elif args.workers:
+        # spawn, not fork: a forked worker inherits HiGHS's thread pool without its
+        # threads and hangs once this process has solved (robust solves here)
+        executor = ProcessPoolExecutor(
+            args.workers, mp_context=multiprocessing.get_context("spawn")
+        )
     try:
         if args.command == "compare":
             cmp = compare(
                 network, spec.scenarios, executor=executor, **spec.solve_options
             )
             table, results = cmp.table, cmp.results
-            name = "comparison.csv"
         else:
             choice = robust(
                 network,
@@ -342,14 +374,13 @@ def _scenario_batch(args: argparse.Namespace) -> int:
                 **spec.solve_options,
             )
             table, results = choice.table, choice.results
-            name = "robust.csv"
             print(f"robust choice ({args.criterion}): {choice.hubs or 'no hub'}")
     finally:
-        if executor is not None:
+        if isinstance(executor, ProcessPoolExecutor):
             executor.shutdown()
     write_csv_atomic(table.reset_index(), out / name, True)
     for scenario, result in results.items():
-        result.write(out / "scenarios" / scenario)
+        result.write(out / "scenarios" / scenario, overwrite=True)
     _comparison_maps(results, out / "maps")
     print(table.drop(columns=["message"], errors="ignore").to_string())
     print(f"results written to {out}/ ({name}, scenarios/<name>/)")

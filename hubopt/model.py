@@ -29,6 +29,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -907,30 +908,36 @@ def run(
 
 
 _BANNER_SILENCED = False
+_BANNER_LOCK = threading.Lock()
 
 
 def _silence_highs_banner() -> None:
     """HiGHS prints a copyright banner from C the first time a solver is created in a
-    process, whatever its options; create that first instance with stdout muted."""
+    process, whatever its options; create that first instance with stdout muted (under
+    a lock, so a solve in another thread cannot create it first)."""
     global _BANNER_SILENCED
     if _BANNER_SILENCED:
         return
     import highspy
 
-    _BANNER_SILENCED = True
-    try:
-        sys.stdout.flush()
-        saved = os.dup(1)
-    except (OSError, ValueError):  # no real stdout (e.g. captured): nothing to hide
-        highspy.Highs()
-        return
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 1)
+    with _BANNER_LOCK:
+        if _BANNER_SILENCED:
+            return
+        try:
+            sys.stdout.flush()
+            saved = os.dup(1)
+        except (OSError, ValueError):  # no real stdout (e.g. captured): nothing to hide
             highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
+            _BANNER_SILENCED = True
+            return
+        try:
+            with open(os.devnull, "w") as devnull:
+                os.dup2(devnull.fileno(), 1)
+                highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _BANNER_SILENCED = True
 
 
 def _run_highs(
@@ -961,7 +968,13 @@ def _run_highs(
     )
     interrupted: list[bool] = []
     solver.callSolver = lambda lp: _interruptible_run(lp.solverModel, interrupted)
-    quiet = contextlib.redirect_stdout(io.StringIO()) if not msg else _null()
+    # redirect_stdout swaps the process-wide sys.stdout: from solves running in
+    # threads (a ThreadPoolExecutor, a threaded Dask worker) the swaps interleave and
+    # can leave sys.stdout pointing at a dead buffer, so only the main thread does it
+    in_main = threading.current_thread() is threading.main_thread()
+    quiet = (
+        contextlib.redirect_stdout(io.StringIO()) if not msg and in_main else _null()
+    )
     try:
         with quiet:
             prob.solve(solver)

@@ -8,6 +8,7 @@ own model, and nothing is shared between tasks.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 import time
@@ -37,9 +38,14 @@ def map_tasks(
         Argument tuples, one per call.
     executor
         None: a local :class:`~concurrent.futures.ProcessPoolExecutor` with up to
-        ``max_workers`` processes (one task runs in this process); "serial": run here,
-        one after another; any :class:`concurrent.futures.Executor`; or a
-        ``dask.distributed.Client`` (its executor is used).
+        ``max_workers`` processes started with "spawn" (a single task runs in this
+        process); "serial": run here, one after another; any
+        :class:`concurrent.futures.Executor`; or a ``dask.distributed.Client`` (its
+        executor is used). A process pool of your own should not "fork" (Linux's
+        default before Python 3.14) once this process has solved anything: a
+        forked child inherits HiGHS's thread pool without its threads and hangs in
+        its first MIP solve. Create it with
+        ``mp_context=multiprocessing.get_context("spawn")``.
     progress
         Draw a progress bar on stderr.
     label
@@ -72,7 +78,10 @@ def map_tasks(
     own = False
     if executor is None:
         workers = max_workers or os.cpu_count() or 1
-        executor = ProcessPoolExecutor(max_workers=max(1, min(workers, len(tasks))))
+        executor = ProcessPoolExecutor(
+            max_workers=max(1, min(workers, len(tasks))),
+            mp_context=multiprocessing.get_context("spawn"),
+        )
         own = True
     else:
         executor = as_executor(executor)

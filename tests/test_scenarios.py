@@ -70,7 +70,7 @@ def test_toml(tmp_path):
 
 def test_builtin_disruptions_on_bundled_network():
     net = hubopt.datasets.morocco_kazakhstan()
-    cmp = hubopt.compare(net, progress=False, marginal_values=False)
+    cmp = hubopt.compare(net, executor="serial", progress=False, marginal_values=False)
     table = cmp.table
     base = table.loc["baseline", "total_cost"]
     # closing a passage or a corridor never lowers the optimal cost
@@ -109,10 +109,16 @@ def test_cli_compare_and_robust(tmp_path, capsys):
         'network = "tiny"\n[[scenario]]\nname = "base"\n'
         '[[scenario]]\nname = "no_h2"\nclose_hubs = ["H2"]\n'
     )
-    assert main(["compare", str(toml), "--out", str(tmp_path / "c")]) == 0
+    one = ["--workers", "1"]  # solve here: a process pool is tested in test_parallel
+    assert main(["compare", str(toml), "--out", str(tmp_path / "c"), *one]) == 0
     assert (tmp_path / "c" / "comparison.csv").is_file()
     assert (tmp_path / "c" / "scenarios" / "no_h2" / "summary.json").is_file()
     assert (tmp_path / "c" / "maps" / "no_h2.png").is_file()
-    assert main(["robust", str(toml), "--out", str(tmp_path / "r")]) == 0
+    # a second run into the same folder needs --overwrite
+    assert main(["compare", str(toml), "--out", str(tmp_path / "c")]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    again = ["compare", str(toml), "--out", str(tmp_path / "c"), "--overwrite", *one]
+    assert main(again) == 0
+    assert main(["robust", str(toml), "--out", str(tmp_path / "r"), *one]) == 0
     assert "robust choice" in capsys.readouterr().out
     assert (tmp_path / "r" / "robust.csv").is_file()
