@@ -7,10 +7,12 @@ the user.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io as _io
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -404,6 +406,51 @@ def _write_gpkg(
         if corridors is not None:
             pyogrio.write_dataframe(corridors, tmp, layer="corridors")
         os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+@contextlib.contextmanager
+def atomic_target(
+    file: str | os.PathLike[str], overwrite: bool = True
+) -> Iterator[Path]:
+    """A temporary path beside ``file`` for a writer that wants a file name
+    (matplotlib, folium, pyogrio), renamed onto ``file`` only when the block ends
+    without an error; a crash or an exception leaves no half-written file.
+
+    Parameters
+    ----------
+    file
+        The target; the temporary path has the same suffix, so writers that infer
+        the format from it (``savefig``, GeoPackage drivers) behave the same.
+    overwrite
+        When False an existing ``file`` is an error.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "table.csv"
+    >>> with atomic_target(target) as tmp:
+    ...     _ = tmp.write_text("a,b\\n1,2\\n")
+    >>> target.read_text()
+    'a,b\\n1,2\\n'
+    """
+    file = Path(file)
+    if file.exists() and not overwrite:
+        msg = f"'{file}' exists; pass overwrite=True (--overwrite) to replace it"
+        raise ValidationError(msg)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(
+        prefix=f".{file.stem}.", suffix=file.suffix, dir=file.parent
+    )
+    os.close(fd)
+    tmp = Path(name)
+    tmp.unlink()  # some writers refuse an existing file (GeoPackage drivers)
+    try:
+        yield tmp
+        if tmp.exists():  # a writer that wrote nothing leaves the target as it was
+            os.replace(tmp, file)
     finally:
         if tmp.exists():
             tmp.unlink()

@@ -244,8 +244,10 @@ def _save(fig: Figure, path: str | os.PathLike[str], dpi: int) -> None:
             f"cannot save a map as '{target.name}': use a .png, .svg or .pdf file name"
         )
         raise ValidationError(msg)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(target, dpi=dpi, bbox_inches="tight", facecolor="white")
+    from .io import atomic_target
+
+    with atomic_target(target) as tmp:  # no half-written map after a crash
+        fig.savefig(tmp, dpi=dpi, bbox_inches="tight", facecolor="white")
 
 
 def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
@@ -1352,8 +1354,10 @@ def interactive_map(
         if target.suffix.lower() not in (".html", ".htm"):
             msg = f"cannot save an interactive map as '{target.name}': use .html"
             raise ValidationError(msg)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fmap.save(str(target))
+        from .io import atomic_target
+
+        with atomic_target(target) as tmp:  # no half-written page after a crash
+            fmap.save(str(tmp))
     return fmap
 
 

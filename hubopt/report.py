@@ -784,7 +784,7 @@ def write_brief(
     ['brief.html', 'flows.csv', 'hubs.csv']
     """
     from . import maps
-    from .io import write_text_atomic
+    from .io import atomic_target, write_csv_atomic, write_text_atomic
 
     folder = Path(out_dir)
     if folder.exists() and not folder.is_dir():
@@ -812,11 +812,12 @@ def write_brief(
     markets = market_table(result, base)
 
     fig = maps.static_map(result, folder / "map.png", extent=extent)
-    fig.savefig(folder / "map.pdf", bbox_inches="tight", facecolor="white")
+    with atomic_target(folder / "map.pdf") as tmp:
+        fig.savefig(tmp, bbox_inches="tight", facecolor="white")
     maps.interactive_map(result, folder / "interactive_map.html", extent=extent)
     result.write(folder, overwrite=True)
-    pd.DataFrame([figures]).to_csv(folder / "key_figures.csv", index=False)
-    markets.to_csv(folder / "market_comparison.csv", index=False)
+    write_csv_atomic(pd.DataFrame([figures]), folder / "key_figures.csv")
+    write_csv_atomic(markets, folder / "market_comparison.csv")
     _write_geopackage(result, folder / "results.gpkg")
     forced = best_single_hub(result)
     single_hub = single_hub_sentence(result, forced) if forced is not None else ""
@@ -838,9 +839,17 @@ def write_brief(
 
 
 def _write_geopackage(result: Result, path: Path) -> None:
-    """Origins, hubs, markets and flows as layers of one GeoPackage."""
-    if path.exists():
-        path.unlink()
+    """Origins, hubs, markets and flows as layers of one GeoPackage, written to a
+    temporary file renamed into place (no half-written GeoPackage)."""
+    from .io import atomic_target
+
+    with atomic_target(path) as tmp:
+        _write_layers(result, tmp)
+        if not tmp.exists():  # no layer to write: no stale GeoPackage either
+            path.unlink(missing_ok=True)
+
+
+def _write_layers(result: Result, path: Path) -> None:
     for name, frame in result.to_geodataframes().items():
         frame = frame.copy()
         for column in frame.columns:

@@ -110,3 +110,19 @@ def test_network_write_refuses_before_writing_anything(tiny, tmp_path):
         tiny.write(folder)
     assert sorted(p.name for p in folder.iterdir()) == ["legs.csv"]
     assert (folder / "legs.csv").read_text() == "mine\n"
+
+
+def test_atomic_target_leaves_no_half_file(tmp_path):
+    from hubopt.io import atomic_target
+
+    target = tmp_path / "map.png"
+    target.write_bytes(b"old")
+    with pytest.raises(RuntimeError), atomic_target(target) as tmp:
+        tmp.write_bytes(b"half a pict")
+        crash = "crash mid-write"
+        raise RuntimeError(crash)
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["map.png"]
+    refused = pytest.raises(hubopt.ValidationError, match="exists; pass overwrite")
+    with refused, atomic_target(target, overwrite=False):
+        pass  # pragma: no cover
