@@ -441,5 +441,16 @@ def test_no_pickle_or_eval_in_loaders():
     source = "".join(
         p.read_text("utf-8") for p in Path(hubopt.__file__).parent.glob("*.py")
     )
-    for word in ("import pickle", "pickle.load", "eval(", "exec(", "yaml.load("):
+    words = (
+        "import pickle",
+        "pickle.load",
+        "read_pickle",
+        "allow_pickle=True",
+        "eval(",
+        "exec(",
+        "yaml.load(",
+        "marshal",
+        "shelve",
+    )
+    for word in words:
         assert word not in source, word
