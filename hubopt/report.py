@@ -257,6 +257,14 @@ def key_figures(result: Result, baseline: Result | None = None) -> dict[str, Any
         unmet_t, total_cost, cost_per_t (total cost per delivered tonne, fixed costs
         included), baseline_cost_per_t, saving_per_t, saving_total, co2_t,
         baseline_co2_t, co2_change_t, currency. Figures that do not apply are NaN.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.report import key_figures
+    >>> figures = key_figures(hubopt.solve(hubopt.datasets.tiny()))
+    >>> figures["hubs_opened_count"], figures["cost_per_t"]
+    (2, 5.7)
     """
     hubs = result.hubs
     opened = hubs[hubs["open"]]
@@ -389,6 +397,14 @@ def data_sources(result: Result) -> dict[str, list[str]]:
     dict
         "licences", "gaps" and "confidence": lists of plain-text lines (inline
         markdown allowed).
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.report import data_sources
+    >>> sources = data_sources(hubopt.solve(hubopt.datasets.tiny()))
+    >>> sources["licences"][0]
+    'The tiny network is made up; no figure in it is real.'
     """
     from . import datasets
 
@@ -438,7 +454,18 @@ def data_sources(result: Result) -> dict[str, list[str]]:
 
 def assumptions(result: Result) -> list[str]:
     """The modelling assumptions behind the figures, read from the network and the
-    solve options."""
+    solve options.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> import textwrap
+    >>> from hubopt.report import assumptions
+    >>> first = assumptions(hubopt.solve(hubopt.datasets.tiny()))[0]
+    >>> print(textwrap.fill(first, 72))
+    Demand: 200 t a year over 3 markets; 1 market(s) may be left short at a
+    penalty per tonne.
+    """
     net = result.network
     currency = currency_of(result)
     money = f"{currency} " if currency else ""
@@ -520,7 +547,19 @@ def _fmt_t(value: float) -> str:
 
 
 def headline(figures: dict[str, Any], baseline_available: bool) -> str:
-    """The answer in one sentence (plain text)."""
+    """The answer in one sentence (plain text).
+
+    Examples
+    --------
+    >>> import textwrap
+    >>> import hubopt
+    >>> from hubopt.report import headline, key_figures
+    >>> result = hubopt.solve(hubopt.datasets.tiny())
+    >>> text = headline(key_figures(result), baseline_available=False)
+    >>> print(textwrap.fill(text, 72))
+    Open West port (base, 100 t); Central port (base, 100 t): 5.70 per tonne
+    delivered (no direct-only baseline: some markets need a hub).
+    """
     currency = figures["currency"]
     money = f"{currency} " if currency else ""
     if figures["status"] not in ("optimal", "feasible"):
