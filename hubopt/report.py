@@ -88,6 +88,12 @@ def direct_baseline(result: Result) -> Result | None:
     """
     from . import solving
 
+    if result.status in ("optimal", "feasible") and not bool(result.hubs["open"].any()):
+        # A solution that opens no hub is feasible with every hub closed, and no
+        # direct-only solution beats it: it is its own baseline. Re-solving could
+        # return another, equally cheap split of the markets between origins and
+        # show per-market "savings" that are only ties.
+        return result
     network = result.network
     hubs = network.hubs
     hubs["status"] = "closed"
@@ -533,6 +539,8 @@ def _fmt_money(value: float, currency: str, digits: int = 2) -> str:
     if value is None or not np.isfinite(value):
         return "–"
     text = f"{value:,.{digits}f}"
+    if text.lstrip("-").strip("0.,") == "":
+        text = text.lstrip("-")  # no "-0.00"
     return f"{currency}&nbsp;{text}" if currency else text
 
 
