@@ -42,6 +42,15 @@ class RobustResult:
         Scenario name -> Result under the robust choice.
     own_results
         Scenario name -> the scenario's own optimal Result.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> net = hubopt.datasets.tiny()
+    >>> runs = [hubopt.Scenario("base"), hubopt.Scenario("no H2", close_hubs=["H2"])]
+    >>> choice = hubopt.robust(net, runs, executor="serial", progress=False)
+    >>> choice.criterion, choice.status, choice.hubs
+    ('minmax_regret', 'optimal', {'H1': 'base', 'H2': 'base', 'H3': 'base'})
     """
 
     criterion: str
@@ -55,12 +64,29 @@ class RobustResult:
 
     @property
     def max_regret(self) -> float:
-        """The largest regret over the scenarios."""
+        """The largest regret over the scenarios.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> net = hubopt.datasets.tiny()
+        >>> runs = [hubopt.Scenario("base"), hubopt.Scenario("-H2", close_hubs=["H2"])]
+        >>> hubopt.robust(net, runs, executor="serial", progress=False).max_regret
+        30.0
+        """
         return float(self.table["regret"].max())
 
 
 def chosen_levels(result: Result) -> dict[str, str]:
-    """The open hubs of a result and their levels, hub id -> level."""
+    """The open hubs of a result and their levels, hub id -> level.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.decisions import chosen_levels
+    >>> chosen_levels(hubopt.solve(hubopt.datasets.tiny()))
+    {'H1': 'base', 'H2': 'base'}
+    """
     hubs = result.hubs
     opened = hubs[hubs["open"]]
     return dict(zip(opened["hub_id"], opened["level"], strict=True))
@@ -68,7 +94,18 @@ def chosen_levels(result: Result) -> dict[str, str]:
 
 def fix_hubs(network: Network, hubs: dict[str, str]) -> Network:
     """The network with exactly these hubs open at these levels (every other hub
-    closed); a hub the network already closes stays closed."""
+    closed); a hub the network already closes stays closed.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.decisions import fix_hubs
+    >>> only_h2 = fix_hubs(hubopt.datasets.tiny(), {"H2": "base"})
+    >>> only_h2.hubs["status"].tolist()
+    ['closed', 'open', 'closed']
+    >>> hubopt.solve(only_h2).objective
+    1460.0
+    """
     table = network.hubs
     levels = network.hub_levels
     chosen = table["id"].isin(list(hubs)) & (table["status"] != "closed")
@@ -352,6 +389,20 @@ def pareto(
     list of Result
         Non-dominated points, cheapest (most CO2) first; ``result.costs.total`` and
         ``result.co2_t`` are the two objectives.
+
+    Examples
+    --------
+    ``examples/cost_co2_frontier.py`` draws the frontier and places a carbon price on
+    it.
+
+    >>> import hubopt
+    >>> net = hubopt.datasets.morocco_kazakhstan()
+    >>> points = hubopt.pareto(net, points=3, executor="serial", progress=False)
+    >>> cheapest, greenest = points[0], points[-1]
+    >>> cheapest.costs.total <= greenest.costs.total
+    True
+    >>> cheapest.co2_t >= greenest.co2_t
+    True
     """
     from .parallel import map_tasks
 
@@ -420,7 +471,22 @@ def _non_dominated(results: list[Result]) -> list[Result]:
 
 def frontier_table(points: Sequence[Result]) -> pd.DataFrame:
     """The points of :func:`pareto` as a table: total_cost, co2_t, hubs_opened and
-    the cost of each tonne of CO2 saved relative to the previous point."""
+    the cost of each tonne of CO2 saved relative to the previous point.
+
+    Examples
+    --------
+    ``examples/cost_co2_frontier.py`` draws the frontier of the bundled network.
+
+    >>> import hubopt
+    >>> from hubopt.decisions import frontier_table
+    >>> net = hubopt.datasets.morocco_kazakhstan()
+    >>> points = hubopt.pareto(net, points=2, executor="serial", progress=False)
+    >>> table = frontier_table(points)
+    >>> table.columns.tolist()
+    ['total_cost', 'co2_t', 'hubs_opened', 'cost_per_t_co2_saved']
+    >>> bool(table["co2_t"].is_monotonic_decreasing)
+    True
+    """
     rows = [
         {
             "total_cost": r.costs.total,
@@ -528,6 +594,14 @@ class Sweep:
     changes
         Where the optimal hub set changes: value_before, value_after, hubs_before,
         hubs_after (the break-even lies between the two values).
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> s = hubopt.sweep(hubopt.datasets.tiny(), "max_hubs", [1, 2],
+    ...                  executor="serial", progress=False)
+    >>> s.parameter, len(s.results), s.table["hubs_opened"].tolist()
+    ('max_hubs', 2, ['H2', 'H1;H2'])
     """
 
     parameter: str
