@@ -286,9 +286,13 @@ def robust(
         label="robust choice",
     )
     rows = []
-    for s, weight, result in zip(scenarios, weights, evaluated, strict=True):
+    for s, weight, result, net in zip(
+        scenarios, weights, evaluated, networks, strict=True
+    ):
         own_cost = own_results[s.name].objective
         cost = result.objective if result.status in ("optimal", "feasible") else np.nan
+        # a chosen hub that this scenario closes is built all the same: pay for it
+        cost += _closed_build_cost(net, hubs)
         regret = cost - own_cost
         rows.append(
             {
@@ -317,6 +321,24 @@ def robust(
         results={s.name: r for s, r in zip(scenarios, evaluated, strict=True)},
         own_results=own_results,
     )
+
+
+def _closed_build_cost(network: Network, hubs: dict[str, str]) -> float:
+    """Fixed cost of the chosen hubs (and levels) that a scenario's network closes."""
+    table = network.hubs.set_index("id")
+    levels = network.hub_levels
+    total = 0.0
+    for hub, level in hubs.items():
+        if hub not in table.index or table.loc[hub, "status"] != "closed":
+            continue
+        mine = (levels["hub_id"] == hub) & (levels["level"].astype(str) == level)
+        rows = levels[mine]
+        total += (
+            float(rows["fixed_cost"].iloc[0])
+            if len(rows)
+            else float(table.loc[hub, "fixed_cost"])
+        )
+    return total
 
 
 def _weights(

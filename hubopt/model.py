@@ -727,8 +727,9 @@ def build_two_stage(
     ``"expected"``: min sum_s p_s (sum_hk F_hk y_hk + flow cost_s), the two-stage
     stochastic MILP with first-stage y and second-stage flows per scenario.
     ``"minmax_regret"``: min R s.t. cost_s(y, x_s) - z*_s <= R for every s, where z*_s
-    is scenario s's own optimum. A hub closed in a scenario carries nothing and costs
-    nothing there.
+    is scenario s's own optimum. A hub is built once: its level's fixed cost counts in
+    every scenario, also in one where a disruption closes it (it then carries nothing
+    there).
 
     Parameters
     ----------
@@ -775,11 +776,13 @@ def build_two_stage(
     blocks = []
     for s, net in enumerate(networks):
         blocks.append(_add_block(prob, net, options, open_, levels, f"_s{s}"))
+    # first-stage cost: every built level is paid for in every scenario
+    built_cost = [(open_[k], float(levels.fixed_cost[k])) for k in level_index]
     if criterion == "expected":
         # summed per variable: the shared level variables appear in every block
         summed: dict[Any, float] = {}
         for weight, block in zip(weights, blocks, strict=True):
-            for var, c in block.fixed_terms + block.cost_terms:
+            for var, c in built_cost + block.cost_terms:
                 summed[var] = summed.get(var, 0.0) + weight * c
         prob.setObjective(pulp.LpAffineExpression(list(summed.items())))
     else:
@@ -788,7 +791,7 @@ def build_two_stage(
             prob.addConstraint(
                 pulp.LpConstraint(
                     pulp.LpAffineExpression(
-                        [*block.fixed_terms, *block.cost_terms, (regret, -1.0)]
+                        [*built_cost, *block.cost_terms, (regret, -1.0)]
                     ),
                     pulp.LpConstraintLE,
                     rhs=float(optimum),

@@ -326,3 +326,30 @@ def test_checker_catches_violated_options():
     problems = result.check()
     assert any("excluded portfolio" in p for p in problems)
     assert any("exceeds the budget" in p for p in problems)
+
+
+def test_robust_pays_for_a_built_hub_that_a_scenario_closes(tiny):
+    # Two equally likely scenarios: as is, and H1 closed by a disruption. A hub is
+    # built once, so H1's fixed cost (100) counts in both. Expected cost per choice:
+    #   {H1,H2}:    0.5 * 1140 + 0.5 * (1460 + 100)        = 1350
+    #   {H1,H2,H3}: 0.5 * 1170 + 0.5 * (1210 + 300)        = 1340  <- best
+    #   {H2,H3}:    0.5 * 1410 + 0.5 * 1410                = 1410
+    #   {H2}:       1460; {H1,H3} cannot serve D2 when H1 is closed.
+    # (1210 is H2+H3's variable cost: 1410 - 150 - 50.)
+    scenarios = [
+        hubopt.Scenario("base"),
+        hubopt.Scenario("no_H1", close_hubs=("H1",)),
+    ]
+    choice = hubopt.robust(
+        tiny,
+        scenarios,
+        criterion="expected",
+        probabilities=[0.5, 0.5],
+        executor="serial",
+    )
+    assert choice.hubs == {"H1": "base", "H2": "base", "H3": "base"}
+    assert choice.objective == pytest.approx(1340)
+    table = choice.table
+    assert table.loc["no_H1", "robust_cost"] == pytest.approx(1510)
+    assert table.loc["no_H1", "regret"] == pytest.approx(100)
+    assert table.loc["base", "regret"] == pytest.approx(30)
