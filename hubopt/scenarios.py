@@ -159,7 +159,16 @@ class Scenario:
             raise ValidationError(msg)
 
     def solve_options(self) -> dict[str, Any]:
-        """The solve options this scenario sets (its carbon price, if any)."""
+        """The solve options this scenario sets (its carbon price, if any).
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> hubopt.Scenario("priced", carbon_price_per_t_co2=50.0).solve_options()
+        {'carbon_price_per_t_co2': 50.0}
+        >>> hubopt.Scenario("plain").solve_options()
+        {}
+        """
         if self.carbon_price_per_t_co2 is None:
             return {}
         return {"carbon_price_per_t_co2": self.carbon_price_per_t_co2}
@@ -411,7 +420,18 @@ def builtin_scenarios() -> list[Scenario]:
 @dataclass(frozen=True)
 class ScenarioFile:
     """What a scenario TOML file holds: the scenarios, an optional network path
-    (relative paths resolved against the file's folder) and solve options."""
+    (relative paths resolved against the file's folder) and solve options.
+
+    Examples
+    --------
+    >>> from hubopt.scenarios import scenarios_from_dict
+    >>> loaded = scenarios_from_dict(
+    ...     {"solve": {"max_hubs": 2},
+    ...      "scenario": [{"name": "dear", "freight_multiplier": 1.5}]}
+    ... )
+    >>> [s.name for s in loaded.scenarios], loaded.network, dict(loaded.solve_options)
+    (['dear'], None, {'max_hubs': 2})
+    """
 
     scenarios: tuple[Scenario, ...]
     network: Path | None = None
@@ -422,7 +442,15 @@ _SCENARIO_FIELDS = {f.name for f in fields(Scenario)}
 
 
 def scenarios_from_dict(data: Mapping[str, Any], *, where: str = "") -> ScenarioFile:
-    """Scenarios from a parsed TOML document; see :func:`read_scenarios`."""
+    """Scenarios from a parsed TOML document; see :func:`read_scenarios`.
+
+    Examples
+    --------
+    >>> from hubopt.scenarios import scenarios_from_dict
+    >>> data = {"scenario": [{"name": "red_sea", "avoid": ["suez", "bab_el_mandeb"]}]}
+    >>> scenarios_from_dict(data).scenarios[0].avoid
+    ('suez', 'bab_el_mandeb')
+    """
     prefix = f"{where}: " if where else ""
     allowed = {"scenario", "network", "solve", "include_builtin", "paths"}
     unknown = set(data) - allowed
@@ -517,6 +545,17 @@ def read_scenarios(path: str | Path) -> ScenarioFile:
         Unreadable TOML, unknown keys or bad values, with the file name; a network
         path leading out of the file's folder when ``[paths] confine = true``. See
         :mod:`hubopt.config`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from hubopt import read_scenarios
+    >>> file = Path(tempfile.mkdtemp()) / "study.toml"
+    >>> lines = ["[[scenario]]", 'name = "dear"', "freight_multiplier = 1.5"]
+    >>> _ = file.write_text("\\n".join(lines), encoding="utf-8")
+    >>> [s.name for s in read_scenarios(file).scenarios]
+    ['dear']
     """
     from .config import load_toml
 
@@ -553,6 +592,16 @@ class Comparison:
     results
         Scenario name -> :class:`hubopt.Result` (scenarios that could not be built,
         e.g. a market without a route, have none; see ``message``).
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> runs = [hubopt.Scenario("base"),
+    ...         hubopt.Scenario("dear", freight_multiplier=1.5)]
+    >>> cmp = hubopt.compare(hubopt.datasets.tiny(), runs, executor="serial",
+    ...                      progress=False)
+    >>> cmp.table["total_cost"].tolist(), sorted(cmp.results)
+    ([1140.0, 1480.0], ['base', 'dear'])
     """
 
     table: pd.DataFrame
@@ -563,7 +612,17 @@ def solve_scenario(
     network: Network, scenario: Scenario, options: Mapping[str, Any]
 ) -> tuple[Result | None, str]:
     """Apply a scenario and solve it; (result, "") or (None, the error message).
-    Module level so that process pools and Dask can run it."""
+    Module level so that process pools and Dask can run it.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.scenarios import solve_scenario
+    >>> dear = hubopt.Scenario("dear", freight_multiplier=1.5)
+    >>> result, message = solve_scenario(hubopt.datasets.tiny(), dear, {})
+    >>> result.objective, message
+    (1480.0, '')
+    """
     from . import solving
 
     try:
@@ -576,7 +635,16 @@ def solve_scenario(
 
 
 def summary_row(result: Result | None, message: str = "") -> dict[str, Any]:
-    """One row of a comparison table for a result."""
+    """One row of a comparison table for a result.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.scenarios import summary_row
+    >>> row = summary_row(hubopt.solve(hubopt.datasets.tiny()))
+    >>> row["hubs_opened"], row["total_cost"], row["status"]
+    ('H1;H2', 1140.0, 'optimal')
+    """
     if result is None:
         return {
             "hubs_opened": "",
