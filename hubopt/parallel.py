@@ -107,6 +107,19 @@ def as_executor(executor: Any) -> Executor:
     ------
     ValidationError
         For anything else.
+
+    Examples
+    --------
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> from hubopt.parallel import as_executor
+    >>> with ThreadPoolExecutor(1) as pool:
+    ...     as_executor(pool) is pool
+    True
+    >>> as_executor("four workers")
+    Traceback (most recent call last):
+    ...
+    hubopt.errors.ValidationError: 1 problem in the network:
+      - executor must be None, 'serial', a concurrent.futures.Executor or a ..., got str
     """
     if isinstance(executor, Executor):
         return executor
