@@ -44,6 +44,16 @@ class ConfigFile:
     confine
         True when ``[paths] confine = true``: paths in the file must stay inside
         :attr:`folder`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from hubopt.config import load_toml
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "study.toml").write_text('network = "data/net"\\n')
+    >>> config = load_toml(folder / "study.toml")
+    >>> config.data, config.confine
+    ({'network': 'data/net'}, False)
     """
 
     file: Path
@@ -52,11 +62,38 @@ class ConfigFile:
 
     @property
     def folder(self) -> Path:
-        """The folder relative paths are resolved against."""
+        """The folder relative paths are resolved against.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> from hubopt.config import load_toml
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (folder / "study.toml").write_text('network = "net"')
+        >>> load_toml(folder / "study.toml").folder == folder.resolve()
+        True
+        """
         return self.file.parent
 
     def path(self, value: Any, *, key: str = "path", must_exist: bool = False) -> Path:
-        """Resolve a path written in this file; see :func:`resolve_path`."""
+        """Resolve a path written in this file; see :func:`resolve_path`.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> from hubopt.config import load_toml
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> text = 'network = "data/net"\\n[paths]\\nconfine = true\\n'
+        >>> _ = (folder / "study.toml").write_text(text)
+        >>> config = load_toml(folder / "study.toml")
+        >>> config.path(config.data["network"]).relative_to(folder.resolve())
+        PosixPath('data/net')
+        >>> config.path("../elsewhere")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        hubopt.errors.ValidationError: 1 problem in the network:
+          - config file '...study.toml', key 'path': '../elsewhere' leads outside ...
+        """
         return resolve_path(
             self.file, value, confine=self.confine, key=key, must_exist=must_exist
         )
