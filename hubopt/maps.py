@@ -102,7 +102,15 @@ class _Frame:
 # ------------------------------------------------------------------------------------
 def currency_of(result: Result) -> str:
     """The currency label of a result's costs: "USD" for the bundled scenario, else
-    empty (a user's network carries costs in a currency of its own choice)."""
+    empty (a user's network carries costs in a currency of its own choice).
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.maps import currency_of
+    >>> currency_of(hubopt.solve(hubopt.datasets.tiny()))
+    ''
+    """
     return "USD" if result.network.name == "morocco_kazakhstan" else ""
 
 
@@ -129,7 +137,16 @@ def _short(name: str) -> str:
 
 
 def source_line(result: Result) -> str:
-    """The attribution printed under every map: data, basemap and model."""
+    """The attribution printed under every map: data, basemap and model.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.maps import source_line
+    >>> line = source_line(hubopt.solve(hubopt.datasets.tiny()))
+    >>> line.startswith("Data: tiny"), "Natural Earth" in line
+    (True, True)
+    """
     from . import __version__
 
     net = result.network
