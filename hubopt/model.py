@@ -72,6 +72,12 @@ class ModelOptions:
     min_difference
         By how many hubs (opened or not) a solution differs from each excluded
         portfolio.
+
+    Examples
+    --------
+    >>> from hubopt.model import ModelOptions
+    >>> ModelOptions(max_hubs=2, single_sourcing=True).max_hubs
+    2
     """
 
     max_hubs: int | None = None
@@ -146,7 +152,16 @@ def _is_number(value: object) -> bool:
 
 @dataclass
 class Levels:
-    """Every (hub, level) pair the model may open, as aligned arrays."""
+    """Every (hub, level) pair the model may open, as aligned arrays.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.model import hub_levels
+    >>> levels = hub_levels(hubopt.datasets.tiny())
+    >>> levels.hub.tolist(), levels.capacity_t.tolist()
+    (['H1', 'H2', 'H3'], [100.0, 200.0, 60.0])
+    """
 
     hub: np.ndarray  # hub id per level
     level: np.ndarray  # level name per level
@@ -157,7 +172,16 @@ class Levels:
 
 @dataclass
 class BuiltModel:
-    """A PuLP problem with its variables keyed by position in the network's tables."""
+    """A PuLP problem with its variables keyed by position in the network's tables.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.model import ModelOptions, build
+    >>> built = build(hubopt.datasets.tiny(), ModelOptions())
+    >>> len(built.flow), len(built.open), built.problem.sense  # legs, levels, minimise
+    (13, 3, 1)
+    """
 
     problem: pulp.LpProblem
     flow: dict[int, Any]  # leg position -> variable (None for legs fixed at zero)
@@ -173,7 +197,16 @@ class BuiltModel:
 
 @dataclass
 class RawSolution:
-    """What a solver returned, before it becomes a :class:`hubopt.Result`."""
+    """What a solver returned, before it becomes a :class:`hubopt.Result`.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.model import ModelOptions, build, run
+    >>> raw = run(build(hubopt.datasets.tiny(), ModelOptions()))
+    >>> raw.status, raw.objective, raw.open_level.tolist()
+    ('optimal', 1140.0, [1.0, 1.0, 0.0])
+    """
 
     status: str
     objective: float | None
@@ -192,7 +225,18 @@ class RawSolution:
 def hub_levels(network: Network) -> Levels:
     """Every level a hub may open at: its ``hub_levels`` rows, or one base level built
     from its ``capacity_t`` and ``fixed_cost``. Uncapacitated levels get a finite
-    capacity equal to the most any hub can move, min(total supply, total demand)."""
+    capacity equal to the most any hub can move, min(total supply, total demand).
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.model import hub_levels
+    >>> hub_levels(hubopt.datasets.tiny()).level.tolist()  # no hub_levels table
+    ['base', 'base', 'base']
+    >>> levels = hub_levels(hubopt.datasets.morocco_kazakhstan())
+    >>> len(levels.hub)  # four sizes at each of eleven ports
+    44
+    """
     hubs = network.hubs
     levels = network.hub_levels
     big_m = min(network.total_supply_t, network.total_demand_t)
@@ -225,7 +269,16 @@ def hub_levels(network: Network) -> Levels:
 
 def leg_objective(network: Network, carbon_price_per_t_co2: float | None) -> np.ndarray:
     """Objective coefficient per tonne on each leg: leg cost + origin cost (legs leaving
-    an origin) + handling (legs entering a hub) + carbon price x CO2."""
+    an origin) + handling (legs entering a hub) + carbon price x CO2.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.model import leg_objective
+    >>> net = hubopt.datasets.tiny()
+    >>> net.legs["cost_per_t"].tolist()[:2], leg_objective(net, None).tolist()[:2]
+    ([2.0, 4.0], [3.0, 5.0])
+    """
     legs = network.legs
     problems = []
     cost = legs["cost_per_t"].to_numpy(dtype=float)
@@ -282,6 +335,14 @@ def build(
     Returns
     -------
     BuiltModel
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.model import ModelOptions, build
+    >>> built = build(hubopt.datasets.tiny(), ModelOptions(max_hubs=1))
+    >>> built.problem.name, len(built.problem.variables()) > 0
+    ('hubopt', True)
     """
     start = time.perf_counter()
     levels = hub_levels(network)
@@ -707,7 +768,18 @@ def _add_decision_rows(
 
 @dataclass
 class TwoStageModel:
-    """One MILP over several scenarios: hub levels chosen once, flows per scenario."""
+    """One MILP over several scenarios: hub levels chosen once, flows per scenario.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.model import ModelOptions, build_two_stage
+    >>> net = hubopt.datasets.tiny()
+    >>> busy = hubopt.Scenario("busy", demand_multiplier=1.1).apply(net)
+    >>> two = build_two_stage([net, busy], [0.5, 0.5], ModelOptions())
+    >>> two.criterion, len(two.blocks)
+    ('expected', 2)
+    """
 
     built: BuiltModel
     blocks: list[_Block]
@@ -747,6 +819,20 @@ def build_two_stage(
     Returns
     -------
     TwoStageModel
+
+    Examples
+    --------
+    Hubs chosen once for two equally likely futures, today's demand and 10 % more
+    (:func:`hubopt.robust` does this, and evaluates the choice, for you):
+
+    >>> import hubopt
+    >>> from hubopt.model import ModelOptions, build_two_stage, run
+    >>> net = hubopt.datasets.tiny()
+    >>> busy = hubopt.Scenario("busy", demand_multiplier=1.1).apply(net)
+    >>> two = build_two_stage([net, busy], [0.5, 0.5], ModelOptions())
+    >>> raw = run(two.built)
+    >>> raw.status, raw.objective  # the expected cost
+    ('optimal', 1204.5)
     """
     start = time.perf_counter()
     if criterion not in ("expected", "minmax_regret"):
@@ -826,6 +912,16 @@ def marginal_values(
     open hub, >= 0; NaN at hubs not open) and ``"demand"`` per market (cost of one more
     tonne of demand). Solved with HiGHS, whatever solved the MILP. None when the LP
     has no optimal solution (it always has one when the MILP solution is feasible).
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.model import ModelOptions, build, marginal_values, run
+    >>> net = hubopt.datasets.tiny()
+    >>> raw = run(build(net, ModelOptions()))
+    >>> values = marginal_values(net, ModelOptions(), raw.open_level, raw.flow_t)
+    >>> values["demand"].tolist()  # one more tonne at D1, D2, D3 would cost
+    [4.0, 6.0, 7.0]
     """
     built = build(network, options, fixed_levels=open_level, fixed_flow_t=flow_t)
     raw = run(built, solver="highs")
@@ -860,7 +956,15 @@ def marginal_values(
 # ------------------------------------------------------------------------------------
 def cbc_path() -> str | None:
     """The CBC binary: beside the running Python first (a virtual environment that is
-    not activated), then on PATH."""
+    not activated), then on PATH.
+
+    Examples
+    --------
+    >>> from hubopt.model import cbc_path
+    >>> path = cbc_path()  # None when CBC is not installed (pip install 'pulp[cbc]')
+    >>> path is None or path.endswith("cbc")
+    True
+    """
     here = os.path.join(os.path.dirname(sys.executable), "cbc")
     if os.path.isfile(here) and os.access(here, os.X_OK):
         return here
@@ -890,6 +994,15 @@ def run(
     Returns
     -------
     RawSolution
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.model import ModelOptions, build, run
+    >>> built = build(hubopt.datasets.tiny(), ModelOptions())
+    >>> raw = run(built, solver="highs", time_limit_s=30)
+    >>> raw.status, raw.gap
+    ('optimal', 0.0)
     """
     prob = built.problem
     start = time.perf_counter()
