@@ -430,29 +430,72 @@ class Network:
     @property
     def hubs(self) -> pd.DataFrame:
         """Candidate hubs: id, name, lon, lat, handling_cost_per_t, capacity_t,
-        fixed_cost, status and extra columns."""
+        fixed_cost, status and extra columns.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> hubopt.datasets.tiny().hubs[["id", "capacity_t", "fixed_cost", "status"]]
+           id  capacity_t  fixed_cost     status
+        0  H1       100.0       100.0  candidate
+        1  H2       200.0       150.0  candidate
+        2  H3        60.0        50.0  candidate
+        """
         return self._tables["hubs"].copy()
 
     @property
     def hub_levels(self) -> pd.DataFrame:
-        """Modular levels: hub_id, level, capacity_t, fixed_cost (may be empty)."""
+        """Modular levels: hub_id, level, capacity_t, fixed_cost (may be empty).
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> hubopt.datasets.tiny().hub_levels.empty  # tiny has no modular levels
+        True
+        >>> hubopt.datasets.morocco_kazakhstan().hub_levels["level"].unique().tolist()
+        ['S', 'M', 'L', 'XL']
+        """
         return self._tables["hub_levels"].copy()
 
     @property
     def destinations(self) -> pd.DataFrame:
         """Markets: id, name, lon, lat, demand_t, unmet_penalty_per_t,
-        max_transit_days and extra columns."""
+        max_transit_days and extra columns.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> hubopt.datasets.tiny().destinations["demand_t"].tolist()
+        [80.0, 70.0, 50.0]
+        """
         return self._tables["destinations"].copy()
 
     @property
     def legs(self) -> pd.DataFrame:
         """Legs: origin, destination, mode, corridor, cost_per_t, distance_km,
-        transit_days, co2_kg_per_t, an optional geometry and extra columns."""
+        transit_days, co2_kg_per_t, an optional geometry and extra columns.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> hubopt.datasets.tiny().legs[["origin", "destination", "mode"]].head(2)
+          origin destination  mode
+        0     O1          H1  rail
+        1     O1          H2  rail
+        """
         return self._tables["legs"].copy()
 
     @property
     def corridors(self) -> Any:
-        """Land-route polylines as a GeoDataFrame (id, mode, geometry), or None."""
+        """Land-route polylines as a GeoDataFrame (id, mode, geometry), or None.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> corridors = hubopt.datasets.morocco_kazakhstan().corridors
+        >>> len(corridors), corridors.crs.to_epsg()
+        (16, 4326)
+        """
         return None if self._corridors is None else self._corridors.copy()
 
     def table(self, name: str) -> pd.DataFrame:

@@ -166,7 +166,20 @@ def best_single_hub(result: Result) -> Result | None:
 
 
 def single_hub_sentence(result: Result, forced: Result) -> str:
-    """One sentence on the best single hub against the optimum (plain text)."""
+    """One sentence on the best single hub against the optimum (plain text).
+
+    Examples
+    --------
+    >>> import textwrap
+    >>> import hubopt
+    >>> from hubopt.report import single_hub_sentence
+    >>> net = hubopt.datasets.tiny()
+    >>> best, one = hubopt.solve(net), hubopt.solve(net, max_hubs=1)
+    >>> print(textwrap.fill(single_hub_sentence(best, one), 72))
+    If one hub must be built, the cheapest site is Central port at level
+    base (200 t a year, serving Market A, Market B, Market C), at 1.60 per
+    tonne more than the optimum.
+    """
     currency = currency_of(result)
     money = f"{currency} " if currency else ""
     opened = forced.hubs[forced.hubs["open"]].iloc[0]
