@@ -91,8 +91,8 @@ class ConfigFile:
         >>> config.path("../elsewhere")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        hubopt.errors.ValidationError: 1 problem in the network:
-          - config file '...study.toml', key 'path': '../elsewhere' leads outside ...
+        hubopt.errors.ValidationError: config file '...study.toml', key 'path': \
+'../elsewhere' leads outside ...
         """
         return resolve_path(
             self.file, value, confine=self.confine, key=key, must_exist=must_exist
@@ -238,9 +238,9 @@ def resolve_path(
     >>> resolve_path("/study/run.toml", "../secret", confine=True)
     Traceback (most recent call last):
     ...
-    hubopt.errors.ValidationError: 1 problem in the network:
-      - config file '/study/run.toml', key 'path': '../secret' leads outside the \
-folder '/study' ([paths] confine = true); keep the file inside it
+    hubopt.errors.ValidationError: config file '/study/run.toml', key 'path': \
+'../secret' leads outside the folder '/study' ([paths] confine = true); keep the file \
+inside it
     """
     config_file = Path(config_file)
     where = f"config file '{config_file}', key '{key}'"

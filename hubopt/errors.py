@@ -47,7 +47,13 @@ class ValidationError(HuboptError, ValueError):
             problems = [problems]
         self.problems = list(problems)
         n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in the network:"
+        if all(p.startswith("table '") for p in self.problems):
+            head = f"{n} problem{'s' if n != 1 else ''} in the network:"
+        elif n == 1:  # an option, a file or a config: the message says it all
+            super().__init__(self.problems[0])
+            return
+        else:
+            head = f"{n} problems:"
         super().__init__("\n".join([head, *("  - " + p for p in self.problems)]))
 
 

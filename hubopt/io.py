@@ -504,8 +504,8 @@ def write_text_atomic(text: str, file: Path, overwrite: bool = True) -> None:
     >>> write_text_atomic("second", file, overwrite=False)
     Traceback (most recent call last):
     ...
-    hubopt.errors.ValidationError: 1 problem in the network:
-      - '...note.txt' exists; pass overwrite=True (--overwrite) to replace it
+    hubopt.errors.ValidationError: '...note.txt' exists; pass overwrite=True \
+(--overwrite) to replace it
     """
     file = Path(file)
     if file.exists() and not overwrite:

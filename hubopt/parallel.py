@@ -118,8 +118,7 @@ def as_executor(executor: Any) -> Executor:
     >>> as_executor("four workers")
     Traceback (most recent call last):
     ...
-    hubopt.errors.ValidationError: 1 problem in the network:
-      - executor must be None, 'serial', a concurrent.futures.Executor or a ..., got str
+    hubopt.errors.ValidationError: executor must be None, 'serial', a concurrent.futures.Executor or a ..., got str
     """
     if isinstance(executor, Executor):
         return executor

@@ -50,8 +50,7 @@ class SolveOptions:
     >>> hubopt.SolveOptions(mip_gap=2.0)
     Traceback (most recent call last):
     ...
-    hubopt.errors.ValidationError: 1 problem in the network:
-      - mip_gap must be in [0, 1), got 2.0
+    hubopt.errors.ValidationError: mip_gap must be in [0, 1), got 2.0
     """
 
     max_hubs: int | None = None
