@@ -118,7 +118,7 @@ def as_executor(executor: Any) -> Executor:
     >>> as_executor("four workers")
     Traceback (most recent call last):
     ...
-    hubopt.errors.ValidationError: executor must be None, 'serial', a concurrent.futures.Executor or a ..., got str
+    hubopt.errors.ValidationError: executor must be None, 'serial', ... got str
     """
     if isinstance(executor, Executor):
         return executor
