@@ -1222,16 +1222,24 @@ def _run_cbc(
             threads=threads,
             logPath=log,
         )
+        solver.tmpDir = tmp  # pulp's MPS and solution files stay here until the end
         try:
             prob.solve(solver)
         except pulp.PulpSolverError as exc:
             error = f"CBC failed: {exc}"
             raise SolverError(error) from None
         except KeyboardInterrupt:
-            # pulp waits on the cbc process and drops its incumbent when interrupted;
-            # stop the process (a terminal's Ctrl-C reaches it too, a kill -INT of
-            # this process alone does not) so no orphaned cbc keeps running.
+            # pulp waits on the cbc process and drops its incumbent when interrupted.
+            # Stop the process with SIGINT (a terminal's Ctrl-C reaches it too, a
+            # kill -INT of this process alone does not): CBC then ends its search as
+            # "Stopped on ctrl-c" and still writes its best solution, read back here.
             _stop_children(path)
+            if _read_interrupted_cbc(prob, solver, tmp):
+                text = Path(log).read_text(encoding="utf-8", errors="replace")
+                solution = _cbc_status(prob, text)
+                solution.message = INTERRUPTED
+                solution.interrupted = True
+                return solution
             return RawSolution(
                 "no_solution",
                 None,
@@ -1239,8 +1247,7 @@ def _run_cbc(
                 None,
                 0,
                 "cbc",
-                message=f"{INTERRUPTED}; CBC's incumbent is not recovered (HiGHS "
-                "returns it)",
+                message=f"{INTERRUPTED}; CBC had no solution yet",
                 interrupted=True,
             )
         text = (
@@ -1249,6 +1256,30 @@ def _run_cbc(
             else ""
         )
     return _cbc_status(prob, text)
+
+
+def _read_interrupted_cbc(
+    prob: pulp.LpProblem, solver: pulp.COIN_CMD, folder: str
+) -> bool:
+    """Read the solution file an interrupted CBC wrote into ``folder`` (pulp's own
+    reader, with the same renaming pulp used to write the model). True when a solution
+    with values was found and assigned to ``prob``."""
+    written = sorted(Path(folder).glob("*-pulp.sol"))
+    if not written or written[0].stat().st_size == 0:
+        return False
+    names = prob.writeMPS(os.path.join(folder, "names.mps"), rename=1)
+    variables, variable_names, constraint_names, _ = names
+    try:
+        status, values, _dj, _pi, _slack, sol_status = solver.readsol_MPS(
+            str(written[0]), prob, variables, variable_names, constraint_names
+        )
+    except (OSError, ValueError, IndexError, KeyError):
+        return False
+    if not values or sol_status not in (1, 2):
+        return False
+    prob.assignVarsVals(values)
+    prob.assignStatus(status, sol_status)
+    return True
 
 
 def _stop_children(binary: str, wait_s: float = 5.0) -> None:

@@ -196,7 +196,11 @@ def test_ctrl_c_during_cbc_leaves_no_orphan(hard, monkeypatch):
     monkeypatch.setattr(hubopt.model, "_run_cbc", started)
     result = hubopt.solve(hard, solver="cbc", raise_on_failure=False)
     assert result.interrupted
-    assert result.status == "no_solution"
+    # CBC stops on the SIGINT and writes its incumbent, which is read back.
+    assert result.status in ("feasible", "no_solution")
+    if result.status == "feasible":
+        assert result.objective is not None and result.gap is not None
+        assert "not proven optimal" in result.summary()
     assert "interrupted (Ctrl-C)" in result.message
     assert _children() == []
 
