@@ -38,6 +38,7 @@ from .errors import ValidationError
 from .maps import DEFAULT_EXTENT, currency_of
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .network import Network
     from .result import Result
 
 #: Files a briefing pack consists of.
@@ -86,7 +87,6 @@ def direct_baseline(result: Result) -> Result | None:
     >>> direct_baseline(hubopt.solve(hubopt.datasets.tiny())) is None
     True
     """
-    from . import solving
 
     if result.status in ("optimal", "feasible") and not bool(result.hubs["open"].any()):
         # A solution that opens no hub is feasible with every hub closed, and no
@@ -98,10 +98,23 @@ def direct_baseline(result: Result) -> Result | None:
     hubs = network.hubs
     hubs["status"] = "closed"
     closed = network.replace(hubs=hubs, name=f"{network.name} (direct baseline)")
+    return _resolve(result, closed)
+
+
+def _resolve(
+    result: Result, network: Network, *, hub_count: int | None = None
+) -> Result | None:
+    """Solve ``network`` with the solver settings and carbon price of ``result``
+    (other model options dropped), optionally with exactly ``hub_count`` hubs; None
+    without a solution."""
+    from . import solving
+
     options = result.options
     solver = options.get("solver", "highs")
-    baseline = solving.solve(
-        closed,
+    again = solving.solve(
+        network,
+        min_hubs=hub_count,
+        max_hubs=hub_count,
         carbon_price_per_t_co2=options.get("carbon_price_per_t_co2"),
         solver=solver if solver in ("highs", "cbc") else "highs",
         time_limit_s=options.get("time_limit_s"),
@@ -109,9 +122,7 @@ def direct_baseline(result: Result) -> Result | None:
         threads=options.get("threads"),
         raise_on_failure=False,
     )
-    if baseline.status not in ("optimal", "feasible"):
-        return None
-    return baseline
+    return again if again.status in ("optimal", "feasible") else None
 
 
 def best_single_hub(result: Result) -> Result | None:
@@ -138,7 +149,6 @@ def best_single_hub(result: Result) -> Result | None:
     >>> best_single_hub(hubopt.solve(hubopt.datasets.tiny())) is None  # opens hubs
     True
     """
-    from . import solving
 
     if result.status not in ("optimal", "feasible"):
         return None
@@ -147,22 +157,7 @@ def best_single_hub(result: Result) -> Result | None:
     network = result.network
     if not bool((network.hubs["status"] != "closed").any()):
         return None
-    options = result.options
-    solver = options.get("solver", "highs")
-    forced = solving.solve(
-        network,
-        min_hubs=1,
-        max_hubs=1,
-        carbon_price_per_t_co2=options.get("carbon_price_per_t_co2"),
-        solver=solver if solver in ("highs", "cbc") else "highs",
-        time_limit_s=options.get("time_limit_s"),
-        mip_gap=options.get("mip_gap"),
-        threads=options.get("threads"),
-        raise_on_failure=False,
-    )
-    if forced.status not in ("optimal", "feasible"):
-        return None
-    return forced
+    return _resolve(result, network, hub_count=1)
 
 
 def single_hub_sentence(result: Result, forced: Result) -> str:
