@@ -35,20 +35,7 @@ def _parser() -> argparse.ArgumentParser:
         help="solve a network and write summary.json, flows/hubs/markets CSV",
         description="Solve a network and write the results to a folder.",
     )
-    p.add_argument(
-        "network",
-        nargs="?",
-        default=None,
-        help="folder of CSV tables or a .gpkg file (default: the bundled "
-        "morocco_kazakhstan network, or tiny if that is absent)",
-    )
-    p.add_argument("--out", required=True, help="output folder")
-    _solve_options(p)
-    p.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="replace files already in the output folder",
-    )
+    _solve_arguments(p, overwrite_help="replace files already in the output folder")
 
     p = sub.add_parser(
         "validate",
@@ -65,19 +52,8 @@ def _parser() -> argparse.ArgumentParser:
             "map.pdf, interactive_map.html, the result tables as CSV and results.gpkg."
         ),
     )
-    p.add_argument(
-        "network",
-        nargs="?",
-        default=None,
-        help="folder of CSV tables or a .gpkg file (default: the bundled "
-        "morocco_kazakhstan network)",
-    )
-    p.add_argument("--out", required=True, help="output folder")
-    _solve_options(p)
-    p.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="replace files of an earlier pack in the output folder",
+    _solve_arguments(
+        p, overwrite_help="replace files of an earlier pack in the output folder"
     )
 
     p = sub.add_parser("datasets", help="list the bundled networks")
@@ -113,6 +89,21 @@ def _parser() -> argparse.ArgumentParser:
             help="replace the results of an earlier run in the output folder",
         )
     return parser
+
+
+def _solve_arguments(p: argparse.ArgumentParser, *, overwrite_help: str) -> None:
+    """The arguments of the commands that solve one network: NETWORK, --out, the
+    solve options and --overwrite."""
+    p.add_argument(
+        "network",
+        nargs="?",
+        default=None,
+        help="folder of CSV tables or a .gpkg file (default: the bundled "
+        "morocco_kazakhstan network)",
+    )
+    p.add_argument("--out", required=True, help="output folder")
+    _solve_options(p)
+    p.add_argument("--overwrite", action="store_true", help=overwrite_help)
 
 
 def _solve_options(p: argparse.ArgumentParser) -> None:
