@@ -205,6 +205,16 @@ class Scenario:
         RouteError
             A market that must be served in full has no leg left; the message names
             the closed passages and corridors.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> net = hubopt.datasets.tiny()
+        >>> dry = hubopt.Scenario("dry_year", supply_changes={"O2": 0.5},
+        ...                       close_hubs=("H3",))
+        >>> changed = dry.apply(net)
+        >>> changed.origins["supply_t"].tolist(), changed.hubs["status"].tolist()
+        ([150.0, 50.0], ['candidate', 'candidate', 'closed'])
         """
         hubs = network.hubs
         origins = network.origins
