@@ -1160,7 +1160,7 @@ def build_two_stage(
             builder.cost(built_cols, weight * built_cost)
             builder.cost(block.cost_cols, weight * block.cost_values)
     else:
-        regret = builder.add_cols("max_regret", np.zeros(1), lower=-np.inf)
+        regret = builder.add_cols("max_regret", np.zeros(1, dtype=int), lower=-np.inf)
         builder.cost(regret, 1.0)
         for block, optimum in zip(blocks, own_optima or [], strict=True):
             cols = np.concatenate([built_cols, block.cost_cols, regret])
