@@ -292,15 +292,15 @@ def _build_child(side: str, n_legs: int, handover: bool) -> None:
         built = model.build(network, model.ModelOptions())
         out["build_s"] = built.build_s
         out["build_cpu_s"] = time.process_time() - cpu
-        out["rows"] = len(built.problem.constraints)
+        out["rows"] = built.arrays.n_rows
         if handover:
-            # what model.run() does next: PuLP copies the problem into highspy
-            import pulp
+            # what model.run() does next: one passModel of the arrays into highspy
+            import highspy
 
             start, cpu = time.perf_counter(), time.process_time()
-            solver = pulp.HiGHS(msg=False)
-            solver.createAndConfigureSolver(built.problem)
-            solver.buildSolverModel(built.problem)
+            highs = highspy.Highs()
+            highs.setOptionValue("output_flag", False)
+            model._pass_model(highs, built.arrays)
             out["handover_s"] = time.perf_counter() - start
             out["handover_cpu_s"] = time.process_time() - cpu
     out["peak_rss_mb"] = _rss_mb()
@@ -326,7 +326,7 @@ def _run_build_child(side: str, n_legs: int, handover: bool) -> dict[str, Any]:
 
 def model_build(sizes: list[int], handover: bool = True) -> list[dict[str, Any]]:
     """hubopt model.build vs the highspy floor, each size in its own subprocess;
-    with ``handover``, also time PuLP's copy into highspy up to 1e5 legs."""
+    with ``handover``, also time the passModel into highspy up to 1e5 legs."""
     records = []
     per_leg = {}
     for n in sizes:
@@ -388,7 +388,7 @@ def model_build(sizes: list[int], handover: bool = True) -> list[dict[str, Any]]
         if ours.get("handover_s") is not None:
             records.append(
                 _record(
-                    f"{label}: PuLP -> highspy hand-over in model.run, CPU (extra)",
+                    f"{label}: arrays -> highspy hand-over in model.run, CPU (extra)",
                     ours.get("handover_cpu_s", ours["handover_s"]),
                     "s",
                     None,

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pulp
 
 from .errors import SolverError, ValidationError
@@ -171,8 +172,42 @@ class Levels:
 
 
 @dataclass
+class ModelArrays:
+    """A model as numpy arrays: columns, and rows in CSR form with their bounds.
+
+    Row ``r`` reads ``row_lower[r] <= sum_j value[j] x[index[j]] <= row_upper[r]``
+    over ``j`` in ``start[r]:start[r + 1]``; a row is never ranged (one side is
+    infinite, or both are equal).
+    """
+
+    col_cost: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    col_integer: np.ndarray  # bool
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    start: np.ndarray  # int32, len(rows) + 1
+    index: np.ndarray  # int32
+    value: np.ndarray
+    #: (name, first column, keys) per family of columns, in column order; the
+    #: names and keys of the PuLP variables when the model is handed to PuLP
+    segments: list[tuple[str, int, np.ndarray]]
+    name: str = "hubopt"
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.col_cost)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.row_lower)
+
+
+@dataclass
 class BuiltModel:
-    """A PuLP problem with its variables keyed by position in the network's tables.
+    """The model as arrays, with its columns located by position in the network's
+    tables; the PuLP problem is made from the arrays only when asked for
+    (:attr:`problem`, used for CBC and PuLP solver objects).
 
     Examples
     --------
@@ -183,16 +218,26 @@ class BuiltModel:
     (13, 3, 1)
     """
 
-    problem: pulp.LpProblem
-    flow: dict[int, Any]  # leg position -> variable (None for legs fixed at zero)
-    open: dict[int, Any]  # level position -> binary variable
-    unmet: dict[int, Any]  # destination position -> variable
-    paths: dict[tuple[int, int], Any]  # (inbound leg, outbound leg) -> variable
+    arrays: ModelArrays
+    flow: np.ndarray  # column per leg, -1 for legs fixed at zero
+    open: np.ndarray  # column per level, -1 for levels that cannot open
+    unmet: np.ndarray  # column per destination, -1 without a shortfall
+    path_legs: np.ndarray  # (paths, 2): inbound leg, outbound leg
+    path_cols: np.ndarray  # column per path
     levels: Levels
     leg_objective: np.ndarray  # objective coefficient per tonne on each leg
     n_destinations: int
     build_s: float = 0.0
-    rows: dict[str, dict[int, Any]] = field(default_factory=dict)
+    rows: dict[str, dict[int, int]] = field(default_factory=dict)  # row numbers
+    _problem: pulp.LpProblem | None = field(default=None, repr=False)
+    _columns: list[Any] = field(default_factory=list, repr=False)
+
+    @property
+    def problem(self) -> pulp.LpProblem:
+        """The model as a PuLP problem (made from the arrays on first use)."""
+        if self._problem is None:
+            self._problem, self._columns = _pulp_problem(self.arrays)
+        return self._problem
 
 
 @dataclass
@@ -279,7 +324,7 @@ def leg_objective(network: Network, carbon_price_per_t_co2: float | None) -> np.
     >>> net.legs["cost_per_t"].tolist()[:2], leg_objective(net, None).tolist()[:2]
     ([2.0, 4.0], [3.0, 5.0])
     """
-    legs = network.legs
+    legs = _table(network, "legs")
     problems = []
     cost = legs["cost_per_t"].to_numpy(dtype=float)
     for pos in np.flatnonzero(np.isnan(cost))[:20]:
@@ -299,8 +344,8 @@ def leg_objective(network: Network, carbon_price_per_t_co2: float | None) -> np.
             )
     if problems:
         raise ValidationError(problems)
-    origin_cost = network.origins.set_index("id")["cost_per_t"]
-    handling = network.hubs.set_index("id")["handling_cost_per_t"]
+    origin_cost = _table(network, "origins").set_index("id")["cost_per_t"]
+    handling = _table(network, "hubs").set_index("id")["handling_cost_per_t"]
     coef = cost.copy()
     coef += legs["origin"].map(origin_cost).fillna(0.0).to_numpy(dtype=float)
     coef += legs["destination"].map(handling).fillna(0.0).to_numpy(dtype=float)
@@ -316,7 +361,7 @@ def build(
     fixed_levels: np.ndarray | None = None,
     fixed_flow_t: np.ndarray | None = None,
 ) -> BuiltModel:
-    """Build the MILP for a network.
+    """Build the MILP for a network, as arrays.
 
     Parameters
     ----------
@@ -341,27 +386,23 @@ def build(
     >>> import hubopt
     >>> from hubopt.model import ModelOptions, build
     >>> built = build(hubopt.datasets.tiny(), ModelOptions(max_hubs=1))
-    >>> built.problem.name, len(built.problem.variables()) > 0
+    >>> built.problem.name, built.arrays.n_cols > 0
     ('hubopt', True)
     """
     start = time.perf_counter()
     levels = hub_levels(network)
-    prob = pulp.LpProblem("hubopt", pulp.LpMinimize)
     closed = _closed_levels(network, levels)
-    level_index = [k for k in range(len(levels.hub)) if not closed[k]]
+    builder = _Builder()
+    level_index = np.flatnonzero(~closed)
     if fixed_levels is None:
-        open_ = prob.add_variable_dict("open", level_index, cat="Binary")
+        open_cols = builder.add_cols("open", level_index, upper=1.0, integer=True)
     else:
-        open_ = {
-            k: prob.add_variable(
-                f"open_{k}",
-                lowBound=float(fixed_levels[k]),
-                upBound=float(fixed_levels[k]),
-            )
-            for k in level_index
-        }
+        value = np.asarray(fixed_levels, dtype=float)[level_index]
+        open_cols = builder.add_cols("open", level_index, lower=value, upper=value)
+    open_ = np.full(len(levels.hub), -1, dtype=np.int64)
+    open_[level_index] = open_cols
     block = _add_block(
-        prob,
+        builder,
         network,
         options,
         open_,
@@ -370,15 +411,17 @@ def build(
         for_duals=fixed_levels is not None,
         fixed_flow_t=fixed_flow_t,
     )
-    prob.setObjective(pulp.LpAffineExpression(block.fixed_terms + block.cost_terms))
+    builder.cost(open_[block.block_levels], levels.fixed_cost[block.block_levels])
+    builder.cost(block.cost_cols, block.cost_values)
     if fixed_levels is None:
-        _add_decision_rows(prob, network, options, open_, levels)
+        _add_decision_rows(builder, options, open_, levels)
     return BuiltModel(
-        problem=prob,
+        arrays=builder.finish(),
         flow=block.flow,
         open=open_,
         unmet=block.unmet,
-        paths=block.paths,
+        path_legs=block.path_legs,
+        path_cols=block.path_cols,
         levels=levels,
         leg_objective=block.coef,
         n_destinations=block.n_destinations,
@@ -392,37 +435,195 @@ def _closed_levels(network: Network, levels: Levels) -> np.ndarray:
     return np.array([status[h] == "closed" for h in levels.hub], dtype=bool)
 
 
+def _table(network: Network, name: str) -> Any:
+    """A network table without the defensive copy of the public property (read
+    only; the model never edits it)."""
+    return network._tables[name]
+
+
+class _Builder:
+    """Collects columns and rows (COO blocks) and makes :class:`ModelArrays`."""
+
+    def __init__(self) -> None:
+        self.n_cols = 0
+        self.n_rows = 0
+        self._lower: list[np.ndarray] = []
+        self._upper: list[np.ndarray] = []
+        self._integer: list[np.ndarray] = []
+        self._cost_cols: list[np.ndarray] = []
+        self._cost_values: list[np.ndarray] = []
+        self._rows: list[np.ndarray] = []
+        self._cols: list[np.ndarray] = []
+        self._values: list[np.ndarray] = []
+        self._row_lower: list[np.ndarray] = []
+        self._row_upper: list[np.ndarray] = []
+        self.segments: list[tuple[str, int, np.ndarray]] = []
+
+    def add_cols(
+        self,
+        name: str,
+        keys: Any,
+        *,
+        lower: Any = 0.0,
+        upper: Any = np.inf,
+        integer: bool = False,
+    ) -> np.ndarray:
+        """Add one column per key; returns their column numbers."""
+        keys = np.asarray(keys)
+        n = len(keys)
+        self.segments.append((name, self.n_cols, keys))
+        self._lower.append(np.broadcast_to(np.asarray(lower, dtype=float), (n,)))
+        self._upper.append(np.broadcast_to(np.asarray(upper, dtype=float), (n,)))
+        self._integer.append(np.full(n, integer, dtype=bool))
+        cols = np.arange(self.n_cols, self.n_cols + n, dtype=np.int64)
+        self.n_cols += n
+        return cols
+
+    def cost(self, cols: np.ndarray, values: Any) -> None:
+        """Add objective coefficients (summed where a column appears twice)."""
+        cols = np.asarray(cols, dtype=np.int64)
+        self._cost_cols.append(cols)
+        self._cost_values.append(
+            np.broadcast_to(np.asarray(values, dtype=float), cols.shape)
+        )
+
+    def add_rows(
+        self,
+        n: int,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        values: Any,
+        lower: Any,
+        upper: Any,
+    ) -> np.ndarray:
+        """Add ``n`` rows from entries (local row 0..n-1, column, value); returns
+        the row numbers."""
+        cols = np.asarray(cols, dtype=np.int64)
+        self._rows.append(np.asarray(rows, dtype=np.int64) + self.n_rows)
+        self._cols.append(cols)
+        self._values.append(
+            np.broadcast_to(np.asarray(values, dtype=float), cols.shape)
+        )
+        self._row_lower.append(np.broadcast_to(np.asarray(lower, dtype=float), (n,)))
+        self._row_upper.append(np.broadcast_to(np.asarray(upper, dtype=float), (n,)))
+        out = np.arange(self.n_rows, self.n_rows + n, dtype=np.int64)
+        self.n_rows += n
+        return out
+
+    def add_linking(
+        self,
+        owner_cols: np.ndarray,
+        group: np.ndarray,
+        group_cols: _Ragged,
+        group_values: np.ndarray,
+        lower: Any,
+        upper: Any,
+    ) -> np.ndarray:
+        """One row per owner: ``x_owner + sum_{c in group} v c``, where each owner
+        names a group (a hub) whose columns are ``group_cols``; ``group_values`` is
+        the coefficient per owner, repeated over its group's columns."""
+        n = len(owner_cols)
+        member, pos = group_cols.expand(group)
+        rows = np.concatenate([np.arange(n), member])
+        cols = np.concatenate([owner_cols, group_cols.items[pos]])
+        values = np.concatenate([np.ones(n), np.asarray(group_values)[member]])
+        return self.add_rows(n, rows, cols, values, lower, upper)
+
+    def finish(self, name: str = "hubopt") -> ModelArrays:
+        """The columns, and the rows as CSR (entries kept in the order added; a row
+        never names a column twice)."""
+
+        def cat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+            return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+
+        cost = np.zeros(self.n_cols)
+        if self._cost_cols:
+            np.add.at(
+                cost, cat(self._cost_cols, np.int64), cat(self._cost_values, float)
+            )
+        rows = cat(self._rows, np.int64)
+        cols = cat(self._cols, np.int32)
+        values = cat(self._values, float)
+        nonzero = values != 0
+        rows, cols, values = rows[nonzero], cols[nonzero], values[nonzero]
+        order = np.argsort(rows, kind="stable")
+        start = np.zeros(self.n_rows + 1, dtype=np.int32)
+        np.cumsum(np.bincount(rows, minlength=self.n_rows), out=start[1:])
+        return ModelArrays(
+            col_cost=cost,
+            col_lower=cat(self._lower, float),
+            col_upper=cat(self._upper, float),
+            col_integer=cat(self._integer, bool),
+            row_lower=cat(self._row_lower, float),
+            row_upper=cat(self._row_upper, float),
+            start=start,
+            index=cols[order],
+            value=values[order],
+            segments=self.segments,
+            name=name,
+        )
+
+
+@dataclass
+class _Ragged:
+    """Groups of items as one flat array: group g holds ``items[start[g]:end]``."""
+
+    items: np.ndarray
+    start: np.ndarray
+    count: np.ndarray
+
+    @classmethod
+    def of(cls, group: np.ndarray, items: np.ndarray, n_groups: int) -> _Ragged:
+        """Items grouped by ``group`` (a group number per item, order kept)."""
+        order = np.argsort(group, kind="stable")
+        count = np.bincount(group, minlength=n_groups)
+        start = np.zeros(n_groups, dtype=np.int64)
+        np.cumsum(count[:-1], out=start[1:])
+        return cls(np.asarray(items)[order], start, count)
+
+    def expand(self, group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each entry of ``group``, every item of that group: (entry number,
+        position in ``items``) pairs, entries in order, items in group order."""
+        counts = self.count[group]
+        member = np.repeat(np.arange(len(group)), counts)
+        first = np.repeat(self.start[group], counts)
+        offset = np.arange(len(member)) - np.repeat(np.cumsum(counts) - counts, counts)
+        return member, first + offset
+
+
 @dataclass
 class _Block:
-    """The flow part of the model for one network, linked to given level variables."""
+    """The flow part of the model for one network, linked to given level columns."""
 
-    flow: dict[int, Any]
-    unmet: dict[int, Any]
-    paths: dict[tuple[int, int], Any]
+    flow: np.ndarray
+    unmet: np.ndarray
+    path_legs: np.ndarray
+    path_cols: np.ndarray
     coef: np.ndarray
     n_destinations: int
-    fixed_terms: list[tuple[Any, float]]
-    cost_terms: list[tuple[Any, float]]
-    rows: dict[str, dict[int, Any]]
+    block_levels: np.ndarray  # levels linked in this block
+    cost_cols: np.ndarray  # the flow cost (fixed costs excluded)
+    cost_values: np.ndarray
+    rows: dict[str, dict[int, int]]
 
 
 def _add_block(
-    prob: pulp.LpProblem,
+    builder: _Builder,
     network: Network,
     options: ModelOptions,
-    open_: dict[int, Any],
+    open_: np.ndarray,
     levels: Levels,
     tag: str,
     *,
     for_duals: bool = False,
     fixed_flow_t: np.ndarray | None = None,
 ) -> _Block:
-    """Add one network's flow variables and rows to ``prob``; the hub levels
-    ``open_`` (keyed by level position) may be shared with other blocks."""
-    legs = network.legs
-    origins = network.origins
-    hubs = network.hubs
-    dests = network.destinations
+    """Add one network's flow columns and rows; the hub level columns ``open_`` (a
+    column per level, -1 where it cannot open) may be shared with other blocks."""
+    legs = _table(network, "legs")
+    origins = _table(network, "origins")
+    hubs = _table(network, "hubs")
+    dests = _table(network, "destinations")
     coef = leg_objective(network, options.carbon_price_per_t_co2)
     co2 = legs["co2_kg_per_t"].to_numpy(dtype=float)
     if options.max_co2_t is not None and np.isnan(co2).any():
@@ -434,43 +635,33 @@ def _add_block(
         ]
         raise ValidationError(bad)
 
-    n_legs = len(legs)
-    origin_pos = {o: i for i, o in enumerate(origins["id"])}
-    hub_pos = {h: i for i, h in enumerate(hubs["id"])}
-    dest_pos = {d: i for i, d in enumerate(dests["id"])}
+    n_legs, n_o, n_h, n_d = len(legs), len(origins), len(hubs), len(dests)
+    hub_ids = hubs["id"].to_numpy()
     leg_from = legs["origin"].to_numpy()
     leg_to = legs["destination"].to_numpy()
+    src_o = pd.Index(origins["id"]).get_indexer(leg_from)
+    src_h = pd.Index(hub_ids).get_indexer(leg_from)
+    dst_h = pd.Index(hub_ids).get_indexer(leg_to)
+    dst_d = pd.Index(dests["id"]).get_indexer(leg_to)
     supply = origins["supply_t"].to_numpy(dtype=float)
     demand = dests["demand_t"].to_numpy(dtype=float)
     penalty = dests["unmet_penalty_per_t"].to_numpy(dtype=float)
     max_days = dests["max_transit_days"].to_numpy(dtype=float)
-    status = hubs["status"].to_numpy()
+    closed_h = (hubs["status"] == "closed").to_numpy()
+    open_h = (hubs["status"] == "open").to_numpy()
     transit = legs["transit_days"].to_numpy(dtype=float)
     dwell = (
         hubs["dwell_days"].fillna(0).to_numpy(dtype=float)
         if "dwell_days" in hubs.columns
-        else np.zeros(len(hubs))
+        else np.zeros(n_h)
     )
 
-    into_hub: list[list[int]] = [[] for _ in hub_pos]
-    out_of_hub: list[list[int]] = [[] for _ in hub_pos]
-    out_of_origin: list[list[int]] = [[] for _ in origin_pos]
-    into_dest: list[list[int]] = [[] for _ in dest_pos]
-    kind = np.empty(n_legs, dtype=object)
-    for pos in range(n_legs):
-        a, b = leg_from[pos], leg_to[pos]
-        if a in origin_pos:
-            out_of_origin[origin_pos[a]].append(pos)
-            if b in hub_pos:
-                into_hub[hub_pos[b]].append(pos)
-                kind[pos] = "inbound"
-            else:
-                into_dest[dest_pos[b]].append(pos)
-                kind[pos] = "direct"
-        else:
-            out_of_hub[hub_pos[a]].append(pos)
-            into_dest[dest_pos[b]].append(pos)
-            kind[pos] = "outbound"
+    from_origin = src_o >= 0
+    inbound = from_origin & (dst_h >= 0)
+    direct = from_origin & (dst_h < 0)
+    outbound = ~from_origin
+    leg_hub = np.where(inbound, dst_h, np.where(outbound, src_h, -1))
+    leg_dest = np.where(inbound, -1, dst_d)
 
     # Markets with a transit limit are served through admissible paths only.
     limited = ~np.isnan(max_days)
@@ -482,288 +673,385 @@ def _add_block(
             for p in np.flatnonzero(np.isnan(transit))[:20]
         ]
         raise ValidationError(bad)
-
+    to_limited = np.zeros(n_legs, dtype=bool)
+    to_limited[leg_dest >= 0] = limited[leg_dest[leg_dest >= 0]]
     usable = np.ones(n_legs, dtype=bool)
-    for pos in range(n_legs):
-        a, b = leg_from[pos], leg_to[pos]
-        if (kind[pos] == "inbound" and status[hub_pos[b]] == "closed") or (
-            kind[pos] == "outbound" and status[hub_pos[a]] == "closed"
-        ):
-            usable[pos] = False
-        elif kind[pos] == "direct" and limited[dest_pos[b]]:
-            usable[pos] = transit[pos] <= max_days[dest_pos[b]] + 1e-9
-        if kind[pos] == "outbound" and limited[dest_pos[b]]:
-            # carried by path variables instead
-            usable[pos] = False
-    flow_index = [p for p in range(n_legs) if usable[p]]
-    flow = prob.add_variable_dict(f"flow{tag}", flow_index, lowBound=0)
-    unmet_index = [d for d in range(len(dests)) if not np.isnan(penalty[d])]
-    unmet = prob.add_variable_dict(f"unmet{tag}", unmet_index, lowBound=0)
+    usable[(inbound | outbound) & closed_h[np.maximum(leg_hub, 0)]] = False
+    fast = transit <= max_days[np.maximum(leg_dest, 0)] + 1e-9
+    usable[direct & to_limited & ~fast] = False
+    usable[outbound & to_limited] = False  # carried by path variables instead
 
-    path_keys: list[tuple[int, int]] = []
-    if limited.any():
-        for h in range(len(hubs)):
-            if status[h] == "closed":
-                continue
-            for m in out_of_hub[h]:
-                d = dest_pos[leg_to[m]]
-                if not limited[d]:
-                    continue
-                for leg_in in into_hub[h]:
-                    days = transit[leg_in] + dwell[h] + transit[m]
-                    if days <= max_days[d] + 1e-9:
-                        path_keys.append((leg_in, m))
-    path_vars_list = prob.add_variable_dict(
-        f"path{tag}", range(len(path_keys)), lowBound=0
+    leg_pos = np.arange(n_legs)
+    flow = np.full(n_legs, -1, dtype=np.int64)
+    flow[usable] = builder.add_cols(f"flow{tag}", leg_pos[usable])
+    unmet_index = np.flatnonzero(~np.isnan(penalty))
+    unmet = np.full(n_d, -1, dtype=np.int64)
+    unmet[unmet_index] = builder.add_cols(f"unmet{tag}", unmet_index)
+
+    # paths (inbound leg, outbound leg) through an open-able hub within the limit
+    in_legs = leg_pos[inbound]
+    into_hub = _Ragged.of(dst_h[in_legs], in_legs, n_h)
+    candidates = leg_pos[outbound & to_limited & ~closed_h[np.maximum(src_h, 0)]]
+    candidates = candidates[np.argsort(src_h[candidates], kind="stable")]
+    member, pos = into_hub.expand(src_h[candidates])
+    path_out = candidates[member]
+    path_in = into_hub.items[pos]
+    days = transit[path_in] + dwell[src_h[path_out]] + transit[path_out]
+    keep = days <= max_days[dst_d[path_out]] + 1e-9
+    path_in, path_out = path_in[keep], path_out[keep]
+    path_cols = builder.add_cols(f"path{tag}", np.arange(len(path_in)))
+
+    # level columns per hub (levels of closed hubs and unopenable levels left out)
+    lvl_h = pd.Index(hub_ids).get_indexer(levels.hub)
+    linked = (open_ >= 0) & (lvl_h >= 0)
+    linked[linked] = ~closed_h[lvl_h[linked]]
+    block_levels = np.flatnonzero(linked)
+    hub_levels_ = _Ragged.of(lvl_h[block_levels], block_levels, n_h)
+    hub_cols = _Ragged(open_[hub_levels_.items], hub_levels_.start, hub_levels_.count)
+    has_levels = hub_levels_.count > 0
+
+    # objective terms (the caller adds them, weighting blocks if there are several)
+    flow_legs = leg_pos[usable]
+    cost_cols = np.concatenate([flow[flow_legs], path_cols, unmet[unmet_index]])
+    cost_values = np.concatenate(
+        [coef[flow_legs], coef[path_out], penalty[unmet_index]]
     )
-    paths = {key: path_vars_list[i] for i, key in enumerate(path_keys)}
-    paths_by_in: dict[int, list[Any]] = {}
-    paths_by_out: dict[int, list[Any]] = {}
-    for (leg_in, m), var in paths.items():
-        paths_by_in.setdefault(leg_in, []).append(var)
-        paths_by_out.setdefault(m, []).append(var)
+    nonzero = cost_values != 0
+    cost_cols, cost_values = cost_cols[nonzero], cost_values[nonzero]
 
-    hub_status = dict(zip(hubs["id"], status, strict=True))
-    levels_of_hub: dict[str, list[int]] = {}
-    for k, h in enumerate(levels.hub):
-        if k in open_ and hub_status.get(h) != "closed":
-            levels_of_hub.setdefault(h, []).append(k)
-    block_levels = [k for ks in levels_of_hub.values() for k in ks]
-
-    # objective terms (the caller sums them, weighting blocks if there are several)
-    cost_terms = [(flow[p], coef[p]) for p in flow_index if coef[p] != 0]
-    cost_terms += [(paths[key], coef[key[1]]) for key in path_keys if coef[key[1]] != 0]
-    cost_terms += [(unmet[d], penalty[d]) for d in unmet_index]
-    fixed_terms = [(open_[k], levels.fixed_cost[k]) for k in block_levels]
-
-    def add(expr_terms: list[tuple[Any, float]], sense: int, rhs: float) -> Any:
-        row = pulp.LpConstraint(pulp.LpAffineExpression(expr_terms), sense, rhs=rhs)
-        prob.addConstraint(row)
-        return row
-
-    LE, EQ, GE = pulp.LpConstraintLE, pulp.LpConstraintEQ, pulp.LpConstraintGE
-    rows: dict[str, dict[int, Any]] = {"supply": {}, "capacity": {}, "demand": {}}
+    inf = np.inf
+    rows: dict[str, dict[int, int]] = {}
     tight = options.tight_linking and not for_duals
     share = options.min_throughput_share
+    live_h = np.flatnonzero(~closed_h)
 
-    for o, legs_out in enumerate(out_of_origin):
-        terms = [(flow[p], 1.0) for p in legs_out if p in flow]
-        if terms:
-            rows["supply"][o] = add(terms, LE, supply[o])
+    # supply: flows out of each origin
+    out_o = flow_legs[from_origin[flow_legs]]
+    has_out = np.bincount(src_o[out_o], minlength=n_o) > 0
+    o_row = np.cumsum(has_out) - 1
+    numbers = builder.add_rows(
+        int(has_out.sum()),
+        o_row[src_o[out_o]],
+        flow[out_o],
+        1.0,
+        -inf,
+        supply[has_out],
+    )
+    rows["supply"] = dict(
+        zip(np.flatnonzero(has_out).tolist(), numbers.tolist(), strict=True)
+    )
 
-    for h, hub_id in enumerate(hubs["id"]):
-        ins = [p for p in into_hub[h] if p in flow]
-        outs = [p for p in out_of_hub[h] if p in flow]
-        hub_paths = [var for p in ins for var in paths_by_in.get(p, [])]
-        ks = levels_of_hub.get(hub_id, [])
-        if status[h] == "closed":
-            continue
-        # flow balance: what enters leaves, by arc or by path
-        add(
-            [(flow[p], 1.0) for p in ins]
-            + [(flow[p], -1.0) for p in outs]
-            + [(v, -1.0) for v in hub_paths],
-            EQ,
+    # balance at every hub not closed: in - out - paths = 0
+    h_row = np.full(n_h, -1, dtype=np.int64)
+    h_row[live_h] = np.arange(len(live_h))
+    ins = flow_legs[inbound[flow_legs]]
+    outs = flow_legs[outbound[flow_legs]]
+    builder.add_rows(
+        len(live_h),
+        np.concatenate([h_row[dst_h[ins]], h_row[src_h[outs]], h_row[src_h[path_out]]]),
+        np.concatenate([flow[ins], flow[outs], path_cols]),
+        np.concatenate([np.ones(len(ins)), -np.ones(len(outs) + len(path_cols))]),
+        0.0,
+        0.0,
+    )
+    # path flow on an inbound leg cannot exceed that leg's flow
+    with_paths = np.unique(path_in)
+    p_row = np.full(n_legs, -1, dtype=np.int64)
+    p_row[with_paths] = np.arange(len(with_paths))
+    builder.add_rows(
+        len(with_paths),
+        np.concatenate([p_row[with_paths], p_row[path_in]]),
+        np.concatenate([flow[with_paths], path_cols]),
+        np.concatenate([np.ones(len(with_paths)), -np.ones(len(path_cols))]),
+        0.0,
+        inf,
+    )
+    # capacity of the opened level, at hubs with inbound flow
+    cap_h = np.flatnonzero(np.bincount(dst_h[ins], minlength=n_h) > 0)
+    c_row = np.full(n_h, -1, dtype=np.int64)
+    c_row[cap_h] = np.arange(len(cap_h))
+    member, pos = hub_cols.expand(cap_h)
+    numbers = builder.add_rows(
+        len(cap_h),
+        np.concatenate([c_row[dst_h[ins]], member]),
+        np.concatenate([flow[ins], hub_cols.items[pos]]),
+        np.concatenate([np.ones(len(ins)), -levels.capacity_t[hub_levels_.items[pos]]]),
+        -inf,
+        0.0,
+    )
+    rows["capacity"] = dict(zip(cap_h.tolist(), numbers.tolist(), strict=True))
+    # an open hub moves at least a share of its capacity
+    if share:
+        capped = levels.capacitated[hub_levels_.items]
+        capped_hubs = np.flatnonzero(
+            np.bincount(lvl_h[hub_levels_.items[capped]], minlength=n_h) > 0
+        )
+        s_row = np.full(n_h, -1, dtype=np.int64)
+        s_row[capped_hubs] = np.arange(len(capped_hubs))
+        member, pos = hub_cols.expand(capped_hubs)
+        pos = pos[capped[pos]]
+        member = s_row[lvl_h[hub_levels_.items[pos]]]
+        in_s = ins[s_row[dst_h[ins]] >= 0]
+        builder.add_rows(
+            len(capped_hubs),
+            np.concatenate([s_row[dst_h[in_s]], member]),
+            np.concatenate([flow[in_s], hub_cols.items[pos]]),
+            np.concatenate(
+                [
+                    np.ones(len(in_s)),
+                    -share * levels.capacity_t[hub_levels_.items[pos]],
+                ]
+            ),
+            0.0,
+            inf,
+        )
+    # one level per hub (exactly one at a hub that must open)
+    if not for_duals:
+        one_h = np.flatnonzero(has_levels)
+        member, pos = hub_cols.expand(one_h)
+        builder.add_rows(
+            len(one_h),
+            member,
+            hub_cols.items[pos],
+            1.0,
+            np.where(open_h[one_h], 1.0, -inf),
+            1.0,
+        )
+    if tight:
+        cap_max = np.zeros(n_h)
+        np.maximum.at(
+            cap_max, lvl_h[hub_levels_.items], levels.capacity_t[hub_levels_.items]
+        )
+        # x_l <= D_d sum_k y_hk on outbound legs, x_l <= min(S_o, K_h) sum_k y_hk on
+        # inbound legs, sum of paths on an outbound leg <= D_d sum_k y_hk
+        linked_out = outs[has_levels[src_h[outs]]]
+        builder.add_linking(
+            flow[linked_out],
+            src_h[linked_out],
+            hub_cols,
+            -demand[dst_d[linked_out]],
+            -inf,
             0.0,
         )
-        # path flow on an inbound leg cannot exceed that leg's flow
-        for p in ins:
-            if p in paths_by_in:
-                add([(flow[p], 1.0)] + [(v, -1.0) for v in paths_by_in[p]], GE, 0.0)
-        # capacity of the opened level
-        if ins:
-            rows["capacity"][h] = add(
-                [(flow[p], 1.0) for p in ins]
-                + [(open_[k], -levels.capacity_t[k]) for k in ks],
-                LE,
-                0.0,
-            )
-        # an open hub moves at least a share of its capacity
-        if share and ks:
-            capped = [k for k in ks if levels.capacitated[k]]
-            if capped:
-                add(
-                    [(flow[p], 1.0) for p in ins]
-                    + [(open_[k], -share * levels.capacity_t[k]) for k in capped],
-                    GE,
-                    0.0,
-                )
-        if ks and not for_duals:
-            sense = EQ if status[h] == "open" else LE
-            add([(open_[k], 1.0) for k in ks], sense, 1.0)
-        if tight and ks:
-            cap_h = float(max(levels.capacity_t[k] for k in ks))
-            for p in outs:
-                d_t = demand[dest_pos[leg_to[p]]]
-                add([(flow[p], 1.0)] + [(open_[k], -d_t) for k in ks], LE, 0.0)
-            for p in ins:
-                bound = min(supply[origin_pos[leg_from[p]]], cap_h)
-                add([(flow[p], 1.0)] + [(open_[k], -bound) for k in ks], LE, 0.0)
-            for m in out_of_hub[h]:
-                if m in paths_by_out:
-                    d_t = demand[dest_pos[leg_to[m]]]
-                    add(
-                        [(v, 1.0) for v in paths_by_out[m]]
-                        + [(open_[k], -d_t) for k in ks],
-                        LE,
-                        0.0,
-                    )
+        linked_in = ins[has_levels[dst_h[ins]]]
+        builder.add_linking(
+            flow[linked_in],
+            dst_h[linked_in],
+            hub_cols,
+            -np.minimum(supply[src_o[linked_in]], cap_max[dst_h[linked_in]]),
+            -inf,
+            0.0,
+        )
+        path_m = np.unique(path_out)
+        path_m = path_m[has_levels[src_h[path_m]]]
+        m_row = np.full(n_legs, -1, dtype=np.int64)
+        m_row[path_m] = np.arange(len(path_m))
+        on = m_row[path_out] >= 0
+        member, pos = hub_cols.expand(src_h[path_m])
+        builder.add_rows(
+            len(path_m),
+            np.concatenate([m_row[path_out[on]], member]),
+            np.concatenate([path_cols[on], hub_cols.items[pos]]),
+            np.concatenate([np.ones(int(on.sum())), -demand[dst_d[path_m]][member]]),
+            -inf,
+            0.0,
+        )
 
-    for d in range(len(dests)):
-        terms = [(flow[p], 1.0) for p in into_dest[d] if p in flow]
-        if limited[d]:
-            terms += [(v, 1.0) for m in into_dest[d] for v in paths_by_out.get(m, [])]
-        if d in unmet:
-            terms.append((unmet[d], 1.0))
-        rows["demand"][d] = add(terms, EQ, demand[d])
+    # demand: flows and paths into each market, plus its shortfall = D_d
+    into_d = flow_legs[leg_dest[flow_legs] >= 0]
+    numbers = builder.add_rows(
+        n_d,
+        np.concatenate([dst_d[into_d], dst_d[path_out], unmet_index]),
+        np.concatenate([flow[into_d], path_cols, unmet[unmet_index]]),
+        1.0,
+        demand,
+        demand,
+    )
+    rows["demand"] = dict(zip(range(n_d), numbers.tolist(), strict=True))
 
     if options.single_sourcing:
         _add_single_sourcing(
-            prob,
-            add,
+            builder,
             tag,
-            dests=dests,
             demand=demand,
             penalty=penalty,
-            into_dest=into_dest,
-            kind=kind,
-            leg_from=leg_from,
+            leg_dest=leg_dest,
+            direct=direct,
+            src_h=src_h,
             flow=flow,
-            paths_by_out=paths_by_out,
-            open_=open_,
-            levels_of_hub=levels_of_hub,
+            path_out=path_out,
+            path_cols=path_cols,
+            hub_cols=hub_cols,
             tight=tight,
             fixed_flow_t=fixed_flow_t if for_duals else None,
         )
 
     if options.max_co2_t is not None:
-        terms = [(flow[p], co2[p] / 1000.0) for p in flow_index if co2[p] != 0]
-        terms += [(paths[key], co2[key[1]] / 1000.0) for key in path_keys]
-        add(terms, LE, float(options.max_co2_t))
+        c_legs = flow_legs[co2[flow_legs] != 0]
+        cols = np.concatenate([flow[c_legs], path_cols])
+        builder.add_rows(
+            1,
+            np.zeros(len(cols), dtype=np.int64),
+            cols,
+            np.concatenate([co2[c_legs], co2[path_out]]) / 1000.0,
+            -inf,
+            float(options.max_co2_t),
+        )
 
     if not for_duals:
         # aggregate capacity cover: opened capacity + direct flows + shortfall >= demand
-        cover = [(open_[k], levels.capacity_t[k]) for k in block_levels]
-        cover += [(flow[p], 1.0) for p in flow_index if kind[p] == "direct"]
-        cover += [(unmet[d], 1.0) for d in unmet_index]
-        if cover:
-            add(cover, GE, float(demand.sum()))
+        d_legs = flow_legs[direct[flow_legs]]
+        cols = np.concatenate([open_[block_levels], flow[d_legs], unmet[unmet_index]])
+        if len(cols):
+            builder.add_rows(
+                1,
+                np.zeros(len(cols), dtype=np.int64),
+                cols,
+                np.concatenate(
+                    [
+                        levels.capacity_t[block_levels],
+                        np.ones(len(d_legs) + len(unmet_index)),
+                    ]
+                ),
+                float(demand.sum()),
+                inf,
+            )
 
     return _Block(
         flow=flow,
         unmet=unmet,
-        paths=paths,
+        path_legs=np.column_stack([path_in, path_out]),
+        path_cols=path_cols,
         coef=coef,
-        n_destinations=len(dests),
-        fixed_terms=fixed_terms,
-        cost_terms=cost_terms,
+        n_destinations=n_d,
+        block_levels=block_levels,
+        cost_cols=cost_cols,
+        cost_values=cost_values,
         rows=rows,
     )
 
 
 def _add_single_sourcing(
-    prob: pulp.LpProblem,
-    add: Any,
+    builder: _Builder,
     tag: str,
     *,
-    dests: Any,
     demand: np.ndarray,
     penalty: np.ndarray,
-    into_dest: list[list[int]],
-    kind: np.ndarray,
-    leg_from: np.ndarray,
-    flow: dict[int, Any],
-    paths_by_out: dict[int, list[Any]],
-    open_: dict[int, Any],
-    levels_of_hub: dict[str, list[int]],
+    leg_dest: np.ndarray,
+    direct: np.ndarray,
+    src_h: np.ndarray,
+    flow: np.ndarray,
+    path_out: np.ndarray,
+    path_cols: np.ndarray,
+    hub_cols: _Ragged,
     tight: bool,
     fixed_flow_t: np.ndarray | None,
 ) -> None:
     """Every market takes all its tonnes from one source: one hub (any of its legs
     into the market) or one direct leg. a_ds binary; sum_s a_ds = 1 (<= 1 where
     shortfall is allowed); inflow from s <= D_d a_ds."""
-    LE, EQ = pulp.LpConstraintLE, pulp.LpConstraintEQ
-    sources: list[tuple[int, tuple[str, Any], list[Any]]] = []
-    for d in range(len(dests)):
-        by_source: dict[tuple[str, Any], list[Any]] = {}
-        for p in into_dest[d]:
-            if kind[p] == "direct":
-                key: tuple[str, Any] = ("leg", p)
-            else:
-                key = ("hub", leg_from[p])
-            carried = ([flow[p]] if p in flow else []) + paths_by_out.get(p, [])
-            if carried:
-                by_source.setdefault(key, []).extend(carried)
-        for key, variables in by_source.items():
-            sources.append((d, key, variables))
+    n_legs = len(flow)
+    carries = (flow >= 0) | (np.bincount(path_out, minlength=n_legs) > 0)
+    legs = np.flatnonzero((leg_dest >= 0) & carries)
+    legs = legs[np.argsort(leg_dest[legs], kind="stable")]
+    # a source is (market, direct leg) or (market, hub), numbered by first use
+    code = np.where(direct[legs], legs, n_legs + src_h[legs])
+    key = leg_dest[legs].astype(np.int64) * (n_legs + len(hub_cols.count) + 1) + code
+    source_of_leg, first = pd.factorize(key)
+    n_src = len(first)
+    first_leg = np.zeros(n_src, dtype=np.int64)
+    first_leg[source_of_leg[::-1]] = legs[::-1]
+    src_d = leg_dest[first_leg]
+    src_hub = np.where(direct[first_leg], -1, src_h[first_leg])
     if fixed_flow_t is None:
-        assign = prob.add_variable_dict(
-            f"assign{tag}", range(len(sources)), cat="Binary"
+        assign = builder.add_cols(
+            f"assign{tag}", np.arange(n_src), upper=1.0, integer=True
         )
     else:
         # the LP for marginal values: keep each market on the source it uses
-        used: set[tuple[int, tuple[str, Any]]] = set()
-        for d in range(len(dests)):
-            for p in into_dest[d]:
-                if fixed_flow_t[p] > 1e-9:
-                    used.add(
-                        (d, ("leg", p) if kind[p] == "direct" else ("hub", leg_from[p]))
-                    )
-        assign = {}
-        for i, (d, key, _) in enumerate(sources):
-            value = 1.0 if (d, key) in used else 0.0
-            assign[i] = prob.add_variable(
-                f"assign{tag}_{i}", lowBound=value, upBound=value
-            )
-    per_market: dict[int, list[Any]] = {}
-    for i, (d, key, variables) in enumerate(sources):
-        per_market.setdefault(d, []).append(assign[i])
-        add([(v, 1.0) for v in variables] + [(assign[i], -demand[d])], LE, 0.0)
-        if tight and key[0] == "hub":
-            ks = levels_of_hub.get(key[1], [])
-            add([(assign[i], 1.0)] + [(open_[k], -1.0) for k in ks], LE, 0.0)
+        used = np.zeros(n_src, dtype=bool)
+        used[source_of_leg[np.asarray(fixed_flow_t)[legs] > 1e-9]] = True
+        value = used.astype(float)
+        assign = builder.add_cols(
+            f"assign{tag}", np.arange(n_src), lower=value, upper=value
+        )
+    # inflow from each source <= D_d a_ds
+    leg_src = np.full(n_legs, -1, dtype=np.int64)
+    leg_src[legs] = source_of_leg
+    f_legs = legs[flow[legs] >= 0]
+    builder.add_rows(
+        n_src,
+        np.concatenate([leg_src[f_legs], leg_src[path_out], np.arange(n_src)]),
+        np.concatenate([flow[f_legs], path_cols, assign]),
+        np.concatenate(
+            [np.ones(len(f_legs) + len(path_cols)), -demand[src_d]],
+        ),
+        -np.inf,
+        0.0,
+    )
+    if tight:
+        # a_ds <= sum_k y_hk for a hub source
+        hubbed = np.flatnonzero(src_hub >= 0)
+        builder.add_linking(
+            assign[hubbed],
+            src_hub[hubbed],
+            hub_cols,
+            -np.ones(len(hubbed)),
+            -np.inf,
+            0.0,
+        )
     if fixed_flow_t is not None:
         return
-    for d, variables in per_market.items():
-        if demand[d] <= 0:
-            continue
-        sense = LE if not np.isnan(penalty[d]) else EQ
-        add([(v, 1.0) for v in variables], sense, 1.0)
+    markets = np.unique(src_d)
+    markets = markets[demand[markets] > 0]
+    d_row = np.full(len(demand), -1, dtype=np.int64)
+    d_row[markets] = np.arange(len(markets))
+    on = d_row[src_d] >= 0
+    builder.add_rows(
+        len(markets),
+        d_row[src_d[on]],
+        assign[on],
+        1.0,
+        np.where(np.isnan(penalty[markets]), 1.0, -np.inf),
+        1.0,
+    )
 
 
 def _add_decision_rows(
-    prob: pulp.LpProblem,
-    network: Network,
+    builder: _Builder,
     options: ModelOptions,
-    open_: dict[int, Any],
+    open_: np.ndarray,
     levels: Levels,
 ) -> None:
     """Rows on the hub decisions alone: count, budget and no-good cuts."""
-    LE, GE = pulp.LpConstraintLE, pulp.LpConstraintGE
-
-    def add(terms: list[tuple[Any, float]], sense: int, rhs: float) -> None:
-        prob.addConstraint(
-            pulp.LpConstraint(pulp.LpAffineExpression(terms), sense, rhs=rhs)
-        )
-
-    level_index = list(open_)
+    level_index = np.flatnonzero(open_ >= 0)
+    cols = open_[level_index]
+    zeros = np.zeros(len(cols), dtype=np.int64)
     if options.max_hubs is not None:
-        add([(open_[k], 1.0) for k in level_index], LE, float(options.max_hubs))
+        builder.add_rows(1, zeros, cols, 1.0, -np.inf, float(options.max_hubs))
     if options.min_hubs is not None:
-        add([(open_[k], 1.0) for k in level_index], GE, float(options.min_hubs))
+        builder.add_rows(1, zeros, cols, 1.0, float(options.min_hubs), np.inf)
     if options.budget is not None:
-        add(
-            [(open_[k], levels.fixed_cost[k]) for k in level_index],
-            LE,
+        builder.add_rows(
+            1,
+            zeros,
+            cols,
+            levels.fixed_cost[level_index],
+            -np.inf,
             float(options.budget),
         )
     # no-good cuts: differ from each excluded portfolio in at least min_difference hubs
     for portfolio in options.exclude_portfolios:
         chosen = set(portfolio)
-        terms = [
-            (open_[k], -1.0 if levels.hub[k] in chosen else 1.0) for k in level_index
-        ]
-        add(terms, GE, float(options.min_difference - len(chosen)))
+        in_chosen = np.array([levels.hub[k] in chosen for k in level_index], dtype=bool)
+        builder.add_rows(
+            1,
+            zeros,
+            cols,
+            np.where(in_chosen, -1.0, 1.0),
+            float(options.min_difference - len(chosen)),
+            np.inf,
+        )
 
 
 @dataclass
@@ -856,41 +1144,42 @@ def build_two_stage(
             )
             raise ValidationError(msg)
     closed_all = np.all([_closed_levels(net, levels) for net in networks], axis=0)
-    prob = pulp.LpProblem("hubopt_robust", pulp.LpMinimize)
-    level_index = [k for k in range(len(levels.hub)) if not closed_all[k]]
-    open_ = prob.add_variable_dict("open", level_index, cat="Binary")
-    blocks = []
-    for s, net in enumerate(networks):
-        blocks.append(_add_block(prob, net, options, open_, levels, f"_s{s}"))
+    builder = _Builder()
+    level_index = np.flatnonzero(~closed_all)
+    open_ = np.full(len(levels.hub), -1, dtype=np.int64)
+    open_[level_index] = builder.add_cols("open", level_index, upper=1.0, integer=True)
+    blocks = [
+        _add_block(builder, net, options, open_, levels, f"_s{s}")
+        for s, net in enumerate(networks)
+    ]
     # first-stage cost: every built level is paid for in every scenario
-    built_cost = [(open_[k], float(levels.fixed_cost[k])) for k in level_index]
+    built_cols = open_[level_index]
+    built_cost = levels.fixed_cost[level_index].astype(float)
     if criterion == "expected":
-        # summed per variable: the shared level variables appear in every block
-        summed: dict[Any, float] = {}
         for weight, block in zip(weights, blocks, strict=True):
-            for var, c in built_cost + block.cost_terms:
-                summed[var] = summed.get(var, 0.0) + weight * c
-        prob.setObjective(pulp.LpAffineExpression(list(summed.items())))
+            builder.cost(built_cols, weight * built_cost)
+            builder.cost(block.cost_cols, weight * block.cost_values)
     else:
-        regret = prob.add_variable("max_regret")
+        regret = builder.add_cols("max_regret", np.zeros(1, dtype=int), lower=-np.inf)
+        builder.cost(regret, 1.0)
         for block, optimum in zip(blocks, own_optima or [], strict=True):
-            prob.addConstraint(
-                pulp.LpConstraint(
-                    pulp.LpAffineExpression(
-                        [*built_cost, *block.cost_terms, (regret, -1.0)]
-                    ),
-                    pulp.LpConstraintLE,
-                    rhs=float(optimum),
-                )
+            cols = np.concatenate([built_cols, block.cost_cols, regret])
+            builder.add_rows(
+                1,
+                np.zeros(len(cols), dtype=np.int64),
+                cols,
+                np.concatenate([built_cost, block.cost_values, [-1.0]]),
+                -np.inf,
+                float(optimum),
             )
-        prob.setObjective(pulp.LpAffineExpression([(regret, 1.0)]))
-    _add_decision_rows(prob, networks[0], options, open_, levels)
+    _add_decision_rows(builder, options, open_, levels)
     built = BuiltModel(
-        problem=prob,
-        flow={},
+        arrays=builder.finish("hubopt_robust"),
+        flow=np.zeros(0, dtype=np.int64),
         open=open_,
-        unmet={},
-        paths={},
+        unmet=np.zeros(0, dtype=np.int64),
+        path_legs=np.zeros((0, 2), dtype=np.int64),
+        path_cols=np.zeros(0, dtype=np.int64),
         levels=levels,
         leg_objective=np.zeros(0),
         n_destinations=0,
@@ -924,27 +1213,28 @@ def marginal_values(
     [4.0, 6.0, 7.0]
     """
     built = build(network, options, fixed_levels=open_level, fixed_flow_t=flow_t)
-    raw = run(built, solver="highs")
+    raw, highs = _run_highs(built.arrays, None, None, None, False)
     if raw.status != "optimal":
         return None
-    hubs = network.hubs
+    dual = np.asarray(highs.getSolution().row_dual, dtype=float)
+    hubs = _table(network, "hubs")
     levels = built.levels
     out = {
-        "supply": np.zeros(len(network.origins)),
+        "supply": np.zeros(len(_table(network, "origins"))),
         "capacity": np.full(len(hubs), np.nan),
-        "demand": np.full(len(network.destinations), np.nan),
+        "demand": np.full(len(_table(network, "destinations")), np.nan),
     }
     for o, row in built.rows["supply"].items():
-        out["supply"][o] = -(row.pi or 0.0)
+        out["supply"][o] = -dual[row]
     is_open = {h for h, v in zip(levels.hub, open_level, strict=True) if v > 0.5}
     for h, row in built.rows["capacity"].items():
         if hubs["id"].iloc[h] in is_open:
-            out["capacity"][h] = -(row.pi or 0.0)
+            out["capacity"][h] = -dual[row]
     for h, hub_id in enumerate(hubs["id"]):
         if hub_id in is_open and np.isnan(out["capacity"][h]):
             out["capacity"][h] = 0.0
     for d, row in built.rows["demand"].items():
-        out["demand"][d] = row.pi or 0.0
+        out["demand"][d] = dual[row]
     for key, values in out.items():
         values[np.abs(values) < 1e-9] = 0.0
         out[key] = values + 0.0  # no negative zeros
@@ -1004,22 +1294,29 @@ def run(
     >>> raw.status, raw.gap
     ('optimal', 0.0)
     """
-    prob = built.problem
     start = time.perf_counter()
-    if isinstance(solver, str):
-        name = solver.lower()
-        if name == "highs":
-            solution = _run_highs(prob, time_limit_s, mip_gap, threads, msg)
-        elif name == "cbc":
+    name = solver.lower() if isinstance(solver, str) else None
+    if name not in (None, "highs", "cbc"):
+        error = f"unknown solver {solver!r}; use 'highs', 'cbc' or a pulp solver"
+        raise ValidationError(error)
+    values: np.ndarray | None = None
+    if name == "highs":
+        solution, highs = _run_highs(built.arrays, time_limit_s, mip_gap, threads, msg)
+        if solution.status in ("optimal", "feasible"):
+            values = np.asarray(highs.getSolution().col_value, dtype=float)
+    else:
+        prob = built.problem
+        if name == "cbc":
             solution = _run_cbc(prob, time_limit_s, mip_gap, threads, msg)
         else:
-            error = f"unknown solver {solver!r}; use 'highs', 'cbc' or a pulp solver"
-            raise ValidationError(error)
-    else:
-        solution = _run_pulp_solver(prob, solver)
+            solution = _run_pulp_solver(prob, solver)
+        if solution.status in ("optimal", "feasible"):
+            values = np.array(
+                [(var.varValue or 0.0) for var in built._columns], dtype=float
+            )
     solution.runtime_s = time.perf_counter() - start
-    if solution.status in ("optimal", "feasible"):
-        _read_values(built, solution)
+    if values is not None:
+        _read_values(built, solution, values)
     return solution
 
 
@@ -1057,12 +1354,14 @@ def _silence_highs_banner() -> None:
 
 
 def _run_highs(
-    prob: pulp.LpProblem,
+    arrays: ModelArrays,
     time_limit_s: float | None,
     mip_gap: float | None,
     threads: int | None,
     msg: bool,
-) -> RawSolution:
+) -> tuple[RawSolution, Any]:
+    """Solve the arrays in a fresh highspy.Highs; returns the solution's status and
+    figures, and the Highs object to read values and duals from."""
     try:
         import highspy
     except ImportError:
@@ -1074,16 +1373,21 @@ def _run_highs(
 
     if not msg:
         _silence_highs_banner()
-    options: dict[str, Any] = {}
-    solver = pulp.HiGHS(
-        msg=msg,
-        timeLimit=time_limit_s,
-        gapRel=mip_gap,
-        threads=threads,
-        **options,
-    )
+    h = highspy.Highs()
+    if not msg:
+        h.setOptionValue("output_flag", False)
+    if mip_gap is not None:
+        h.setOptionValue("mip_rel_gap", mip_gap)
+    if threads is not None:
+        h.setOptionValue("threads", threads)
+    if time_limit_s is not None:
+        h.setOptionValue("time_limit", float(time_limit_s))
+    is_mip = bool(arrays.col_integer.any())
+    passed = _pass_model(h, arrays)
+    if passed == highspy.HighsStatus.kError:
+        error = "HiGHS failed: it rejected the model"
+        raise SolverError(error)
     interrupted: list[bool] = []
-    solver.callSolver = lambda lp: _interruptible_run(lp.solverModel, interrupted)
     # redirect_stdout swaps the process-wide sys.stdout: from solves running in
     # threads (a ThreadPoolExecutor, a threaded Dask worker) the swaps interleave and
     # can leave sys.stdout pointing at a dead buffer, so only the main thread does it
@@ -1091,18 +1395,12 @@ def _run_highs(
     quiet = (
         contextlib.redirect_stdout(io.StringIO()) if not msg and in_main else _null()
     )
-    try:
-        with quiet:
-            prob.solve(solver)
-    except pulp.PulpSolverError as exc:
-        error = f"HiGHS failed: {exc}"
-        raise SolverError(error) from None
-    h = prob.solverModel
+    with quiet:
+        _interruptible_run(h, interrupted)
     status = h.getModelStatus()
     info = h.getInfo()
     S = highspy.HighsModelStatus
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
-    is_mip = any(v.cat == pulp.LpInteger for v in prob.variables())
     objective = float(info.objective_function_value) if has_solution else None
     bound = float(info.mip_dual_bound) if is_mip else objective
     if bound is not None and not np.isfinite(bound):
@@ -1112,7 +1410,7 @@ def _run_highs(
     if interrupted:
         name = INTERRUPTED
     if status == S.kOptimal:
-        return RawSolution(
+        solution = RawSolution(
             "optimal",
             objective,
             bound,
@@ -1121,15 +1419,12 @@ def _run_highs(
             "highs",
             interrupted=bool(interrupted),
         )
-    if status == S.kInfeasible:
-        return RawSolution("infeasible", None, None, None, 0, "highs", message=name)
-    if status == S.kUnbounded:
-        return RawSolution("unbounded", None, None, None, 0, "highs", message=name)
-    if status == S.kUnboundedOrInfeasible:
-        return RawSolution("infeasible", None, None, None, 0, "highs", message=name)
-    stopped = bool(interrupted)
-    if has_solution:
-        return RawSolution(
+    elif status in (S.kInfeasible, S.kUnboundedOrInfeasible):
+        solution = RawSolution("infeasible", None, None, None, 0, "highs", message=name)
+    elif status == S.kUnbounded:
+        solution = RawSolution("unbounded", None, None, None, 0, "highs", message=name)
+    elif has_solution:
+        solution = RawSolution(
             "feasible",
             objective,
             bound,
@@ -1137,17 +1432,40 @@ def _run_highs(
             0,
             "highs",
             message=name,
-            interrupted=stopped,
+            interrupted=bool(interrupted),
         )
-    return RawSolution(
-        "no_solution",
-        None,
-        bound,
-        None,
-        0,
-        "highs",
-        message=name,
-        interrupted=stopped,
+    else:
+        solution = RawSolution(
+            "no_solution",
+            None,
+            bound,
+            None,
+            0,
+            "highs",
+            message=name,
+            interrupted=bool(interrupted),
+        )
+    return solution, h
+
+
+def _pass_model(highs: Any, arrays: ModelArrays) -> Any:
+    """Hand the arrays to a highspy.Highs in one passModel call; returns its status."""
+    return highs.passModel(
+        arrays.n_cols,
+        arrays.n_rows,
+        len(arrays.value),
+        2,  # row-wise
+        1,  # minimise
+        0.0,
+        arrays.col_cost,
+        arrays.col_lower,
+        arrays.col_upper,
+        arrays.row_lower,
+        arrays.row_upper,
+        arrays.start[:-1],
+        arrays.index,
+        arrays.value,
+        arrays.col_integer.astype(np.int32),
     )
 
 
@@ -1396,25 +1714,69 @@ def _gap(objective: float | None, bound: float | None) -> float | None:
     return abs(objective - bound) / max(abs(objective), 1e-9)
 
 
-def _read_values(built: BuiltModel, solution: RawSolution) -> None:
-    n_legs = len(built.leg_objective)
-    flow = np.zeros(n_legs)
-    for pos, var in built.flow.items():
-        flow[pos] = var.varValue or 0.0
-    path_t: dict[tuple[int, int], float] = {}
-    for key, var in built.paths.items():
-        value = var.varValue or 0.0
-        if value > 1e-9:
-            path_t[key] = value
-            flow[key[1]] += value
+def _read_values(built: BuiltModel, solution: RawSolution, values: np.ndarray) -> None:
+    """Column values (in column order) to flows, levels and shortfalls."""
+    flow = np.zeros(len(built.leg_objective))
+    has = built.flow >= 0
+    flow[has] = values[built.flow[has]]
+    path_values = values[built.path_cols]
+    used = path_values > 1e-9
+    path_t = {
+        (int(leg_in), int(leg_out)): float(v)
+        for (leg_in, leg_out), v in zip(
+            built.path_legs[used].tolist(), path_values[used].tolist(), strict=True
+        )
+    }
+    np.add.at(flow, built.path_legs[used, 1], path_values[used])
     flow[np.abs(flow) < 1e-9] = 0.0
     opened = np.zeros(len(built.levels.hub))
-    for k, var in built.open.items():
-        opened[k] = round(var.varValue or 0.0)
+    can_open = built.open >= 0
+    opened[can_open] = np.round(values[built.open[can_open]]) + 0.0  # no -0.0
     unmet_full = np.zeros(built.n_destinations)
-    for d, var in built.unmet.items():
-        unmet_full[d] = max(var.varValue or 0.0, 0.0)
+    has = built.unmet >= 0
+    unmet_full[has] = np.maximum(values[built.unmet[has]], 0.0)
     solution.flow_t = np.maximum(flow, 0.0)
     solution.open_level = opened
     solution.unmet_t = unmet_full
     solution.path_t = path_t
+
+
+def _pulp_problem(arrays: ModelArrays) -> tuple[pulp.LpProblem, list[Any]]:
+    """The arrays as a PuLP problem: one variable dict per column family (named as
+    the family, keyed as its keys), one row per CSR row. Returns the problem and its
+    variables in column order."""
+    prob = pulp.LpProblem(arrays.name, pulp.LpMinimize)
+    columns: list[Any] = []
+    for name, first, keys in arrays.segments:
+        n = len(keys)
+        integer = arrays.col_integer[first : first + n]
+        cat = "Integer" if n and integer.all() else "Continuous"
+        variables = prob.add_variable_dict(name, keys.tolist(), cat=cat)
+        columns.extend(variables.values())
+    lower = [None if v == -np.inf else float(v) for v in arrays.col_lower]
+    upper = [None if v == np.inf else float(v) for v in arrays.col_upper]
+    for var, lo, up in zip(columns, lower, upper, strict=True):
+        var.lowBound, var.upBound = lo, up
+    cost = arrays.col_cost
+    prob.setObjective(
+        pulp.LpAffineExpression(
+            [(columns[j], float(cost[j])) for j in np.flatnonzero(cost)]
+        )
+    )
+    index = arrays.index.tolist()
+    value = arrays.value.tolist()
+    start = arrays.start.tolist()
+    for r, (lo, up) in enumerate(
+        zip(arrays.row_lower.tolist(), arrays.row_upper.tolist(), strict=True)
+    ):
+        terms = [(columns[index[j]], value[j]) for j in range(start[r], start[r + 1])]
+        if lo == up:
+            sense, rhs = pulp.LpConstraintEQ, lo
+        elif lo == -np.inf:
+            sense, rhs = pulp.LpConstraintLE, up
+        else:
+            sense, rhs = pulp.LpConstraintGE, lo
+        prob.addConstraint(
+            pulp.LpConstraint(pulp.LpAffineExpression(terms), sense, rhs=rhs)
+        )
+    return prob, columns

@@ -172,8 +172,8 @@ def single_hub_sentence(result: Result, forced: Result) -> str:
     >>> best, one = hubopt.solve(net), hubopt.solve(net, max_hubs=1)
     >>> print(textwrap.fill(single_hub_sentence(best, one), 72))
     If one hub must be built, the cheapest site is Central port at level
-    base (200 t a year, serving Market A, Market B, Market C), at 1.60 per
-    tonne more than the optimum.
+    base (120 t a year, serving Market B, Market C), at 1.60 per tonne more
+    than the optimum.
     """
     currency = currency_of(result)
     money = f"{currency} " if currency else ""
