@@ -234,23 +234,42 @@ def check_solution(
             if "dwell_days" in hubs.columns
             else pd.Series(dtype=float)
         )
-        leg_days = {
-            (a, b): d
-            for a, b, d in zip(
-                legs["origin"], legs["destination"], legs["transit_days"], strict=True
-            )
-        }
+        # Each path names its legs by position; two legs may join the same pair of
+        # nodes (corridors, modes), so the pair alone does not say which was used.
+        leg_from = legs["origin"].to_numpy()
+        leg_to = legs["destination"].to_numpy()
+        leg_days = legs["transit_days"].to_numpy(dtype=float)
+        on_leg = flows.groupby("leg")["tonnes"].sum()
+        carried: dict[int, float] = {}
         for did, row in limited.iterrows():
             mine = paths[paths["destination"] == did]
             for p in mine.itertuples(index=False):
+                first, last = int(p.leg_in), int(p.leg_out)
+                n = len(legs)
                 if p.hub:
-                    days = (
-                        leg_days.get((p.origin, p.hub), math.inf)
-                        + float(dwell.get(p.hub, 0.0))
-                        + leg_days.get((p.hub, did), math.inf)
+                    joined = (
+                        0 <= first < n
+                        and 0 <= last < n
+                        and (leg_from[first], leg_to[first]) == (p.origin, p.hub)
+                        and (leg_from[last], leg_to[last]) == (p.hub, did)
                     )
                 else:
-                    days = leg_days.get((p.origin, did), math.inf)
+                    joined = (
+                        0 <= first < n
+                        and last == -1
+                        and (leg_from[first], leg_to[first]) == (p.origin, did)
+                    )
+                if not joined:
+                    out.append(
+                        f"market {did}: a path {p.origin}->{p.hub or 'direct'} names "
+                        f"legs {first}/{last} that do not join those nodes"
+                    )
+                    continue
+                days = leg_days[first] + (
+                    float(dwell.get(p.hub, 0.0)) + leg_days[last] if p.hub else 0.0
+                )
+                for leg in (first, last) if p.hub else (first,):
+                    carried[leg] = carried.get(leg, 0.0) + float(p.tonnes)
                 if days > row["max_transit_days"] + 1e-9:
                     out.append(
                         f"market {did}: {p.tonnes:,.3f} t arrive by {p.origin}->"
@@ -260,6 +279,12 @@ def check_solution(
             got = float(into.get(did, 0.0))
             if abs(float(mine["tonnes"].sum()) - got) > tol_t:
                 out.append(f"market {did}: paths do not add up to the tonnes received")
+        for leg, tonnes in carried.items():
+            if tonnes > float(on_leg.get(leg, 0.0)) + tol_t:
+                out.append(
+                    f"leg {leg_from[leg]}->{leg_to[leg]}: paths into limited markets "
+                    f"carry {tonnes:,.3f} t, more than the leg's flow"
+                )
 
     # objective, recomputed from the network's own figures
     price = options.get("carbon_price_per_t_co2") or 0.0

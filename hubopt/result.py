@@ -209,7 +209,9 @@ class Result:
     @property
     def paths(self) -> pd.DataFrame:
         """Origin -> hub -> destination paths (hub empty for direct legs): origin, hub,
-        destination, tonnes, landed_cost_per_t, transit_days, co2_t.
+        destination, tonnes, landed_cost_per_t, transit_days, co2_t, and the
+        positions in ``network.legs`` of the leg out of the origin (``leg_in``) and of
+        the leg into the market (``leg_out``, -1 for a direct leg).
 
         Paths into markets with a transit limit are the model's own path variables;
         elsewhere arc flows through a hub are split in proportion to the hub's inflows.
@@ -511,6 +513,8 @@ class Result:
             "landed_cost_per_t",
             "transit_days",
             "co2_t",
+            "leg_in",
+            "leg_out",
         ]
         if not self._has_solution:
             return pd.DataFrame(columns=columns)
@@ -536,6 +540,8 @@ class Result:
                     coef[leg],
                     days[leg],
                     f["tonnes"] * co2[leg] / 1000.0,
+                    leg,
+                    -1,
                 )
             )
         path_t = self._raw.path_t
@@ -551,6 +557,8 @@ class Result:
                     coef[leg_in] + coef[m],
                     days[leg_in] + float(dwell.get(hub, 0.0)) + days[m],
                     tonnes * (co2[leg_in] + co2[m]) / 1000.0,
+                    leg_in,
+                    m,
                 )
             )
         # arc flows: split each hub's outbound flow over its inflows proportionally
@@ -580,6 +588,8 @@ class Result:
                             coef[li] + coef[lo],
                             days[li] + float(dwell.get(hub, 0.0)) + days[lo],
                             tonnes * (co2[li] + co2[lo]) / 1000.0,
+                            li,
+                            lo,
                         )
                     )
         out = pd.DataFrame(rows, columns=columns)

@@ -287,3 +287,44 @@ def test_to_geodataframes(tiny):
     for gdf in frames.values():
         assert gdf.crs.to_epsg() == 4326
     assert (frames["flows"].geometry.geom_type == "LineString").all()
+
+
+def test_transit_limit_with_parallel_legs():
+    # Two legs join O and H: a cheap slow corridor (20 days) and a dear fast one
+    # (2 days). D_limited (limit 10 days) can only be served by the fast one; D_free
+    # takes the cheap slow one. 50 t each: 50 * (10 + 1) + 50 * (1 + 1) = 650.
+    origins = pd.DataFrame(
+        {"id": ["O"], "name": ["o"], "lon": [0.0], "lat": [0.0], "supply_t": [100.0]}
+    )
+    hubs = pd.DataFrame({"id": ["H"], "name": ["hub"], "lon": [1.0], "lat": [0.0]})
+    dests = pd.DataFrame(
+        {
+            "id": ["D_limited", "D_free"],
+            "name": ["L", "F"],
+            "lon": [2.0, 2.0],
+            "lat": [0.0, 1.0],
+            "demand_t": [50.0, 50.0],
+            "max_transit_days": [10.0, None],
+        }
+    )
+    legs = pd.DataFrame(
+        {
+            "origin": ["O", "O", "H", "H"],
+            "destination": ["H", "H", "D_limited", "D_free"],
+            "mode": ["rail", "rail", "sea", "sea"],
+            "corridor": ["slow", "fast", "", ""],
+            "cost_per_t": [1.0, 10.0, 1.0, 1.0],
+            "transit_days": [20.0, 2.0, 3.0, 3.0],
+        }
+    )
+    net = hubopt.Network.from_frames(origins, hubs, dests, legs)
+    result = hubopt.solve(net)
+    assert result.objective == pytest.approx(650)
+    limited = result.paths[result.paths["destination"] == "D_limited"]
+    assert limited["leg_in"].tolist() == [1]  # the fast corridor
+    assert limited["transit_days"].tolist() == [pytest.approx(5.0)]
+    # A path that claims the slow corridor's leg is caught by the checker.
+    tampered = result.paths
+    tampered.loc[tampered["destination"] == "D_limited", "leg_in"] = 0
+    result._tables["paths"] = tampered
+    assert any("over the limit" in p for p in hubopt.check_solution(net, result))
