@@ -214,7 +214,6 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _solve(args: argparse.Namespace) -> int:
-    from .solving import solve
 
     network = _load(args.network)
     out = Path(args.out)
@@ -239,16 +238,7 @@ def _solve(args: argparse.Namespace) -> int:
             f"'{out}', or choose another --out"
         )
         raise ValidationError(msg)
-    result = solve(
-        network,
-        max_hubs=args.max_hubs,
-        min_hubs=args.min_hubs,
-        carbon_price_per_t_co2=args.carbon_price,
-        solver=args.solver,
-        time_limit_s=args.time_limit,
-        mip_gap=args.gap,
-        raise_on_failure=False,
-    )
+    result = _solve_with_args(network, args)
     result.write(out, overwrite=args.overwrite)
     if result.interrupted:
         if result.status in ("optimal", "feasible"):
@@ -274,16 +264,11 @@ def _solve(args: argparse.Namespace) -> int:
     return EXIT_NO_SOLUTION
 
 
-def _brief(args: argparse.Namespace) -> int:
-    from .report import write_brief
+def _solve_with_args(network, args: argparse.Namespace):
+    """Solve with the options of ``solve`` / ``brief``; a Result whatever its status."""
     from .solving import solve
 
-    network = _load(args.network)
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        msg = f"--out '{out}' is a file, not a folder"
-        raise ValidationError(msg)
-    result = solve(
+    return solve(
         network,
         max_hubs=args.max_hubs,
         min_hubs=args.min_hubs,
@@ -293,6 +278,17 @@ def _brief(args: argparse.Namespace) -> int:
         mip_gap=args.gap,
         raise_on_failure=False,
     )
+
+
+def _brief(args: argparse.Namespace) -> int:
+    from .report import write_brief
+
+    network = _load(args.network)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        msg = f"--out '{out}' is a file, not a folder"
+        raise ValidationError(msg)
+    result = _solve_with_args(network, args)
     if result.status not in ("optimal", "feasible"):
         _error(
             f"no solution: status {result.status}"

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ValidationError
+from .io import decode_utf8
 
 #: Largest config file read, in bytes; config files are small, a larger one is refused.
 MAX_CONFIG_BYTES = 1024 * 1024
@@ -162,15 +163,7 @@ def load_toml(path: str | os.PathLike[str], *, label: str = "config") -> ConfigF
     if b"\x00" in raw:
         msg = f"{where}: contains NUL bytes; this is not a text TOML file"
         raise ValidationError(msg)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        msg = (
-            f"{where}: not valid UTF-8 (byte {raw[exc.start]:#04x} on line {line}); "
-            "save the file as UTF-8"
-        )
-        raise ValidationError(msg) from None
+    text = decode_utf8(raw, where)
     if not text.strip():
         msg = f"{where}: the file is empty"
         raise ValidationError(msg)

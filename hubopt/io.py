@@ -138,6 +138,31 @@ def _read_csv_folder(folder: Path) -> dict[str, Any]:
     return frames
 
 
+def decode_utf8(raw: bytes, where: str) -> str:
+    """Decode a file's bytes as UTF-8 (a BOM is dropped), or raise a ValidationError
+    that names ``where``, the bad byte and its line.
+
+    Examples
+    --------
+    >>> decode_utf8("id,name\\n".encode(), "config file 'run.toml'")
+    'id,name\\n'
+    >>> decode_utf8(b"id\\nCaf\\xe9\\n", "config file 'run.toml'")
+    Traceback (most recent call last):
+    ...
+    hubopt.errors.ValidationError: config file 'run.toml': not valid UTF-8 (byte 0xe9 \
+on line 2); save the file as UTF-8
+    """
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        msg = (
+            f"{where}: not valid UTF-8 (byte {raw[exc.start]:#04x} on line {line}); "
+            "save the file as UTF-8"
+        )
+        raise ValidationError(msg) from None
+
+
 def read_csv_table(file: Path, table: str) -> pd.DataFrame:
     """Read one CSV table with hubopt's rules: UTF-8 (a BOM is fine), comma-separated,
     id-like columns as text.
@@ -194,15 +219,7 @@ def read_csv_table(file: Path, table: str) -> pd.DataFrame:
     if b"\x00" in raw[:65536]:
         msg = f"{where}: contains NUL bytes; this is not a text CSV file"
         raise ValidationError(msg)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        msg = (
-            f"{where}: not valid UTF-8 (byte {raw[exc.start]:#04x} on line {line}); "
-            "save the file as UTF-8"
-        )
-        raise ValidationError(msg) from None
+    text = decode_utf8(raw, where)
     if not text.strip():
         msg = f"{where}: the file is empty; it needs a header row and at least one row"
         raise ValidationError(msg)
