@@ -735,9 +735,20 @@ def sea_distances(from_points: Any, to_points: Any, *, avoid: Any = ()) -> np.nd
 
 def _path_line(start: np.ndarray, via: np.ndarray, end: np.ndarray) -> LineString:
     """The LineString start -> via vertices -> end, continuous across +-180."""
-    coords = np.vstack([start[None, :], via, end[None, :]])
-    coords = unwrap_lonlat(coords)
-    # drop consecutive duplicates (a point sitting exactly on its node)
+    return line_from_coords(np.vstack([start[None, :], via, end[None, :]]))
+
+
+def line_from_coords(coords: np.ndarray) -> LineString:
+    """A lon/lat LineString through ``coords`` (n, 2), continuous across +-180, without
+    consecutive duplicate vertices (a point sitting exactly on its node); a single
+    point gives a zero-length line.
+
+    Examples
+    --------
+    >>> line_from_coords(np.array([[179.0, 0.0], [179.0, 0.0], [-179.0, 0.0]])).wkt
+    'LINESTRING (179 0, 181 0)'
+    """
+    coords = unwrap_lonlat(np.asarray(coords, dtype=float))
     keep = np.ones(len(coords), dtype=bool)
     keep[1:] = np.any(np.abs(np.diff(coords, axis=0)) > 1e-12, axis=1)
     coords = coords[keep]

@@ -283,14 +283,7 @@ def _concat(lines: list[LineString | None]) -> LineString | None:
     parts = [np.asarray(line.coords)[:, :2] for line in lines if line is not None]
     if not parts:
         return None
-    coords = np.vstack(parts)
-    coords = geo.unwrap_lonlat(coords)
-    keep = np.ones(len(coords), dtype=bool)
-    keep[1:] = np.any(np.abs(np.diff(coords, axis=0)) > 1e-12, axis=1)
-    coords = coords[keep]
-    if len(coords) == 1:
-        coords = np.vstack([coords, coords])
-    return LineString(coords)
+    return geo.line_from_coords(np.vstack(parts))
 
 
 def chain_attributes(
