@@ -192,6 +192,20 @@ def test_carbon_price_shifts_the_choice():
     assert by_mode.loc["sea", "tonnes"] == pytest.approx(200)
 
 
+def _limited_and_free_markets() -> pd.DataFrame:
+    """Two markets of 50 t: D_limited within 10 days, D_free without a limit."""
+    return pd.DataFrame(
+        {
+            "id": ["D_limited", "D_free"],
+            "name": ["L", "F"],
+            "lon": [2.0, 2.0],
+            "lat": [0.0, 1.0],
+            "demand_t": [50.0, 50.0],
+            "max_transit_days": [10.0, None],
+        }
+    )
+
+
 def test_transit_limit_enforced_exactly():
     # Two origins feed one hub; only O_fast's path meets the 10-day limit of D_limited,
     # while D_free takes anything. The arc-flow model alone would mix the two.
@@ -207,16 +221,7 @@ def test_transit_limit_enforced_exactly():
     hubs = pd.DataFrame(
         {"id": ["H"], "name": ["hub"], "lon": [1.0], "lat": [0.0], "dwell_days": [2.0]}
     )
-    dests = pd.DataFrame(
-        {
-            "id": ["D_limited", "D_free"],
-            "name": ["L", "F"],
-            "lon": [2.0, 2.0],
-            "lat": [0.0, 1.0],
-            "demand_t": [50.0, 50.0],
-            "max_transit_days": [10.0, None],
-        }
-    )
+    dests = _limited_and_free_markets()
     legs = pd.DataFrame(
         {
             "origin": ["O_fast", "O_slow", "H", "H"],
@@ -297,16 +302,7 @@ def test_transit_limit_with_parallel_legs():
         {"id": ["O"], "name": ["o"], "lon": [0.0], "lat": [0.0], "supply_t": [100.0]}
     )
     hubs = pd.DataFrame({"id": ["H"], "name": ["hub"], "lon": [1.0], "lat": [0.0]})
-    dests = pd.DataFrame(
-        {
-            "id": ["D_limited", "D_free"],
-            "name": ["L", "F"],
-            "lon": [2.0, 2.0],
-            "lat": [0.0, 1.0],
-            "demand_t": [50.0, 50.0],
-            "max_transit_days": [10.0, None],
-        }
-    )
+    dests = _limited_and_free_markets()
     legs = pd.DataFrame(
         {
             "origin": ["O", "O", "H", "H"],
