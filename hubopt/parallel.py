@@ -4,14 +4,30 @@ Every batch in hubopt (scenario comparisons, robust choices, sweeps, alternative
 goes through :func:`map_tasks`. The results come back in the order of the tasks and
 are identical whichever executor ran them: each task is a deterministic solve of its
 own model, and nothing is shared between tasks.
+
+What crosses a process boundary is kept small. A :class:`~hubopt.network.Network`
+argument is pickled once per batch, not once per task: every task carries the same
+bytes and a token, and a worker process unpickles them the first time it meets the
+token and keeps the network for its next tasks (:func:`_load_shared`). The
+network's shapely geometries (the route lines, nine tenths of its pickle) are
+pickled apart from the rest, and a task's outcome that still holds them, such as the
+:class:`~hubopt.result.Result` of a scenario of that network, sends them back as
+positions in that list, which the parent resolves to its own objects
+(:class:`_Packed`). Shapely geometries are immutable, so sharing them changes
+nothing a user can see. Each payload also carries the bytes its references point
+into, so any process can unpickle it, whichever executor moved it.
 """
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 import os
+import pickle
 import sys
 import time
+import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from typing import Any, TextIO
@@ -85,11 +101,21 @@ def map_tasks(
         own = True
     else:
         executor = as_executor(executor)
+    shared = _share_networks(tasks)
+    for item in shared.values():
+        _LIVE[item.token] = (os.getpid(), item)
     try:
-        futures = {executor.submit(function, *task): i for i, task in enumerate(tasks)}
+        futures = {
+            executor.submit(
+                _run_task, function, tuple(shared.get(id(a), a) for a in task)
+            ): i
+            for i, task in enumerate(tasks)
+        }
         out: list[Any] = [None] * len(tasks)
         for future in as_completed(futures):
-            out[futures[future]] = future.result()
+            value = future.result()
+            # executors in this process (threads, Dask without processes) pickle nothing
+            out[futures[future]] = value.value if isinstance(value, _Packed) else value
             if bar:
                 bar.step()
     finally:
@@ -97,6 +123,8 @@ def map_tasks(
             executor.shutdown(wait=True, cancel_futures=True)
         if bar:
             bar.close()
+        for item in shared.values():
+            _LIVE.pop(item.token, None)
     return out
 
 
@@ -130,6 +158,172 @@ def as_executor(executor: Any) -> Executor:
         f"dask.distributed.Client, got {type(executor).__name__}"
     )
     raise ValidationError(msg)
+
+
+# ------------------------------------------------------------------------------------
+# a network sent once per batch, unpickled once per worker
+# ------------------------------------------------------------------------------------
+#: Worker side: token -> the network unpickled from its bytes, most recent last.
+_CACHE: OrderedDict[str, _Shared] = OrderedDict()
+#: Networks a worker process keeps; older ones are dropped.
+_CACHE_SIZE = 4
+#: Parent side, while :func:`map_tasks` runs: token -> (process id, shared network).
+_LIVE: dict[str, tuple[int, _Shared]] = {}
+
+
+def _share_networks(tasks: Sequence[tuple[Any, ...]]) -> dict[int, _Shared]:
+    """A :class:`_Shared` for each distinct Network among the task arguments, keyed
+    by the network's ``id``."""
+    from .network import Network
+
+    shared: dict[int, _Shared] = {}
+    for task in tasks:
+        for arg in task:
+            if isinstance(arg, Network) and id(arg) not in shared:
+                shared[id(arg)] = _Shared(arg)
+    return shared
+
+
+class _Shared:
+    """A task argument pickled to bytes once and unpickled once per process.
+
+    The bytes hold two pickles: the list of shapely geometries found in the value,
+    and the value with each geometry replaced by its position in that list. The
+    list is :attr:`geometries` on both sides, so a position names the same geometry
+    in the parent and in every worker.
+    """
+
+    def __init__(
+        self,
+        value: Any,
+        token: str | None = None,
+        blob: bytes | None = None,
+        geometries: list[Any] | None = None,
+    ) -> None:
+        self.value = value
+        self.token = token or uuid.uuid4().hex
+        self._blob = blob
+        self._geometries = geometries
+        self._positions: dict[int, int] | None = None
+
+    @property
+    def blob(self) -> bytes:
+        """The pickled value, made on first use."""
+        if self._blob is None:
+            self._blob, self._geometries = _dump_shared(self.value)
+        return self._blob
+
+    @property
+    def geometries(self) -> list[Any]:
+        """The value's shapely geometries, in the order the references count."""
+        if self._geometries is None:
+            self._blob, self._geometries = _dump_shared(self.value)
+        return self._geometries
+
+    def positions(self) -> dict[int, int]:
+        """``id`` of each geometry -> its position in :attr:`geometries`."""
+        if self._positions is None:
+            self._positions = {id(g): k for k, g in enumerate(self.geometries)}
+        return self._positions
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_load_shared, (self.token, self.blob))
+
+
+def _dump_shared(value: Any) -> tuple[bytes, list[Any]]:
+    from shapely import Geometry
+
+    buffer = io.BytesIO()
+    geometries: list[Any] = []
+    positions: dict[int, int] = {}
+
+    def persistent_id(obj: Any) -> int | None:
+        if not isinstance(obj, Geometry):
+            return None
+        pos = positions.get(id(obj))
+        if pos is None:
+            pos = positions[id(obj)] = len(geometries)
+            geometries.append(obj)
+        return pos
+
+    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+    pickler.persistent_id = persistent_id  # type: ignore[method-assign]
+    pickler.dump(value)
+    blob = pickle.dumps((geometries, buffer.getvalue()), pickle.HIGHEST_PROTOCOL)
+    return blob, geometries
+
+
+def _load_shared(token: str, blob: bytes) -> _Shared:
+    """The shared value of ``token``: the parent's own in the process that shared it,
+    else this process's cached copy, else unpickled from ``blob`` and cached."""
+    live = _LIVE.get(token)
+    if live is not None and live[0] == os.getpid():  # not in a forked copy
+        return live[1]
+    cached = _CACHE.get(token)
+    if cached is not None:
+        _CACHE.move_to_end(token)
+        return cached
+    geometries, body = pickle.loads(blob)
+    unpickler = pickle.Unpickler(io.BytesIO(body))
+    unpickler.persistent_load = geometries.__getitem__  # type: ignore[method-assign]
+    loaded = _Shared(unpickler.load(), token, blob, geometries)
+    _CACHE[token] = loaded
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return loaded
+
+
+def _run_task(function: Callable[..., Any], task: tuple[Any, ...]) -> Any:
+    """``function(*task)`` with shared arguments unwrapped, its outcome packed so that
+    their geometries travel back as positions."""
+    used = [a for a in task if isinstance(a, _Shared)]
+    value = function(*(a.value if isinstance(a, _Shared) else a for a in task))
+    return _Packed(value, used) if used else value
+
+
+class _Packed:
+    """A task's outcome. Pickled, a shared argument found in it becomes a (token,
+    None) reference and each of its geometries a (token, position) one, which
+    :func:`_unpack` resolves."""
+
+    def __init__(self, value: Any, shared: list[_Shared]) -> None:
+        self.value = value
+        self.shared = shared
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # by id: every object named here is alive, held by self.shared
+        refs: dict[int, tuple[str, int | None]] = {}
+        for item in self.shared:
+            refs.update({i: (item.token, k) for i, k in item.positions().items()})
+            refs[id(item.value)] = (item.token, None)
+        used: set[str] = set()
+
+        def persistent_id(obj: Any) -> tuple[str, int | None] | None:
+            ref = refs.get(id(obj))
+            if ref is not None:
+                used.add(ref[0])
+            return ref
+
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+        pickler.persistent_id = persistent_id  # type: ignore[method-assign]
+        pickler.dump(self.value)
+        # the shared bytes ride along (they exist: no pickling) for a process that
+        # never had them
+        sources = [(s.token, s.blob) for s in self.shared if s.token in used]
+        return (_unpack, (buffer.getvalue(), sources))
+
+
+def _unpack(body: bytes, sources: list[tuple[str, bytes]]) -> Any:
+    shared = {token: _load_shared(token, blob) for token, blob in sources}
+
+    def persistent_load(ref: tuple[str, int | None]) -> Any:
+        item = shared[ref[0]]
+        return item.value if ref[1] is None else item.geometries[ref[1]]
+
+    unpickler = pickle.Unpickler(io.BytesIO(body))
+    unpickler.persistent_load = persistent_load  # type: ignore[method-assign]
+    return unpickler.load()
 
 
 class _Progress:

@@ -3,12 +3,15 @@ give identical comparison tables."""
 
 from __future__ import annotations
 
+import os
+import pickle
 from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pytest
 
 import hubopt
+from hubopt import parallel
 from hubopt.parallel import as_executor, map_tasks
 
 SCENARIOS = [
@@ -52,3 +55,99 @@ def test_progress_bar_and_errors(capsys):
     assert "2/2" in capsys.readouterr().err
     with pytest.raises(hubopt.ValidationError, match="executor must be"):
         as_executor("many")
+
+
+# ------------------------------------------------------------------------------------
+# a network sent once per worker; geometries sent back as positions
+# ------------------------------------------------------------------------------------
+def _tiny_with_lines(demand_factor: float = 1.0) -> hubopt.Network:
+    """The tiny network with a straight line on each leg, from its end points."""
+    from shapely import LineString
+
+    net = hubopt.datasets.tiny()
+    where = {
+        row.id: (row.lon, row.lat)
+        for table in (net.origins, net.hubs, net.destinations)
+        for row in table.itertuples()
+    }
+    legs = net.legs
+    legs["geometry"] = [
+        LineString([where[a], where[b]])
+        for a, b in zip(legs["origin"], legs["destination"], strict=True)
+    ]
+    destinations = net.destinations
+    destinations["demand_t"] *= demand_factor
+    return net.replace(legs=legs, destinations=destinations)
+
+
+def _as_worker(blob: bytes):
+    """Unpickle ``blob`` as a worker process would: without the parent's registry."""
+    live = dict(parallel._LIVE)
+    parallel._LIVE.clear()
+    try:
+        return pickle.loads(blob)
+    finally:
+        parallel._LIVE.update(live)
+
+
+def test_shared_network_is_unpickled_once_per_worker():
+    net = _tiny_with_lines()
+    shared = parallel._Shared(net)
+    task = pickle.dumps((shared, "a small argument"))
+    assert pickle.dumps((shared, "another")).count(shared.blob) == 1  # pickled once
+    loaded, _ = _as_worker(task)
+    assert loaded.value is not net
+    pd.testing.assert_frame_equal(loaded.value.legs, net.legs)
+    again, _ = _as_worker(task)
+    assert again is loaded  # the worker's cached copy, not a second unpickling
+    # another network never gets the cached one, even in the same worker
+    other = parallel._Shared(_tiny_with_lines(demand_factor=2.0))
+    loaded_other = _as_worker(pickle.dumps(other))
+    assert loaded_other.value.total_demand_t == 2 * net.total_demand_t
+    parallel._CACHE.clear()
+
+
+def test_outcome_sends_shared_geometries_as_positions():
+    net = _tiny_with_lines()
+    shared = parallel._Shared(net)
+    worker_side = _as_worker(pickle.dumps(shared))
+    derived = worker_side.value.replace(name="derived")  # keeps the line objects
+    packed = pickle.dumps(parallel._Packed(derived, [worker_side]))
+    assert len(packed) < len(pickle.dumps(derived)) + len(shared.blob)
+    itself = pickle.dumps(parallel._Packed([worker_side.value], [worker_side]))
+    parallel._LIVE[shared.token] = (os.getpid(), shared)
+    try:
+        back = pickle.loads(packed)
+        assert pickle.loads(itself)[0] is net  # the shared network comes back as is
+    finally:
+        parallel._LIVE.clear()
+        parallel._CACHE.clear()
+    pd.testing.assert_frame_equal(back.legs, net.legs)
+    # the parent's own line objects, not copies
+    assert all(
+        a is b for a, b in zip(back.legs["geometry"], net.legs["geometry"], strict=True)
+    )
+    # a process that never had the network reads it from the bytes carried along
+    elsewhere = _as_worker(packed)
+    pd.testing.assert_frame_equal(elsewhere.legs, net.legs)
+    parallel._CACHE.clear()
+
+
+def test_process_pool_reused_across_networks_gives_serial_results():
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    runs = [SCENARIOS[0], SCENARIOS[1]]
+    first, second = _tiny_with_lines(), _tiny_with_lines(demand_factor=1.2)
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=spawn) as pool:
+        for net in (first, second, first):
+            serial = hubopt.compare(net, runs, executor="serial", progress=False)
+            pooled = hubopt.compare(net, runs, executor=pool, progress=False)
+            pd.testing.assert_frame_equal(pooled.table, serial.table)
+            for name, result in pooled.results.items():
+                legs = result.network.legs
+                pd.testing.assert_frame_equal(legs, serial.results[name].network.legs)
+                assert legs["geometry"].iloc[0] is net.legs["geometry"].iloc[0]
+                assert result.check() == []
+    assert parallel._LIVE == {}
