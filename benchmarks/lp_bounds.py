@@ -48,10 +48,10 @@ def main(names: list[str]) -> None:
         capacity = float(row["capacity"]) if row["capacity"] else None
         optimum = float(row["optimum"])
         network = read_orlib(HERE / "orlib" / row["file"], capacity=capacity)
-        for tight in (True, False):
-            built = model.build(network, model.ModelOptions(tight_linking=tight))
+        for linking in ("all", "none"):
+            built = model.build(network, model.ModelOptions(linking=linking))
             bound, cpu = _lp(built.problem)
-            side = "hubopt" if tight else "hubopt, tight_linking=False"
+            side = f"hubopt, linking={linking!r}"
             _show(name, side, bound, optimum, cpu)
         data = textbook.read_cap(HERE / "orlib" / row["file"], capacity)
         prob = _textbook_problem(data, pulp)

@@ -289,7 +289,8 @@ def _build_child(side: str, n_legs: int, handover: bool) -> None:
     else:
         from hubopt import model
 
-        built = model.build(network, model.ModelOptions())
+        # every linking row in the model, as in the floor
+        built = model.build(network, model.ModelOptions(linking="all"))
         out["build_s"] = built.build_s
         out["build_cpu_s"] = time.process_time() - cpu
         out["rows"] = built.arrays.n_rows

@@ -31,7 +31,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,15 @@ from .network import Network
 #: Name of the single level used for a hub without rows in ``hub_levels``.
 BASE_LEVEL = "base"
 
+#: The values of :attr:`ModelOptions.linking`.
+LINKING_CHOICES = ("auto", "all", "lazy", "none")
+
+#: From this many per-leg linking rows on, ``linking="auto"`` adds them lazily.
+LAZY_LINKING_MIN_ROWS = 20_000
+
+#: At most this many rounds of adding violated linking rows before the MIP.
+LAZY_LINKING_MAX_ROUNDS = 100
+
 
 @dataclass(frozen=True)
 class ModelOptions:
@@ -56,8 +65,15 @@ class ModelOptions:
         Bounds on the number of opened hubs.
     carbon_price_per_t_co2
         Price of a tonne of CO2, added to each leg's cost through its co2_kg_per_t.
-    tight_linking
-        Add the per-leg linking rows that strengthen the LP bound.
+    linking
+        How the per-leg linking rows ``x_l <= D_d sum_k y_hk`` that make the LP bound
+        strong enter the model: "all" (every row in the model), "lazy" (kept in a
+        pool; before the MIP the LP relaxation is solved and the pool rows it violates
+        are added, round after round, until none is violated: the same root bound
+        with a small share of the rows), "none" (left out: a weaker bound, the
+        textbook model) or "auto" (the default: "lazy" from
+        :data:`LAZY_LINKING_MIN_ROWS` linking rows on, else "all"). The rows are
+        valid inequalities, so every choice has the same optimum.
     single_sourcing
         Every market takes all its tonnes from one hub or one direct leg.
     min_throughput_share
@@ -84,7 +100,7 @@ class ModelOptions:
     max_hubs: int | None = None
     min_hubs: int | None = None
     carbon_price_per_t_co2: float | None = None
-    tight_linking: bool = True
+    linking: str = "auto"
     single_sourcing: bool = False
     min_throughput_share: float | None = None
     budget: float | None = None
@@ -93,6 +109,12 @@ class ModelOptions:
     min_difference: int = 1
 
     def __post_init__(self) -> None:
+        if self.linking not in LINKING_CHOICES:
+            msg = (
+                f"linking must be one of {', '.join(map(repr, LINKING_CHOICES))}, "
+                f"got {self.linking!r}"
+            )
+            raise ValidationError(msg)
         for name in ("max_hubs", "min_hubs"):
             value = getattr(self, name)
             if value is not None and (
@@ -172,6 +194,69 @@ class Levels:
 
 
 @dataclass
+class CSRRows:
+    """Rows in CSR form with their bounds: row ``r`` reads ``lower[r] <= sum_j
+    value[j] x[index[j]] <= upper[r]`` over ``j`` in ``start[r]:start[r + 1]``."""
+
+    lower: np.ndarray
+    upper: np.ndarray
+    start: np.ndarray  # int32, len(rows) + 1
+    index: np.ndarray  # int32
+    value: np.ndarray
+
+    @classmethod
+    def empty(cls) -> CSRRows:
+        """No rows."""
+        return cls(
+            np.zeros(0),
+            np.zeros(0),
+            np.zeros(1, dtype=np.int32),
+            np.zeros(0, dtype=np.int32),
+            np.zeros(0),
+        )
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.lower)
+
+    def joined(self, other: CSRRows) -> CSRRows:
+        """These rows followed by ``other``'s."""
+        return CSRRows(
+            lower=np.concatenate([self.lower, other.lower]),
+            upper=np.concatenate([self.upper, other.upper]),
+            start=np.concatenate(
+                [self.start[:-1], other.start + self.start[-1]]
+            ).astype(np.int32),
+            index=np.concatenate([self.index, other.index]).astype(np.int32),
+            value=np.concatenate([self.value, other.value]),
+        )
+
+    def subset(self, rows: np.ndarray) -> CSRRows:
+        """The rows numbered ``rows`` (ascending), as a block of their own."""
+        rows = np.asarray(rows, dtype=np.int64)
+        counts = self.start[rows + 1] - self.start[rows]
+        start = np.zeros(len(rows) + 1, dtype=np.int32)
+        np.cumsum(counts, out=start[1:])
+        entries = np.repeat(self.start[rows] - start[:-1], counts) + np.arange(
+            start[-1]
+        )
+        return CSRRows(
+            lower=self.lower[rows],
+            upper=self.upper[rows],
+            start=start,
+            index=self.index[entries],
+            value=self.value[entries],
+        )
+
+    def activity(self, x: np.ndarray) -> np.ndarray:
+        """``sum_j value[j] x[index[j]]`` per row."""
+        row_of = np.repeat(np.arange(self.n_rows), np.diff(self.start))
+        return np.bincount(
+            row_of, weights=self.value * x[self.index], minlength=self.n_rows
+        )
+
+
+@dataclass
 class ModelArrays:
     """A model as numpy arrays: columns, and rows in CSR form with their bounds.
 
@@ -193,6 +278,8 @@ class ModelArrays:
     #: names and keys of the PuLP variables when the model is handed to PuLP
     segments: list[tuple[str, int, np.ndarray]]
     name: str = "hubopt"
+    #: valid inequalities kept out of the rows (lazy linking), added on demand
+    pool: CSRRows = field(default_factory=CSRRows.empty)
 
     @property
     def n_cols(self) -> int:
@@ -201,6 +288,27 @@ class ModelArrays:
     @property
     def n_rows(self) -> int:
         return len(self.row_lower)
+
+    @property
+    def rows(self) -> CSRRows:
+        """The model's rows (the pool not included)."""
+        return CSRRows(
+            self.row_lower, self.row_upper, self.start, self.index, self.value
+        )
+
+    def with_pool_rows(self, selected: np.ndarray) -> ModelArrays:
+        """These arrays with the pool rows numbered ``selected`` appended to the
+        rows, and no pool."""
+        rows = self.rows.joined(self.pool.subset(np.sort(selected)))
+        return replace(
+            self,
+            row_lower=rows.lower,
+            row_upper=rows.upper,
+            start=rows.start,
+            index=rows.index,
+            value=rows.value,
+            pool=CSRRows.empty(),
+        )
 
 
 @dataclass
@@ -416,7 +524,7 @@ def build(
     if fixed_levels is None:
         _add_decision_rows(builder, options, open_, levels)
     return BuiltModel(
-        arrays=builder.finish(),
+        arrays=builder.finish(linking=options.linking),
         flow=block.flow,
         open=open_,
         unmet=block.unmet,
@@ -442,11 +550,18 @@ def _table(network: Network, name: str) -> Any:
 
 
 class _Builder:
-    """Collects columns and rows (COO blocks) and makes :class:`ModelArrays`."""
+    """Collects columns and rows (COO blocks) and makes :class:`ModelArrays`.
+
+    Rows added with ``lazy=True`` (valid inequalities the model is correct without)
+    go to a separate pool, numbered from 0 on their own, so the numbers of the model's
+    rows do not depend on how the pool is used; :meth:`finish` appends the pool to
+    the rows or keeps it apart.
+    """
 
     def __init__(self) -> None:
         self.n_cols = 0
         self.n_rows = 0
+        self.pool = _RowCollector()
         self._lower: list[np.ndarray] = []
         self._upper: list[np.ndarray] = []
         self._integer: list[np.ndarray] = []
@@ -495,19 +610,22 @@ class _Builder:
         values: Any,
         lower: Any,
         upper: Any,
+        *,
+        lazy: bool = False,
     ) -> np.ndarray:
         """Add ``n`` rows from entries (local row 0..n-1, column, value); returns
-        the row numbers."""
+        the row numbers (in the pool with ``lazy``)."""
+        target = self.pool if lazy else self
         cols = np.asarray(cols, dtype=np.int64)
-        self._rows.append(np.asarray(rows, dtype=np.int64) + self.n_rows)
-        self._cols.append(cols)
-        self._values.append(
+        target._rows.append(np.asarray(rows, dtype=np.int64) + target.n_rows)
+        target._cols.append(cols)
+        target._values.append(
             np.broadcast_to(np.asarray(values, dtype=float), cols.shape)
         )
-        self._row_lower.append(np.broadcast_to(np.asarray(lower, dtype=float), (n,)))
-        self._row_upper.append(np.broadcast_to(np.asarray(upper, dtype=float), (n,)))
-        out = np.arange(self.n_rows, self.n_rows + n, dtype=np.int64)
-        self.n_rows += n
+        target._row_lower.append(np.broadcast_to(np.asarray(lower, dtype=float), (n,)))
+        target._row_upper.append(np.broadcast_to(np.asarray(upper, dtype=float), (n,)))
+        out = np.arange(target.n_rows, target.n_rows + n, dtype=np.int64)
+        target.n_rows += n
         return out
 
     def add_linking(
@@ -518,6 +636,8 @@ class _Builder:
         group_values: np.ndarray,
         lower: Any,
         upper: Any,
+        *,
+        lazy: bool = False,
     ) -> np.ndarray:
         """One row per owner: ``x_owner + sum_{c in group} v c``, where each owner
         names a group (a hub) whose columns are ``group_cols``; ``group_values`` is
@@ -527,40 +647,74 @@ class _Builder:
         rows = np.concatenate([np.arange(n), member])
         cols = np.concatenate([owner_cols, group_cols.items[pos]])
         values = np.concatenate([np.ones(n), np.asarray(group_values)[member]])
-        return self.add_rows(n, rows, cols, values, lower, upper)
+        return self.add_rows(n, rows, cols, values, lower, upper, lazy=lazy)
 
-    def finish(self, name: str = "hubopt") -> ModelArrays:
+    def finish(self, name: str = "hubopt", linking: str = "all") -> ModelArrays:
         """The columns, and the rows as CSR (entries kept in the order added; a row
-        never names a column twice)."""
-
-        def cat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
-            return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
-
+        never names a column twice). The pool is appended to the rows with
+        ``linking`` "all" (and "auto" below :data:`LAZY_LINKING_MIN_ROWS` rows), kept
+        apart as :attr:`ModelArrays.pool` otherwise."""
         cost = np.zeros(self.n_cols)
         if self._cost_cols:
             np.add.at(
-                cost, cat(self._cost_cols, np.int64), cat(self._cost_values, float)
+                cost, _cat(self._cost_cols, np.int64), _cat(self._cost_values, float)
             )
-        rows = cat(self._rows, np.int64)
-        cols = cat(self._cols, np.int32)
-        values = cat(self._values, float)
+        rows = _RowCollector.csr(self)
+        pool = _RowCollector.csr(self.pool)
+        keep_apart = linking == "lazy" or (
+            linking == "auto" and pool.n_rows >= LAZY_LINKING_MIN_ROWS
+        )
+        if not keep_apart:
+            rows, pool = rows.joined(pool), CSRRows.empty()
+        return ModelArrays(
+            col_cost=cost,
+            col_lower=_cat(self._lower, float),
+            col_upper=_cat(self._upper, float),
+            col_integer=_cat(self._integer, bool),
+            row_lower=rows.lower,
+            row_upper=rows.upper,
+            start=rows.start,
+            index=rows.index,
+            value=rows.value,
+            segments=self.segments,
+            name=name,
+            pool=pool,
+        )
+
+
+def _cat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+
+
+class _RowCollector:
+    """COO blocks of rows (the pool of :class:`_Builder`; the builder itself has the
+    same fields)."""
+
+    def __init__(self) -> None:
+        self.n_rows = 0
+        self._rows: list[np.ndarray] = []
+        self._cols: list[np.ndarray] = []
+        self._values: list[np.ndarray] = []
+        self._row_lower: list[np.ndarray] = []
+        self._row_upper: list[np.ndarray] = []
+
+    @staticmethod
+    def csr(source: Any) -> CSRRows:
+        """The collected rows of ``source`` (a builder or a pool) as CSR."""
+        rows = _cat(source._rows, np.int64)
+        cols = _cat(source._cols, np.int32)
+        values = _cat(source._values, float)
         nonzero = values != 0
         rows, cols, values = rows[nonzero], cols[nonzero], values[nonzero]
         order = np.argsort(rows, kind="stable")
-        start = np.zeros(self.n_rows + 1, dtype=np.int32)
-        np.cumsum(np.bincount(rows, minlength=self.n_rows), out=start[1:])
-        return ModelArrays(
-            col_cost=cost,
-            col_lower=cat(self._lower, float),
-            col_upper=cat(self._upper, float),
-            col_integer=cat(self._integer, bool),
-            row_lower=cat(self._row_lower, float),
-            row_upper=cat(self._row_upper, float),
+        start = np.zeros(source.n_rows + 1, dtype=np.int32)
+        np.cumsum(np.bincount(rows, minlength=source.n_rows), out=start[1:])
+        return CSRRows(
+            lower=_cat(source._row_lower, float),
+            upper=_cat(source._row_upper, float),
             start=start,
             index=cols[order],
             value=values[order],
-            segments=self.segments,
-            name=name,
         )
 
 
@@ -721,7 +875,7 @@ def _add_block(
 
     inf = np.inf
     rows: dict[str, dict[int, int]] = {}
-    tight = options.tight_linking and not for_duals
+    tight = options.linking != "none" and not for_duals
     share = options.min_throughput_share
     live_h = np.flatnonzero(~closed_h)
 
@@ -832,6 +986,7 @@ def _add_block(
             -demand[dst_d[linked_out]],
             -inf,
             0.0,
+            lazy=True,
         )
         linked_in = ins[has_levels[dst_h[ins]]]
         builder.add_linking(
@@ -841,6 +996,7 @@ def _add_block(
             -np.minimum(supply[src_o[linked_in]], cap_max[dst_h[linked_in]]),
             -inf,
             0.0,
+            lazy=True,
         )
         path_m = np.unique(path_out)
         path_m = path_m[has_levels[src_h[path_m]]]
@@ -855,6 +1011,7 @@ def _add_block(
             np.concatenate([np.ones(int(on.sum())), -demand[dst_d[path_m]][member]]),
             -inf,
             0.0,
+            lazy=True,
         )
 
     # demand: flows and paths into each market, plus its shortfall = D_d
@@ -1174,7 +1331,7 @@ def build_two_stage(
             )
     _add_decision_rows(builder, options, open_, levels)
     built = BuiltModel(
-        arrays=builder.finish("hubopt_robust"),
+        arrays=builder.finish("hubopt_robust", linking=options.linking),
         flow=np.zeros(0, dtype=np.int64),
         open=open_,
         unmet=np.zeros(0, dtype=np.int64),
@@ -1305,6 +1462,26 @@ def run(
         if solution.status in ("optimal", "feasible"):
             values = np.asarray(highs.getSolution().col_value, dtype=float)
     else:
+        if built.arrays.pool.n_rows and built._problem is None:
+            # lazy linking for CBC and PuLP solvers: pick the rows with HiGHS's LP
+            interrupted: list[bool] = []
+            selected = _select_pool_rows(built.arrays, time_limit_s, msg, interrupted)
+            if interrupted:
+                return RawSolution(
+                    "no_solution",
+                    None,
+                    None,
+                    None,
+                    time.perf_counter() - start,
+                    name or type(solver).__name__,
+                    message=INTERRUPTED,
+                    interrupted=True,
+                )
+            arrays = built.arrays.with_pool_rows(selected)
+            built._problem, built._columns = _pulp_problem(arrays)
+            if time_limit_s is not None:
+                left = time_limit_s - (time.perf_counter() - start)
+                time_limit_s = max(left, 1.0)
         prob = built.problem
         if name == "cbc":
             solution = _run_cbc(prob, time_limit_s, mip_gap, threads, msg)
@@ -1383,7 +1560,8 @@ def _run_highs(
     if time_limit_s is not None:
         h.setOptionValue("time_limit", float(time_limit_s))
     is_mip = bool(arrays.col_integer.any())
-    passed = _pass_model(h, arrays)
+    lazy = arrays.pool.n_rows > 0
+    passed = _pass_model(h, arrays, relaxed=lazy)
     if passed == highspy.HighsStatus.kError:
         error = "HiGHS failed: it rejected the model"
         raise SolverError(error)
@@ -1396,6 +1574,32 @@ def _run_highs(
         contextlib.redirect_stdout(io.StringIO()) if not msg and in_main else _null()
     )
     with quiet:
+        if lazy:
+            start = time.perf_counter()
+            add_pool_rows(h, arrays, time_limit_s, msg, interrupted)
+            integer = np.flatnonzero(arrays.col_integer).astype(np.int32)
+            h.changeColsIntegrality(
+                len(integer),
+                integer,
+                np.full(len(integer), highspy.HighsVarType.kInteger),
+            )
+            if time_limit_s is not None:
+                left = time_limit_s - (time.perf_counter() - start)
+                h.setOptionValue("time_limit", max(left, 1e-3))
+        if interrupted:  # Ctrl-C before the MIP started: no solution to report
+            return (
+                RawSolution(
+                    "no_solution",
+                    None,
+                    None,
+                    None,
+                    0,
+                    "highs",
+                    message=INTERRUPTED,
+                    interrupted=True,
+                ),
+                h,
+            )
         _interruptible_run(h, interrupted)
     status = h.getModelStatus()
     info = h.getInfo()
@@ -1448,8 +1652,102 @@ def _run_highs(
     return solution, h
 
 
-def _pass_model(highs: Any, arrays: ModelArrays) -> Any:
-    """Hand the arrays to a highspy.Highs in one passModel call; returns its status."""
+def add_pool_rows(
+    highs: Any,
+    arrays: ModelArrays,
+    time_limit_s: float | None = None,
+    msg: bool = False,
+    interrupted: list[bool] | None = None,
+) -> np.ndarray:
+    """Lazy linking: add to an LP the pool rows its solutions violate, until none is.
+
+    ``highs`` holds the LP relaxation of ``arrays`` (their rows, no pool). Solve it,
+    add every pool row the solution violates (``addRows``; the next solve is a
+    warm-started dual simplex), and repeat until no pool row is violated, after
+    :data:`LAZY_LINKING_MAX_ROUNDS` rounds, when half of ``time_limit_s`` is used, on
+    Ctrl-C (``interrupted`` gets True), or when the LP is not optimal. The LP bound
+    at the end equals that of the LP with every pool row.
+
+    Returns
+    -------
+    numpy.ndarray
+        The numbers of the pool rows added, ascending.
+    """
+    import highspy
+
+    pool = arrays.pool
+    interrupted = [] if interrupted is None else interrupted
+    added = np.zeros(pool.n_rows, dtype=bool)
+    # a row counts as violated beyond 1e-6 relative to its largest coefficient
+    scale = np.ones(pool.n_rows)
+    if len(pool.value):
+        row_of = np.repeat(np.arange(pool.n_rows), np.diff(pool.start))
+        np.maximum.at(scale, row_of, np.abs(pool.value))
+    tol = 1e-6 * scale
+    start = time.perf_counter()
+    for round_ in range(1, LAZY_LINKING_MAX_ROUNDS + 1):
+        _interruptible_run(highs, interrupted)
+        if interrupted or highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            break
+        x = np.asarray(highs.getSolution().col_value, dtype=float)
+        activity = pool.activity(x)
+        violated = (
+            (activity > pool.upper + tol) | (activity < pool.lower - tol)
+        ) & ~added
+        new = np.flatnonzero(violated)
+        if msg:
+            bound = highs.getInfo().objective_function_value
+            print(
+                f"lazy linking: round {round_}, LP bound {bound:.10g}, "
+                f"{len(new)} violated rows added ({int(added.sum()) + len(new)} of "
+                f"{pool.n_rows})",
+                flush=True,
+            )
+        if not len(new):
+            break
+        added[new] = True
+        rows = pool.subset(new)
+        highs.addRows(
+            rows.n_rows,
+            rows.lower,
+            rows.upper,
+            len(rows.value),
+            rows.start[:-1],
+            rows.index,
+            rows.value,
+        )
+        elapsed = time.perf_counter() - start
+        if time_limit_s is not None and elapsed > time_limit_s / 2:
+            break
+    return np.flatnonzero(added)
+
+
+def _select_pool_rows(
+    arrays: ModelArrays,
+    time_limit_s: float | None,
+    msg: bool,
+    interrupted: list[bool],
+) -> np.ndarray:
+    """The pool rows :func:`add_pool_rows` adds to the LP relaxation of
+    ``arrays``, solved in a HiGHS of its own."""
+    import highspy
+
+    if not msg:
+        _silence_highs_banner()
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", bool(msg))
+    if time_limit_s is not None:
+        h.setOptionValue("time_limit", float(time_limit_s))
+    _pass_model(h, arrays, relaxed=True)
+    return add_pool_rows(h, arrays, time_limit_s, msg, interrupted)
+
+
+def _pass_model(highs: Any, arrays: ModelArrays, relaxed: bool = False) -> Any:
+    """Hand the arrays to a highspy.Highs in one passModel call (with ``relaxed``
+    as the LP relaxation); returns its status."""
+    integrality = np.zeros(arrays.n_cols, dtype=np.int32)
+    if not relaxed:
+        integrality = arrays.col_integer.astype(np.int32)
     return highs.passModel(
         arrays.n_cols,
         arrays.n_rows,
@@ -1465,7 +1763,7 @@ def _pass_model(highs: Any, arrays: ModelArrays) -> Any:
         arrays.start[:-1],
         arrays.index,
         arrays.value,
-        arrays.col_integer.astype(np.int32),
+        integrality,
     )
 
 

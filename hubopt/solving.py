@@ -40,6 +40,9 @@ class SolveOptions:
     marginal_values
         Also solve the LP with the hub decisions fixed and keep its duals in
         :attr:`hubopt.Result.marginal_values`.
+    linking
+        How the per-leg linking rows enter the model: "auto", "all", "lazy" or
+        "none", see :class:`hubopt.model.ModelOptions`.
 
     Examples
     --------
@@ -68,6 +71,7 @@ class SolveOptions:
     exclude_portfolios: tuple[tuple[str, ...], ...] = ()
     min_difference: int = 1
     marginal_values: bool = True
+    linking: str = "auto"
 
     def __post_init__(self) -> None:
         if isinstance(self.solver, str) and self.solver.lower() not in ("highs", "cbc"):
@@ -104,6 +108,7 @@ class SolveOptions:
             max_co2_t=self.max_co2_t,
             exclude_portfolios=self.exclude_portfolios,
             min_difference=self.min_difference,
+            linking=self.linking,
         )
 
 
@@ -126,6 +131,7 @@ def solve(
     exclude_portfolios: Any = (),
     min_difference: int = 1,
     marginal_values: bool = True,
+    linking: str = "auto",
 ) -> Result:
     """Choose hubs and route flows at least total cost.
 
@@ -168,6 +174,12 @@ def solve(
     marginal_values
         Compute :attr:`Result.marginal_values` from the LP with the hub decisions
         fixed (one extra LP solve with HiGHS).
+    linking
+        How the per-leg linking rows ``x_l <= D_d y_h`` that make the LP bound strong
+        enter the model: "auto" (default; "lazy" for large models, "all" otherwise),
+        "all", "lazy" (added to the LP relaxation as it violates them, before the
+        MIP) or "none" (the weaker textbook model). Every choice gives the same
+        optimum; see :class:`hubopt.model.ModelOptions` and ``docs/model.md``.
 
     Returns
     -------
@@ -214,6 +226,7 @@ def solve(
         exclude_portfolios=tuple(tuple(p) for p in exclude_portfolios),
         min_difference=min_difference,
         marginal_values=marginal_values,
+        linking=linking,
     )
     built = model.build(network, options.model_options())
     raw = model.run(

@@ -65,3 +65,107 @@ def test_arrays_are_csr_without_repeated_columns(limited):
     ranged = np.isfinite(a.row_lower) & np.isfinite(a.row_upper)
     assert np.all(a.row_lower[ranged] == a.row_upper[ranged])
     assert len(built.path_cols) > 0  # the fixture exercises path variables
+
+
+# ------------------------------------------------------------------------------------
+# linking rows: all, lazy (a pool added as the LP violates it), none
+# ------------------------------------------------------------------------------------
+LINKING = ("all", "lazy", "none")
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=lambda o: ",".join(o) or "default")
+def test_every_linking_choice_has_the_same_optimum(limited, options):
+    objectives = {
+        linking: hubopt.solve(
+            limited, **options, linking=linking, raise_on_failure=False
+        ).objective
+        for linking in LINKING
+    }
+    assert objectives["lazy"] == pytest.approx(objectives["all"], rel=1e-7)
+    assert objectives["none"] == pytest.approx(objectives["all"], rel=1e-7)
+
+
+def test_the_pool_holds_the_linking_rows_and_leaves_row_numbers_alone():
+    net = hubopt.datasets.tiny()
+    built = {k: model.build(net, model.ModelOptions(linking=k)) for k in LINKING}
+    # tiny: 4 outbound legs from hubs and ... every linking row is in the pool
+    pool = built["lazy"].arrays.pool
+    assert pool.n_rows > 0
+    assert built["lazy"].arrays.n_rows == built["none"].arrays.n_rows
+    assert built["all"].arrays.n_rows == built["none"].arrays.n_rows + pool.n_rows
+    assert built["all"].arrays.pool.n_rows == built["none"].arrays.pool.n_rows == 0
+    # the supply, capacity and demand rows keep their numbers (marginal values)
+    assert built["lazy"].rows == built["all"].rows == built["none"].rows
+    # appending the whole pool gives the "all" model, row for row
+    every = built["lazy"].arrays.with_pool_rows(np.arange(pool.n_rows))
+    for field in ("row_lower", "row_upper", "start", "index", "value"):
+        np.testing.assert_array_equal(
+            getattr(every, field), getattr(built["all"].arrays, field)
+        )
+
+
+def test_csr_rows_subset_and_activity():
+    rows = model.CSRRows(
+        lower=np.array([-np.inf, 1.0, 0.0]),
+        upper=np.array([2.0, 1.0, np.inf]),
+        start=np.array([0, 2, 2, 5], dtype=np.int32),  # the middle row is empty
+        index=np.array([0, 1, 0, 1, 2], dtype=np.int32),
+        value=np.array([1.0, -2.0, 3.0, 1.0, 1.0]),
+    )
+    x = np.array([1.0, 2.0, 4.0])
+    np.testing.assert_allclose(rows.activity(x), [1 - 4, 0, 3 + 2 + 4])
+    last = rows.subset(np.array([0, 2]))
+    assert last.n_rows == 2
+    np.testing.assert_allclose(last.activity(x), [-3, 9])
+    np.testing.assert_array_equal(last.start, [0, 2, 5])
+    assert model.CSRRows.empty().joined(last).n_rows == 2
+
+
+def test_lazy_rows_reach_the_bound_of_all_rows():
+    """After add_pool_rows no pool row is violated, and the LP bound equals the LP
+    with every linking row (OR-Library cap41: the rows matter there)."""
+    import highspy
+
+    from hubopt.orlib import read_orlib
+
+    from .conftest import ORLIB
+
+    net = read_orlib(ORLIB / "cap41.txt")
+    lazy = model.build(net, model.ModelOptions(linking="lazy")).arrays
+    every = model.build(net, model.ModelOptions(linking="all")).arrays
+
+    def lp(arrays):
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        model._pass_model(h, arrays, relaxed=True)
+        return h
+
+    h = lp(lazy)
+    added = model.add_pool_rows(h, lazy)
+    assert 0 < len(added) < lazy.pool.n_rows
+    x = np.asarray(h.getSolution().col_value)
+    assert np.all(lazy.pool.activity(x) <= lazy.pool.upper + 1e-6 * 1e3)
+    full = lp(every)
+    full.run()
+    bound = full.getInfo().objective_function_value
+    assert h.getInfo().objective_function_value == pytest.approx(bound, rel=1e-9)
+    weak = lp(model.build(net, model.ModelOptions(linking="none")).arrays)
+    weak.run()
+    assert weak.getInfo().objective_function_value < bound * (1 - 1e-3)
+
+
+def test_auto_linking_goes_lazy_on_large_models(monkeypatch):
+    net = hubopt.datasets.tiny()
+    assert model.build(net, model.ModelOptions()).arrays.pool.n_rows == 0
+    monkeypatch.setattr(model, "LAZY_LINKING_MIN_ROWS", 5)
+    built = model.build(net, model.ModelOptions())
+    assert built.arrays.pool.n_rows > 0
+    assert model.run(built).objective == pytest.approx(1140.0)
+    if cbc_path() is not None:
+        again = model.build(net, model.ModelOptions())
+        assert model.run(again, solver="cbc").objective == pytest.approx(1140.0)
+
+
+def test_bad_linking_choice_is_named():
+    with pytest.raises(hubopt.ValidationError, match="linking must be one of"):
+        model.ModelOptions(linking="some")

@@ -27,9 +27,10 @@ def _small():
 
 @pytest.mark.parametrize(("file", "problem", "optimum"), _small())
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
-def test_published_optimum(file, problem, optimum, solver):
+@pytest.mark.parametrize("linking", ["auto", "lazy"])
+def test_published_optimum(file, problem, optimum, solver, linking):
     net = read_orlib(ORLIB / file, uncapacitated=problem == "uncapacitated")
-    result = hubopt.solve(net, solver=solver)
+    result = hubopt.solve(net, solver=solver, linking=linking)
     assert result.status == "optimal"
     assert abs(result.objective - optimum) / optimum <= 1e-6
 
