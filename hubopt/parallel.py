@@ -3,19 +3,22 @@
 Every batch in hubopt (scenario comparisons, robust choices, sweeps, alternatives)
 goes through :func:`map_tasks`. The results come back in the order of the tasks and
 are identical whichever executor ran them: each task is a deterministic solve of its
-own model, and nothing is shared between tasks.
+own model, and no task changes what another one sees.
 
-What crosses a process boundary is kept small. A :class:`~hubopt.network.Network`
-argument is pickled once per batch, not once per task: every task carries the same
-bytes and a token, and a worker process unpickles them the first time it meets the
-token and keeps the network for its next tasks (:func:`_load_shared`). The
-network's shapely geometries (the route lines, nine tenths of its pickle) are
-pickled apart from the rest, and a task's outcome that still holds them, such as the
-:class:`~hubopt.result.Result` of a scenario of that network, sends them back as
-positions in that list, which the parent resolves to its own objects
-(:class:`_Packed`). Shapely geometries are immutable, so sharing them changes
-nothing a user can see. Each payload also carries the bytes its references point
-into, so any process can unpickle it, whichever executor moved it.
+The parent's pickling, serial time that caps a speed-up, is kept small. A
+:class:`~hubopt.network.Network` argument is pickled once per batch, not once per
+task: every task carries the same bytes (copied, not pickled again) and a token,
+and a worker process unpickles them the first time it meets the token and keeps the
+network for its next tasks (:func:`_load_shared`; a few networks per process, and a
+new token for every batch, so a worker reused for another network never takes a
+stale one). The network's shapely geometries (its route lines, nine tenths of its
+pickle) are pickled apart from the rest, and a task's outcome that still holds them,
+such as the :class:`~hubopt.result.Result` of a scenario of that network, or that
+holds the network itself, sends them back as references which the parent resolves
+to its own objects (:class:`_Packed`). Networks and shapely geometries are
+immutable, so sharing them changes nothing a user can see. Such an outcome also
+carries the network's bytes, so any process can unpickle it, whichever executor
+moved it.
 """
 
 from __future__ import annotations
