@@ -234,24 +234,10 @@ class _Shared:
 
 
 def _dump_shared(value: Any) -> tuple[bytes, list[Any]]:
-    from shapely import Geometry
-
     buffer = io.BytesIO()
-    geometries: list[Any] = []
-    positions: dict[int, int] = {}
-
-    def persistent_id(obj: Any) -> int | None:
-        if not isinstance(obj, Geometry):
-            return None
-        pos = positions.get(id(obj))
-        if pos is None:
-            pos = positions[id(obj)] = len(geometries)
-            geometries.append(obj)
-        return pos
-
-    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
-    pickler.persistent_id = persistent_id  # type: ignore[method-assign]
+    pickler = _GeometryPickler(buffer)
     pickler.dump(value)
+    geometries = pickler.geometries
     blob = pickle.dumps((geometries, buffer.getvalue()), pickle.HIGHEST_PROTOCOL)
     return blob, geometries
 
@@ -267,9 +253,8 @@ def _load_shared(token: str, blob: bytes) -> _Shared:
         _CACHE.move_to_end(token)
         return cached
     geometries, body = pickle.loads(blob)
-    unpickler = pickle.Unpickler(io.BytesIO(body))
-    unpickler.persistent_load = geometries.__getitem__  # type: ignore[method-assign]
-    loaded = _Shared(unpickler.load(), token, blob, geometries)
+    value = _Unpickler(io.BytesIO(body), geometries.__getitem__).load()
+    loaded = _Shared(value, token, blob, geometries)
     _CACHE[token] = loaded
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
@@ -278,7 +263,7 @@ def _load_shared(token: str, blob: bytes) -> _Shared:
 
 def _run_task(function: Callable[..., Any], task: tuple[Any, ...]) -> Any:
     """``function(*task)`` with shared arguments unwrapped, its outcome packed so that
-    their geometries travel back as positions."""
+    what it holds of them travels back as references."""
     used = [a for a in task if isinstance(a, _Shared)]
     value = function(*(a.value if isinstance(a, _Shared) else a for a in task))
     return _Packed(value, used) if used else value
@@ -299,21 +284,12 @@ class _Packed:
         for item in self.shared:
             refs.update({i: (item.token, k) for i, k in item.positions().items()})
             refs[id(item.value)] = (item.token, None)
-        used: set[str] = set()
-
-        def persistent_id(obj: Any) -> tuple[str, int | None] | None:
-            ref = refs.get(id(obj))
-            if ref is not None:
-                used.add(ref[0])
-            return ref
-
         buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
-        pickler.persistent_id = persistent_id  # type: ignore[method-assign]
+        pickler = _Pickler(buffer, refs)
         pickler.dump(self.value)
         # the shared bytes ride along (they exist: no pickling) for a process that
         # never had them
-        sources = [(s.token, s.blob) for s in self.shared if s.token in used]
+        sources = [(s.token, s.blob) for s in self.shared if s.token in pickler.used]
         return (_unpack, (buffer.getvalue(), sources))
 
 
@@ -324,9 +300,56 @@ def _unpack(body: bytes, sources: list[tuple[str, bytes]]) -> Any:
         item = shared[ref[0]]
         return item.value if ref[1] is None else item.geometries[ref[1]]
 
-    unpickler = pickle.Unpickler(io.BytesIO(body))
-    unpickler.persistent_load = persistent_load  # type: ignore[method-assign]
-    return unpickler.load()
+    return _Unpickler(io.BytesIO(body), persistent_load).load()
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles each object whose ``id`` is a key of ``refs`` as its value, a
+    (token, ...) reference, and notes the tokens in :attr:`used`."""
+
+    def __init__(self, file: io.BytesIO, refs: dict[int, tuple[Any, ...]]) -> None:
+        super().__init__(file, pickle.HIGHEST_PROTOCOL)
+        self.refs = refs
+        self.used: set[str] = set()
+
+    def persistent_id(self, obj: Any) -> tuple[Any, ...] | None:
+        ref = self.refs.get(id(obj))
+        if ref is not None:
+            self.used.add(ref[0])
+        return ref
+
+
+class _GeometryPickler(pickle.Pickler):
+    """Pickles each shapely geometry as its position in :attr:`geometries`, where it
+    is added the first time it is met."""
+
+    def __init__(self, file: io.BytesIO) -> None:
+        from shapely import Geometry
+
+        super().__init__(file, pickle.HIGHEST_PROTOCOL)
+        self.geometry_type = Geometry
+        self.geometries: list[Any] = []
+        self.positions: dict[int, int] = {}
+
+    def persistent_id(self, obj: Any) -> int | None:
+        if not isinstance(obj, self.geometry_type):
+            return None
+        pos = self.positions.get(id(obj))
+        if pos is None:
+            pos = self.positions[id(obj)] = len(self.geometries)
+            self.geometries.append(obj)
+        return pos
+
+
+class _Unpickler(pickle.Unpickler):
+    """Unpickles references to the objects ``resolve`` returns for them."""
+
+    def __init__(self, file: io.BytesIO, resolve: Callable[[Any], Any]) -> None:
+        super().__init__(file)
+        self._resolve = resolve
+
+    def persistent_load(self, pid: Any) -> Any:
+        return self._resolve(pid)
 
 
 class _Progress:
