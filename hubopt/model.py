@@ -54,6 +54,9 @@ LAZY_LINKING_MIN_ROWS = 20_000
 #: At most this many rounds of adding violated linking rows before the MIP.
 LAZY_LINKING_MAX_ROUNDS = 100
 
+#: Lazy linking stops once a round raises the LP bound by less than this share.
+LAZY_LINKING_MIN_GAIN = 1e-3
+
 
 @dataclass(frozen=True)
 class ModelOptions:
@@ -1685,6 +1688,7 @@ def add_pool_rows(
         np.maximum.at(scale, row_of, np.abs(pool.value))
     tol = 1e-6 * scale
     start = time.perf_counter()
+    previous = -np.inf
     for round_ in range(1, LAZY_LINKING_MAX_ROUNDS + 1):
         _interruptible_run(highs, interrupted)
         if interrupted or highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -1695,16 +1699,22 @@ def add_pool_rows(
             (activity > pool.upper + tol) | (activity < pool.lower - tol)
         ) & ~added
         new = np.flatnonzero(violated)
+        bound = highs.getInfo().objective_function_value
         if msg:
-            bound = highs.getInfo().objective_function_value
             print(
                 f"lazy linking: round {round_}, LP bound {bound:.10g}, "
                 f"{len(new)} violated rows added ({int(added.sum()) + len(new)} of "
-                f"{pool.n_rows})",
+                f"{pool.n_rows}), {time.perf_counter() - start:.1f} s",
                 flush=True,
             )
         if not len(new):
             break
+        if (bound - previous) / max(abs(bound), 1.0) < LAZY_LINKING_MIN_GAIN:
+            # the tail: many rounds of a few rows for little bound, left to the MIP's
+            # cuts; the rows are not added, so this LP solution stays a valid start
+            # that HiGHS's MIP completes into its first incumbent
+            break
+        previous = bound
         added[new] = True
         rows = pool.subset(new)
         highs.addRows(

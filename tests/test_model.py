@@ -121,10 +121,13 @@ def test_csr_rows_subset_and_activity():
     assert model.CSRRows.empty().joined(last).n_rows == 2
 
 
-def test_lazy_rows_reach_the_bound_of_all_rows():
-    """After add_pool_rows no pool row is violated, and the LP bound equals the LP
-    with every linking row (OR-Library cap41: the rows matter there)."""
+def test_lazy_rows_reach_the_bound_of_all_rows(monkeypatch):
+    """Run to the end (no early stop on a small gain), add_pool_rows leaves no pool
+    row violated, and the LP bound equals the LP with every linking row (OR-Library
+    cap41: the rows matter there)."""
     import highspy
+
+    monkeypatch.setattr(model, "LAZY_LINKING_MIN_GAIN", -np.inf)
 
     from hubopt.orlib import read_orlib
 
