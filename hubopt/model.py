@@ -1579,13 +1579,24 @@ def _run_highs(
     with quiet:
         if lazy:
             start = time.perf_counter()
-            add_pool_rows(h, arrays, time_limit_s, msg, interrupted)
+            added, lp_values = add_pool_rows(h, arrays, time_limit_s, msg, interrupted)
+            # HiGHS would take the fractional LP solution as a MIP start and complete
+            # it with a sub-MIP that does not count against the time limit; give it
+            # the LP solution with its integer columns rounded up instead, when that
+            # is feasible (else no start)
+            h.clearSolver()
+            rounded = _rounded_start(arrays, added, lp_values)
             integer = np.flatnonzero(arrays.col_integer).astype(np.int32)
             h.changeColsIntegrality(
                 len(integer),
                 integer,
                 np.full(len(integer), highspy.HighsVarType.kInteger),
             )
+            if rounded is not None:
+                solution = highspy.HighsSolution()
+                solution.col_value = rounded.tolist()
+                solution.value_valid = True
+                h.setSolution(solution)
             if time_limit_s is not None:
                 left = time_limit_s - (time.perf_counter() - start)
                 h.setOptionValue("time_limit", max(left, 1e-3))
@@ -1661,7 +1672,7 @@ def add_pool_rows(
     time_limit_s: float | None = None,
     msg: bool = False,
     interrupted: list[bool] | None = None,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Lazy linking: add to an LP the pool rows its solutions violate, until none is.
 
     ``highs`` holds the LP relaxation of ``arrays`` (their rows, no pool). Solve it,
@@ -1673,8 +1684,11 @@ def add_pool_rows(
 
     Returns
     -------
-    numpy.ndarray
+    added : numpy.ndarray
         The numbers of the pool rows added, ascending.
+    values : numpy.ndarray or None
+        The column values of the last optimal LP (rows added after it leave HiGHS
+        without a valid solution), None if no LP was solved to optimality.
     """
     import highspy
 
@@ -1689,11 +1703,12 @@ def add_pool_rows(
     tol = 1e-6 * scale
     start = time.perf_counter()
     previous = -np.inf
+    values = None
     for round_ in range(1, LAZY_LINKING_MAX_ROUNDS + 1):
         _interruptible_run(highs, interrupted)
         if interrupted or highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break
-        x = np.asarray(highs.getSolution().col_value, dtype=float)
+        x = values = np.asarray(highs.getSolution().col_value, dtype=float)
         activity = pool.activity(x)
         violated = (
             (activity > pool.upper + tol) | (activity < pool.lower - tol)
@@ -1729,7 +1744,34 @@ def add_pool_rows(
         elapsed = time.perf_counter() - start
         if time_limit_s is not None and elapsed > time_limit_s / 2:
             break
-    return np.flatnonzero(added)
+    return np.flatnonzero(added), values
+
+
+def _rounded_start(
+    arrays: ModelArrays, added: np.ndarray, values: np.ndarray | None
+) -> np.ndarray | None:
+    """An LP solution with its integer columns rounded up, if that satisfies every
+    row and the pool (a first incumbent for the MIP: opening every hub the LP opens
+    a little keeps its flows feasible unless a count, budget or one-level row
+    forbids it); None otherwise."""
+    if (
+        values is None
+        or len(values) != arrays.n_cols
+        or not np.all(np.isfinite(values))
+    ):
+        return None
+    x = values.copy()
+    integer = arrays.col_integer
+    x[integer] = np.ceil(x[integer] - 1e-6)
+    x = np.clip(x, arrays.col_lower, arrays.col_upper)
+    for rows in (arrays.rows, arrays.pool):
+        activity = rows.activity(x)
+        slack = 1e-6 * (1.0 + np.abs(activity))
+        if np.any(activity > rows.upper + slack) or np.any(
+            activity < rows.lower - slack
+        ):
+            return None
+    return x
 
 
 def _select_pool_rows(
@@ -1749,7 +1791,7 @@ def _select_pool_rows(
     if time_limit_s is not None:
         h.setOptionValue("time_limit", float(time_limit_s))
     _pass_model(h, arrays, relaxed=True)
-    return add_pool_rows(h, arrays, time_limit_s, msg, interrupted)
+    return add_pool_rows(h, arrays, time_limit_s, msg, interrupted)[0]
 
 
 def _pass_model(highs: Any, arrays: ModelArrays, relaxed: bool = False) -> Any:

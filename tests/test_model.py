@@ -144,9 +144,9 @@ def test_lazy_rows_reach_the_bound_of_all_rows(monkeypatch):
         return h
 
     h = lp(lazy)
-    added = model.add_pool_rows(h, lazy)
+    added, x = model.add_pool_rows(h, lazy)
     assert 0 < len(added) < lazy.pool.n_rows
-    x = np.asarray(h.getSolution().col_value)
+    np.testing.assert_array_equal(x, h.getSolution().col_value)
     assert np.all(lazy.pool.activity(x) <= lazy.pool.upper + 1e-6 * 1e3)
     full = lp(every)
     full.run()
@@ -172,3 +172,27 @@ def test_auto_linking_goes_lazy_on_large_models(monkeypatch):
 def test_bad_linking_choice_is_named():
     with pytest.raises(hubopt.ValidationError, match="linking must be one of"):
         model.ModelOptions(linking="some")
+
+
+def test_a_lazy_solve_starts_from_the_rounded_lp_and_keeps_its_time_limit():
+    """Stopped after one round (rows added after the last LP), the MIP still gets
+    the rounded LP solution as its start, and the optimum is the published one."""
+    from hubopt.orlib import read_orlib
+
+    from .conftest import ORLIB
+
+    net = read_orlib(ORLIB / "cap41.txt")
+    arrays = model.build(net, model.ModelOptions(linking="lazy")).arrays
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    model._pass_model(h, arrays, relaxed=True)
+    added, values = model.add_pool_rows(h, arrays, time_limit_s=1e-9)  # one round
+    assert len(added) > 0 and values is not None
+    start = model._rounded_start(arrays, added, values)
+    assert start is not None
+    assert np.all(start[arrays.col_integer] == np.round(start[arrays.col_integer]))
+    result = hubopt.solve(net, linking="lazy", time_limit_s=60)
+    assert result.status == "optimal"
+    assert result.objective == pytest.approx(1040444.375, rel=1e-6)
