@@ -16,7 +16,7 @@ import pandas as pd
 from .errors import HuboptError, ValidationError
 from .network import Network
 from .result import Result
-from .scenarios import Scenario, solve_scenario, summary_row
+from .scenarios import Scenario, _solve_and_summarise, solve_scenario
 
 
 # ------------------------------------------------------------------------------------
@@ -710,11 +710,15 @@ def sweep(
             msg = f"sweep over {parameter}: {exc}"
             raise ValidationError(msg) from None
     outcomes = map_tasks(
-        solve_scenario, tasks, executor=executor, progress=progress, label="sweep"
+        _solve_and_summarise,
+        tasks,
+        executor=executor,
+        progress=progress,
+        label="sweep",
     )
     rows = []
-    for value, (result, message) in zip(values, outcomes, strict=True):
-        rows.append({"value": value, **summary_row(result, message)})
+    for value, (_, _, row) in zip(values, outcomes, strict=True):
+        rows.append({"value": value, **row})
     table = pd.DataFrame(rows)
     changes = []
     for before, after in pairwise(rows):
@@ -734,7 +738,7 @@ def sweep(
     return Sweep(
         parameter=parameter,
         table=table,
-        results=[r for r, _ in outcomes],
+        results=[r for r, _, _ in outcomes],
         changes=pd.DataFrame(
             changes,
             columns=["value_before", "value_after", "hubs_before", "hubs_after"],
