@@ -563,18 +563,13 @@ class _Builder:
 
     def __init__(self) -> None:
         self.n_cols = 0
-        self.n_rows = 0
+        self.rows = _RowCollector()
         self.pool = _RowCollector()
         self._lower: list[np.ndarray] = []
         self._upper: list[np.ndarray] = []
         self._integer: list[np.ndarray] = []
         self._cost_cols: list[np.ndarray] = []
         self._cost_values: list[np.ndarray] = []
-        self._rows: list[np.ndarray] = []
-        self._cols: list[np.ndarray] = []
-        self._values: list[np.ndarray] = []
-        self._row_lower: list[np.ndarray] = []
-        self._row_upper: list[np.ndarray] = []
         self.segments: list[tuple[str, int, np.ndarray]] = []
 
     def add_cols(
@@ -618,7 +613,7 @@ class _Builder:
     ) -> np.ndarray:
         """Add ``n`` rows from entries (local row 0..n-1, column, value); returns
         the row numbers (in the pool with ``lazy``)."""
-        target = self.pool if lazy else self
+        target = self.pool if lazy else self.rows
         cols = np.asarray(cols, dtype=np.int64)
         target._rows.append(np.asarray(rows, dtype=np.int64) + target.n_rows)
         target._cols.append(cols)
@@ -662,8 +657,8 @@ class _Builder:
             np.add.at(
                 cost, _cat(self._cost_cols, np.int64), _cat(self._cost_values, float)
             )
-        rows = _RowCollector.csr(self)
-        pool = _RowCollector.csr(self.pool)
+        rows = self.rows.csr()
+        pool = self.pool.csr()
         keep_apart = linking == "lazy" or (
             linking == "auto" and pool.n_rows >= LAZY_LINKING_MIN_ROWS
         )
@@ -690,8 +685,8 @@ def _cat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
 
 
 class _RowCollector:
-    """COO blocks of rows (the pool of :class:`_Builder`; the builder itself has the
-    same fields)."""
+    """Rows as COO blocks, numbered from 0 (the rows and the pool of
+    :class:`_Builder`)."""
 
     def __init__(self) -> None:
         self.n_rows = 0
@@ -701,20 +696,19 @@ class _RowCollector:
         self._row_lower: list[np.ndarray] = []
         self._row_upper: list[np.ndarray] = []
 
-    @staticmethod
-    def csr(source: Any) -> CSRRows:
-        """The collected rows of ``source`` (a builder or a pool) as CSR."""
-        rows = _cat(source._rows, np.int64)
-        cols = _cat(source._cols, np.int32)
-        values = _cat(source._values, float)
+    def csr(self) -> CSRRows:
+        """The collected rows as CSR."""
+        rows = _cat(self._rows, np.int64)
+        cols = _cat(self._cols, np.int32)
+        values = _cat(self._values, float)
         nonzero = values != 0
         rows, cols, values = rows[nonzero], cols[nonzero], values[nonzero]
         order = np.argsort(rows, kind="stable")
-        start = np.zeros(source.n_rows + 1, dtype=np.int32)
-        np.cumsum(np.bincount(rows, minlength=source.n_rows), out=start[1:])
+        start = np.zeros(self.n_rows + 1, dtype=np.int32)
+        np.cumsum(np.bincount(rows, minlength=self.n_rows), out=start[1:])
         return CSRRows(
-            lower=_cat(source._row_lower, float),
-            upper=_cat(source._row_upper, float),
+            lower=_cat(self._row_lower, float),
+            upper=_cat(self._row_upper, float),
             start=start,
             index=cols[order],
             value=values[order],
