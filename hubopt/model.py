@@ -251,11 +251,15 @@ class CSRRows:
             value=self.value[entries],
         )
 
+    @property
+    def entry_rows(self) -> np.ndarray:
+        """The row of each entry (aligned with ``index`` and ``value``)."""
+        return np.repeat(np.arange(self.n_rows), np.diff(self.start))
+
     def activity(self, x: np.ndarray) -> np.ndarray:
         """``sum_j value[j] x[index[j]]`` per row."""
-        row_of = np.repeat(np.arange(self.n_rows), np.diff(self.start))
         return np.bincount(
-            row_of, weights=self.value * x[self.index], minlength=self.n_rows
+            self.entry_rows, weights=self.value * x[self.index], minlength=self.n_rows
         )
 
 
@@ -1545,17 +1549,7 @@ def _run_highs(
         )
         raise SolverError(error) from None
 
-    if not msg:
-        _silence_highs_banner()
-    h = highspy.Highs()
-    if not msg:
-        h.setOptionValue("output_flag", False)
-    if mip_gap is not None:
-        h.setOptionValue("mip_rel_gap", mip_gap)
-    if threads is not None:
-        h.setOptionValue("threads", threads)
-    if time_limit_s is not None:
-        h.setOptionValue("time_limit", float(time_limit_s))
+    h = _new_highs(time_limit_s, mip_gap, threads, msg)
     is_mip = bool(arrays.col_integer.any())
     lazy = arrays.pool.n_rows > 0
     passed = _pass_model(h, arrays, relaxed=lazy)
@@ -1671,10 +1665,12 @@ def add_pool_rows(
 
     ``highs`` holds the LP relaxation of ``arrays`` (their rows, no pool). Solve it,
     add every pool row the solution violates (``addRows``; the next solve is a
-    warm-started dual simplex), and repeat until no pool row is violated, after
+    warm-started dual simplex), and repeat until no pool row is violated, or a round
+    raises the bound by less than :data:`LAZY_LINKING_MIN_GAIN` (its rows are then
+    not added, so the LP solution stays valid), after
     :data:`LAZY_LINKING_MAX_ROUNDS` rounds, when half of ``time_limit_s`` is used, on
-    Ctrl-C (``interrupted`` gets True), or when the LP is not optimal. The LP bound
-    at the end equals that of the LP with every pool row.
+    Ctrl-C (``interrupted`` gets True), or when the LP is not optimal. Run until no
+    row is violated, the LP bound equals that of the LP with every pool row.
 
     Returns
     -------
@@ -1691,9 +1687,7 @@ def add_pool_rows(
     added = np.zeros(pool.n_rows, dtype=bool)
     # a row counts as violated beyond 1e-6 relative to its largest coefficient
     scale = np.ones(pool.n_rows)
-    if len(pool.value):
-        row_of = np.repeat(np.arange(pool.n_rows), np.diff(pool.start))
-        np.maximum.at(scale, row_of, np.abs(pool.value))
+    np.maximum.at(scale, pool.entry_rows, np.abs(pool.value))
     tol = 1e-6 * scale
     start = time.perf_counter()
     previous = -np.inf
@@ -1776,16 +1770,32 @@ def _select_pool_rows(
 ) -> np.ndarray:
     """The pool rows :func:`add_pool_rows` adds to the LP relaxation of
     ``arrays``, solved in a HiGHS of its own."""
+    h = _new_highs(time_limit_s, None, None, msg)
+    _pass_model(h, arrays, relaxed=True)
+    return add_pool_rows(h, arrays, time_limit_s, msg, interrupted)[0]
+
+
+def _new_highs(
+    time_limit_s: float | None,
+    mip_gap: float | None,
+    threads: int | None,
+    msg: bool,
+) -> Any:
+    """A highspy.Highs with hubopt's solver settings (quiet unless ``msg``)."""
     import highspy
 
     if not msg:
         _silence_highs_banner()
     h = highspy.Highs()
-    h.setOptionValue("output_flag", bool(msg))
+    if not msg:
+        h.setOptionValue("output_flag", False)
+    if mip_gap is not None:
+        h.setOptionValue("mip_rel_gap", mip_gap)
+    if threads is not None:
+        h.setOptionValue("threads", threads)
     if time_limit_s is not None:
         h.setOptionValue("time_limit", float(time_limit_s))
-    _pass_model(h, arrays, relaxed=True)
-    return add_pool_rows(h, arrays, time_limit_s, msg, interrupted)[0]
+    return h
 
 
 def _pass_model(highs: Any, arrays: ModelArrays, relaxed: bool = False) -> Any:
