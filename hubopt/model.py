@@ -40,6 +40,7 @@ import pandas as pd
 import pulp
 
 from .errors import SolverError, ValidationError
+from .lagrange import HubProblem, Reduction, reduce
 from .network import Network
 
 #: Name of the single level used for a hub without rows in ``hub_levels``.
@@ -56,6 +57,9 @@ LAZY_LINKING_MAX_ROUNDS = 100
 
 #: Lazy linking stops once a round raises the LP bound by less than this share.
 LAZY_LINKING_MIN_GAIN = 1e-3
+
+#: Share of ``time_limit_s`` the Lagrangian hub fixing may use at most.
+LAGRANGIAN_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -344,6 +348,8 @@ class BuiltModel:
     n_destinations: int
     build_s: float = 0.0
     rows: dict[str, dict[int, int]] = field(default_factory=dict)  # row numbers
+    #: the hub-location core for Lagrangian hub fixing, when the model has that shape
+    hub_problem: HubProblem | None = None
     _problem: pulp.LpProblem | None = field(default=None, repr=False)
     _columns: list[Any] = field(default_factory=list, repr=False)
 
@@ -530,6 +536,12 @@ def build(
     builder.cost(block.cost_cols, block.cost_values)
     if fixed_levels is None:
         _add_decision_rows(builder, options, open_, levels)
+    plain = fixed_levels is None and not (
+        options.max_hubs is not None
+        or options.min_hubs is not None
+        or options.budget is not None
+        or options.exclude_portfolios
+    )
     return BuiltModel(
         arrays=builder.finish(linking=options.linking),
         flow=block.flow,
@@ -542,6 +554,7 @@ def build(
         n_destinations=block.n_destinations,
         build_s=time.perf_counter() - start,
         rows=block.rows,
+        hub_problem=block.hub_problem if plain else None,
     )
 
 
@@ -760,6 +773,7 @@ class _Block:
     cost_cols: np.ndarray  # the flow cost (fixed costs excluded)
     cost_values: np.ndarray
     rows: dict[str, dict[int, int]]
+    hub_problem: HubProblem | None = None  # the plain hub-location shape only
 
 
 def _add_block(
@@ -1075,6 +1089,34 @@ def _add_block(
                 inf,
             )
 
+    hub_problem = None
+    plain = not (share or options.single_sourcing or options.max_co2_t is not None)
+    if plain and not for_duals and not len(path_cols):
+        d_legs = flow_legs[direct[flow_legs]]
+        hub_problem = HubProblem(
+            in_col=flow[ins],
+            in_hub=dst_h[ins],
+            in_origin=src_o[ins],
+            in_cost=coef[ins],
+            out_col=flow[outs],
+            out_hub=src_h[outs],
+            out_dest=dst_d[outs],
+            out_cost=coef[outs],
+            direct_col=flow[d_legs],
+            direct_origin=src_o[d_legs],
+            direct_dest=dst_d[d_legs],
+            direct_cost=coef[d_legs],
+            unmet_col=unmet,
+            penalty=penalty,
+            supply_t=supply,
+            demand_t=demand,
+            level_col=open_[block_levels],
+            level_hub=lvl_h[block_levels],
+            level_capacity_t=levels.capacity_t[block_levels],
+            level_fixed_cost=levels.fixed_cost[block_levels],
+            must_open=open_h,
+            n_hubs=n_h,
+        )
     return _Block(
         flow=flow,
         unmet=unmet,
@@ -1086,6 +1128,7 @@ def _add_block(
         cost_cols=cost_cols,
         cost_values=cost_values,
         rows=rows,
+        hub_problem=hub_problem,
     )
 
 
@@ -1458,15 +1501,43 @@ def run(
         error = f"unknown solver {solver!r}; use 'highs', 'cbc' or a pulp solver"
         raise ValidationError(error)
     values: np.ndarray | None = None
+    arrays, reduction, seed = built.arrays, None, None
+    if built.hub_problem is not None and arrays.pool.n_rows:
+        # a large model of the plain shape: Lagrangian bound, incumbent and fixings
+        budget = None if time_limit_s is None else time_limit_s * LAGRANGIAN_SHARE
+        reduction = reduce(
+            built.hub_problem,
+            _FixedLevelsLP(arrays, built.hub_problem, threads),
+            time_limit_s=budget,
+            msg=msg,
+        )
+        arrays = _with_fixed_levels(arrays, reduction)
+        seed = _pool_rows_of(arrays.pool, reduction.used_cols)
+        if time_limit_s is not None:
+            time_limit_s = max(time_limit_s - (time.perf_counter() - start), 1.0)
     if name == "highs":
-        solution, highs = _run_highs(built.arrays, time_limit_s, mip_gap, threads, msg)
+        solution, highs = _run_highs(
+            arrays,
+            time_limit_s,
+            mip_gap,
+            threads,
+            msg,
+            incumbent=None if reduction is None else reduction.values,
+            seed=seed,
+        )
         if solution.status in ("optimal", "feasible"):
             values = np.asarray(highs.getSolution().col_value, dtype=float)
     else:
         if built.arrays.pool.n_rows and built._problem is None:
             # lazy linking for CBC and PuLP solvers: pick the rows with HiGHS's LP
             interrupted: list[bool] = []
-            selected = _select_pool_rows(built.arrays, time_limit_s, msg, interrupted)
+            selected = _select_pool_rows(
+                arrays,
+                time_limit_s,
+                msg,
+                interrupted,
+                seed,
+            )
             if interrupted:
                 return RawSolution(
                     "no_solution",
@@ -1478,8 +1549,9 @@ def run(
                     message=INTERRUPTED,
                     interrupted=True,
                 )
-            arrays = built.arrays.with_pool_rows(selected)
-            built._problem, built._columns = _pulp_problem(arrays)
+            built._problem, built._columns = _pulp_problem(
+                arrays.with_pool_rows(selected)
+            )
             if time_limit_s is not None:
                 left = time_limit_s - (time.perf_counter() - start)
                 time_limit_s = max(left, 1.0)
@@ -1492,6 +1564,14 @@ def run(
             values = np.array(
                 [(var.varValue or 0.0) for var in built._columns], dtype=float
             )
+    if (
+        reduction is not None
+        and solution.status == "feasible"
+        and (solution.best_bound is None or reduction.bound > solution.best_bound)
+    ):
+        # the Lagrangian bound holds for the whole model; HiGHS's for what was left
+        solution.best_bound = reduction.bound
+        solution.gap = _gap(solution.objective, reduction.bound)
     solution.runtime_s = time.perf_counter() - start
     if values is not None:
         _read_values(built, solution, values)
@@ -1537,9 +1617,13 @@ def _run_highs(
     mip_gap: float | None,
     threads: int | None,
     msg: bool,
+    incumbent: np.ndarray | None = None,
+    seed: np.ndarray | None = None,
 ) -> tuple[RawSolution, Any]:
     """Solve the arrays in a fresh highspy.Highs; returns the solution's status and
-    figures, and the Highs object to read values and duals from."""
+    figures, and the Highs object to read values and duals from. ``incumbent`` is a
+    feasible solution to start the MIP from (lazy linking only; else the LP solution
+    rounded up is tried); ``seed`` the pool rows to add before the first LP."""
     try:
         import highspy
     except ImportError:
@@ -1567,13 +1651,17 @@ def _run_highs(
     with quiet:
         if lazy:
             start = time.perf_counter()
-            added, lp_values = add_pool_rows(h, arrays, time_limit_s, msg, interrupted)
+            added, lp_values = add_pool_rows(
+                h, arrays, time_limit_s, msg, interrupted, seed=seed
+            )
             # HiGHS would take the fractional LP solution as a MIP start and complete
             # it with a sub-MIP that does not count against the time limit; give it
             # the LP solution with its integer columns rounded up instead, when that
             # is feasible (else no start)
             h.clearSolver()
-            rounded = _rounded_start(arrays, added, lp_values)
+            rounded = incumbent
+            if rounded is None:
+                rounded = _rounded_start(arrays, added, lp_values)
             integer = np.flatnonzero(arrays.col_integer).astype(np.int32)
             h.changeColsIntegrality(
                 len(integer),
@@ -1660,6 +1748,7 @@ def add_pool_rows(
     time_limit_s: float | None = None,
     msg: bool = False,
     interrupted: list[bool] | None = None,
+    seed: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Lazy linking: add to an LP the pool rows its solutions violate, until none is.
 
@@ -1671,6 +1760,8 @@ def add_pool_rows(
     :data:`LAZY_LINKING_MAX_ROUNDS` rounds, when half of ``time_limit_s`` is used, on
     Ctrl-C (``interrupted`` gets True), or when the LP is not optimal. Run until no
     row is violated, the LP bound equals that of the LP with every pool row.
+    ``seed`` names pool rows to add before the first solve (rows the LP is likely to
+    need, which saves rounds).
 
     Returns
     -------
@@ -1685,6 +1776,9 @@ def add_pool_rows(
     pool = arrays.pool
     interrupted = [] if interrupted is None else interrupted
     added = np.zeros(pool.n_rows, dtype=bool)
+    if seed is not None and len(seed):
+        added[seed] = True
+        _add_rows(highs, pool.subset(np.flatnonzero(added)))
     # a row counts as violated beyond 1e-6 relative to its largest coefficient
     scale = np.ones(pool.n_rows)
     np.maximum.at(scale, pool.entry_rows, np.abs(pool.value))
@@ -1719,20 +1813,118 @@ def add_pool_rows(
             break
         previous = bound
         added[new] = True
-        rows = pool.subset(new)
-        highs.addRows(
-            rows.n_rows,
-            rows.lower,
-            rows.upper,
-            len(rows.value),
-            rows.start[:-1],
-            rows.index,
-            rows.value,
-        )
+        _add_rows(highs, pool.subset(new))
         elapsed = time.perf_counter() - start
         if time_limit_s is not None and elapsed > time_limit_s / 2:
             break
     return np.flatnonzero(added), values
+
+
+def _add_rows(highs: Any, rows: CSRRows) -> None:
+    highs.addRows(
+        rows.n_rows,
+        rows.lower,
+        rows.upper,
+        len(rows.value),
+        rows.start[:-1],
+        rows.index,
+        rows.value,
+    )
+
+
+def _pool_rows_of(pool: CSRRows, cols: np.ndarray) -> np.ndarray:
+    """The pool rows that link the flow columns ``cols`` (their coefficient 1)."""
+    mine = np.zeros(int(pool.index.max()) + 1 if len(pool.index) else 0, dtype=bool)
+    mine[cols[cols < len(mine)]] = True
+    owner = (pool.value == 1.0) & mine[pool.index]
+    return np.unique(pool.entry_rows[owner])
+
+
+class _FixedLevelsLP:
+    """The LP of the arrays' rows (no pool) with the level columns fixed at a given
+    choice: the Lagrangian method's incumbents. Each call passes HiGHS only the
+    columns of the hubs that choice opens (the others' legs carry nothing), which is
+    several times faster than re-solving the whole LP."""
+
+    def __init__(
+        self, arrays: ModelArrays, problem: HubProblem, threads: int | None
+    ) -> None:
+        self.arrays, self.problem, self.threads = arrays, problem, threads
+        self.entry_rows = arrays.rows.entry_rows
+        self.leg_cols = np.concatenate([problem.in_col, problem.out_col])
+        self.leg_hub = np.concatenate([problem.in_hub, problem.out_hub])
+
+    def __call__(
+        self,
+        open_levels: np.ndarray,
+        free_levels: np.ndarray | None = None,
+        time_limit_s: float | None = None,
+    ) -> tuple[float, np.ndarray] | None:
+        """The model with ``open_levels`` open and the rest shut (an LP); with
+        ``free_levels`` those are left to choose instead (a MIP on their hubs, with
+        their linking rows, stopped after ``time_limit_s``): its best solution."""
+        import highspy
+
+        a, p = self.arrays, self.problem
+        chosen = np.asarray(open_levels, dtype=bool)
+        free = np.zeros_like(chosen) if free_levels is None else free_levels
+        open_hub = np.zeros(p.n_hubs, dtype=bool)
+        open_hub[p.level_hub[chosen | free]] = True
+        keep = np.ones(a.n_cols, dtype=bool)
+        keep[self.leg_cols[~open_hub[self.leg_hub]]] = False
+        lower, upper = a.col_lower.copy(), a.col_upper.copy()
+        lower[p.level_col] = chosen & ~free
+        upper[p.level_col] = chosen | free
+        rows = a.rows
+        if free.any():  # the linking rows of the kept legs make the MIP strong
+            owner = (a.pool.value == 1.0) & keep[a.pool.index]
+            rows = rows.joined(a.pool.subset(np.unique(a.pool.entry_rows[owner])))
+        cols = np.flatnonzero(keep)
+        remap = np.full(a.n_cols, -1, dtype=np.int64)
+        remap[cols] = np.arange(len(cols))
+        kept = keep[rows.index]
+        count = np.bincount(rows.entry_rows[kept], minlength=rows.n_rows)
+        start = np.concatenate([[0], np.cumsum(count)]).astype(np.int32)
+        integer = np.zeros(a.n_cols, dtype=np.int32)
+        integer[p.level_col[free]] = 1
+        h = _new_highs(time_limit_s, None, self.threads, False)
+        h.passModel(
+            len(cols),
+            rows.n_rows,
+            int(kept.sum()),
+            2,  # row-wise
+            1,  # minimise
+            0.0,
+            a.col_cost[cols],
+            lower[cols],
+            upper[cols],
+            rows.lower,
+            rows.upper,
+            start[:-1],
+            remap[rows.index[kept]].astype(np.int32),
+            rows.value[kept],
+            integer[cols],
+        )
+        h.run()
+        if h.getInfo().primal_solution_status != 2:  # no feasible solution
+            return None
+        if not free.any() and h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        values = np.zeros(a.n_cols)
+        values[cols] = h.getSolution().col_value
+        if free.any():  # exact 0/1 on the level columns
+            values[p.level_col] = np.round(values[p.level_col])
+        return float(h.getInfo().objective_function_value), values
+
+
+def _with_fixed_levels(arrays: ModelArrays, reduction: Reduction) -> ModelArrays:
+    """The arrays with the level columns the Lagrangian method fixed set to 0 or 1."""
+    if not len(reduction.closed_cols) and not len(reduction.open_cols):
+        return arrays
+    lower, upper = arrays.col_lower.copy(), arrays.col_upper.copy()
+    upper[reduction.closed_cols] = 0.0
+    lower[reduction.open_cols] = 1.0
+    return replace(arrays, col_lower=lower, col_upper=upper)
 
 
 def _rounded_start(
@@ -1767,12 +1959,13 @@ def _select_pool_rows(
     time_limit_s: float | None,
     msg: bool,
     interrupted: list[bool],
+    seed: np.ndarray | None = None,
 ) -> np.ndarray:
     """The pool rows :func:`add_pool_rows` adds to the LP relaxation of
     ``arrays``, solved in a HiGHS of its own."""
     h = _new_highs(time_limit_s, None, None, msg)
     _pass_model(h, arrays, relaxed=True)
-    return add_pool_rows(h, arrays, time_limit_s, msg, interrupted)[0]
+    return add_pool_rows(h, arrays, time_limit_s, msg, interrupted, seed=seed)[0]
 
 
 def _new_highs(
@@ -1786,6 +1979,7 @@ def _new_highs(
 
     if not msg:
         _silence_highs_banner()
+    _match_scheduler(threads)
     h = highspy.Highs()
     if not msg:
         h.setOptionValue("output_flag", False)
@@ -1796,6 +1990,24 @@ def _new_highs(
     if time_limit_s is not None:
         h.setOptionValue("time_limit", float(time_limit_s))
     return h
+
+
+#: The ``threads`` of the last Highs made (HiGHS keeps one thread scheduler per
+#: process, set up by its first solve; a later solve asking for another count fails
+#: with no solution unless the scheduler is reset first).
+_SCHEDULER_THREADS: list[int | str | None] = ["unset"]
+_SCHEDULER_LOCK = threading.Lock()
+
+
+def _match_scheduler(threads: int | None) -> None:
+    """Reset HiGHS's process-wide thread scheduler when ``threads`` differs from
+    the previous solve's (so ``solve()`` then ``solve(threads=1)`` works)."""
+    import highspy
+
+    with _SCHEDULER_LOCK:
+        if _SCHEDULER_THREADS[0] not in ("unset", threads):
+            highspy.Highs.resetGlobalScheduler(True)
+        _SCHEDULER_THREADS[0] = threads
 
 
 def _pass_model(highs: Any, arrays: ModelArrays, relaxed: bool = False) -> Any:

@@ -324,3 +324,12 @@ def test_transit_limit_with_parallel_legs():
     tampered.loc[tampered["destination"] == "D_limited", "leg_in"] = 0
     result._tables["paths"] = tampered
     assert any("over the limit" in p for p in hubopt.check_solution(net, result))
+
+
+def test_another_thread_count_in_the_same_process(tiny):
+    # HiGHS keeps one thread scheduler per process: a solve asking for another
+    # count than the one before used to end with no solution ("Not Set")
+    first = hubopt.solve(tiny)
+    assert hubopt.solve(tiny, threads=1).objective == first.objective
+    assert hubopt.solve(tiny, threads=2).objective == first.objective
+    assert hubopt.solve(tiny).objective == first.objective
