@@ -1505,12 +1505,24 @@ def run(
     if built.hub_problem is not None and arrays.pool.n_rows:
         # a large model of the plain shape: Lagrangian bound, incumbent and fixings
         budget = None if time_limit_s is None else time_limit_s * LAGRANGIAN_SHARE
-        reduction = reduce(
-            built.hub_problem,
-            _FixedLevelsLP(arrays, built.hub_problem, threads),
-            time_limit_s=budget,
-            msg=msg,
-        )
+        try:
+            reduction = reduce(
+                built.hub_problem,
+                _FixedLevelsLP(arrays, built.hub_problem, threads),
+                time_limit_s=budget,
+                msg=msg,
+            )
+        except KeyboardInterrupt:  # Ctrl-C before the MIP: as in the lazy rounds
+            return RawSolution(
+                "no_solution",
+                None,
+                None,
+                None,
+                time.perf_counter() - start,
+                name or type(solver).__name__,
+                message=INTERRUPTED,
+                interrupted=True,
+            )
         arrays = _with_fixed_levels(arrays, reduction)
         seed = _pool_rows_of(arrays.pool, reduction.used_cols)
         if time_limit_s is not None:

@@ -134,3 +134,14 @@ def test_small_models_skip_it(monkeypatch):
     monkeypatch.setattr(model, "reduce", lambda *a, **k: called.append(1))
     hubopt.solve(random_network(3))
     assert not called
+
+
+def test_ctrl_c_during_it_reports_an_interrupted_solve(monkeypatch):
+    def pressed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(model, "reduce", pressed)
+    result = hubopt.solve(random_network(4), linking="lazy", raise_on_failure=False)
+    assert result.interrupted
+    assert result.status == "no_solution"
+    assert result.message == model.INTERRUPTED
