@@ -125,6 +125,11 @@ def _solve_options(p: argparse.ArgumentParser) -> None:
         metavar="P",
         help="price per tonne of CO2 added to the objective",
     )
+    p.add_argument(
+        "--log",
+        action="store_true",
+        help="print the solver's progress while it runs (for long solves)",
+    )
 
 
 def _load(network: str | None):
@@ -276,6 +281,7 @@ def _solve_with_args(network, args: argparse.Namespace):
         solver=args.solver,
         time_limit_s=args.time_limit,
         mip_gap=args.gap,
+        msg=args.log,
         raise_on_failure=False,
     )
 

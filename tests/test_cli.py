@@ -116,3 +116,14 @@ def test_console_script_runs():
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     assert done.returncode == 0
     assert "solve" in done.stdout
+
+
+def test_log_shows_the_solver_progress(tmp_path, capfd):
+    args = ["solve", str(hubopt.datasets.path("tiny")), "--out", str(tmp_path)]
+    assert main(args) == 0
+    quiet = capfd.readouterr().out
+    assert "HiGHS" not in quiet
+    assert main([*args, "--overwrite", "--log"]) == 0
+    shown = capfd.readouterr().out
+    assert "HiGHS" in shown  # the solver's own log, written as it runs
+    assert "results written to" in shown
