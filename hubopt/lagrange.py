@@ -267,9 +267,7 @@ class _Relaxation:
             p_v[forced] = -np.inf
         if banned is not None:
             p_v = np.where(p.level_hub == banned, np.inf, p_v)
-        order = np.lexsort((p_v, p.level_hub))
-        first = np.r_[True, p.level_hub[order][1:] != p.level_hub[order][:-1]]
-        best = order[first]
+        best = self._best_per_hub(p_v)
         must = p.must_open[p.level_hub[best]]
         if not (must & np.isposinf(p_v[best])).any():
             chosen = np.zeros(n, dtype=bool)
@@ -278,15 +276,20 @@ class _Relaxation:
                 return chosen
         return self._knapsack_milp(v, forced, banned)
 
+    def _best_per_hub(self, score: np.ndarray) -> np.ndarray:
+        """The level of least ``score`` at each hub with levels."""
+        hub = self.p.level_hub
+        order = np.lexsort((score, hub))
+        first = np.r_[True, hub[order][1:] != hub[order][:-1]]
+        return order[first]
+
     def priced(self, v: np.ndarray, mu: float) -> np.ndarray:
         """The levels to open with the cover row priced at ``mu`` per tonne of
         capacity instead of kept: each hub's level of least ``v - mu K`` where that
         is negative (always one at a hub that must open)."""
         p = self.p
         score = v - mu * p.level_capacity_t
-        order = np.lexsort((score, p.level_hub))
-        first = np.r_[True, p.level_hub[order][1:] != p.level_hub[order][:-1]]
-        best = order[first]
+        best = self._best_per_hub(score)
         chosen = np.zeros(len(v), dtype=bool)
         chosen[best[(score[best] < 0) | p.must_open[p.level_hub[best]]]] = True
         return chosen

@@ -1889,8 +1889,9 @@ class _FixedLevelsLP:
         upper[p.level_col] = chosen | free
         rows = a.rows
         if free.any():  # the linking rows of the kept legs make the MIP strong
-            owner = (a.pool.value == 1.0) & keep[a.pool.index]
-            rows = rows.joined(a.pool.subset(np.unique(a.pool.entry_rows[owner])))
+            rows = rows.joined(
+                a.pool.subset(_pool_rows_of(a.pool, np.flatnonzero(keep)))
+            )
         cols = np.flatnonzero(keep)
         remap = np.full(a.n_cols, -1, dtype=np.int64)
         remap[cols] = np.arange(len(cols))
