@@ -1513,16 +1513,7 @@ def run(
                 msg=msg,
             )
         except KeyboardInterrupt:  # Ctrl-C before the MIP: as in the lazy rounds
-            return RawSolution(
-                "no_solution",
-                None,
-                None,
-                None,
-                time.perf_counter() - start,
-                name or type(solver).__name__,
-                message=INTERRUPTED,
-                interrupted=True,
-            )
+            return _interrupted(name or type(solver).__name__, start)
         arrays = _with_fixed_levels(arrays, reduction)
         seed = _pool_rows_of(arrays.pool, reduction.used_cols)
         if time_limit_s is not None:
@@ -1551,16 +1542,7 @@ def run(
                 seed,
             )
             if interrupted:
-                return RawSolution(
-                    "no_solution",
-                    None,
-                    None,
-                    None,
-                    time.perf_counter() - start,
-                    name or type(solver).__name__,
-                    message=INTERRUPTED,
-                    interrupted=True,
-                )
+                return _interrupted(name or type(solver).__name__, start)
             built._problem, built._columns = _pulp_problem(
                 arrays.with_pool_rows(selected)
             )
@@ -1588,6 +1570,22 @@ def run(
     if values is not None:
         _read_values(built, solution, values)
     return solution
+
+
+def _interrupted(solver: str, start: float | None = None) -> RawSolution:
+    """The result of a solve stopped by Ctrl-C before the MIP: no solution; its
+    runtime counted from ``start`` (a perf_counter reading) when given."""
+    runtime_s = 0.0 if start is None else time.perf_counter() - start
+    return RawSolution(
+        "no_solution",
+        None,
+        None,
+        None,
+        runtime_s,
+        solver,
+        message=INTERRUPTED,
+        interrupted=True,
+    )
 
 
 _BANNER_SILENCED = False
@@ -1689,19 +1687,7 @@ def _run_highs(
                 left = time_limit_s - (time.perf_counter() - start)
                 h.setOptionValue("time_limit", max(left, 1e-3))
         if interrupted:  # Ctrl-C before the MIP started: no solution to report
-            return (
-                RawSolution(
-                    "no_solution",
-                    None,
-                    None,
-                    None,
-                    0,
-                    "highs",
-                    message=INTERRUPTED,
-                    interrupted=True,
-                ),
-                h,
-            )
+            return _interrupted("highs"), h
         _interruptible_run(h, interrupted)
     status = h.getModelStatus()
     info = h.getInfo()
