@@ -548,7 +548,7 @@ def reduce(
                 f"incumbent {shown}, {time.perf_counter() - started:.1f} s",
                 flush=True,
             )
-        if upper is not None and upper - best_bound <= 1e-7 * max(1.0, abs(upper)):
+        if closed_gap():
             break
         if step < MIN_STEP:
             break

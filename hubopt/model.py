@@ -255,6 +255,23 @@ class CSRRows:
             value=self.value[entries],
         )
 
+    def on_columns(self, keep: np.ndarray) -> CSRRows:
+        """These rows over only the columns marked True in ``keep`` (a bool per
+        column), the columns numbered anew in their order; entries on other columns
+        are dropped."""
+        number = np.cumsum(keep) - 1
+        kept = keep[self.index]
+        count = np.bincount(self.entry_rows[kept], minlength=self.n_rows)
+        start = np.zeros(self.n_rows + 1, dtype=np.int32)
+        np.cumsum(count, out=start[1:])
+        return CSRRows(
+            lower=self.lower,
+            upper=self.upper,
+            start=start,
+            index=number[self.index[kept]].astype(np.int32),
+            value=self.value[kept],
+        )
+
     @property
     def entry_rows(self) -> np.ndarray:
         """The row of each entry (aligned with ``index`` and ``value``)."""
@@ -1666,21 +1683,21 @@ def _run_highs(
             )
             # HiGHS would take the fractional LP solution as a MIP start and complete
             # it with a sub-MIP that does not count against the time limit; give it
-            # the LP solution with its integer columns rounded up instead, when that
-            # is feasible (else no start)
+            # the incumbent, or else the LP solution with its integer columns rounded
+            # up when that is feasible (else no start)
             h.clearSolver()
-            rounded = incumbent
-            if rounded is None:
-                rounded = _rounded_start(arrays, added, lp_values)
+            mip_start = incumbent
+            if mip_start is None:
+                mip_start = _rounded_start(arrays, added, lp_values)
             integer = np.flatnonzero(arrays.col_integer).astype(np.int32)
             h.changeColsIntegrality(
                 len(integer),
                 integer,
                 np.full(len(integer), highspy.HighsVarType.kInteger),
             )
-            if rounded is not None:
+            if mip_start is not None:
                 solution = highspy.HighsSolution()
-                solution.col_value = rounded.tolist()
+                solution.col_value = mip_start.tolist()
                 solution.value_valid = True
                 h.setSolution(solution)
             if time_limit_s is not None:
@@ -1848,7 +1865,6 @@ class _FixedLevelsLP:
         self, arrays: ModelArrays, problem: HubProblem, threads: int | None
     ) -> None:
         self.arrays, self.problem, self.threads = arrays, problem, threads
-        self.entry_rows = arrays.rows.entry_rows
         self.leg_cols = np.concatenate([problem.in_col, problem.out_col])
         self.leg_hub = np.concatenate([problem.in_hub, problem.out_hub])
 
@@ -1873,44 +1889,37 @@ class _FixedLevelsLP:
         lower, upper = a.col_lower.copy(), a.col_upper.copy()
         lower[p.level_col] = chosen & ~free
         upper[p.level_col] = chosen | free
+        integer = np.zeros(a.n_cols, dtype=bool)
+        integer[p.level_col[free]] = True
         rows = a.rows
         if free.any():  # the linking rows of the kept legs make the MIP strong
             rows = rows.joined(
                 a.pool.subset(_pool_rows_of(a.pool, np.flatnonzero(keep)))
             )
-        cols = np.flatnonzero(keep)
-        remap = np.full(a.n_cols, -1, dtype=np.int64)
-        remap[cols] = np.arange(len(cols))
-        kept = keep[rows.index]
-        count = np.bincount(rows.entry_rows[kept], minlength=rows.n_rows)
-        start = np.concatenate([[0], np.cumsum(count)]).astype(np.int32)
-        integer = np.zeros(a.n_cols, dtype=np.int32)
-        integer[p.level_col[free]] = 1
-        h = _new_highs(time_limit_s, None, self.threads, False)
-        h.passModel(
-            len(cols),
-            rows.n_rows,
-            int(kept.sum()),
-            2,  # row-wise
-            1,  # minimise
-            0.0,
-            a.col_cost[cols],
-            lower[cols],
-            upper[cols],
-            rows.lower,
-            rows.upper,
-            start[:-1],
-            remap[rows.index[kept]].astype(np.int32),
-            rows.value[kept],
-            integer[cols],
+        rows = rows.on_columns(keep)
+        sub = replace(
+            a,
+            col_cost=a.col_cost[keep],
+            col_lower=lower[keep],
+            col_upper=upper[keep],
+            col_integer=integer[keep],
+            row_lower=rows.lower,
+            row_upper=rows.upper,
+            start=rows.start,
+            index=rows.index,
+            value=rows.value,
+            segments=[],
+            pool=CSRRows.empty(),
         )
+        h = _new_highs(time_limit_s, None, self.threads, False)
+        _pass_model(h, sub)
         h.run()
         if h.getInfo().primal_solution_status != 2:  # no feasible solution
             return None
         if not free.any() and h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         values = np.zeros(a.n_cols)
-        values[cols] = h.getSolution().col_value
+        values[keep] = h.getSolution().col_value
         if free.any():  # exact 0/1 on the level columns
             values[p.level_col] = np.round(values[p.level_col])
         return float(h.getInfo().objective_function_value), values

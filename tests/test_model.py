@@ -123,6 +123,11 @@ def test_csr_rows_subset_and_activity():
     np.testing.assert_allclose(last.activity(x), [-3, 9])
     np.testing.assert_array_equal(last.start, [0, 2, 5])
     assert model.CSRRows.empty().joined(last).n_rows == 2
+    # only columns 0 and 2 kept: column 2 becomes 1, column 1's entries go
+    kept = rows.on_columns(np.array([True, False, True]))
+    np.testing.assert_array_equal(kept.start, [0, 1, 1, 3])
+    np.testing.assert_array_equal(kept.index, [0, 0, 1])
+    np.testing.assert_allclose(kept.activity(np.array([1.0, 4.0])), [1, 0, 3 + 4])
 
 
 def test_lazy_rows_reach_the_bound_of_all_rows(monkeypatch):
