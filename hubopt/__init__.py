@@ -19,6 +19,7 @@ from .decisions import sweep as sweep
 from .diagnose import explain_infeasible as explain_infeasible
 from .errors import HuboptError as HuboptError
 from .errors import InfeasibleError as InfeasibleError
+from .errors import OutputError as OutputError
 from .errors import RouteError as RouteError
 from .errors import SolverError as SolverError
 from .errors import ValidationError as ValidationError

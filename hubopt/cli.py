@@ -88,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
             action="store_true",
             help="replace the results of an earlier run in the output folder",
         )
+        _csv_guard_option(p)
     return parser
 
 
@@ -104,6 +105,18 @@ def _solve_arguments(p: argparse.ArgumentParser, *, overwrite_help: str) -> None
     p.add_argument("--out", required=True, help="output folder")
     _solve_options(p)
     p.add_argument("--overwrite", action="store_true", help=overwrite_help)
+    _csv_guard_option(p)
+
+
+def _csv_guard_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--no-csv-guard",
+        dest="guard_formulas",
+        action="store_false",
+        help="write CSV text cells that start with = + - @ as they are (by default "
+        "they get a leading ' so that a spreadsheet shows them instead of running "
+        "them as formulas)",
+    )
 
 
 def _solve_options(p: argparse.ArgumentParser) -> None:
@@ -132,15 +145,27 @@ def _solve_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _default_dataset() -> str:
+    """The bundled network a command reads when none is named."""
+    from . import datasets
+
+    return "morocco_kazakhstan" if "morocco_kazakhstan" in datasets.list() else "tiny"
+
+
 def _load(network: str | None):
     from . import datasets
     from .io import read_network
 
     if network is None:
-        names = datasets.list()
-        name = "morocco_kazakhstan" if "morocco_kazakhstan" in names else "tiny"
-        return datasets.load(name)
+        return datasets.load(_default_dataset())
     return read_network(network)
+
+
+def _input_path(network: str | None) -> Path:
+    """Where the network of a command is read from (the bundled one by default)."""
+    from . import datasets
+
+    return Path(network) if network is not None else datasets.path(_default_dataset())
 
 
 def _error(text: str) -> None:
@@ -219,32 +244,14 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _solve(args: argparse.Namespace) -> int:
+    from .outputs import check_target
 
     network = _load(args.network)
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        msg = f"--out '{out}' is a file, not a folder"
-        raise ValidationError(msg)
-    existing = [
-        out / name
-        for name in (
-            "summary.json",
-            "run.json",
-            "flows.csv",
-            "hubs.csv",
-            "markets.csv",
-            "paths.csv",
-        )
-        if (out / name).exists()
-    ]
-    if existing and not args.overwrite:
-        msg = (
-            f"'{existing[0]}' exists; pass --overwrite to replace the results in "
-            f"'{out}', or choose another --out"
-        )
-        raise ValidationError(msg)
+    out = check_target(
+        args.out, overwrite=args.overwrite, inputs=[_input_path(args.network)]
+    )
     result = _solve_with_args(network, args)
-    result.write(out, overwrite=args.overwrite)
+    result.write(out, overwrite=args.overwrite, guard_formulas=args.guard_formulas)
     if result.interrupted:
         if result.status in ("optimal", "feasible"):
             print(result.summary())
@@ -287,13 +294,16 @@ def _solve_with_args(network, args: argparse.Namespace):
 
 
 def _brief(args: argparse.Namespace) -> int:
-    from .report import write_brief
+    from .outputs import check_target
+    from .report import PACK_FILES, comparisons, short_answer, write_brief
 
     network = _load(args.network)
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        msg = f"--out '{out}' is a file, not a folder"
-        raise ValidationError(msg)
+    out = check_target(
+        args.out,
+        overwrite=args.overwrite,
+        inputs=[_input_path(args.network)],
+        names=PACK_FILES,
+    )
     result = _solve_with_args(network, args)
     if result.status not in ("optimal", "feasible"):
         _error(
@@ -301,12 +311,21 @@ def _brief(args: argparse.Namespace) -> int:
             + (f" ({result.message})" if result.message else "")
             + "; no brief written"
         )
-        return EXIT_NO_SOLUTION
-    from .report import direct_baseline, short_answer
-
-    baseline = direct_baseline(result)
-    page = write_brief(result, out, baseline=baseline, overwrite=args.overwrite)
+        return EXIT_INTERRUPTED if result.interrupted else EXIT_NO_SOLUTION
+    baseline, single_hub, interrupted = comparisons(result)
+    page = write_brief(
+        result,
+        out,
+        baseline=baseline,
+        single_hub=single_hub,
+        overwrite=args.overwrite,
+        guard_formulas=args.guard_formulas,
+        interrupted=interrupted,
+    )
     print(short_answer(result, baseline))
+    if interrupted or result.interrupted:
+        _error(f"interrupted: what was found is in {out}/ (open {page})")
+        return EXIT_INTERRUPTED
     print(f"briefing pack written to {out}/ (open {page})")
     return EXIT_OK
 
@@ -317,29 +336,25 @@ def _scenario_batch(args: argparse.Namespace) -> int:
     from concurrent.futures import ProcessPoolExecutor
 
     from .decisions import robust
-    from .io import read_network, write_csv_atomic
+    from .io import read_network
+    from .outputs import check_target, output_folder
     from .scenarios import compare, read_scenarios
 
     spec = read_scenarios(args.scenarios)
     if args.network is not None:
-        network = read_network(args.network)
+        source = Path(args.network)
+        network = read_network(source)
     elif spec.network is not None:
-        network = read_network(spec.network)
+        source = spec.network
+        network = read_network(source)
     else:
+        source = _input_path(None)
         network = _load(None)
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        msg = f"--out '{out}' is a file, not a folder"
-        raise ValidationError(msg)
     name = "comparison.csv" if args.command == "compare" else "robust.csv"
-    earlier = [p for p in (out / name, out / "scenarios") if p.exists()]
-    if earlier and not args.overwrite:
-        msg = (
-            f"'{earlier[0]}' exists; pass --overwrite to replace the results in "
-            f"'{out}', or choose another --out"
-        )
-        raise ValidationError(msg)
-    out.mkdir(parents=True, exist_ok=True)
+    entries = (name, "scenarios", "maps")
+    out = check_target(
+        args.out, overwrite=args.overwrite, inputs=[source], names=entries
+    )
     if args.workers is not None and args.workers < 1:
         msg = f"--workers must be 1 or more, got {args.workers}"
         raise ValidationError(msg)
@@ -371,16 +386,35 @@ def _scenario_batch(args: argparse.Namespace) -> int:
     finally:
         if isinstance(executor, ProcessPoolExecutor):
             executor.shutdown()
-    write_csv_atomic(table.reset_index(), out / name, True)
-    for scenario, result in results.items():
-        result.write(out / "scenarios" / scenario, overwrite=True)
-    _comparison_maps(results, out / "maps")
+    with output_folder(out, overwrite=args.overwrite) as staging:
+        _write_batch(staging, name, table, results, args.guard_formulas)
     print(table.drop(columns=["message"], errors="ignore").to_string())
     print(f"results written to {out}/ ({name}, scenarios/<name>/)")
     return EXIT_OK
 
 
-def _comparison_maps(results: dict, folder: Path) -> None:
+def _write_batch(
+    folder: Path, name: str, table: Any, results: dict, guard_formulas: bool
+) -> None:
+    """The files of compare / robust: the table, with the folder of each scenario's
+    results (scenario names mapped to safe file names), and the maps."""
+    from .io import write_csv_atomic
+    from .outputs import file_names
+
+    files = file_names(str(s) for s in table.index)
+    rows = table.reset_index()
+    rows["folder"] = [
+        f"scenarios/{files[str(s)]}" if s in results else "" for s in table.index
+    ]
+    write_csv_atomic(rows, folder / name, guard_formulas=guard_formulas)
+    for scenario, result in results.items():
+        result.write_tables(
+            folder / "scenarios" / files[str(scenario)], guard_formulas=guard_formulas
+        )
+    _comparison_maps(results, folder / "maps", files)
+
+
+def _comparison_maps(results: dict, folder: Path, files: dict[str, str]) -> None:
     """One map per scenario of what changes against the first scenario."""
     from .maps import comparison_map
 
@@ -393,7 +427,7 @@ def _comparison_maps(results: dict, folder: Path) -> None:
         comparison_map(
             solved[first],
             solved[name],
-            folder / f"{name}.png",
+            folder / f"{files[str(name)]}.png",
             labels=(first, name),
             dpi=100,
         )

@@ -101,3 +101,15 @@ class RouteError(HuboptError, RuntimeError):
     ...     print("bosporus" in str(exc))
     True
     """
+
+
+class OutputError(HuboptError, OSError):
+    """The results could not be written (a full disk, a read-only folder); the output
+    folder was left as it was. The command line exits with code 2.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> issubclass(hubopt.OutputError, OSError)
+    True
+    """

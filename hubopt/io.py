@@ -473,7 +473,13 @@ def atomic_target(
             tmp.unlink()
 
 
-def write_csv_atomic(frame: pd.DataFrame, file: Path, overwrite: bool = True) -> None:
+def write_csv_atomic(
+    frame: pd.DataFrame,
+    file: Path,
+    overwrite: bool = True,
+    *,
+    guard_formulas: bool = True,
+) -> None:
     """Write a CSV through a temporary file and an atomic rename.
 
     Parameters

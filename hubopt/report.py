@@ -34,7 +34,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .errors import ValidationError
 from .maps import DEFAULT_EXTENT, currency_of
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -791,16 +790,59 @@ interactive_map.html</a> (works offline).</p>
 """
 
 
+def comparisons(
+    result: Result,
+) -> tuple[Result | None, Result | None, bool]:
+    """The solves a brief compares its result with: the direct baseline and, when no
+    hub opens, the best single hub.
+
+    Ctrl-C during them does not lose the result: they are dropped and the third item
+    says the run was interrupted. An interrupted result gets no comparison solves.
+
+    Returns
+    -------
+    tuple
+        (direct baseline or None, best single hub or None, interrupted).
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.report import comparisons
+    >>> base, single, interrupted = comparisons(hubopt.solve(hubopt.datasets.tiny()))
+    >>> base, single, interrupted  # tiny has no direct legs, and opens hubs
+    (None, None, False)
+    """
+    if result.interrupted or result.status not in ("optimal", "feasible"):
+        return None, None, result.interrupted
+    try:
+        base = direct_baseline(result)
+        if base is not None and base.interrupted:
+            return None, None, True
+        forced = best_single_hub(result)
+        if forced is not None and forced.interrupted:
+            return base, None, True
+    except KeyboardInterrupt:
+        return None, None, True
+    return base, forced, False
+
+
 def write_brief(
     result: Result,
     out_dir: str | os.PathLike[str],
     *,
     baseline: Result | bool | None = True,
+    single_hub: Result | bool | None = True,
     overwrite: bool = False,
     title: str | None = None,
     extent: tuple[float, float, float, float] | None = DEFAULT_EXTENT,
+    guard_formulas: bool = True,
+    interrupted: bool = False,
 ) -> Path:
     """Write the briefing pack for a result into a folder.
+
+    The pack is written all-or-nothing (:mod:`hubopt.outputs`): built in a temporary
+    sibling folder and swapped in, replacing only the files of an earlier hubopt
+    run.
 
     Parameters
     ----------
@@ -811,12 +853,21 @@ def write_brief(
     baseline
         True (default) solves the direct baseline (:func:`direct_baseline`); a
         Result uses that one; False or None leaves the baseline out.
+    single_hub
+        True (default) solves the best single hub when no hub opens
+        (:func:`best_single_hub`); a Result uses that one; False or None leaves it
+        out.
     overwrite
-        Replace files of an earlier pack; without it an existing file is an error.
+        Replace the files of an earlier pack; without it they are an error.
     title
         The brief's heading.
     extent
         The map frame, as in :func:`hubopt.maps.static_map`.
+    guard_formulas
+        Prefix ``'`` to CSV text cells a spreadsheet would run as a formula.
+    interrupted
+        The run was stopped (Ctrl-C) before the comparisons were solved; the brief
+        says so. An interrupted ``result`` says so by itself.
 
     Returns
     -------
@@ -826,71 +877,92 @@ def write_brief(
     Raises
     ------
     ValidationError
-        When ``out_dir`` is a file, or holds files of a pack and ``overwrite`` is
-        False.
+        When ``out_dir`` is a file, or holds files of an earlier run and
+        ``overwrite`` is False.
+    OutputError
+        The pack could not be written; the folder is as it was.
 
     Examples
     --------
     >>> import hubopt, tempfile
     >>> result = hubopt.solve(hubopt.datasets.tiny())
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     page = result.brief(folder)
+    ...     page = result.brief(folder, overwrite=True)
     ...     sorted(p.name for p in page.parent.iterdir())[:3]
-    ['brief.html', 'flows.csv', 'hubs.csv']
+    ['.hubopt.json', 'brief.html', 'flows.csv']
     """
-    from . import maps
-    from .io import atomic_target, write_csv_atomic, write_text_atomic
+    from .outputs import check_target
 
-    folder = Path(out_dir)
-    if folder.exists() and not folder.is_dir():
-        msg = f"'{folder}' is a file, not a folder; choose another output folder"
-        raise ValidationError(msg)
-    existing = [folder / f for f in PACK_FILES if (folder / f).exists()]
-    if existing and not overwrite:
-        msg = (
-            f"'{existing[0]}' exists; pass overwrite=True (--overwrite) to replace the "
-            f"briefing pack in '{folder}', or choose another folder"
-        )
-        raise ValidationError(msg)
-    folder.mkdir(parents=True, exist_ok=True)
-    if baseline is True:
-        base = (
-            direct_baseline(result)
-            if result.status in ("optimal", "feasible")
-            else None
-        )
-    elif baseline is False or baseline is None:
-        base = None
+    folder = check_target(out_dir, overwrite=overwrite, names=PACK_FILES)
+    if baseline is True or single_hub is True:
+        base, forced, stopped = comparisons(result)
+        interrupted = interrupted or stopped
+        base = base if baseline is True else baseline or None
+        forced = forced if single_hub is True else single_hub or None
     else:
-        base = baseline
+        base, forced = baseline or None, single_hub or None
+    _write_pack(
+        result,
+        folder,
+        base,
+        forced,
+        overwrite=overwrite,
+        title=title,
+        extent=extent,
+        guard_formulas=guard_formulas,
+        interrupted=interrupted or result.interrupted,
+    )
+    return folder / "brief.html"
+
+
+def _write_pack(
+    result: Result,
+    folder: Path,
+    base: Result | None,
+    forced: Result | None,
+    *,
+    overwrite: bool,
+    title: str | None,
+    extent: tuple[float, float, float, float] | None,
+    guard_formulas: bool,
+    interrupted: bool,
+) -> None:
+    from . import maps
+    from .io import write_csv_atomic, write_text_atomic
+    from .outputs import output_folder
+
     figures = key_figures(result, base)
     markets = market_table(result, base)
-
-    fig = maps.static_map(result, folder / "map.png", extent=extent)
-    with atomic_target(folder / "map.pdf") as tmp:
-        fig.savefig(tmp, bbox_inches="tight", facecolor="white")
-    maps.interactive_map(result, folder / "interactive_map.html", extent=extent)
-    result.write(folder, overwrite=True)
-    write_csv_atomic(pd.DataFrame([figures]), folder / "key_figures.csv")
-    write_csv_atomic(markets, folder / "market_comparison.csv")
-    _write_geopackage(result, folder / "results.gpkg")
-    forced = best_single_hub(result)
-    single_hub = single_hub_sentence(result, forced) if forced is not None else ""
-    page = folder / "brief.html"
-    write_text_atomic(
-        _brief_html(
+    single = single_hub_sentence(result, forced) if forced is not None else ""
+    if interrupted:
+        single = (single + " " if single else "") + (
+            "The run was interrupted (Ctrl-C): this is the best solution found by "
+            "then" + ("" if base is not None else ", without the direct baseline") + "."
+        )
+    with output_folder(folder, overwrite=overwrite) as staging:
+        fig = maps.static_map(result, staging / "map.png", extent=extent)
+        fig.savefig(staging / "map.pdf", bbox_inches="tight", facecolor="white")
+        maps.interactive_map(result, staging / "interactive_map.html", extent=extent)
+        result.write_tables(staging, guard_formulas=guard_formulas)
+        write_csv_atomic(
+            pd.DataFrame([figures]),
+            staging / "key_figures.csv",
+            guard_formulas=guard_formulas,
+        )
+        write_csv_atomic(
+            markets, staging / "market_comparison.csv", guard_formulas=guard_formulas
+        )
+        _write_geopackage(result, staging / "results.gpkg")
+        page = _brief_html(
             result,
             base,
             figures,
             markets,
-            (folder / "map.png").read_bytes(),
+            (staging / "map.png").read_bytes(),
             title,
-            single_hub,
-        ),
-        page,
-        True,
-    )
-    return page
+            single,
+        )
+        write_text_atomic(page, staging / "brief.html")
 
 
 def _write_geopackage(result: Result, path: Path) -> None:

@@ -754,22 +754,32 @@ class Result:
             out["message"] = self.message
         return out
 
-    def write(self, folder: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+    def write(
+        self,
+        folder: str | os.PathLike[str],
+        *,
+        overwrite: bool = False,
+        guard_formulas: bool = True,
+    ) -> Path:
         """Write summary.json, run.json, flows.csv, hubs.csv, markets.csv, paths.csv.
 
         summary.json holds only what the input and options determine, so two runs give
-        byte-identical files; the timings (runtime_s, build_s) go to run.json. Every
-        file is written through a temporary file and an atomic rename.
+        byte-identical files; the timings (runtime_s, build_s) go to run.json. The set
+        is written all-or-nothing (see :mod:`hubopt.outputs`): built in a temporary
+        sibling folder and swapped in, replacing only what hubopt wrote there before;
+        a result without a solution writes summary.json and run.json alone, so no
+        stale flows stay beside a summary that says "infeasible".
 
         Parameters
         ----------
         folder
             The output folder; created when missing.
         overwrite
-            Replace existing files; without it (the default) an existing output file
-            is an error and nothing is written. With it, result tables left from an
-            earlier run are removed when this result has no solution, so no stale
-            flows sit beside a summary that says "infeasible".
+            Replace the files of an earlier hubopt run there; without it (the
+            default) such files are an error and nothing is written.
+        guard_formulas
+            Prefix ``'`` to text cells that a spreadsheet would run as a formula
+            (see :func:`hubopt.io.guard_formula_cells`).
 
         Returns
         -------
@@ -779,7 +789,10 @@ class Result:
         Raises
         ------
         ValidationError
-            An output file exists and overwrite is False, or the folder is a file.
+            The folder holds an earlier run's files and overwrite is False, holds a
+            file of the same name that hubopt did not write, or is a file.
+        OutputError
+            The files could not be written (disk full, read-only); nothing changed.
 
         Examples
         --------
@@ -787,16 +800,32 @@ class Result:
         >>> import hubopt
         >>> folder = hubopt.solve(hubopt.datasets.tiny()).write(tempfile.mkdtemp())
         >>> sorted(p.name for p in folder.iterdir())  # doctest: +NORMALIZE_WHITESPACE
-        ['flows.csv', 'hubs.csv', 'markets.csv', 'paths.csv', 'run.json',
-         'summary.json']
+        ['.hubopt.json', 'flows.csv', 'hubs.csv', 'markets.csv', 'paths.csv',
+         'run.json', 'summary.json']
         """
-        from .errors import ValidationError
+        from .outputs import output_folder
+
+        with output_folder(folder, overwrite=overwrite) as staging:
+            self.write_tables(staging, guard_formulas=guard_formulas)
+        return Path(folder)
+
+    def write_tables(
+        self, folder: str | os.PathLike[str], *, guard_formulas: bool = True
+    ) -> None:
+        """Write the files of :meth:`write` into a folder as they are, replacing
+        files of the same name: the building block of the all-or-nothing writers
+        (:meth:`write`, the briefing pack, compare and robust).
+
+        Parameters
+        ----------
+        folder
+            A folder; created when missing.
+        guard_formulas
+            As in :meth:`write`.
+        """
         from .io import write_csv_atomic, write_text_atomic
 
         folder = Path(folder)
-        if folder.exists() and not folder.is_dir():
-            msg = f"'{folder}' is a file, not a folder"
-            raise ValidationError(msg)
         summary = self.summary_dict()
         run = {
             "runtime_s": summary.pop("runtime_s", None),
@@ -804,32 +833,21 @@ class Result:
             "solver": self.solver,
             "interrupted": self.interrupted,
         }
-        tables = ("flows", "hubs", "markets", "paths")
-        names = ["summary.json", "run.json", *(f"{t}.csv" for t in tables)]
-        existing = [folder / n for n in names if (folder / n).exists()]
-        if existing and not overwrite:
-            msg = (
-                f"'{existing[0]}' exists; pass overwrite=True (--overwrite) to replace "
-                "the results in the folder, or choose another one"
-            )
-            raise ValidationError(msg)
         folder.mkdir(parents=True, exist_ok=True)
         if self._has_solution:
-            for table in tables:
-                frame = _round(getattr(self, table))
-                write_csv_atomic(frame, folder / f"{table}.csv", overwrite)
-        else:
-            for table in tables:
-                (folder / f"{table}.csv").unlink(missing_ok=True)
+            for table in ("flows", "hubs", "markets", "paths"):
+                write_csv_atomic(
+                    _round(getattr(self, table)),
+                    folder / f"{table}.csv",
+                    guard_formulas=guard_formulas,
+                )
         write_text_atomic(
-            json.dumps(run, indent=2, sort_keys=True) + "\n", folder / "run.json", True
+            json.dumps(run, indent=2, sort_keys=True) + "\n", folder / "run.json"
         )
         write_text_atomic(
             json.dumps(summary, indent=2, sort_keys=True) + "\n",
             folder / "summary.json",
-            True,
         )
-        return folder
 
     def to_geodataframes(self) -> dict[str, Any]:
         """Hubs, markets, origins and flows as GeoDataFrames in EPSG:4326.

@@ -10,6 +10,7 @@ Scenarios also load from TOML (:func:`read_scenarios`); see docs/scenarios.md.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -46,6 +47,33 @@ def _multiplier(name: str, value: Any) -> float:
         msg = f"{name} must be a finite number >= 0, got {value!r}"
         raise ValidationError(msg)
     return float(value)
+
+
+#: The longest scenario name, in characters.
+MAX_NAME_CHARS = 200
+
+
+def _check_name(name: Any) -> None:
+    """A scenario name is non-empty text of at most 200 characters without control
+    characters; it becomes a file name only through :func:`hubopt.outputs.file_names`.
+    """
+    if not isinstance(name, str) or not name.strip():
+        msg = f"a scenario needs a non-empty name, got {name!r}"
+        raise ValidationError(msg)
+    control = sorted({c for c in name if unicodedata.category(c) in ("Cc", "Cs")})
+    if control:
+        msg = (
+            f"scenario name {name[:60]!r}: has control character(s) "
+            f"{', '.join(repr(c) for c in control)}; use letters, digits, spaces "
+            "and punctuation"
+        )
+        raise ValidationError(msg)
+    if len(name) > MAX_NAME_CHARS:
+        msg = (
+            f"scenario name {name[:60]!r}...: {len(name)} characters, at most "
+            f"{MAX_NAME_CHARS}; put the detail in description"
+        )
+        raise ValidationError(msg)
 
 
 def _names(name: str, value: Any) -> tuple[str, ...]:
@@ -116,9 +144,7 @@ class Scenario:
     description: str = ""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name.strip():
-            msg = f"a scenario needs a non-empty name, got {self.name!r}"
-            raise ValidationError(msg)
+        _check_name(self.name)
         for name in ("avoid", "close_corridors", "close_hubs", "open_hubs"):
             object.__setattr__(self, name, _names(name, getattr(self, name)))
         object.__setattr__(self, "avoid", tuple(p.lower() for p in self.avoid))

@@ -247,9 +247,15 @@ def solve(
         and raw.status in ("optimal", "feasible")
         and not raw.interrupted  # Ctrl-C means stop: no second solve
     ):
-        marginal = model.marginal_values(
-            network, options.model_options(), raw.open_level, raw.flow_t
-        )
+        try:
+            marginal = model.marginal_values(
+                network, options.model_options(), raw.open_level, raw.flow_t
+            )
+        except KeyboardInterrupt:  # Ctrl-C after the MIP: keep what was found
+            raw.interrupted = True
+            raw.message = (
+                raw.message + "; " if raw.message else ""
+            ) + "interrupted before the marginal values were computed"
     result = Result(
         network,
         raw,

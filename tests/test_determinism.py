@@ -93,7 +93,7 @@ def test_cli_refuses_to_overwrite_then_replaces_identically(tmp_path, capsys):
     assert main(["solve", tiny, "--out", str(out)]) == 0
     before = _files(out)
     assert main(["solve", tiny, "--out", str(out)]) == 2
-    assert "exists; pass --overwrite" in capsys.readouterr().err
+    assert "exists; pass overwrite=True (--overwrite)" in capsys.readouterr().err
     assert _files(out) == before
     assert main(["solve", tiny, "--out", str(out), "--overwrite"]) == 0
     after = _files(out)
