@@ -332,12 +332,12 @@ def _brief(args: argparse.Namespace) -> int:
 
 def _scenario_batch(args: argparse.Namespace) -> int:
     """compare / robust: a comparison CSV and one results folder per scenario."""
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from .decisions import robust
     from .io import read_network
     from .outputs import check_target, output_folder
+    from .parallel import worker_context
     from .scenarios import compare, read_scenarios
 
     spec = read_scenarios(args.scenarios)
@@ -364,9 +364,7 @@ def _scenario_batch(args: argparse.Namespace) -> int:
     elif args.workers:
         # spawn, not fork: a forked worker inherits HiGHS's thread pool without its
         # threads and hangs once this process has solved (robust solves here)
-        executor = ProcessPoolExecutor(
-            args.workers, mp_context=multiprocessing.get_context("spawn")
-        )
+        executor = ProcessPoolExecutor(args.workers, mp_context=worker_context())
     try:
         if args.command == "compare":
             cmp = compare(

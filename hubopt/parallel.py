@@ -28,6 +28,7 @@ import multiprocessing
 import os
 import pickle
 import sys
+import threading
 import time
 import uuid
 from collections import OrderedDict
@@ -63,8 +64,11 @@ def map_tasks(
         executor is used). A process pool of your own should not "fork" (Linux's
         default before Python 3.14) once this process has solved anything: a
         forked child inherits HiGHS's thread pool without its threads and hangs in
-        its first MIP solve. Create it with
-        ``mp_context=multiprocessing.get_context("spawn")``.
+        its first MIP solve. Create it with ``mp_context=worker_context()``
+        (spawn, without re-running your main module) or
+        ``mp_context=multiprocessing.get_context("spawn")``. In a daemonic
+        process (a ``multiprocessing.Pool`` or Dask worker), which may not start
+        processes, the default runs the batch here, one task after another.
     progress
         Draw a progress bar on stderr.
     label
@@ -95,11 +99,22 @@ def map_tasks(
             bar.close()
         return out
     own = False
+    if executor is None and multiprocessing.current_process().daemon:
+        # a daemonic process (a multiprocessing.Pool or Dask worker) may not start
+        # processes of its own: run the batch here
+        return map_tasks(
+            function, tasks, executor="serial", progress=progress, label=label
+        )
     if executor is None:
         workers = max_workers or os.cpu_count() or 1
+        main_needed = getattr(function, "__module__", None) == "__main__"
         executor = ProcessPoolExecutor(
             max_workers=max(1, min(workers, len(tasks))),
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=(
+                multiprocessing.get_context("spawn")
+                if main_needed
+                else worker_context()
+            ),
         )
         own = True
     else:
@@ -129,6 +144,64 @@ def map_tasks(
         for item in shared.values():
             _LIVE.pop(item.token, None)
     return out
+
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """The start method of hubopt's own worker processes.
+
+    "spawn" (a fresh interpreter: "fork" would copy HiGHS's thread pool without its
+    threads and hang), except that the workers do not run the caller's main module
+    again. Plain "spawn" does, to find functions defined there, so a script without
+    an ``if __name__ == "__main__":`` guard, or one read from stdin, would start
+    every batch again in every worker and end in ``BrokenProcessPool``. hubopt's
+    tasks are functions of hubopt's own modules and need nothing from the main
+    module.
+
+    Returns
+    -------
+    multiprocessing.context.BaseContext
+        For ``ProcessPoolExecutor(mp_context=...)``.
+
+    Examples
+    --------
+    >>> from concurrent.futures import ProcessPoolExecutor
+    >>> from hubopt.parallel import worker_context
+    >>> with ProcessPoolExecutor(1, mp_context=worker_context()) as pool:
+    ...     pool.submit(pow, 2, 5).result()
+    32
+    """
+    return _NO_MAIN
+
+
+class _SpawnWithoutMain(multiprocessing.context.SpawnProcess):
+    """A spawned process that does not import the parent's ``__main__``."""
+
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:
+        from multiprocessing import spawn
+
+        real = spawn.get_preparation_data
+
+        def without_main(name: str) -> dict[str, Any]:
+            data = real(name)
+            data.pop("init_main_from_path", None)
+            data.pop("init_main_from_name", None)
+            return data
+
+        with _PREPARATION_LOCK:
+            spawn.get_preparation_data = without_main
+            try:
+                return multiprocessing.context.SpawnProcess._Popen(process_obj)
+            finally:
+                spawn.get_preparation_data = real
+
+
+class _SpawnWithoutMainContext(multiprocessing.context.SpawnContext):
+    Process = _SpawnWithoutMain
+
+
+_PREPARATION_LOCK = threading.Lock()
+_NO_MAIN = _SpawnWithoutMainContext()
 
 
 def as_executor(executor: Any) -> Executor:

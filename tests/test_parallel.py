@@ -50,6 +50,34 @@ def test_dask_local_cluster_gives_identical_results():
         pd.testing.assert_frame_equal(_table(client.get_executor()), serial)
 
 
+def test_dask_worker_processes_give_serial_results_for_every_batch():
+    """compare, robust and sweep on a LocalCluster of two worker processes."""
+    distributed = pytest.importorskip("distributed")
+    net = hubopt.datasets.tiny()
+
+    def batches(executor):
+        robust = hubopt.robust(net, SCENARIOS, executor=executor, progress=False)
+        sweep = hubopt.sweep(
+            net, "max_hubs", [1, 2, 3], executor=executor, progress=False
+        )
+        return _table(executor), robust.table, robust.hubs, sweep.table
+
+    serial = batches("serial")
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        assert len(client.scheduler_info()["workers"]) == 2
+        on_dask = batches(client)
+    for ours, theirs in zip(on_dask, serial, strict=True):
+        if isinstance(ours, pd.DataFrame):
+            pd.testing.assert_frame_equal(ours, theirs)
+        else:
+            assert ours == theirs
+
+
 def test_progress_bar_and_errors(capsys):
     assert map_tasks(pow, [(2, 2), (2, 3)], executor="serial") == [4, 8]
     assert "2/2" in capsys.readouterr().err
@@ -151,3 +179,78 @@ def test_process_pool_reused_across_networks_gives_serial_results():
                 assert legs["geometry"].iloc[0] is net.legs["geometry"].iloc[0]
                 assert result.check() == []
     assert parallel._LIVE == {}
+
+
+# ------------------------------------------------ batches wherever Python runs
+_BATCH = """
+import hubopt
+net = hubopt.datasets.tiny()
+runs = [hubopt.Scenario("base"), hubopt.Scenario("busy", demand_multiplier=1.1),
+        hubopt.Scenario("no_h2", close_hubs=["H2"])]
+table = hubopt.compare(net, runs, progress=False).table
+print("TOTALS", table["total_cost"].round(6).tolist())
+"""
+
+
+def _serial_totals() -> str:
+    return f"TOTALS {_table('serial')['total_cost'].round(6).tolist()}"
+
+
+def _run(args, tmp_path, stdin=None):
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(
+        [sys.executable, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return [line for line in done.stdout.splitlines() if line.startswith("TOTALS")]
+
+
+@pytest.mark.parametrize("entry", ["script", "stdin", "-c", "-m"])
+def test_a_batch_runs_from_any_entry_point_without_a_main_guard(entry, tmp_path):
+    """The default process pool from a script without `if __name__ == "__main__":`,
+    from stdin, from `python -c` and `python -m`: one batch, serial's results."""
+    (tmp_path / "batch.py").write_text(_BATCH)
+    args = {
+        "script": (["batch.py"], None),
+        "stdin": (["-"], _BATCH),
+        "-c": (["-c", _BATCH], None),
+        "-m": (["-m", "batch"], None),
+    }[entry]
+    assert _run(args[0], tmp_path, stdin=args[1]) == [_serial_totals()]
+
+
+_INSIDE = """
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+def batch(_):
+    import hubopt
+    net = hubopt.datasets.tiny()
+    runs = [hubopt.Scenario("base"), hubopt.Scenario("busy", demand_multiplier=1.1),
+            hubopt.Scenario("no_h2", close_hubs=["H2"])]
+    return hubopt.compare(net, runs, progress=False).table["total_cost"].round(6).tolist()
+
+if __name__ == "__main__":
+    with multiprocessing.get_context("spawn").Pool(1) as pool:  # daemonic workers
+        print("TOTALS", pool.map(batch, [0])[0])
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=spawn) as pool:  # not daemonic
+        print("TOTALS", pool.submit(batch, 0).result())
+"""
+
+
+def test_a_batch_runs_inside_a_worker(tmp_path):
+    """In a daemonic Pool worker the batch runs serially; in an executor's worker it
+    starts a pool of its own; both give serial's results."""
+    (tmp_path / "inside.py").write_text(_INSIDE)
+    assert _run(["inside.py"], tmp_path) == [_serial_totals()] * 2
