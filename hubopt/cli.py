@@ -42,7 +42,9 @@ def _parser() -> argparse.ArgumentParser:
         help="check a network and print every problem, or ok",
         description="Validate a network: print every problem found, or 'ok'.",
     )
-    p.add_argument("network", help="folder of CSV tables or a .gpkg file")
+    p.add_argument(
+        "network", help="folder of CSV tables, a .gpkg file or a bundled network's name"
+    )
 
     p = sub.add_parser(
         "brief",
@@ -68,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--network",
             default=None,
-            help="folder or .gpkg (default: the file's network, else the bundled one)",
+            help="folder, .gpkg or a bundled network's name (default: the file's "
+            "network, else the bundled one)",
         )
         p.add_argument(
             "--workers",
@@ -99,8 +102,8 @@ def _solve_arguments(p: argparse.ArgumentParser, *, overwrite_help: str) -> None
         "network",
         nargs="?",
         default=None,
-        help="folder of CSV tables or a .gpkg file (default: the bundled "
-        "morocco_kazakhstan network)",
+        help="folder of CSV tables, a .gpkg file or a bundled network's name "
+        "(hubopt datasets; default: morocco_kazakhstan)",
     )
     p.add_argument("--out", required=True, help="output folder")
     _solve_options(p)
@@ -153,19 +156,39 @@ def _default_dataset() -> str:
 
 
 def _load(network: str | None):
-    from . import datasets
+    """The network a command names: a folder or .gpkg, or a bundled network's name
+    (``hubopt datasets`` lists them); the bundled one when None."""
     from .io import read_network
 
+    return read_network(_input_path(network), name=_dataset_name(network))
+
+
+def _dataset_name(network: str | None) -> str | None:
+    """The bundled network's name when ``network`` names one, not a path."""
+    from . import datasets
+
     if network is None:
-        return datasets.load(_default_dataset())
-    return read_network(network)
+        return _default_dataset()
+    if not Path(network).exists() and network in datasets.list():
+        return network
+    return None
 
 
 def _input_path(network: str | None) -> Path:
-    """Where the network of a command is read from (the bundled one by default)."""
+    """Where the network of a command is read from."""
     from . import datasets
 
-    return Path(network) if network is not None else datasets.path(_default_dataset())
+    name = _dataset_name(network)
+    if name is not None:
+        return datasets.path(name)
+    path = Path(str(network))
+    if not path.exists():
+        msg = (
+            f"network '{network}': no such file or folder, nor a bundled network "
+            f"(bundled: {', '.join(datasets.list())})"
+        )
+        raise ValidationError(msg)
+    return path
 
 
 def _error(text: str) -> None:
@@ -222,9 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "validate":
-        from .io import read_network
-
-        read_network(args.network)
+        _load(args.network)
         print("ok")
         return EXIT_OK
     if args.command == "datasets":
@@ -342,8 +363,8 @@ def _scenario_batch(args: argparse.Namespace) -> int:
 
     spec = read_scenarios(args.scenarios)
     if args.network is not None:
-        source = Path(args.network)
-        network = read_network(source)
+        source = _input_path(args.network)
+        network = _load(args.network)
     elif spec.network is not None:
         source = spec.network
         network = read_network(source)

@@ -127,3 +127,14 @@ def test_log_shows_the_solver_progress(tmp_path, capfd):
     shown = capfd.readouterr().out
     assert "HiGHS" in shown  # the solver's own log, written as it runs
     assert "results written to" in shown
+
+
+def test_dataset_names_work_wherever_a_network_does(tmp_path, capsys):
+    assert main(["validate", "tiny"]) == 0
+    assert main(["validate", "morocco_kazakhstan"]) == 0
+    assert main(["solve", "tiny", "--out", str(tmp_path / "s")]) == 0
+    assert (tmp_path / "s" / "summary.json").exists()
+    capsys.readouterr()
+    assert main(["validate", "no_such_network"]) == 2
+    err = capsys.readouterr().err
+    assert "nor a bundled network (bundled: morocco_kazakhstan, tiny)" in err
