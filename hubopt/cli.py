@@ -291,7 +291,7 @@ def _solve(args: argparse.Namespace) -> int:
         + f"; {out / 'summary.json'} records it"
     )
     if result.status in ("infeasible", "unbounded"):
-        explain = _explain(network)
+        explain = _explain(network, result)
         if explain:
             _error(explain)
     return EXIT_NO_SOLUTION
@@ -452,12 +452,14 @@ def _comparison_maps(results: dict, folder: Path, files: dict[str, str]) -> None
         )
 
 
-def _explain(network) -> str:
+def _explain(network, result) -> str:
+    """Why the solve of ``result`` found no solution, with that solve's options
+    (--max-hubs, --min-hubs, the solver)."""
     try:
         from .diagnose import explain_infeasible
     except ImportError:  # pragma: no cover
         return ""
-    return explain_infeasible(network).text
+    return explain_infeasible(network, result).text
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,6 +20,7 @@ hubopt follows the same rules::
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,7 +142,16 @@ def load_toml(path: str | os.PathLike[str], *, label: str = "config") -> ConfigF
         msg = f"{where}: is a folder, expected a TOML file"
         raise ValidationError(msg)
     try:
-        size = file.stat().st_size
+        info = file.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # a FIFO or a device would block the read (or never end): refuse it
+            # from its stat, without opening it
+            msg = (
+                f"{where}: not a regular file (a named pipe, socket or device); "
+                "give the path of a TOML file"
+            )
+            raise ValidationError(msg)
+        size = info.st_size
         if size > MAX_CONFIG_BYTES:
             msg = (
                 f"{where}: the file is {size / 1e6:.1f} MB, larger than the "

@@ -8,11 +8,14 @@ finds is the smallest relaxation of demand that makes the network feasible.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .errors import ValidationError
 from .network import Network
 
 
@@ -69,12 +72,25 @@ class Diagnosis:
         return self.text
 
 
+#: Options that only narrow the set of solutions; each may be why a network has none.
+_RESTRICTIVE = (
+    "max_hubs",
+    "min_hubs",
+    "budget",
+    "max_co2_t",
+    "single_sourcing",
+    "min_throughput_share",
+    "exclude_portfolios",
+)
+
+
 def explain_infeasible(
     network: Network,
+    options: Any = None,
     *,
     max_hubs: int | None = None,
     min_hubs: int | None = None,
-    solver: str = "highs",
+    solver: str | None = None,
 ) -> Diagnosis:
     """Say in plain words why a network has no feasible solution.
 
@@ -82,10 +98,16 @@ def explain_infeasible(
     ----------
     network
         The network.
+    options
+        The options of the failing solve: its :class:`hubopt.Result`, a
+        :class:`hubopt.SolveOptions`, a :class:`hubopt.model.ModelOptions` or a dict
+        of :func:`hubopt.solve` keywords. Hub counts, budget, CO2 cap, single
+        sourcing, throughput shares and excluded portfolios then shape the
+        explanation as they shaped the solve.
     max_hubs, min_hubs
-        The hub-count bounds used in the failing solve.
+        The hub-count bounds used in the failing solve (they override ``options``).
     solver
-        Solver for the elastic model.
+        Solver for the elastic model; that of ``options``, else HiGHS.
 
     Returns
     -------
@@ -101,8 +123,25 @@ def explain_infeasible(
     >>> print(diagnosis.reasons[0])  # doctest: +NORMALIZE_WHITESPACE
     total supply 100 t is 50 t short of the 150 t that markets without an unmet
     penalty must receive
+
+    The options of the failing solve, here as its Result:
+
+    >>> result = hubopt.solve(net, max_hubs=0, raise_on_failure=False)
+    >>> print(hubopt.explain_infeasible(net, result).reasons[0])
+    ... # doctest: +NORMALIZE_WHITESPACE
+    max_hubs is 0 (no hub may open), but market D2 (70 t) has no direct leg from an
+    origin and can only be served through a hub; allow a hub (max_hubs >= 1) or add
+    a direct leg
     """
     from .solving import solve
+
+    chosen = _model_options(options)
+    if max_hubs is not None:
+        chosen["max_hubs"] = max_hubs
+    if min_hubs is not None:
+        chosen["min_hubs"] = min_hubs
+    max_hubs, min_hubs = chosen.get("max_hubs"), chosen.get("min_hubs")
+    solver = solver or _solver_of(options)
 
     reasons: list[str] = []
     hubs = network.hubs
@@ -142,16 +181,9 @@ def explain_infeasible(
             f"the {must_demand:,.0f} t that markets without an unmet penalty must "
             "receive"
         )
-    forced = hubs[hubs["status"] == "open"]
-    if max_hubs is not None and len(forced) > max_hubs:
-        reasons.append(
-            f"{len(forced)} hubs have status 'open' (must open) but max_hubs is "
-            f"{max_hubs}; raise max_hubs to {len(forced)} or release a hub"
-        )
-    if min_hubs is not None and len(usable_hubs) < min_hubs:
-        reasons.append(
-            f"min_hubs is {min_hubs} but only {len(usable_hubs)} hubs are not closed"
-        )
+    contradiction = _hub_count_contradictions(hubs, chosen)
+    reasons.extend(contradiction)
+    reasons.extend(_hub_only_markets(must, legs, origin_ids, unreachable, chosen))
 
     # elastic model: every market may go short at a prohibitive price
     costs = legs["cost_per_t"].to_numpy(dtype=float)
@@ -162,19 +194,12 @@ def explain_infeasible(
         big
     )
     elastic = network.replace(destinations=elastic_dests)
-    kwargs = {"max_hubs": max_hubs, "min_hubs": min_hubs, "solver": solver}
-    if reasons and any("max_hubs" in r or "min_hubs" in r for r in reasons):
-        kwargs = {"solver": solver}
-    result = solve(elastic, raise_on_failure=False, **kwargs)
+    if contradiction:  # even the elastic model cannot meet these hub counts
+        chosen = {k: v for k, v in chosen.items() if k not in ("max_hubs", "min_hubs")}
+    result = _elastic(elastic, chosen, solver, solve)
     shortfall = pd.DataFrame(columns=["destination", "short_t"])
     if result.status in ("optimal", "feasible"):
-        markets = result.markets
-        short = markets[
-            markets["destination"].isin(must["id"]) & (markets["unmet_t"] > 1e-6)
-        ]
-        shortfall = pd.DataFrame(
-            {"destination": short["destination"], "short_t": short["unmet_t"]}
-        ).reset_index(drop=True)
+        shortfall = _shortfall(result, must)
         if not reasons and len(shortfall):
             total = float(shortfall["short_t"].sum())
             hub_cap = result.hubs
@@ -197,6 +222,12 @@ def explain_infeasible(
                     for r in shortfall.itertuples()
                 )
             )
+        if len(shortfall):
+            reasons.extend(
+                _binding_options(
+                    elastic, chosen, solver, solve, must, shortfall, reasons
+                )
+            )
         if not reasons:
             return Diagnosis(feasible=True)
     elif not reasons:
@@ -210,6 +241,135 @@ def explain_infeasible(
         unreachable_markets=unreachable,
         shortfall=shortfall,
     )
+
+
+def _model_options(options: Any) -> dict[str, Any]:
+    """The model options (hubopt.model.ModelOptions fields) of a Result, SolveOptions,
+    ModelOptions or dict of solve keywords, without those left at None."""
+    from .model import ModelOptions
+
+    if options is None:
+        return {}
+    if hasattr(options, "options") and isinstance(options.options, Mapping):
+        options = options.options  # a Result keeps its solve options as a dict
+    if is_dataclass(options) and not isinstance(options, type):
+        options = asdict(options)
+    if not isinstance(options, Mapping):
+        msg = (
+            "explain_infeasible: options must be a Result, SolveOptions, ModelOptions "
+            f"or a dict of solve options, got {type(options).__name__}"
+        )
+        raise ValidationError(msg)
+    names = {f.name for f in fields(ModelOptions)}
+    chosen = {k: v for k, v in options.items() if k in names and v is not None}
+    if "exclude_portfolios" in chosen:
+        chosen["exclude_portfolios"] = tuple(
+            tuple(p) for p in chosen["exclude_portfolios"]
+        )
+    # the price changes costs, not feasibility; beside the elastic penalty it could
+    # make shortfall look cheaper than carbon
+    chosen.pop("carbon_price_per_t_co2", None)
+    return chosen
+
+
+def _solver_of(options: Any) -> str:
+    if hasattr(options, "options") and isinstance(options.options, Mapping):
+        options = options.options
+    name = (
+        options.get("solver")
+        if isinstance(options, Mapping)
+        else getattr(options, "solver", None)
+    )
+    return name if name in ("highs", "cbc") else "highs"
+
+
+def _hub_count_contradictions(hubs: pd.DataFrame, chosen: dict[str, Any]) -> list[str]:
+    """Hub-count bounds no solution can meet: forced-open hubs above max_hubs, min_hubs
+    above the hubs not closed."""
+    reasons = []
+    max_hubs, min_hubs = chosen.get("max_hubs"), chosen.get("min_hubs")
+    forced = hubs[hubs["status"] == "open"]
+    usable = int((hubs["status"] != "closed").sum())
+    if max_hubs is not None and len(forced) > max_hubs:
+        reasons.append(
+            f"{len(forced)} hubs have status 'open' (must open) but max_hubs is "
+            f"{max_hubs}; raise max_hubs to {len(forced)} or release a hub"
+        )
+    if min_hubs is not None and usable < min_hubs:
+        reasons.append(f"min_hubs is {min_hubs} but only {usable} hubs are not closed")
+    return reasons
+
+
+def _hub_only_markets(
+    must: pd.DataFrame,
+    legs: pd.DataFrame,
+    origin_ids: set[str],
+    unreachable: list[str],
+    chosen: dict[str, Any],
+) -> list[str]:
+    """With max_hubs = 0, the markets to serve in full that only a hub can reach."""
+    if chosen.get("max_hubs") != 0:
+        return []
+    direct = set(legs.loc[legs["origin"].isin(origin_ids), "destination"])
+    hub_only = must[~must["id"].isin(direct) & ~must["id"].isin(unreachable)]
+    if hub_only.empty:
+        return []
+    names = ", ".join(f"{r.id} ({r.demand_t:,.0f} t)" for r in hub_only.itertuples())
+    several = len(hub_only) > 1
+    return [
+        f"max_hubs is 0 (no hub may open), but market{'s' if several else ''} "
+        f"{names} {'have' if several else 'has'} no direct leg from an origin and "
+        "can only be served through a hub; allow a hub (max_hubs >= 1) or add a "
+        "direct leg"
+    ]
+
+
+def _elastic(network: Network, chosen: dict[str, Any], solver: str, solve: Any):
+    return solve(network, raise_on_failure=False, solver=solver, **chosen)
+
+
+def _shortfall(result: Any, must: pd.DataFrame) -> pd.DataFrame:
+    markets = result.markets
+    short = markets[
+        markets["destination"].isin(must["id"]) & (markets["unmet_t"] > 1e-6)
+    ]
+    return pd.DataFrame(
+        {"destination": short["destination"], "short_t": short["unmet_t"]}
+    ).reset_index(drop=True)
+
+
+def _binding_options(
+    elastic: Network,
+    chosen: dict[str, Any],
+    solver: str,
+    solve: Any,
+    must: pd.DataFrame,
+    shortfall: pd.DataFrame,
+    known: list[str],
+) -> list[str]:
+    """The restrictive options without which the elastic shortfall shrinks: one more
+    elastic solve per option set that no reason in ``known`` names yet (only on this
+    failure path)."""
+    reasons = []
+    total = float(shortfall["short_t"].sum())
+    for name in _RESTRICTIVE:
+        value = chosen.get(name)
+        if value is None or value is False or value == ():
+            continue
+        if any(name in reason for reason in known):
+            continue
+        relaxed = {k: v for k, v in chosen.items() if k != name}
+        again = _elastic(elastic, relaxed, solver, solve)
+        if again.status not in ("optimal", "feasible"):
+            continue
+        without = float(_shortfall(again, must)["short_t"].sum())
+        if without < total - 1e-6:
+            shown = [list(p) for p in value] if name == "exclude_portfolios" else value
+            reasons.append(
+                f"{name} = {shown!r} is binding: without it the markets fall "
+                f"{without:,.0f} t short instead of {total:,.0f} t"
+            )
+    return reasons
 
 
 def _transit_reasons(

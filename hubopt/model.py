@@ -142,7 +142,9 @@ class ModelOptions:
             )
             raise ValidationError(msg)
         price = self.carbon_price_per_t_co2
-        if price is not None and not (np.isfinite(price) and price >= 0):
+        if price is not None and not (
+            _is_number(price) and np.isfinite(price) and price >= 0
+        ):
             msg = f"carbon_price_per_t_co2 must be a finite number >= 0, got {price!r}"
             raise ValidationError(msg)
         share = self.min_throughput_share

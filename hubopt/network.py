@@ -31,6 +31,14 @@ class _TableSpec:
     defaults: Mapping[str, Any]
     nonnegative: tuple[str, ...]
     key: tuple[str, ...]
+    #: Other columns hubopt reads (text, geometry); with the above, the known columns.
+    other: tuple[str, ...] = ()
+
+    @property
+    def known(self) -> tuple[str, ...]:
+        """Every column hubopt reads from this table."""
+        names = [*self.required, *self.numeric, *self.defaults, *self.other]
+        return tuple(dict.fromkeys(names))
 
 
 SPECS: dict[str, _TableSpec] = {
@@ -43,14 +51,21 @@ SPECS: dict[str, _TableSpec] = {
     ),
     "hubs": _TableSpec(
         required=("id", "name", "lon", "lat"),
-        numeric=("lon", "lat", "handling_cost_per_t", "capacity_t", "fixed_cost"),
+        numeric=(
+            "lon",
+            "lat",
+            "handling_cost_per_t",
+            "capacity_t",
+            "fixed_cost",
+            "dwell_days",
+        ),
         defaults={
             "handling_cost_per_t": 0.0,
             "capacity_t": np.nan,
             "fixed_cost": 0.0,
             "status": "candidate",
         },
-        nonnegative=("handling_cost_per_t", "capacity_t", "fixed_cost"),
+        nonnegative=("handling_cost_per_t", "capacity_t", "fixed_cost", "dwell_days"),
         key=("id",),
     ),
     "hub_levels": _TableSpec(
@@ -79,12 +94,13 @@ SPECS: dict[str, _TableSpec] = {
         },
         nonnegative=("cost_per_t", "distance_km", "transit_days", "co2_kg_per_t"),
         key=("origin", "destination", "mode", "corridor"),
+        other=("route", "geometry"),
     ),
 }
 
 # Columns that may be left empty in a row: the default then applies.
 _OPTIONAL_BLANK_OK = {
-    "hubs": ("handling_cost_per_t", "capacity_t", "fixed_cost", "status"),
+    "hubs": ("handling_cost_per_t", "capacity_t", "fixed_cost", "status", "dwell_days"),
     "origins": ("cost_per_t",),
     "destinations": ("unmet_penalty_per_t", "max_transit_days"),
     "legs": ("cost_per_t", "distance_km", "transit_days", "co2_kg_per_t", "corridor"),
@@ -745,6 +761,7 @@ def _normalise_table(
             f"table '{table}': missing required column '{col}'"
             f"{_similar(col, [str(c) for c in out.columns])}"
         )
+    problems.extend(_misspelt_columns(table, list(out.columns), spec))
     if missing or (len(out) == 0 and table not in ("hub_levels", "legs")):
         return None, problems
 
@@ -827,7 +844,74 @@ def _normalise_table(
             )
     if geometry is not None and "geometry" not in out.columns:
         out["geometry"] = list(geometry.values)
+    if table == "legs" and "geometry" in out.columns:
+        out["geometry"], geometry_problems = _leg_geometries(out)
+        problems.extend(geometry_problems)
     return out, problems
+
+
+def _leg_geometries(legs: pd.DataFrame) -> tuple[list[Any], list[str]]:
+    """Leg routes as lines or None: an empty cell, NaN or an empty geometry means "no
+    route line" (maps draw a straight line, fill_leg_attributes may route it); any
+    other value than a LineString or MultiLineString is refused."""
+    lines: list[Any] = []
+    problems: list[str] = []
+    for pos, geom in enumerate(legs["geometry"]):
+        if geom is None or (isinstance(geom, float) and np.isnan(geom)):
+            lines.append(None)
+            continue
+        kind = getattr(geom, "geom_type", None)
+        if kind in ("LineString", "MultiLineString"):
+            lines.append(None if geom.is_empty else geom)
+            continue
+        if kind is not None and geom.is_empty:
+            lines.append(None)
+            continue
+        lines.append(None)
+        got = kind or f"{type(geom).__name__} {_shown(geom)!r}"[:60]
+        if len(problems) < _MAX_PER_COLUMN:
+            problems.append(
+                f"table 'legs', {_row_label('legs', legs, pos)}, column 'geometry': "
+                f"expected the leg's route as a LineString, got {got}; leave the "
+                "cell empty for a straight line"
+            )
+    return lines, problems
+
+
+#: How close (difflib ratio, case-insensitive) an unknown column's name must be to a
+#: known one for it to be taken as a misspelling of it.
+_MISSPELT_CUTOFF = 0.8
+
+
+def _misspelt_columns(table: str, columns: list[str], spec: _TableSpec) -> list[str]:
+    """Unknown columns whose name is close to a known column the table lacks.
+
+    ``fixed_costs``, ``Capacity_t`` or ``unmet_penalty`` would otherwise be carried
+    along as notes while the default of the column meant applies silently. Extra
+    columns far from every known name (``source``, ``port_status``) stay allowed, and
+    so does a near name when the known column is there too (``fixed_cost_usd`` beside
+    ``fixed_cost``). A missing required column is reported with its own suggestion.
+    """
+    import difflib
+
+    absent = {k.lower(): k for k in spec.known if k not in columns}
+    required = {k.lower() for k in spec.required if k not in columns}
+    problems = []
+    for col in columns:
+        if col in spec.known or col.lower() in required:
+            continue
+        close = difflib.get_close_matches(
+            col.lower(), list(absent), n=1, cutoff=_MISSPELT_CUTOFF
+        )
+        if close:
+            known = absent[close[0]]
+            problems.append(
+                f"table '{table}', column '{col}': unknown column (did you mean "
+                f"'{known}'?); without '{known}' its default applies: rename the "
+                f"column to '{known}', or give a column of notes a name further "
+                "from it"
+            )
+    return problems
 
 
 def _has_active_geometry(frame: Any) -> bool:

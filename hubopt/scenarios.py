@@ -343,6 +343,9 @@ def _reroute(
     from .legs import fill_leg_attributes
 
     old = network.legs
+    _check_reroutable(old, scenario)
+    if "geometry" not in old.columns:
+        old["geometry"] = None
     cleared = old.copy()
     for col in _LEG_FIGURES:
         cleared[col] = np.nan
@@ -369,6 +372,27 @@ def _reroute(
     for col in [*_LEG_FIGURES, "geometry"]:
         merged.loc[changed, col] = merged.loc[changed, f"{col}_new"]
     return merged.drop(columns=[f"{c}_new" for c in [*_LEG_FIGURES, "geometry"]])
+
+
+def _check_reroutable(legs: pd.DataFrame, scenario: Scenario) -> None:
+    """``avoid`` re-routes a leg when its distance changes: every leg needs the
+    distance_km of its present route (filled with its geometry by
+    Network.with_leg_attributes), or which legs pass the passage cannot be told."""
+    missing = np.flatnonzero(legs["distance_km"].isna().to_numpy())
+    if not len(missing):
+        return
+    passages = ", ".join(scenario.avoid)
+    problems = [
+        f"scenario '{scenario.name}', avoid ({passages}): table 'legs', leg "
+        f"{legs['origin'].iloc[pos]}->{legs['destination'].iloc[pos]}, column "
+        "'distance_km': missing, so whether the leg passes the closed passages cannot "
+        "be told; fill distances and route geometry with "
+        "network.with_leg_attributes() before applying the scenario"
+        for pos in missing[:20]
+    ]
+    if len(missing) > 20:
+        problems.append(f"{len(missing) - 20} more legs like the above")
+    raise ValidationError(problems)
 
 
 def _check_served(
@@ -529,6 +553,9 @@ def scenarios_from_dict(data: Mapping[str, Any], *, where: str = "") -> Scenario
     solve = data.get("solve", {})
     from .solving import SolveOptions
 
+    if not isinstance(solve, Mapping):
+        msg = f"{prefix}key 'solve': expected a table [solve], got {solve!r}"
+        raise ValidationError(msg)
     allowed_options = {f.name for f in fields(SolveOptions)}
     bad_options = set(solve) - allowed_options
     if bad_options:
@@ -537,6 +564,13 @@ def scenarios_from_dict(data: Mapping[str, Any], *, where: str = "") -> Scenario
             f"{sorted(allowed_options)}"
         )
         raise ValidationError(msg)
+    try:  # the ranges and types SolveOptions checks, named as the file's keys
+        SolveOptions(**solve)
+    except ValidationError as exc:
+        raise ValidationError([f"{prefix}[solve] {p}" for p in exc.problems]) from None
+    except TypeError as exc:
+        msg = f"{prefix}[solve]: {exc}"
+        raise ValidationError(msg) from None
     return ScenarioFile(
         tuple(scenarios), Path(network) if network else None, dict(solve)
     )
@@ -764,6 +798,12 @@ def compare(
     from .parallel import map_tasks
 
     scenarios = list(builtin_scenarios() if scenarios is None else scenarios)
+    if not scenarios:
+        msg = (
+            "compare: no scenarios to compare; pass a list of hubopt.Scenario, or "
+            "leave scenarios out for the built-in ones (hubopt.builtin_scenarios())"
+        )
+        raise ValidationError(msg)
     _unique(scenarios)
     outcomes = map_tasks(
         _solve_and_summarise,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import Any
+
+import numpy as np
 
 from . import model
 from .errors import InfeasibleError, SolverError, ValidationError
@@ -12,6 +15,21 @@ from .result import Result
 
 #: Relative MIP gap at which a solve counts as proven optimal, unless the caller says.
 DEFAULT_MIP_GAP = 1e-7
+
+#: Most solver threads accepted. A fixed cap rather than a multiple of
+#: ``os.cpu_count()``: a script or scenario file valid on one machine stays valid on
+#: another (containers often report the host's cores). HiGHS's parallel MIP gains
+#: little beyond a few threads; 256 costs about 1.5 s of thread start-up on a tiny
+#: network, while 100000 aborts HiGHS (exit 134) or hangs.
+MAX_THREADS = 256
+
+#: Largest objective term accepted for the carbon price: price x the largest
+#: co2_kg_per_t / 1000 x the network's total supply, in currency. The data
+#: validation refuses any number above 1e15 (:data:`hubopt.network.MAX_ABS_VALUE`);
+#: at that size a double no longer resolves a unit of currency, and from 1e20 HiGHS
+#: reads a cost as infinite. Past it a solve reports "optimal" with hubs open at
+#: 0 t (costs that no longer register beside the carbon term) or no solution.
+MAX_CARBON_TERM = 1e15
 
 
 @dataclass(frozen=True)
@@ -23,15 +41,18 @@ class SolveOptions:
     max_hubs, min_hubs
         Bounds on the number of hubs opened.
     carbon_price_per_t_co2
-        Price of CO2 added to the objective.
+        Price of CO2 added to the objective: finite, >= 0, and :func:`solve` refuses
+        one whose carbon cost (price x largest co2_kg_per_t / 1000 x total supply)
+        exceeds :data:`MAX_CARBON_TERM`.
     solver
         "highs" (default) or "cbc"; :func:`solve` also accepts a PuLP solver object.
     time_limit_s
-        Wall-clock limit for the solver.
+        Wall-clock limit for the solver: a positive, finite number of seconds.
     mip_gap
-        Relative gap at which the solver may stop and call the result optimal.
+        Relative gap at which the solver may stop and call the result optimal, in
+        [0, 1).
     threads
-        Solver threads.
+        Solver threads, 1 to :data:`MAX_THREADS`.
     msg
         Show the solver's log.
     single_sourcing, min_throughput_share, budget, max_co2_t, exclude_portfolios,
@@ -77,17 +98,35 @@ class SolveOptions:
         if isinstance(self.solver, str) and self.solver.lower() not in ("highs", "cbc"):
             msg = f"solver must be 'highs', 'cbc' or a pulp solver, got {self.solver!r}"
             raise ValidationError(msg)
-        if self.time_limit_s is not None and not self.time_limit_s > 0:
-            msg = f"time_limit_s must be a positive number, got {self.time_limit_s!r}"
+        limit = self.time_limit_s
+        if limit is not None and not (
+            _is_number(limit) and math.isfinite(limit) and limit > 0
+        ):
+            msg = (
+                "time_limit_s must be a positive, finite number of seconds (e.g. 60, "
+                f"without quotes), got {limit!r}"
+            )
             raise ValidationError(msg)
-        if self.mip_gap is not None and not 0 <= self.mip_gap < 1:
+        if self.mip_gap is not None and not (
+            _is_number(self.mip_gap) and 0 <= self.mip_gap < 1
+        ):
             msg = f"mip_gap must be in [0, 1), got {self.mip_gap!r}"
             raise ValidationError(msg)
-        if self.threads is not None and not (
-            isinstance(self.threads, int) and self.threads > 0
+        threads = self.threads
+        if threads is not None and not (
+            isinstance(threads, int | np.integer)
+            and not isinstance(threads, bool)
+            and 1 <= threads <= MAX_THREADS
         ):
-            msg = f"threads must be a positive whole number, got {self.threads!r}"
+            msg = (
+                f"threads must be a whole number from 1 to {MAX_THREADS}, got "
+                f"{threads!r}"
+            )
             raise ValidationError(msg)
+        if not isinstance(self.msg, bool | np.bool_):
+            msg = f"msg must be true or false, got {self.msg!r}"
+            raise ValidationError(msg)
+        self.model_options()  # checks the model options now, not at the solve
 
     def model_options(self) -> model.ModelOptions:
         """The part of the options that shapes the model.
@@ -228,6 +267,7 @@ def solve(
         marginal_values=marginal_values,
         linking=linking,
     )
+    _check_against_network(network, options)
     built = model.build(network, options.model_options())
     raw = model.run(
         built,
@@ -281,3 +321,39 @@ def solve(
         )
         raise SolverError(msg_)
     return result
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_
+    )
+
+
+def _check_against_network(network: Network, options: SolveOptions) -> None:
+    """Options that contradict the network itself, refused before any model is built:
+    more hubs required than the network has, and a carbon price whose objective terms
+    leave the range where the solver's arithmetic is exact."""
+    problems = []
+    hubs = network.hubs
+    if options.min_hubs is not None and options.min_hubs > len(hubs):
+        problems.append(
+            f"min_hubs is {options.min_hubs} but the network has only {len(hubs)} "
+            f"hub(s); lower min_hubs to at most {len(hubs)} or add candidate hubs"
+        )
+    price = options.carbon_price_per_t_co2
+    if price:
+        co2 = network.legs["co2_kg_per_t"].to_numpy(dtype=float)
+        largest = float(np.nanmax(co2)) if np.isfinite(co2).any() else 0.0
+        tonnes = max(network.total_supply_t, 1.0)
+        term = price * largest / 1000.0 * tonnes
+        if not term <= MAX_CARBON_TERM:
+            cap = MAX_CARBON_TERM / (largest / 1000.0 * tonnes)
+            problems.append(
+                f"carbon_price_per_t_co2 {price:g} is too large for this network: "
+                f"with its largest co2_kg_per_t ({largest:g}) and {tonnes:g} t of "
+                f"supply the carbon cost reaches {term:.3g}, beyond the "
+                f"{MAX_CARBON_TERM:g} at which the solver can still tell costs "
+                f"apart; use at most {cap:.3g} (check the currency unit)"
+            )
+    if problems:
+        raise ValidationError(problems)

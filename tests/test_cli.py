@@ -138,3 +138,43 @@ def test_dataset_names_work_wherever_a_network_does(tmp_path, capsys):
     assert main(["validate", "no_such_network"]) == 2
     err = capsys.readouterr().err
     assert "nor a bundled network (bundled: morocco_kazakhstan, tiny)" in err
+
+
+def test_infeasible_max_hubs_0_is_explained_with_the_options(tmp_path, capsys):
+    """The explanation used to run without --max-hubs and say "the network has a
+    feasible solution"."""
+    tiny = str(hubopt.datasets.path("tiny"))
+    assert main(["solve", tiny, "--max-hubs", "0", "--out", str(tmp_path / "o")]) == 3
+    err = capsys.readouterr().err
+    assert "max_hubs is 0 (no hub may open), but market D2 (70 t)" in err
+    assert "feasible solution" not in err
+
+
+def test_min_hubs_above_the_hubs_exits_2(tmp_path, capsys):
+    tiny = str(hubopt.datasets.path("tiny"))
+    assert main(["solve", tiny, "--min-hubs", "4", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "min_hubs is 4 but the network has only 3 hub(s)" in err
+    assert "Traceback" not in err
+
+
+def test_huge_carbon_price_exits_2(tmp_path, capsys):
+    folder = tmp_path / "net"
+    shutil.copytree(hubopt.datasets.path("tiny"), folder)
+    legs = pd.read_csv(folder / "legs.csv")
+    legs["co2_kg_per_t"] = 100.0
+    legs.to_csv(folder / "legs.csv", index=False)
+    out = str(tmp_path / "o")
+    assert main(["solve", str(folder), "--carbon-price", "1e300", "--out", out]) == 2
+    assert "carbon_price_per_t_co2 1e+300 is too large" in capsys.readouterr().err
+
+
+def test_misspelt_column_exits_2(tmp_path, capsys):
+    folder = tmp_path / "net"
+    shutil.copytree(hubopt.datasets.path("tiny"), folder)
+    hubs = pd.read_csv(folder / "hubs.csv").rename(
+        columns={"fixed_cost": "fixed_costs"}
+    )
+    hubs.to_csv(folder / "hubs.csv", index=False)
+    assert main(["solve", str(folder), "--out", str(tmp_path / "o")]) == 2
+    assert "did you mean 'fixed_cost'?" in capsys.readouterr().err

@@ -290,3 +290,166 @@ def test_nodes_alone_then_generated_legs(tiny_frames):
     empty = tiny_frames["legs"].iloc[0:0]
     net = build(tiny_frames, legs=empty)
     assert len(net.legs) == 0
+
+
+# -- every column the model reads, and near misses of their names ----------------------
+def test_every_column_read_downstream_has_a_spec():
+    """The columns model, legs, geo, result and check read from the tables are all
+    known to the validator (type, range and blank policy), not only the required ones."""
+    from hubopt.network import SPECS
+
+    assert "dwell_days" in SPECS["hubs"].numeric
+    assert "dwell_days" in SPECS["hubs"].nonnegative
+    assert {"route", "geometry", "corridor"} <= set(SPECS["legs"].known)
+    for table, columns in {
+        "origins": ("supply_t", "cost_per_t"),
+        "hubs": ("handling_cost_per_t", "capacity_t", "fixed_cost", "status"),
+        "hub_levels": ("capacity_t", "fixed_cost"),
+        "destinations": ("demand_t", "unmet_penalty_per_t", "max_transit_days"),
+        "legs": ("cost_per_t", "distance_km", "transit_days", "co2_kg_per_t"),
+    }.items():
+        assert set(columns) <= set(SPECS[table].known), table
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (-3, r"row 'H1', column 'dwell_days': -3 is negative"),
+        ("abc", r"row 'H1', column 'dwell_days': 'abc' is not a number"),
+        (float("inf"), r"row 'H1', column 'dwell_days': inf is infinite"),
+    ],
+)
+def test_dwell_days_is_validated(tiny, value, message):
+    hubs = tiny.hubs
+    hubs["dwell_days"] = pd.Series([value, 1.0, None], dtype=object)
+    with pytest.raises(ValidationError, match=message):
+        tiny.replace(hubs=hubs)
+
+
+def test_dwell_days_blank_means_zero(tiny):
+    hubs = tiny.hubs
+    hubs["dwell_days"] = [np.nan, 2.0, None]
+    net = tiny.replace(hubs=hubs)
+    assert net.hubs["dwell_days"].tolist()[1] == 2.0
+    assert hubopt.solve(net).objective == pytest.approx(1140.0)
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "misspelt"),
+    [
+        ("hubs", "fixed_cost", "fixed_costs"),
+        ("hubs", "capacity_t", "Capacity_t"),
+        ("hubs", "status", "Status"),
+        ("destinations", "unmet_penalty_per_t", "unmet_penalty"),
+        ("destinations", "max_transit_days", "max_transit_day"),
+        ("legs", "co2_kg_per_t", "co2_kg_per_tonne"),
+        ("origins", "cost_per_t", "costs_per_t"),
+    ],
+)
+def test_misspelt_optional_column_is_an_error(tiny, table, column, misspelt):
+    """Dropped silently, fixed_costs opened every hub of tiny at zero fixed cost."""
+    frame = tiny.table(table).rename(columns={column: misspelt})
+    with pytest.raises(
+        ValidationError,
+        match=rf"table '{table}', column '{misspelt}': unknown column \(did you mean "
+        rf"'{column}'\?\)",
+    ):
+        tiny.replace(**{table: frame})
+
+
+def test_misspelt_columns_are_all_listed_at_once(tiny):
+    hubs = tiny.hubs.rename(columns={"fixed_cost": "fixed_costs"})
+    dests = tiny.destinations.rename(columns={"unmet_penalty_per_t": "unmet_penalty"})
+    with pytest.raises(ValidationError) as info:
+        tiny.replace(hubs=hubs, destinations=dests)
+    assert len(info.value.problems) == 2
+
+
+def test_unrelated_extra_columns_stay_allowed(tiny):
+    hubs = tiny.hubs
+    hubs["notes"] = "x"
+    hubs["port_status"] = "operating"  # close to status, which hubs has
+    hubs["fixed_cost_usd"] = 1.0  # close to fixed_cost, which hubs has too
+    dests = tiny.destinations
+    dests["demand_source"] = "survey"
+    legs = tiny.legs
+    legs["source"] = "tariff"
+    net = tiny.replace(hubs=hubs, destinations=dests, legs=legs)
+    assert "port_status" in net.hubs.columns
+    assert "source" in net.legs.columns
+
+
+def test_bundled_networks_keep_their_extra_columns():
+    net = hubopt.datasets.morocco_kazakhstan()
+    assert {"port_status", "status_reason", "handling_source"} <= set(net.hubs.columns)
+    assert {"kind", "route", "source"} <= set(net.legs.columns)
+
+
+# -- leg geometry: empty or NaN means "no route line" ------------------------------
+def _straight_lines(net):
+    from shapely.geometry import LineString
+
+    nodes = net.node_coordinates()
+    return [
+        LineString([nodes.loc[a, ["lon", "lat"]], nodes.loc[b, ["lon", "lat"]]])
+        for a, b in zip(net.legs["origin"], net.legs["destination"], strict=True)
+    ]
+
+
+@pytest.mark.parametrize("blank", ["nan", "none", "empty_line", "empty_point"])
+def test_empty_or_nan_leg_geometry_is_no_geometry(tiny, blank):
+    from shapely.geometry import LineString, Point
+
+    lines = _straight_lines(tiny)
+    lines[0] = {
+        "nan": np.nan,
+        "none": None,
+        "empty_line": LineString(),
+        "empty_point": Point(),
+    }[blank]
+    legs = tiny.legs
+    legs["geometry"] = lines
+    net = tiny.replace(legs=legs)
+    assert net.legs["geometry"].iloc[0] is None
+    assert net.legs["geometry"].iloc[1].geom_type == "LineString"
+    frames = hubopt.solve(net).to_geodataframes()
+    assert len(frames) > 0
+
+
+def test_empty_leg_geometry_in_a_geodataframe(tiny):
+    from shapely.geometry import LineString
+
+    lines = _straight_lines(tiny)
+    lines[2] = LineString()
+    legs = gpd.GeoDataFrame(tiny.legs, geometry=lines, crs="EPSG:4326")
+    net = tiny.replace(legs=legs)
+    assert net.legs["geometry"].iloc[2] is None
+
+
+def test_leg_geometry_that_is_not_a_line_is_refused(tiny):
+    from shapely.geometry import Point
+
+    legs = tiny.legs
+    legs["geometry"] = [Point(1, 2)] + [None] * (len(legs) - 1)
+    with pytest.raises(
+        ValidationError,
+        match=r"table 'legs', leg O1->H1, column 'geometry': expected the leg's route "
+        r"as a LineString, got Point",
+    ):
+        tiny.replace(legs=legs)
+
+
+def test_brief_with_an_empty_leg_geometry(tiny, tmp_path):
+    """An empty line crashed the interactive map and left a brief of only the map."""
+    from shapely.geometry import LineString
+
+    from hubopt.report import write_brief
+
+    lines = _straight_lines(tiny)
+    lines[0] = LineString()
+    legs = tiny.legs
+    legs["geometry"] = lines
+    result = hubopt.solve(tiny.replace(legs=legs))
+    page = write_brief(result, tmp_path / "brief")
+    assert page.is_file()
+    assert (tmp_path / "brief" / "interactive_map.html").is_file()

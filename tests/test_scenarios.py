@@ -122,3 +122,80 @@ def test_cli_compare_and_robust(tmp_path, capsys):
     assert main(["robust", str(toml), "--out", str(tmp_path / "r"), *one]) == 0
     assert "robust choice" in capsys.readouterr().out
     assert (tmp_path / "r" / "robust.csv").is_file()
+
+
+# -- crashes and hangs found by the hostile review -------------------------------------
+def test_compare_without_scenarios_is_a_validation_error(tiny):
+    with pytest.raises(hubopt.ValidationError, match=r"compare: no scenarios"):
+        hubopt.compare(tiny, [], executor="serial", progress=False)
+
+
+def test_avoid_on_legs_without_distances_names_what_is_missing(tiny):
+    with pytest.raises(
+        hubopt.ValidationError,
+        match=r"scenario 'red', avoid \(suez\): table 'legs', leg O1->H1, column "
+        r"'distance_km': missing.*network.with_leg_attributes\(\)",
+    ):
+        hubopt.Scenario("red", avoid=("suez",)).apply(tiny)
+
+
+def test_avoid_on_distances_without_geometry_column(tiny):
+    """Distances given, no geometry column at all: re-routes instead of a KeyError."""
+    filled = tiny.with_leg_attributes()
+    legs = filled.legs.drop(columns=["geometry"])
+    bare = filled.replace(legs=legs)
+    changed = hubopt.Scenario("red", avoid=("suez",)).apply(bare)
+    assert len(changed.legs) == len(bare.legs)
+
+
+def test_read_scenarios_refuses_a_fifo_without_opening_it(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "study.toml")  # opening it for reading would block forever
+    with pytest.raises(hubopt.ValidationError, match=r"not a regular file"):
+        hubopt.read_scenarios(tmp_path / "study.toml")
+
+
+def test_read_scenarios_refuses_a_device():
+    with pytest.raises(hubopt.ValidationError, match=r"not a regular file"):
+        hubopt.read_scenarios("/dev/zero")
+
+
+def test_read_scenarios_refuses_a_folder(tmp_path):
+    with pytest.raises(hubopt.ValidationError, match=r"is a folder"):
+        hubopt.read_scenarios(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("threads = 100000", r"\[solve\] threads must be a whole number from 1 to 256"),
+        ('time_limit_s = "5"', r"\[solve\] time_limit_s must be a positive, finite"),
+        ("mip_gap = -0.5", r"\[solve\] mip_gap must be in \[0, 1\)"),
+        ("min_hubs = -2", r"\[solve\] min_hubs must be zero or more"),
+    ],
+)
+def test_solve_table_is_checked_when_read(tmp_path, line, message):
+    file = tmp_path / "study.toml"
+    file.write_text(f'[solve]\n{line}\n\n[[scenario]]\nname = "base"\n')
+    with pytest.raises(hubopt.ValidationError, match=rf"study.toml: {message}"):
+        hubopt.read_scenarios(file)
+
+
+def test_cli_compare_with_a_bad_solve_table_exits_2(tmp_path, capsys):
+    file = tmp_path / "study.toml"
+    file.write_text('[solve]\nthreads = 100000\n\n[[scenario]]\nname = "base"\n')
+    code = main(
+        [
+            "compare",
+            str(file),
+            "--network",
+            str(hubopt.datasets.path("tiny")),
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    assert code == 2
+    assert "[solve] threads must be a whole number from 1 to 256" in (
+        capsys.readouterr().err
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pulp
 import pytest
@@ -333,3 +334,89 @@ def test_another_thread_count_in_the_same_process(tiny):
     assert hubopt.solve(tiny, threads=1).objective == first.objective
     assert hubopt.solve(tiny, threads=2).objective == first.objective
     assert hubopt.solve(tiny).objective == first.objective
+
+
+# -- solver settings and options out of range ------------------------------------------
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            {"threads": 100000},
+            r"threads must be a whole number from 1 to 256, got 100000",
+        ),
+        ({"threads": 0}, r"threads must be a whole number from 1 to 256, got 0"),
+        ({"threads": True}, r"threads must be a whole number from 1 to 256, got True"),
+        ({"threads": 2.0}, r"threads must be a whole number"),
+        (
+            {"time_limit_s": "5"},
+            r"time_limit_s must be a positive, finite number .*'5'",
+        ),
+        ({"time_limit_s": float("inf")}, r"time_limit_s must be .*finite.*got inf"),
+        ({"time_limit_s": float("nan")}, r"time_limit_s must be .*got nan"),
+        ({"time_limit_s": 0}, r"time_limit_s must be a positive"),
+        ({"mip_gap": "0.1"}, r"mip_gap must be in \[0, 1\), got '0.1'"),
+        ({"mip_gap": 1.0}, r"mip_gap must be in \[0, 1\), got 1.0"),
+        ({"max_hubs": -1}, r"max_hubs must be zero or more, got -1"),
+        ({"min_hubs": 1.5}, r"min_hubs must be a whole number or None, got 1.5"),
+        (
+            {"min_hubs": 2, "max_hubs": 1},
+            r"min_hubs \(2\) is larger than max_hubs \(1\)",
+        ),
+        ({"carbon_price_per_t_co2": "5"}, r"carbon_price_per_t_co2 must be a finite"),
+        ({"carbon_price_per_t_co2": -1.0}, r"carbon_price_per_t_co2 must be a finite"),
+        ({"carbon_price_per_t_co2": float("inf")}, r"must be a finite number >= 0"),
+    ],
+)
+def test_bad_solver_settings_are_refused(tiny, options, message):
+    with pytest.raises(ValidationError, match=message):
+        hubopt.SolveOptions(**options)
+    with pytest.raises(ValidationError, match=message):
+        hubopt.solve(tiny, **options)
+
+
+def test_threads_at_the_cap_solve(tiny):
+    assert hubopt.solve(tiny, threads=2).objective == pytest.approx(1140.0)
+
+
+def test_min_hubs_above_the_number_of_hubs_is_refused_up_front(tiny):
+    with pytest.raises(
+        ValidationError, match=r"min_hubs is 4 but the network has only 3 hub\(s\)"
+    ):
+        hubopt.solve(tiny, min_hubs=4)
+
+
+def test_max_hubs_zero_is_a_question_not_an_error(tiny):
+    """No hub at all: legitimate when markets can go short or be served directly."""
+    dests = tiny.destinations
+    dests["unmet_penalty_per_t"] = 50.0
+    result = hubopt.solve(tiny.replace(destinations=dests), max_hubs=0)
+    assert result.status == "optimal"
+    assert not result.hubs["open"].any()
+    # O1->D1 direct at 9/t for 80 t, the other 120 t short at 50/t
+    assert result.objective == pytest.approx(80 * 9 + 120 * 50)
+
+
+@pytest.fixture
+def priced(tiny):
+    legs = tiny.legs
+    legs["co2_kg_per_t"] = np.linspace(5.0, 200.0, len(legs))
+    return tiny.replace(legs=legs)
+
+
+@pytest.mark.parametrize("price", [1e20, 1e300])
+def test_carbon_price_beyond_exact_arithmetic_is_refused(priced, price):
+    """1e20 reported "proven optimal" with a hub open at 0 t; 1e300 overflowed into
+    no_solution (Unknown)."""
+    with pytest.raises(
+        ValidationError,
+        match=r"carbon_price_per_t_co2 .* is too large for this network: with its "
+        r"largest co2_kg_per_t \(200\) and 250 t of supply .*use at most 2e\+13",
+    ):
+        hubopt.solve(priced, carbon_price_per_t_co2=price)
+
+
+def test_carbon_price_within_the_bound_solves(priced):
+    result = hubopt.solve(priced, carbon_price_per_t_co2=1e6)
+    assert result.status == "optimal"
+    opened = result.hubs[result.hubs["open"]]
+    assert (opened["throughput_t"] > 0).all()
