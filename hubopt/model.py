@@ -1,4 +1,4 @@
-"""The hub-siting MILP: the only module that builds PuLP objects.
+"""The hub-siting MILP: its public entry points (build, run, marginal values).
 
 Notation (see ``docs/model.md`` for the full statement)::
 
@@ -22,27 +22,45 @@ times the leg's CO2. Markets with ``max_transit_days`` are served through path v
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
-import re
-import shutil
-import sys
-import tempfile
-import threading
 import time
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pulp
 
+from . import highs, pulp_adapter
 from ._arrays import Builder, CSRRows, ModelArrays, Ragged, pool_rows_of
-from .errors import SolverError, ValidationError
+from ._solution import INTERRUPTED, RawSolution, interrupted, relative_gap
+from .deadline import Deadline
+from .errors import ValidationError
+from .highs import add_pool_rows
 from .lagrange import HubProblem, Reduction, reduce
 from .network import Network
+from .pulp_adapter import LpProblem, LpSolver, cbc_path
+
+__all__ = [
+    "BASE_LEVEL",
+    "INTERRUPTED",
+    "LAGRANGIAN_SHARE",
+    "LAZY_LINKING_MIN_ROWS",
+    "LINKING_CHOICES",
+    "BuiltModel",
+    "CSRRows",
+    "Levels",
+    "ModelArrays",
+    "ModelOptions",
+    "RawSolution",
+    "TwoStageModel",
+    "add_pool_rows",
+    "build",
+    "build_two_stage",
+    "cbc_path",
+    "hub_levels",
+    "leg_objective",
+    "marginal_values",
+    "run",
+]
 
 #: Name of the single level used for a hub without rows in ``hub_levels``.
 BASE_LEVEL = "base"
@@ -52,12 +70,6 @@ LINKING_CHOICES = ("auto", "all", "lazy", "none")
 
 #: From this many per-leg linking rows on, ``linking="auto"`` adds them lazily.
 LAZY_LINKING_MIN_ROWS = 20_000
-
-#: At most this many rounds of adding violated linking rows before the MIP.
-LAZY_LINKING_MAX_ROUNDS = 100
-
-#: Lazy linking stops once a round raises the LP bound by less than this share.
-LAZY_LINKING_MIN_GAIN = 1e-3
 
 #: Share of ``time_limit_s`` the Lagrangian hub fixing may use at most.
 LAGRANGIAN_SHARE = 0.25
@@ -229,42 +241,30 @@ class BuiltModel:
     rows: dict[str, dict[int, int]] = field(default_factory=dict)  # row numbers
     #: the hub-location core for Lagrangian hub fixing, when the model has that shape
     hub_problem: HubProblem | None = None
-    _problem: pulp.LpProblem | None = field(default=None, repr=False)
+    _problem: LpProblem | None = field(default=None, repr=False)
     _columns: list[Any] = field(default_factory=list, repr=False)
 
     @property
-    def problem(self) -> pulp.LpProblem:
+    def problem(self) -> LpProblem:
         """The model as a PuLP problem (made from the arrays on first use)."""
+        return self.pulp_problem()[0]
+
+    @property
+    def has_pulp_problem(self) -> bool:
+        """Whether the PuLP problem has been made."""
+        return self._problem is not None
+
+    def make_pulp_problem(self, arrays: ModelArrays) -> None:
+        """Make the PuLP problem from ``arrays``: the model's arrays with the linking
+        rows a solver needs (lazy linking for CBC) instead of :attr:`arrays`."""
+        self._problem, self._columns = pulp_adapter.problem_from_arrays(arrays)
+
+    def pulp_problem(self) -> tuple[LpProblem, list[Any]]:
+        """The PuLP problem and its variables in column order (made from
+        :attr:`arrays` on first use)."""
         if self._problem is None:
-            self._problem, self._columns = _pulp_problem(self.arrays)
-        return self._problem
-
-
-@dataclass
-class RawSolution:
-    """What a solver returned, before it becomes a :class:`hubopt.Result`.
-
-    Examples
-    --------
-    >>> import hubopt
-    >>> from hubopt.model import ModelOptions, build, run
-    >>> raw = run(build(hubopt.datasets.tiny(), ModelOptions()))
-    >>> raw.status, raw.objective, raw.open_level.tolist()
-    ('optimal', 1140.0, [1.0, 1.0, 0.0])
-    """
-
-    status: str
-    objective: float | None
-    best_bound: float | None
-    gap: float | None
-    runtime_s: float
-    solver: str
-    flow_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    open_level: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    unmet_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    path_t: dict[tuple[int, int], float] = field(default_factory=dict)
-    message: str = ""
-    interrupted: bool = False  # stopped by Ctrl-C (SIGINT)
+            self.make_pulp_problem(self.arrays)
+        return self._problem, self._columns
 
 
 def hub_levels(network: Network) -> Levels:
@@ -1093,14 +1093,19 @@ def marginal_values(
     options: ModelOptions,
     open_level: np.ndarray,
     flow_t: np.ndarray,
+    *,
+    deadline: Deadline | None = None,
+    threads: int | None = None,
 ) -> dict[str, np.ndarray] | None:
     """Marginal values from the LP with the hub decisions of a solution fixed.
 
     Returns the duals, per tonne: ``"supply"`` per origin (value of one more tonne of
     supply, >= 0), ``"capacity"`` per hub (value of one more tonne of capacity at an
     open hub, >= 0; NaN at hubs not open) and ``"demand"`` per market (cost of one more
-    tonne of demand). Solved with HiGHS, whatever solved the MILP. None when the LP
-    has no optimal solution (it always has one when the MILP solution is feasible).
+    tonne of demand). Solved with HiGHS, whatever solved the MILP, with ``threads``
+    (those of the MILP's solve, so HiGHS keeps its thread scheduler) and the time
+    left of ``deadline`` (the solve's; at least 1 s). None when the LP has no optimal
+    solution (it always has one when the MILP solution is feasible, given the time).
 
     Examples
     --------
@@ -1113,10 +1118,10 @@ def marginal_values(
     [4.0, 6.0, 7.0]
     """
     built = build(network, options, fixed_levels=open_level, fixed_flow_t=flow_t)
-    raw, highs = _run_highs(built.arrays, None, None, None, False)
-    if raw.status != "optimal":
+    stage = Deadline(None) if deadline is None else deadline.stage(at_least=1.0)
+    _, dual = highs.solve_duals(built.arrays, stage, threads)
+    if dual is None:
         return None
-    dual = np.asarray(highs.getSolution().row_dual, dtype=float)
     hubs = _table(network, "hubs")
     levels = built.levels
     out = {
@@ -1141,34 +1146,15 @@ def marginal_values(
     return out
 
 
-# ------------------------------------------------------------------------------------
-# solvers
-# ------------------------------------------------------------------------------------
-def cbc_path() -> str | None:
-    """The CBC binary: beside the running Python first (a virtual environment that is
-    not activated), then on PATH.
-
-    Examples
-    --------
-    >>> from hubopt.model import cbc_path
-    >>> path = cbc_path()  # None when CBC is not installed (pip install 'pulp[cbc]')
-    >>> path is None or path.endswith("cbc")
-    True
-    """
-    here = os.path.join(os.path.dirname(sys.executable), "cbc")
-    if os.path.isfile(here) and os.access(here, os.X_OK):
-        return here
-    return shutil.which("cbc")
-
-
 def run(
     built: BuiltModel,
     *,
-    solver: str | pulp.LpSolver = "highs",
+    solver: str | LpSolver = "highs",
     time_limit_s: float | None = None,
     mip_gap: float | None = None,
     threads: int | None = None,
     msg: bool = False,
+    deadline: Deadline | None = None,
 ) -> RawSolution:
     """Solve a built model and read back an honest status, bound and gap.
 
@@ -1180,6 +1166,9 @@ def run(
         "highs", "cbc" or a PuLP solver object.
     time_limit_s, mip_gap, threads, msg
         Solver settings; mip_gap is relative.
+    deadline
+        The time budget as a deadline already running (a solve's, shared with the
+        marginal-value LP after it); replaces ``time_limit_s``.
 
     Returns
     -------
@@ -1194,69 +1183,45 @@ def run(
     >>> raw.status, raw.gap
     ('optimal', 0.0)
     """
-    start = time.perf_counter()
+    deadline = Deadline(time_limit_s) if deadline is None else deadline
     name = solver.lower() if isinstance(solver, str) else None
     if name not in (None, "highs", "cbc"):
         error = f"unknown solver {solver!r}; use 'highs', 'cbc' or a pulp solver"
         raise ValidationError(error)
-    values: np.ndarray | None = None
-    arrays, reduction, seed = built.arrays, None, None
+    label = name or type(solver).__name__
+    arrays, reduction, seed, stage = built.arrays, None, None, deadline
     if built.hub_problem is not None and arrays.pool.n_rows:
         # a large model of the plain shape: Lagrangian bound, incumbent and fixings
-        budget = None if time_limit_s is None else time_limit_s * LAGRANGIAN_SHARE
         try:
             reduction = reduce(
                 built.hub_problem,
-                _FixedLevelsLP(arrays, built.hub_problem, threads),
-                time_limit_s=budget,
+                highs.FixedLevelsLP(arrays, built.hub_problem, threads),
+                deadline=deadline.stage(share=LAGRANGIAN_SHARE),
                 msg=msg,
             )
         except KeyboardInterrupt:  # Ctrl-C before the MIP: as in the lazy rounds
-            return _interrupted(name or type(solver).__name__, start)
+            return interrupted(label, deadline.start)
         arrays = _with_fixed_levels(arrays, reduction)
         seed = pool_rows_of(arrays.pool, reduction.used_cols)
-        if time_limit_s is not None:
-            time_limit_s = max(time_limit_s - (time.perf_counter() - start), 1.0)
+        stage = deadline.stage(at_least=1.0)
     if name == "highs":
-        solution, highs = _run_highs(
-            arrays,
-            time_limit_s,
-            mip_gap,
-            threads,
-            msg,
-            incumbent=None if reduction is None else reduction.values,
-            seed=seed,
+        incumbent = None if reduction is None else reduction.values
+        solution, values = highs.solve(
+            arrays, stage, mip_gap, threads, msg, incumbent=incumbent, seed=seed
         )
-        if solution.status in ("optimal", "feasible"):
-            values = np.asarray(highs.getSolution().col_value, dtype=float)
     else:
-        if built.arrays.pool.n_rows and built._problem is None:
+        if built.arrays.pool.n_rows and not built.has_pulp_problem:
             # lazy linking for CBC and PuLP solvers: pick the rows with HiGHS's LP
-            interrupted: list[bool] = []
-            selected = _select_pool_rows(
-                arrays,
-                time_limit_s,
-                msg,
-                interrupted,
-                seed,
-            )
-            if interrupted:
-                return _interrupted(name or type(solver).__name__, start)
-            built._problem, built._columns = _pulp_problem(
-                arrays.with_pool_rows(selected)
-            )
-            if time_limit_s is not None:
-                left = time_limit_s - (time.perf_counter() - start)
-                time_limit_s = max(left, 1.0)
-        prob = built.problem
-        if name == "cbc":
-            solution = _run_cbc(prob, time_limit_s, mip_gap, threads, msg)
-        else:
-            solution = _run_pulp_solver(prob, solver)
-        if solution.status in ("optimal", "feasible"):
-            values = np.array(
-                [(var.varValue or 0.0) for var in built._columns], dtype=float
-            )
+            stopped: list[bool] = []
+            selected = highs.select_pool_rows(arrays, stage, msg, stopped, seed)
+            if stopped:
+                return interrupted(label, deadline.start)
+            built.make_pulp_problem(arrays.with_pool_rows(selected))
+            stage = deadline.stage(at_least=1.0)
+        prob, columns = built.pulp_problem()
+        solution, values = pulp_adapter.solve(
+            prob, columns, solver, stage, mip_gap, threads, msg
+        )
     if (
         reduction is not None
         and solution.status == "feasible"
@@ -1264,339 +1229,11 @@ def run(
     ):
         # the Lagrangian bound holds for the whole model; HiGHS's for what was left
         solution.best_bound = reduction.bound
-        solution.gap = _gap(solution.objective, reduction.bound)
-    solution.runtime_s = time.perf_counter() - start
+        solution.gap = relative_gap(solution.objective, reduction.bound)
+    solution.runtime_s = deadline.elapsed_s()
     if values is not None:
         _read_values(built, solution, values)
     return solution
-
-
-def _interrupted(solver: str, start: float | None = None) -> RawSolution:
-    """The result of a solve stopped by Ctrl-C before the MIP: no solution; its
-    runtime counted from ``start`` (a perf_counter reading) when given."""
-    runtime_s = 0.0 if start is None else time.perf_counter() - start
-    return RawSolution(
-        "no_solution",
-        None,
-        None,
-        None,
-        runtime_s,
-        solver,
-        message=INTERRUPTED,
-        interrupted=True,
-    )
-
-
-_BANNER_SILENCED = False
-_BANNER_LOCK = threading.Lock()
-
-
-def _silence_highs_banner() -> None:
-    """HiGHS prints a copyright banner from C the first time a solver is created in a
-    process, whatever its options; create that first instance with stdout muted (under
-    a lock, so a solve in another thread cannot create it first)."""
-    global _BANNER_SILENCED
-    if _BANNER_SILENCED:
-        return
-    import highspy
-
-    with _BANNER_LOCK:
-        if _BANNER_SILENCED:
-            return
-        try:
-            sys.stdout.flush()
-            saved = os.dup(1)
-        except (OSError, ValueError):  # no real stdout (e.g. captured): nothing to hide
-            highspy.Highs()
-            _BANNER_SILENCED = True
-            return
-        try:
-            with open(os.devnull, "w") as devnull:
-                os.dup2(devnull.fileno(), 1)
-                highspy.Highs()
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-        _BANNER_SILENCED = True
-
-
-def _run_highs(
-    arrays: ModelArrays,
-    time_limit_s: float | None,
-    mip_gap: float | None,
-    threads: int | None,
-    msg: bool,
-    incumbent: np.ndarray | None = None,
-    seed: np.ndarray | None = None,
-) -> tuple[RawSolution, Any]:
-    """Solve the arrays in a fresh highspy.Highs; returns the solution's status and
-    figures, and the Highs object to read values and duals from. ``incumbent`` is a
-    feasible solution to start the MIP from (lazy linking only; else the LP solution
-    rounded up is tried); ``seed`` the pool rows to add before the first LP."""
-    try:
-        import highspy
-    except ImportError:
-        error = (
-            "the HiGHS solver (the highspy package) is not installed; install it "
-            "with `pip install highspy` (a dependency of hubopt), or use solver='cbc'"
-        )
-        raise SolverError(error) from None
-
-    h = _new_highs(time_limit_s, mip_gap, threads, msg)
-    is_mip = bool(arrays.col_integer.any())
-    lazy = arrays.pool.n_rows > 0
-    passed = _pass_model(h, arrays, relaxed=lazy)
-    if passed == highspy.HighsStatus.kError:
-        error = "HiGHS failed: it rejected the model"
-        raise SolverError(error)
-    interrupted: list[bool] = []
-    # redirect_stdout swaps the process-wide sys.stdout: from solves running in
-    # threads (a ThreadPoolExecutor, a threaded Dask worker) the swaps interleave and
-    # can leave sys.stdout pointing at a dead buffer, so only the main thread does it
-    in_main = threading.current_thread() is threading.main_thread()
-    quiet = (
-        contextlib.redirect_stdout(io.StringIO()) if not msg and in_main else _null()
-    )
-    with quiet:
-        if lazy:
-            start = time.perf_counter()
-            added, lp_values = add_pool_rows(
-                h, arrays, time_limit_s, msg, interrupted, seed=seed
-            )
-            # HiGHS would take the fractional LP solution as a MIP start and complete
-            # it with a sub-MIP that does not count against the time limit; give it
-            # the incumbent, or else the LP solution with its integer columns rounded
-            # up when that is feasible (else no start)
-            h.clearSolver()
-            mip_start = incumbent
-            if mip_start is None:
-                mip_start = _rounded_start(arrays, added, lp_values)
-            integer = np.flatnonzero(arrays.col_integer).astype(np.int32)
-            h.changeColsIntegrality(
-                len(integer),
-                integer,
-                np.full(len(integer), highspy.HighsVarType.kInteger),
-            )
-            if mip_start is not None:
-                solution = highspy.HighsSolution()
-                solution.col_value = mip_start.tolist()
-                solution.value_valid = True
-                h.setSolution(solution)
-            if time_limit_s is not None:
-                left = time_limit_s - (time.perf_counter() - start)
-                h.setOptionValue("time_limit", max(left, 1e-3))
-        if interrupted:  # Ctrl-C before the MIP started: no solution to report
-            return _interrupted("highs"), h
-        _interruptible_run(h, interrupted)
-    status = h.getModelStatus()
-    info = h.getInfo()
-    S = highspy.HighsModelStatus
-    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
-    objective = float(info.objective_function_value) if has_solution else None
-    bound = float(info.mip_dual_bound) if is_mip else objective
-    if bound is not None and not np.isfinite(bound):
-        bound = None
-    gap = _gap(objective, bound)
-    name = h.modelStatusToString(status)
-    if interrupted:
-        name = INTERRUPTED
-    if status == S.kOptimal:
-        solution = RawSolution(
-            "optimal",
-            objective,
-            bound,
-            gap if is_mip else 0.0,
-            0,
-            "highs",
-            interrupted=bool(interrupted),
-        )
-    elif status in (S.kInfeasible, S.kUnboundedOrInfeasible):
-        solution = RawSolution("infeasible", None, None, None, 0, "highs", message=name)
-    elif status == S.kUnbounded:
-        solution = RawSolution("unbounded", None, None, None, 0, "highs", message=name)
-    elif has_solution:
-        solution = RawSolution(
-            "feasible",
-            objective,
-            bound,
-            gap,
-            0,
-            "highs",
-            message=name,
-            interrupted=bool(interrupted),
-        )
-    else:
-        solution = RawSolution(
-            "no_solution",
-            None,
-            bound,
-            None,
-            0,
-            "highs",
-            message=name,
-            interrupted=bool(interrupted),
-        )
-    return solution, h
-
-
-def add_pool_rows(
-    highs: Any,
-    arrays: ModelArrays,
-    time_limit_s: float | None = None,
-    msg: bool = False,
-    interrupted: list[bool] | None = None,
-    seed: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """Lazy linking: add to an LP the pool rows its solutions violate, until none is.
-
-    ``highs`` holds the LP relaxation of ``arrays`` (their rows, no pool). Solve it,
-    add every pool row the solution violates (``addRows``; the next solve is a
-    warm-started dual simplex), and repeat until no pool row is violated, or a round
-    raises the bound by less than :data:`LAZY_LINKING_MIN_GAIN` (its rows are then
-    not added, so the LP solution stays valid), after
-    :data:`LAZY_LINKING_MAX_ROUNDS` rounds, when half of ``time_limit_s`` is used, on
-    Ctrl-C (``interrupted`` gets True), or when the LP is not optimal. Run until no
-    row is violated, the LP bound equals that of the LP with every pool row.
-    ``seed`` names pool rows to add before the first solve (rows the LP is likely to
-    need, which saves rounds).
-
-    Returns
-    -------
-    added : numpy.ndarray
-        The numbers of the pool rows added, ascending.
-    values : numpy.ndarray or None
-        The column values of the last optimal LP (rows added after it leave HiGHS
-        without a valid solution), None if no LP was solved to optimality.
-    """
-    import highspy
-
-    pool = arrays.pool
-    interrupted = [] if interrupted is None else interrupted
-    added = np.zeros(pool.n_rows, dtype=bool)
-    if seed is not None and len(seed):
-        added[seed] = True
-        _add_rows(highs, pool.subset(np.flatnonzero(added)))
-    # a row counts as violated beyond 1e-6 relative to its largest coefficient
-    scale = np.ones(pool.n_rows)
-    np.maximum.at(scale, pool.entry_rows, np.abs(pool.value))
-    tol = 1e-6 * scale
-    start = time.perf_counter()
-    previous = -np.inf
-    values = None
-    for round_ in range(1, LAZY_LINKING_MAX_ROUNDS + 1):
-        _interruptible_run(highs, interrupted)
-        if interrupted or highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            break
-        x = values = np.asarray(highs.getSolution().col_value, dtype=float)
-        activity = pool.activity(x)
-        violated = (
-            (activity > pool.upper + tol) | (activity < pool.lower - tol)
-        ) & ~added
-        new = np.flatnonzero(violated)
-        bound = highs.getInfo().objective_function_value
-        if msg:
-            print(
-                f"lazy linking: round {round_}, LP bound {bound:.10g}, "
-                f"{len(new)} violated rows added ({int(added.sum()) + len(new)} of "
-                f"{pool.n_rows}), {time.perf_counter() - start:.1f} s",
-                flush=True,
-            )
-        if not len(new):
-            break
-        if (bound - previous) / max(abs(bound), 1.0) < LAZY_LINKING_MIN_GAIN:
-            # the tail: many rounds of a few rows for little bound, left to the MIP's
-            # cuts; the rows are not added, so this LP solution stays a valid start
-            # that HiGHS's MIP completes into its first incumbent
-            break
-        previous = bound
-        added[new] = True
-        _add_rows(highs, pool.subset(new))
-        elapsed = time.perf_counter() - start
-        if time_limit_s is not None and elapsed > time_limit_s / 2:
-            break
-    return np.flatnonzero(added), values
-
-
-def _add_rows(highs: Any, rows: CSRRows) -> None:
-    highs.addRows(
-        rows.n_rows,
-        rows.lower,
-        rows.upper,
-        len(rows.value),
-        rows.start[:-1],
-        rows.index,
-        rows.value,
-    )
-
-
-class _FixedLevelsLP:
-    """The LP of the arrays' rows (no pool) with the level columns fixed at a given
-    choice: the Lagrangian method's incumbents. Each call passes HiGHS only the
-    columns of the hubs that choice opens (the others' legs carry nothing), which is
-    several times faster than re-solving the whole LP."""
-
-    def __init__(
-        self, arrays: ModelArrays, problem: HubProblem, threads: int | None
-    ) -> None:
-        self.arrays, self.problem, self.threads = arrays, problem, threads
-        self.leg_cols = np.concatenate([problem.in_col, problem.out_col])
-        self.leg_hub = np.concatenate([problem.in_hub, problem.out_hub])
-
-    def __call__(
-        self,
-        open_levels: np.ndarray,
-        free_levels: np.ndarray | None = None,
-        time_limit_s: float | None = None,
-    ) -> tuple[float, np.ndarray] | None:
-        """The model with ``open_levels`` open and the rest shut (an LP); with
-        ``free_levels`` those are left to choose instead (a MIP on their hubs, with
-        their linking rows, stopped after ``time_limit_s``): its best solution."""
-        import highspy
-
-        a, p = self.arrays, self.problem
-        chosen = np.asarray(open_levels, dtype=bool)
-        free = np.zeros_like(chosen) if free_levels is None else free_levels
-        open_hub = np.zeros(p.n_hubs, dtype=bool)
-        open_hub[p.level_hub[chosen | free]] = True
-        keep = np.ones(a.n_cols, dtype=bool)
-        keep[self.leg_cols[~open_hub[self.leg_hub]]] = False
-        lower, upper = a.col_lower.copy(), a.col_upper.copy()
-        lower[p.level_col] = chosen & ~free
-        upper[p.level_col] = chosen | free
-        integer = np.zeros(a.n_cols, dtype=bool)
-        integer[p.level_col[free]] = True
-        rows = a.rows
-        if free.any():  # the linking rows of the kept legs make the MIP strong
-            rows = rows.joined(
-                a.pool.subset(pool_rows_of(a.pool, np.flatnonzero(keep)))
-            )
-        rows = rows.on_columns(keep)
-        sub = replace(
-            a,
-            col_cost=a.col_cost[keep],
-            col_lower=lower[keep],
-            col_upper=upper[keep],
-            col_integer=integer[keep],
-            row_lower=rows.lower,
-            row_upper=rows.upper,
-            start=rows.start,
-            index=rows.index,
-            value=rows.value,
-            segments=[],
-            pool=CSRRows.empty(),
-        )
-        h = _new_highs(time_limit_s, None, self.threads, False)
-        _pass_model(h, sub)
-        h.run()
-        if h.getInfo().primal_solution_status != 2:  # no feasible solution
-            return None
-        if not free.any() and h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return None
-        values = np.zeros(a.n_cols)
-        values[keep] = h.getSolution().col_value
-        if free.any():  # exact 0/1 on the level columns
-            values[p.level_col] = np.round(values[p.level_col])
-        return float(h.getInfo().objective_function_value), values
 
 
 def _with_fixed_levels(arrays: ModelArrays, reduction: Reduction) -> ModelArrays:
@@ -1607,359 +1244,6 @@ def _with_fixed_levels(arrays: ModelArrays, reduction: Reduction) -> ModelArrays
     upper[reduction.closed_cols] = 0.0
     lower[reduction.open_cols] = 1.0
     return replace(arrays, col_lower=lower, col_upper=upper)
-
-
-def _rounded_start(
-    arrays: ModelArrays, added: np.ndarray, values: np.ndarray | None
-) -> np.ndarray | None:
-    """An LP solution with its integer columns rounded up, if that satisfies every
-    row and the pool (a first incumbent for the MIP: opening every hub the LP opens
-    a little keeps its flows feasible unless a count, budget or one-level row
-    forbids it); None otherwise."""
-    if (
-        values is None
-        or len(values) != arrays.n_cols
-        or not np.all(np.isfinite(values))
-    ):
-        return None
-    x = values.copy()
-    integer = arrays.col_integer
-    x[integer] = np.ceil(x[integer] - 1e-6)
-    x = np.clip(x, arrays.col_lower, arrays.col_upper)
-    for rows in (arrays.rows, arrays.pool):
-        activity = rows.activity(x)
-        slack = 1e-6 * (1.0 + np.abs(activity))
-        if np.any(activity > rows.upper + slack) or np.any(
-            activity < rows.lower - slack
-        ):
-            return None
-    return x
-
-
-def _select_pool_rows(
-    arrays: ModelArrays,
-    time_limit_s: float | None,
-    msg: bool,
-    interrupted: list[bool],
-    seed: np.ndarray | None = None,
-) -> np.ndarray:
-    """The pool rows :func:`add_pool_rows` adds to the LP relaxation of
-    ``arrays``, solved in a HiGHS of its own."""
-    h = _new_highs(time_limit_s, None, None, msg)
-    _pass_model(h, arrays, relaxed=True)
-    return add_pool_rows(h, arrays, time_limit_s, msg, interrupted, seed=seed)[0]
-
-
-def _new_highs(
-    time_limit_s: float | None,
-    mip_gap: float | None,
-    threads: int | None,
-    msg: bool,
-) -> Any:
-    """A highspy.Highs with hubopt's solver settings (quiet unless ``msg``)."""
-    import highspy
-
-    if not msg:
-        _silence_highs_banner()
-    _match_scheduler(threads)
-    h = highspy.Highs()
-    if not msg:
-        h.setOptionValue("output_flag", False)
-    if mip_gap is not None:
-        h.setOptionValue("mip_rel_gap", mip_gap)
-    if threads is not None:
-        h.setOptionValue("threads", threads)
-    if time_limit_s is not None:
-        h.setOptionValue("time_limit", float(time_limit_s))
-    return h
-
-
-#: The ``threads`` of the last Highs made (HiGHS keeps one thread scheduler per
-#: process, set up by its first solve; a later solve asking for another count fails
-#: with no solution unless the scheduler is reset first).
-_SCHEDULER_THREADS: list[int | str | None] = ["unset"]
-_SCHEDULER_LOCK = threading.Lock()
-
-
-def _match_scheduler(threads: int | None) -> None:
-    """Reset HiGHS's process-wide thread scheduler when ``threads`` differs from
-    the previous solve's (so ``solve()`` then ``solve(threads=1)`` works)."""
-    import highspy
-
-    with _SCHEDULER_LOCK:
-        if _SCHEDULER_THREADS[0] not in ("unset", threads):
-            highspy.Highs.resetGlobalScheduler(True)
-        _SCHEDULER_THREADS[0] = threads
-
-
-def _pass_model(highs: Any, arrays: ModelArrays, relaxed: bool = False) -> Any:
-    """Hand the arrays to a highspy.Highs in one passModel call (with ``relaxed``
-    as the LP relaxation); returns its status."""
-    integrality = np.zeros(arrays.n_cols, dtype=np.int32)
-    if not relaxed:
-        integrality = arrays.col_integer.astype(np.int32)
-    return highs.passModel(
-        arrays.n_cols,
-        arrays.n_rows,
-        len(arrays.value),
-        2,  # row-wise
-        1,  # minimise
-        0.0,
-        arrays.col_cost,
-        arrays.col_lower,
-        arrays.col_upper,
-        arrays.row_lower,
-        arrays.row_upper,
-        arrays.start[:-1],
-        arrays.index,
-        arrays.value,
-        integrality,
-    )
-
-
-#: The message of a solve stopped by Ctrl-C (SIGINT); the CLI exits with 130 on it.
-INTERRUPTED = "interrupted (Ctrl-C)"
-
-
-def _interruptible_run(highs: Any, interrupted: list[bool]) -> None:
-    """Run HiGHS so that Ctrl-C stops it cleanly with the best solution found.
-
-    During the C++ solve Python raises KeyboardInterrupt only when the main thread
-    runs Python code again, so a plain ``run()`` would ignore Ctrl-C until the solve
-    ends. Here, in the main thread, SIGINT gets a handler that only records the
-    signal, and HiGHS's interrupt callbacks (simplex, IPM, MIP) - Python code run in
-    this thread, where the handler fires - tell HiGHS to stop at its next check: it
-    returns status "Interrupted by user" with its incumbent. ``interrupted`` gets one
-    True appended when Ctrl-C was pressed. highspy's ``HandleKeyboardInterrupt`` is
-    not used: it solves in a thread with locks shared by every instance (concurrent
-    solves in threads collide), prints, and calls ``sys.exit`` on the fifth Ctrl-C.
-    Outside the main thread signals never arrive, so the solve just runs.
-    """
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        highs.run()
-        return
-
-    def on_sigint(signum: int, frame: Any) -> None:
-        if not interrupted:
-            interrupted.append(True)
-
-    def check(event: Any) -> None:
-        if interrupted:
-            event.interrupt()
-
-    previous = signal.signal(signal.SIGINT, on_sigint)
-    highs.cbSimplexInterrupt += check
-    highs.cbIpmInterrupt += check
-    highs.cbMipInterrupt += check
-    try:
-        highs.run()
-    finally:
-        highs.cbSimplexInterrupt -= check
-        highs.cbIpmInterrupt -= check
-        highs.cbMipInterrupt -= check
-        signal.signal(signal.SIGINT, previous)
-
-
-def _run_cbc(
-    prob: pulp.LpProblem,
-    time_limit_s: float | None,
-    mip_gap: float | None,
-    threads: int | None,
-    msg: bool,
-) -> RawSolution:
-    path = cbc_path()
-    if path is None:
-        error = (
-            "the CBC solver binary was not found; install it with "
-            "`pip install 'pulp[cbc]'` (or `pip install hubopt[cbc]`), or use "
-            "solver='highs'"
-        )
-        raise SolverError(error)
-    with tempfile.TemporaryDirectory(prefix="hubopt-cbc-") as tmp:
-        log = os.path.join(tmp, "cbc.log")
-        solver = pulp.COIN_CMD(
-            path=path,
-            msg=msg,
-            timeLimit=time_limit_s,
-            gapRel=mip_gap,
-            threads=threads,
-            logPath=log,
-        )
-        solver.tmpDir = tmp  # pulp's MPS and solution files stay here until the end
-        try:
-            prob.solve(solver)
-        except pulp.PulpSolverError as exc:
-            error = f"CBC failed: {exc}"
-            raise SolverError(error) from None
-        except KeyboardInterrupt:
-            # pulp waits on the cbc process and drops its incumbent when interrupted.
-            # Stop the process with SIGINT (a terminal's Ctrl-C reaches it too, a
-            # kill -INT of this process alone does not): CBC then ends its search as
-            # "Stopped on ctrl-c" and still writes its best solution, read back here.
-            _stop_children(path)
-            if _read_interrupted_cbc(prob, solver, tmp):
-                text = Path(log).read_text(encoding="utf-8", errors="replace")
-                solution = _cbc_status(prob, text)
-                solution.message = INTERRUPTED
-                solution.interrupted = True
-                return solution
-            return RawSolution(
-                "no_solution",
-                None,
-                None,
-                None,
-                0,
-                "cbc",
-                message=f"{INTERRUPTED}; CBC had no solution yet",
-                interrupted=True,
-            )
-        text = (
-            Path(log).read_text(encoding="utf-8", errors="replace")
-            if os.path.exists(log)
-            else ""
-        )
-    return _cbc_status(prob, text)
-
-
-def _read_interrupted_cbc(
-    prob: pulp.LpProblem, solver: pulp.COIN_CMD, folder: str
-) -> bool:
-    """Read the solution file an interrupted CBC wrote into ``folder`` (pulp's own
-    reader, with the same renaming pulp used to write the model). True when a solution
-    with values was found and assigned to ``prob``."""
-    written = sorted(Path(folder).glob("*-pulp.sol"))
-    if not written or written[0].stat().st_size == 0:
-        return False
-    names = prob.writeMPS(os.path.join(folder, "names.mps"), rename=1)
-    variables, variable_names, constraint_names, _ = names
-    try:
-        status, values, _dj, _pi, _slack, sol_status = solver.readsol_MPS(
-            str(written[0]), prob, variables, variable_names, constraint_names
-        )
-    except (OSError, ValueError, IndexError, KeyError):
-        return False
-    if not values or sol_status not in (1, 2):
-        return False
-    prob.assignVarsVals(values)
-    prob.assignStatus(status, sol_status)
-    return True
-
-
-def _stop_children(binary: str, wait_s: float = 5.0) -> None:
-    """Stop this process's child processes running ``binary`` (or the program it
-    execs under the same name): SIGINT, then SIGKILL after ``wait_s``. Linux only
-    (reads /proc); elsewhere does nothing."""
-    import signal
-
-    me = os.getpid()
-    children = []
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            stat = (entry / "stat").read_text()
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            argv = [
-                os.fsdecode(a) for a in (entry / "cmdline").read_bytes().split(b"\0")
-            ]
-        except (OSError, ValueError, IndexError):
-            continue
-        # a console-script wrapper (python .../bin/cbc) may exec the real binary
-        name = os.path.basename(binary)
-        if ppid == me and (binary in argv or os.path.basename(argv[0]) == name):
-            children.append(int(entry.name))
-    for pid in children:
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGINT)
-    deadline = time.monotonic() + wait_s
-    for pid in children:
-        with contextlib.suppress(OSError):
-            while os.waitpid(pid, os.WNOHANG) == (0, 0):
-                if time.monotonic() > deadline:
-                    os.kill(pid, signal.SIGKILL)
-                    os.waitpid(pid, 0)
-                    break
-                time.sleep(0.02)
-
-
-def _cbc_status(prob: pulp.LpProblem, log: str) -> RawSolution:
-    sol = prob.sol_status
-    objective = pulp.value(prob.objective) if sol in (1, 2) else None
-    if objective is not None:
-        objective = float(objective)
-    bound = None
-    match = re.search(r"best possible\s+(-?[\d.eE+-]+)", log)
-    if match:
-        bound = float(match.group(1))
-    match = re.search(r"Lower bound:\s+(-?[\d.eE+-]+)", log)
-    if match:
-        bound = float(match.group(1))
-    stopped = re.search(r"Stopped on (time|iterations|nodes|solutions|ctrl-c)", log)
-    if "Result - Optimal solution found" in log or (sol == 1 and not stopped):
-        return RawSolution(
-            "optimal",
-            objective,
-            objective if bound is None else bound,
-            _gap(objective, bound) or 0.0,
-            0,
-            "cbc",
-        )
-    if ("infeasible" in log.lower() and sol not in (1, 2)) or prob.status == -1:
-        return RawSolution("infeasible", None, None, None, 0, "cbc")
-    if prob.status == -2:
-        return RawSolution("unbounded", None, None, None, 0, "cbc")
-    if sol in (1, 2):
-        return RawSolution(
-            "feasible",
-            objective,
-            bound,
-            _gap(objective, bound),
-            0,
-            "cbc",
-            message=stopped.group(0) if stopped else "",
-        )
-    return RawSolution(
-        "no_solution",
-        None,
-        bound,
-        None,
-        0,
-        "cbc",
-        message=stopped.group(0) if stopped else "",
-    )
-
-
-def _run_pulp_solver(prob: pulp.LpProblem, solver: pulp.LpSolver) -> RawSolution:
-    try:
-        prob.solve(solver)
-    except pulp.PulpSolverError as exc:
-        error = f"{type(solver).__name__} failed: {exc}"
-        raise SolverError(error) from None
-    name = type(solver).__name__
-    sol = prob.sol_status
-    objective = float(pulp.value(prob.objective)) if sol in (1, 2) else None
-    if sol == 1:
-        # A generic solver says "optimal" without a bound we can check.
-        return RawSolution("optimal", objective, None, None, 0, name)
-    if sol == 2:
-        return RawSolution("feasible", objective, None, None, 0, name)
-    if prob.status == -1:
-        return RawSolution("infeasible", None, None, None, 0, name)
-    if prob.status == -2:
-        return RawSolution("unbounded", None, None, None, 0, name)
-    return RawSolution("no_solution", None, None, None, 0, name)
-
-
-@contextlib.contextmanager
-def _null():
-    yield
-
-
-def _gap(objective: float | None, bound: float | None) -> float | None:
-    if objective is None or bound is None:
-        return None
-    return abs(objective - bound) / max(abs(objective), 1e-9)
 
 
 def _read_values(built: BuiltModel, solution: RawSolution, values: np.ndarray) -> None:
@@ -1987,44 +1271,3 @@ def _read_values(built: BuiltModel, solution: RawSolution, values: np.ndarray) -
     solution.open_level = opened
     solution.unmet_t = unmet_full
     solution.path_t = path_t
-
-
-def _pulp_problem(arrays: ModelArrays) -> tuple[pulp.LpProblem, list[Any]]:
-    """The arrays as a PuLP problem: one variable dict per column family (named as
-    the family, keyed as its keys), one row per CSR row. Returns the problem and its
-    variables in column order."""
-    prob = pulp.LpProblem(arrays.name, pulp.LpMinimize)
-    columns: list[Any] = []
-    for name, first, keys in arrays.segments:
-        n = len(keys)
-        integer = arrays.col_integer[first : first + n]
-        cat = "Integer" if n and integer.all() else "Continuous"
-        variables = prob.add_variable_dict(name, keys.tolist(), cat=cat)
-        columns.extend(variables.values())
-    lower = [None if v == -np.inf else float(v) for v in arrays.col_lower]
-    upper = [None if v == np.inf else float(v) for v in arrays.col_upper]
-    for var, lo, up in zip(columns, lower, upper, strict=True):
-        var.lowBound, var.upBound = lo, up
-    cost = arrays.col_cost
-    prob.setObjective(
-        pulp.LpAffineExpression(
-            [(columns[j], float(cost[j])) for j in np.flatnonzero(cost)]
-        )
-    )
-    index = arrays.index.tolist()
-    value = arrays.value.tolist()
-    start = arrays.start.tolist()
-    for r, (lo, up) in enumerate(
-        zip(arrays.row_lower.tolist(), arrays.row_upper.tolist(), strict=True)
-    ):
-        terms = [(columns[index[j]], value[j]) for j in range(start[r], start[r + 1])]
-        if lo == up:
-            sense, rhs = pulp.LpConstraintEQ, lo
-        elif lo == -np.inf:
-            sense, rhs = pulp.LpConstraintLE, up
-        else:
-            sense, rhs = pulp.LpConstraintGE, lo
-        prob.addConstraint(
-            pulp.LpConstraint(pulp.LpAffineExpression(terms), sense, rhs=rhs)
-        )
-    return prob, columns
