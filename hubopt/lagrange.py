@@ -26,7 +26,7 @@ way, exceeds the best incumbent cannot be in a better solution and is fixed. The
 then runs on the rest, starting from the incumbent: the reductions are exact, so its
 optimum is the model's.
 
-The module is numpy only; :mod:`hubopt.model` builds :class:`HubProblem` and
+The module is numpy only; :mod:`hubopt.formulation` builds :class:`HubProblem` and
 :class:`hubopt.highs.FixedLevelsLP` evaluates incumbents.
 """
 

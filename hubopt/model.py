@@ -18,6 +18,12 @@ where ``c_l`` folds the leg's cost per tonne, the origin's cost per tonne for le
 leaving an origin, the hub's handling cost for legs entering a hub, and the carbon price
 times the leg's CO2. Markets with ``max_transit_days`` are served through path variables
 ``p_lm`` (inbound leg l, outbound leg m) restricted to paths within the limit.
+
+The parts live in modules of their own: :mod:`hubopt.formulation` (the constraint
+families and their registry), :mod:`hubopt._arrays` (the sparse-array toolkit),
+:mod:`hubopt.highs` (the HiGHS driver), :mod:`hubopt.pulp_adapter` (CBC and other
+PuLP solvers) and :mod:`hubopt.deadline` (the time budget). This module composes them
+and keeps the entry points.
 """
 
 from __future__ import annotations
@@ -27,13 +33,25 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from . import highs, pulp_adapter
-from ._arrays import Builder, CSRRows, ModelArrays, Ragged, pool_rows_of
+from ._arrays import Builder, CSRRows, ModelArrays, pool_rows_of
 from ._solution import INTERRUPTED, RawSolution, interrupted, relative_gap
 from .deadline import Deadline
 from .errors import ValidationError
+from .formulation import (
+    BASE_LEVEL,
+    FlowBlock,
+    Levels,
+    add_flow_block,
+    add_hub_rows,
+    closed_levels,
+    hub_levels,
+    hub_problem,
+    leg_objective,
+    plain_shape,
+    table,
+)
 from .highs import add_pool_rows
 from .lagrange import HubProblem, Reduction, reduce
 from .network import Network
@@ -61,9 +79,6 @@ __all__ = [
     "marginal_values",
     "run",
 ]
-
-#: Name of the single level used for a hub without rows in ``hub_levels``.
-BASE_LEVEL = "base"
 
 #: The values of :attr:`ModelOptions.linking`.
 LINKING_CHOICES = ("auto", "all", "lazy", "none")
@@ -194,26 +209,6 @@ def _is_number(value: object) -> bool:
 
 
 @dataclass
-class Levels:
-    """Every (hub, level) pair the model may open, as aligned arrays.
-
-    Examples
-    --------
-    >>> import hubopt
-    >>> from hubopt.model import hub_levels
-    >>> levels = hub_levels(hubopt.datasets.tiny())
-    >>> levels.hub.tolist(), levels.capacity_t.tolist()
-    (['H1', 'H2', 'H3'], [100.0, 200.0, 60.0])
-    """
-
-    hub: np.ndarray  # hub id per level
-    level: np.ndarray  # level name per level
-    capacity_t: np.ndarray  # capacity, finite (big-M where the hub is uncapacitated)
-    capacitated: np.ndarray  # bool: False where capacity_t stands for "no limit"
-    fixed_cost: np.ndarray
-
-
-@dataclass
 class BuiltModel:
     """The model as arrays, with its columns located by position in the network's
     tables; the PuLP problem is made from the arrays only when asked for
@@ -267,93 +262,6 @@ class BuiltModel:
         return self._problem, self._columns
 
 
-def hub_levels(network: Network) -> Levels:
-    """Every level a hub may open at: its ``hub_levels`` rows, or one base level built
-    from its ``capacity_t`` and ``fixed_cost``. Uncapacitated levels get a finite
-    capacity equal to the most any hub can move, min(total supply, total demand).
-
-    Examples
-    --------
-    >>> import hubopt
-    >>> from hubopt.model import hub_levels
-    >>> hub_levels(hubopt.datasets.tiny()).level.tolist()  # no hub_levels table
-    ['base', 'base', 'base']
-    >>> levels = hub_levels(hubopt.datasets.morocco_kazakhstan())
-    >>> len(levels.hub)  # four sizes at each of eleven ports
-    44
-    """
-    hubs = network.hubs
-    levels = network.hub_levels
-    big_m = min(network.total_supply_t, network.total_demand_t)
-    with_levels = set(levels["hub_id"])
-    hub_ids, names, caps, capacitated, fixed = [], [], [], [], []
-    for row in hubs.itertuples(index=False):
-        if row.id in with_levels:
-            rows = levels[levels["hub_id"] == row.id]
-            for lev in rows.itertuples(index=False):
-                hub_ids.append(row.id)
-                names.append(str(lev.level))
-                caps.append(float(lev.capacity_t))
-                capacitated.append(True)
-                fixed.append(float(lev.fixed_cost))
-        else:
-            hub_ids.append(row.id)
-            names.append(BASE_LEVEL)
-            has_cap = not np.isnan(row.capacity_t)
-            caps.append(float(row.capacity_t) if has_cap else big_m)
-            capacitated.append(has_cap)
-            fixed.append(float(row.fixed_cost))
-    return Levels(
-        hub=np.array(hub_ids, dtype=object),
-        level=np.array(names, dtype=object),
-        capacity_t=np.array(caps, dtype=float),
-        capacitated=np.array(capacitated, dtype=bool),
-        fixed_cost=np.array(fixed, dtype=float),
-    )
-
-
-def leg_objective(network: Network, carbon_price_per_t_co2: float | None) -> np.ndarray:
-    """Objective coefficient per tonne on each leg: leg cost + origin cost (legs leaving
-    an origin) + handling (legs entering a hub) + carbon price x CO2.
-
-    Examples
-    --------
-    >>> import hubopt
-    >>> from hubopt.model import leg_objective
-    >>> net = hubopt.datasets.tiny()
-    >>> net.legs["cost_per_t"].tolist()[:2], leg_objective(net, None).tolist()[:2]
-    ([2.0, 4.0], [3.0, 5.0])
-    """
-    legs = _table(network, "legs")
-    problems = []
-    cost = legs["cost_per_t"].to_numpy(dtype=float)
-    for pos in np.flatnonzero(np.isnan(cost))[:20]:
-        problems.append(
-            f"table 'legs', leg {legs['origin'].iloc[pos]}->"
-            f"{legs['destination'].iloc[pos]}, column 'cost_per_t': missing; give it, "
-            "or fill it from geography with network.with_leg_attributes()"
-        )
-    co2 = legs["co2_kg_per_t"].to_numpy(dtype=float)
-    if carbon_price_per_t_co2:
-        for pos in np.flatnonzero(np.isnan(co2))[:20]:
-            problems.append(
-                f"table 'legs', leg {legs['origin'].iloc[pos]}->"
-                f"{legs['destination'].iloc[pos]}, column 'co2_kg_per_t': missing, "
-                "but a carbon price was given; fill it with "
-                "network.with_leg_attributes()"
-            )
-    if problems:
-        raise ValidationError(problems)
-    origin_cost = _table(network, "origins").set_index("id")["cost_per_t"]
-    handling = _table(network, "hubs").set_index("id")["handling_cost_per_t"]
-    coef = cost.copy()
-    coef += legs["origin"].map(origin_cost).fillna(0.0).to_numpy(dtype=float)
-    coef += legs["destination"].map(handling).fillna(0.0).to_numpy(dtype=float)
-    if carbon_price_per_t_co2:
-        coef += carbon_price_per_t_co2 * co2 / 1000.0
-    return coef
-
-
 def build(
     network: Network,
     options: ModelOptions,
@@ -391,7 +299,7 @@ def build(
     """
     start = time.perf_counter()
     levels = hub_levels(network)
-    closed = _closed_levels(network, levels)
+    closed = closed_levels(network, levels)
     builder = Builder()
     level_index = np.flatnonzero(~closed)
     if fixed_levels is None:
@@ -401,39 +309,36 @@ def build(
         open_cols = builder.add_cols("open", level_index, lower=value, upper=value)
     open_ = np.full(len(levels.hub), -1, dtype=np.int64)
     open_[level_index] = open_cols
-    block = _add_block(
+    for_duals = fixed_levels is not None
+    block = add_flow_block(
         builder,
         network,
         options,
         open_,
         levels,
         "",
-        for_duals=fixed_levels is not None,
+        for_duals=for_duals,
         fixed_flow_t=fixed_flow_t,
     )
-    builder.cost(open_[block.block_levels], levels.fixed_cost[block.block_levels])
+    f = block.data
+    builder.cost(open_[f.block_levels], levels.fixed_cost[f.block_levels])
     builder.cost(block.cost_cols, block.cost_values)
-    if fixed_levels is None:
-        _add_decision_rows(builder, options, open_, levels)
-    plain = fixed_levels is None and not (
-        options.max_hubs is not None
-        or options.min_hubs is not None
-        or options.budget is not None
-        or options.exclude_portfolios
-    )
+    if not for_duals:
+        add_hub_rows(builder, options, open_, levels)
+    plain = not for_duals and plain_shape(options, f)
     return BuiltModel(
         arrays=builder.finish(pool_apart=_pool_apart(builder, options.linking)),
-        flow=block.flow,
+        flow=f.flow,
         open=open_,
-        unmet=block.unmet,
-        path_legs=block.path_legs,
-        path_cols=block.path_cols,
+        unmet=f.unmet,
+        path_legs=np.column_stack([f.path_in, f.path_out]),
+        path_cols=f.path_cols,
         levels=levels,
-        leg_objective=block.coef,
-        n_destinations=block.n_destinations,
+        leg_objective=f.coef,
+        n_destinations=len(f.demand),
         build_s=time.perf_counter() - start,
-        rows=block.rows,
-        hub_problem=block.hub_problem if plain else None,
+        rows=f.rows,
+        hub_problem=hub_problem(f) if plain else None,
     )
 
 
@@ -443,513 +348,6 @@ def _pool_apart(builder: Builder, linking: str) -> bool:
     return linking == "lazy" or (
         linking == "auto" and builder.pool.n_rows >= LAZY_LINKING_MIN_ROWS
     )
-
-
-def _closed_levels(network: Network, levels: Levels) -> np.ndarray:
-    status = network.hubs.set_index("id")["status"]
-    return np.array([status[h] == "closed" for h in levels.hub], dtype=bool)
-
-
-def _table(network: Network, name: str) -> Any:
-    """A network table without the defensive copy of the public property (read
-    only; the model never edits it)."""
-    return network._tables[name]
-
-
-@dataclass
-class _Block:
-    """The flow part of the model for one network, linked to given level columns."""
-
-    flow: np.ndarray
-    unmet: np.ndarray
-    path_legs: np.ndarray
-    path_cols: np.ndarray
-    coef: np.ndarray
-    n_destinations: int
-    block_levels: np.ndarray  # levels linked in this block
-    cost_cols: np.ndarray  # the flow cost (fixed costs excluded)
-    cost_values: np.ndarray
-    rows: dict[str, dict[int, int]]
-    hub_problem: HubProblem | None = None  # the plain hub-location shape only
-
-
-def _add_block(
-    builder: Builder,
-    network: Network,
-    options: ModelOptions,
-    open_: np.ndarray,
-    levels: Levels,
-    tag: str,
-    *,
-    for_duals: bool = False,
-    fixed_flow_t: np.ndarray | None = None,
-) -> _Block:
-    """Add one network's flow columns and rows; the hub level columns ``open_`` (a
-    column per level, -1 where it cannot open) may be shared with other blocks."""
-    legs = _table(network, "legs")
-    origins = _table(network, "origins")
-    hubs = _table(network, "hubs")
-    dests = _table(network, "destinations")
-    coef = leg_objective(network, options.carbon_price_per_t_co2)
-    co2 = legs["co2_kg_per_t"].to_numpy(dtype=float)
-    if options.max_co2_t is not None and np.isnan(co2).any():
-        bad = [
-            f"table 'legs', leg {legs['origin'].iloc[p]}->"
-            f"{legs['destination'].iloc[p]}, column 'co2_kg_per_t': missing, but "
-            "max_co2_t was given; fill it with network.with_leg_attributes()"
-            for p in np.flatnonzero(np.isnan(co2))[:20]
-        ]
-        raise ValidationError(bad)
-
-    n_legs, n_o, n_h, n_d = len(legs), len(origins), len(hubs), len(dests)
-    hub_ids = hubs["id"].to_numpy()
-    leg_from = legs["origin"].to_numpy()
-    leg_to = legs["destination"].to_numpy()
-    src_o = pd.Index(origins["id"]).get_indexer(leg_from)
-    src_h = pd.Index(hub_ids).get_indexer(leg_from)
-    dst_h = pd.Index(hub_ids).get_indexer(leg_to)
-    dst_d = pd.Index(dests["id"]).get_indexer(leg_to)
-    supply = origins["supply_t"].to_numpy(dtype=float)
-    demand = dests["demand_t"].to_numpy(dtype=float)
-    penalty = dests["unmet_penalty_per_t"].to_numpy(dtype=float)
-    max_days = dests["max_transit_days"].to_numpy(dtype=float)
-    closed_h = (hubs["status"] == "closed").to_numpy()
-    open_h = (hubs["status"] == "open").to_numpy()
-    transit = legs["transit_days"].to_numpy(dtype=float)
-    dwell = (
-        hubs["dwell_days"].fillna(0).to_numpy(dtype=float)
-        if "dwell_days" in hubs.columns
-        else np.zeros(n_h)
-    )
-
-    from_origin = src_o >= 0
-    inbound = from_origin & (dst_h >= 0)
-    direct = from_origin & (dst_h < 0)
-    outbound = ~from_origin
-    leg_hub = np.where(inbound, dst_h, np.where(outbound, src_h, -1))
-    leg_dest = np.where(inbound, -1, dst_d)
-
-    # Markets with a transit limit are served through admissible paths only.
-    limited = ~np.isnan(max_days)
-    if limited.any() and np.isnan(transit).any():
-        bad = [
-            f"table 'legs', leg {leg_from[p]}->{leg_to[p]}, column 'transit_days': "
-            "missing, but a market has max_transit_days; fill it with "
-            "network.with_leg_attributes()"
-            for p in np.flatnonzero(np.isnan(transit))[:20]
-        ]
-        raise ValidationError(bad)
-    to_limited = np.zeros(n_legs, dtype=bool)
-    to_limited[leg_dest >= 0] = limited[leg_dest[leg_dest >= 0]]
-    usable = np.ones(n_legs, dtype=bool)
-    usable[(inbound | outbound) & closed_h[np.maximum(leg_hub, 0)]] = False
-    fast = transit <= max_days[np.maximum(leg_dest, 0)] + 1e-9
-    usable[direct & to_limited & ~fast] = False
-    usable[outbound & to_limited] = False  # carried by path variables instead
-
-    leg_pos = np.arange(n_legs)
-    flow = np.full(n_legs, -1, dtype=np.int64)
-    flow[usable] = builder.add_cols(f"flow{tag}", leg_pos[usable])
-    unmet_index = np.flatnonzero(~np.isnan(penalty))
-    unmet = np.full(n_d, -1, dtype=np.int64)
-    unmet[unmet_index] = builder.add_cols(f"unmet{tag}", unmet_index)
-
-    # paths (inbound leg, outbound leg) through an open-able hub within the limit
-    in_legs = leg_pos[inbound]
-    into_hub = Ragged.of(dst_h[in_legs], in_legs, n_h)
-    candidates = leg_pos[outbound & to_limited & ~closed_h[np.maximum(src_h, 0)]]
-    candidates = candidates[np.argsort(src_h[candidates], kind="stable")]
-    member, pos = into_hub.expand(src_h[candidates])
-    path_out = candidates[member]
-    path_in = into_hub.items[pos]
-    days = transit[path_in] + dwell[src_h[path_out]] + transit[path_out]
-    keep = days <= max_days[dst_d[path_out]] + 1e-9
-    path_in, path_out = path_in[keep], path_out[keep]
-    path_cols = builder.add_cols(f"path{tag}", np.arange(len(path_in)))
-
-    # level columns per hub (levels of closed hubs and unopenable levels left out)
-    lvl_h = pd.Index(hub_ids).get_indexer(levels.hub)
-    linked = (open_ >= 0) & (lvl_h >= 0)
-    linked[linked] = ~closed_h[lvl_h[linked]]
-    block_levels = np.flatnonzero(linked)
-    hub_levels_ = Ragged.of(lvl_h[block_levels], block_levels, n_h)
-    hub_cols = Ragged(open_[hub_levels_.items], hub_levels_.start, hub_levels_.count)
-    has_levels = hub_levels_.count > 0
-
-    # objective terms (the caller adds them, weighting blocks if there are several)
-    flow_legs = leg_pos[usable]
-    cost_cols = np.concatenate([flow[flow_legs], path_cols, unmet[unmet_index]])
-    cost_values = np.concatenate(
-        [coef[flow_legs], coef[path_out], penalty[unmet_index]]
-    )
-    nonzero = cost_values != 0
-    cost_cols, cost_values = cost_cols[nonzero], cost_values[nonzero]
-
-    inf = np.inf
-    rows: dict[str, dict[int, int]] = {}
-    tight = options.linking != "none" and not for_duals
-    share = options.min_throughput_share
-    live_h = np.flatnonzero(~closed_h)
-
-    # supply: flows out of each origin
-    out_o = flow_legs[from_origin[flow_legs]]
-    has_out = np.bincount(src_o[out_o], minlength=n_o) > 0
-    o_row = np.cumsum(has_out) - 1
-    numbers = builder.add_rows(
-        int(has_out.sum()),
-        o_row[src_o[out_o]],
-        flow[out_o],
-        1.0,
-        -inf,
-        supply[has_out],
-    )
-    rows["supply"] = dict(
-        zip(np.flatnonzero(has_out).tolist(), numbers.tolist(), strict=True)
-    )
-
-    # balance at every hub not closed: in - out - paths = 0
-    h_row = np.full(n_h, -1, dtype=np.int64)
-    h_row[live_h] = np.arange(len(live_h))
-    ins = flow_legs[inbound[flow_legs]]
-    outs = flow_legs[outbound[flow_legs]]
-    builder.add_rows(
-        len(live_h),
-        np.concatenate([h_row[dst_h[ins]], h_row[src_h[outs]], h_row[src_h[path_out]]]),
-        np.concatenate([flow[ins], flow[outs], path_cols]),
-        np.concatenate([np.ones(len(ins)), -np.ones(len(outs) + len(path_cols))]),
-        0.0,
-        0.0,
-    )
-    # path flow on an inbound leg cannot exceed that leg's flow
-    with_paths = np.unique(path_in)
-    p_row = np.full(n_legs, -1, dtype=np.int64)
-    p_row[with_paths] = np.arange(len(with_paths))
-    builder.add_rows(
-        len(with_paths),
-        np.concatenate([p_row[with_paths], p_row[path_in]]),
-        np.concatenate([flow[with_paths], path_cols]),
-        np.concatenate([np.ones(len(with_paths)), -np.ones(len(path_cols))]),
-        0.0,
-        inf,
-    )
-    # capacity of the opened level, at hubs with inbound flow
-    cap_h = np.flatnonzero(np.bincount(dst_h[ins], minlength=n_h) > 0)
-    c_row = np.full(n_h, -1, dtype=np.int64)
-    c_row[cap_h] = np.arange(len(cap_h))
-    member, pos = hub_cols.expand(cap_h)
-    numbers = builder.add_rows(
-        len(cap_h),
-        np.concatenate([c_row[dst_h[ins]], member]),
-        np.concatenate([flow[ins], hub_cols.items[pos]]),
-        np.concatenate([np.ones(len(ins)), -levels.capacity_t[hub_levels_.items[pos]]]),
-        -inf,
-        0.0,
-    )
-    rows["capacity"] = dict(zip(cap_h.tolist(), numbers.tolist(), strict=True))
-    # an open hub moves at least a share of its capacity
-    if share:
-        capped = levels.capacitated[hub_levels_.items]
-        capped_hubs = np.flatnonzero(
-            np.bincount(lvl_h[hub_levels_.items[capped]], minlength=n_h) > 0
-        )
-        s_row = np.full(n_h, -1, dtype=np.int64)
-        s_row[capped_hubs] = np.arange(len(capped_hubs))
-        member, pos = hub_cols.expand(capped_hubs)
-        pos = pos[capped[pos]]
-        member = s_row[lvl_h[hub_levels_.items[pos]]]
-        in_s = ins[s_row[dst_h[ins]] >= 0]
-        builder.add_rows(
-            len(capped_hubs),
-            np.concatenate([s_row[dst_h[in_s]], member]),
-            np.concatenate([flow[in_s], hub_cols.items[pos]]),
-            np.concatenate(
-                [
-                    np.ones(len(in_s)),
-                    -share * levels.capacity_t[hub_levels_.items[pos]],
-                ]
-            ),
-            0.0,
-            inf,
-        )
-    # one level per hub (exactly one at a hub that must open)
-    if not for_duals:
-        one_h = np.flatnonzero(has_levels)
-        member, pos = hub_cols.expand(one_h)
-        builder.add_rows(
-            len(one_h),
-            member,
-            hub_cols.items[pos],
-            1.0,
-            np.where(open_h[one_h], 1.0, -inf),
-            1.0,
-        )
-    if tight:
-        cap_max = np.zeros(n_h)
-        np.maximum.at(
-            cap_max, lvl_h[hub_levels_.items], levels.capacity_t[hub_levels_.items]
-        )
-        # x_l <= D_d sum_k y_hk on outbound legs, x_l <= min(S_o, K_h) sum_k y_hk on
-        # inbound legs, sum of paths on an outbound leg <= D_d sum_k y_hk
-        linked_out = outs[has_levels[src_h[outs]]]
-        builder.add_linking(
-            flow[linked_out],
-            src_h[linked_out],
-            hub_cols,
-            -demand[dst_d[linked_out]],
-            -inf,
-            0.0,
-            lazy=True,
-        )
-        linked_in = ins[has_levels[dst_h[ins]]]
-        builder.add_linking(
-            flow[linked_in],
-            dst_h[linked_in],
-            hub_cols,
-            -np.minimum(supply[src_o[linked_in]], cap_max[dst_h[linked_in]]),
-            -inf,
-            0.0,
-            lazy=True,
-        )
-        path_m = np.unique(path_out)
-        path_m = path_m[has_levels[src_h[path_m]]]
-        m_row = np.full(n_legs, -1, dtype=np.int64)
-        m_row[path_m] = np.arange(len(path_m))
-        on = m_row[path_out] >= 0
-        member, pos = hub_cols.expand(src_h[path_m])
-        builder.add_rows(
-            len(path_m),
-            np.concatenate([m_row[path_out[on]], member]),
-            np.concatenate([path_cols[on], hub_cols.items[pos]]),
-            np.concatenate([np.ones(int(on.sum())), -demand[dst_d[path_m]][member]]),
-            -inf,
-            0.0,
-            lazy=True,
-        )
-
-    # demand: flows and paths into each market, plus its shortfall = D_d
-    into_d = flow_legs[leg_dest[flow_legs] >= 0]
-    numbers = builder.add_rows(
-        n_d,
-        np.concatenate([dst_d[into_d], dst_d[path_out], unmet_index]),
-        np.concatenate([flow[into_d], path_cols, unmet[unmet_index]]),
-        1.0,
-        demand,
-        demand,
-    )
-    rows["demand"] = dict(zip(range(n_d), numbers.tolist(), strict=True))
-
-    if options.single_sourcing:
-        _add_single_sourcing(
-            builder,
-            tag,
-            demand=demand,
-            penalty=penalty,
-            leg_dest=leg_dest,
-            direct=direct,
-            src_h=src_h,
-            flow=flow,
-            path_out=path_out,
-            path_cols=path_cols,
-            hub_cols=hub_cols,
-            tight=tight,
-            fixed_flow_t=fixed_flow_t if for_duals else None,
-        )
-
-    if options.max_co2_t is not None:
-        c_legs = flow_legs[co2[flow_legs] != 0]
-        cols = np.concatenate([flow[c_legs], path_cols])
-        builder.add_rows(
-            1,
-            np.zeros(len(cols), dtype=np.int64),
-            cols,
-            np.concatenate([co2[c_legs], co2[path_out]]) / 1000.0,
-            -inf,
-            float(options.max_co2_t),
-        )
-
-    if not for_duals:
-        # aggregate capacity cover: opened capacity + direct flows + shortfall >= demand
-        d_legs = flow_legs[direct[flow_legs]]
-        cols = np.concatenate([open_[block_levels], flow[d_legs], unmet[unmet_index]])
-        if len(cols):
-            builder.add_rows(
-                1,
-                np.zeros(len(cols), dtype=np.int64),
-                cols,
-                np.concatenate(
-                    [
-                        levels.capacity_t[block_levels],
-                        np.ones(len(d_legs) + len(unmet_index)),
-                    ]
-                ),
-                float(demand.sum()),
-                inf,
-            )
-
-    hub_problem = None
-    plain = not (share or options.single_sourcing or options.max_co2_t is not None)
-    if plain and not for_duals and not len(path_cols):
-        d_legs = flow_legs[direct[flow_legs]]
-        hub_problem = HubProblem(
-            in_col=flow[ins],
-            in_hub=dst_h[ins],
-            in_origin=src_o[ins],
-            in_cost=coef[ins],
-            out_col=flow[outs],
-            out_hub=src_h[outs],
-            out_dest=dst_d[outs],
-            out_cost=coef[outs],
-            direct_col=flow[d_legs],
-            direct_origin=src_o[d_legs],
-            direct_dest=dst_d[d_legs],
-            direct_cost=coef[d_legs],
-            unmet_col=unmet,
-            penalty=penalty,
-            supply_t=supply,
-            demand_t=demand,
-            level_col=open_[block_levels],
-            level_hub=lvl_h[block_levels],
-            level_capacity_t=levels.capacity_t[block_levels],
-            level_fixed_cost=levels.fixed_cost[block_levels],
-            must_open=open_h,
-            n_hubs=n_h,
-        )
-    return _Block(
-        flow=flow,
-        unmet=unmet,
-        path_legs=np.column_stack([path_in, path_out]),
-        path_cols=path_cols,
-        coef=coef,
-        n_destinations=n_d,
-        block_levels=block_levels,
-        cost_cols=cost_cols,
-        cost_values=cost_values,
-        rows=rows,
-        hub_problem=hub_problem,
-    )
-
-
-def _add_single_sourcing(
-    builder: Builder,
-    tag: str,
-    *,
-    demand: np.ndarray,
-    penalty: np.ndarray,
-    leg_dest: np.ndarray,
-    direct: np.ndarray,
-    src_h: np.ndarray,
-    flow: np.ndarray,
-    path_out: np.ndarray,
-    path_cols: np.ndarray,
-    hub_cols: Ragged,
-    tight: bool,
-    fixed_flow_t: np.ndarray | None,
-) -> None:
-    """Every market takes all its tonnes from one source: one hub (any of its legs
-    into the market) or one direct leg. a_ds binary; sum_s a_ds = 1 (<= 1 where
-    shortfall is allowed); inflow from s <= D_d a_ds."""
-    n_legs = len(flow)
-    carries = (flow >= 0) | (np.bincount(path_out, minlength=n_legs) > 0)
-    legs = np.flatnonzero((leg_dest >= 0) & carries)
-    legs = legs[np.argsort(leg_dest[legs], kind="stable")]
-    # a source is (market, direct leg) or (market, hub), numbered by first use
-    code = np.where(direct[legs], legs, n_legs + src_h[legs])
-    key = leg_dest[legs].astype(np.int64) * (n_legs + len(hub_cols.count) + 1) + code
-    source_of_leg, first = pd.factorize(key)
-    n_src = len(first)
-    first_leg = np.zeros(n_src, dtype=np.int64)
-    first_leg[source_of_leg[::-1]] = legs[::-1]
-    src_d = leg_dest[first_leg]
-    src_hub = np.where(direct[first_leg], -1, src_h[first_leg])
-    if fixed_flow_t is None:
-        assign = builder.add_cols(
-            f"assign{tag}", np.arange(n_src), upper=1.0, integer=True
-        )
-    else:
-        # the LP for marginal values: keep each market on the source it uses
-        used = np.zeros(n_src, dtype=bool)
-        used[source_of_leg[np.asarray(fixed_flow_t)[legs] > 1e-9]] = True
-        value = used.astype(float)
-        assign = builder.add_cols(
-            f"assign{tag}", np.arange(n_src), lower=value, upper=value
-        )
-    # inflow from each source <= D_d a_ds
-    leg_src = np.full(n_legs, -1, dtype=np.int64)
-    leg_src[legs] = source_of_leg
-    f_legs = legs[flow[legs] >= 0]
-    builder.add_rows(
-        n_src,
-        np.concatenate([leg_src[f_legs], leg_src[path_out], np.arange(n_src)]),
-        np.concatenate([flow[f_legs], path_cols, assign]),
-        np.concatenate(
-            [np.ones(len(f_legs) + len(path_cols)), -demand[src_d]],
-        ),
-        -np.inf,
-        0.0,
-    )
-    if tight:
-        # a_ds <= sum_k y_hk for a hub source
-        hubbed = np.flatnonzero(src_hub >= 0)
-        builder.add_linking(
-            assign[hubbed],
-            src_hub[hubbed],
-            hub_cols,
-            -np.ones(len(hubbed)),
-            -np.inf,
-            0.0,
-        )
-    if fixed_flow_t is not None:
-        return
-    markets = np.unique(src_d)
-    markets = markets[demand[markets] > 0]
-    d_row = np.full(len(demand), -1, dtype=np.int64)
-    d_row[markets] = np.arange(len(markets))
-    on = d_row[src_d] >= 0
-    builder.add_rows(
-        len(markets),
-        d_row[src_d[on]],
-        assign[on],
-        1.0,
-        np.where(np.isnan(penalty[markets]), 1.0, -np.inf),
-        1.0,
-    )
-
-
-def _add_decision_rows(
-    builder: Builder,
-    options: ModelOptions,
-    open_: np.ndarray,
-    levels: Levels,
-) -> None:
-    """Rows on the hub decisions alone: count, budget and no-good cuts."""
-    level_index = np.flatnonzero(open_ >= 0)
-    cols = open_[level_index]
-    zeros = np.zeros(len(cols), dtype=np.int64)
-    if options.max_hubs is not None:
-        builder.add_rows(1, zeros, cols, 1.0, -np.inf, float(options.max_hubs))
-    if options.min_hubs is not None:
-        builder.add_rows(1, zeros, cols, 1.0, float(options.min_hubs), np.inf)
-    if options.budget is not None:
-        builder.add_rows(
-            1,
-            zeros,
-            cols,
-            levels.fixed_cost[level_index],
-            -np.inf,
-            float(options.budget),
-        )
-    # no-good cuts: differ from each excluded portfolio in at least min_difference hubs
-    for portfolio in options.exclude_portfolios:
-        chosen = set(portfolio)
-        in_chosen = np.array([levels.hub[k] in chosen for k in level_index], dtype=bool)
-        builder.add_rows(
-            1,
-            zeros,
-            cols,
-            np.where(in_chosen, -1.0, 1.0),
-            float(options.min_difference - len(chosen)),
-            np.inf,
-        )
 
 
 @dataclass
@@ -968,7 +366,7 @@ class TwoStageModel:
     """
 
     built: BuiltModel
-    blocks: list[_Block]
+    blocks: list[FlowBlock]
     criterion: str
 
 
@@ -1041,13 +439,13 @@ def build_two_stage(
                 "and levels in every scenario"
             )
             raise ValidationError(msg)
-    closed_all = np.all([_closed_levels(net, levels) for net in networks], axis=0)
+    closed_all = np.all([closed_levels(net, levels) for net in networks], axis=0)
     builder = Builder()
     level_index = np.flatnonzero(~closed_all)
     open_ = np.full(len(levels.hub), -1, dtype=np.int64)
     open_[level_index] = builder.add_cols("open", level_index, upper=1.0, integer=True)
     blocks = [
-        _add_block(builder, net, options, open_, levels, f"_s{s}")
+        add_flow_block(builder, net, options, open_, levels, f"_s{s}")
         for s, net in enumerate(networks)
     ]
     # first-stage cost: every built level is paid for in every scenario
@@ -1070,7 +468,7 @@ def build_two_stage(
                 -np.inf,
                 float(optimum),
             )
-    _add_decision_rows(builder, options, open_, levels)
+    add_hub_rows(builder, options, open_, levels)
     built = BuiltModel(
         arrays=builder.finish(
             "hubopt_robust", pool_apart=_pool_apart(builder, options.linking)
@@ -1122,12 +520,12 @@ def marginal_values(
     _, dual = highs.solve_duals(built.arrays, stage, threads)
     if dual is None:
         return None
-    hubs = _table(network, "hubs")
+    hubs = table(network, "hubs")
     levels = built.levels
     out = {
-        "supply": np.zeros(len(_table(network, "origins"))),
+        "supply": np.zeros(len(table(network, "origins"))),
         "capacity": np.full(len(hubs), np.nan),
-        "demand": np.full(len(_table(network, "destinations")), np.nan),
+        "demand": np.full(len(table(network, "destinations")), np.nan),
     }
     for o, row in built.rows["supply"].items():
         out["supply"][o] = -dual[row]
