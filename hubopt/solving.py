@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from . import model
+from .deadline import Deadline
 from .errors import InfeasibleError, SolverError, ValidationError
 from .network import Network
 from .result import Result
@@ -229,10 +230,11 @@ def solve(
         linking=linking,
     )
     built = model.build(network, options.model_options())
+    deadline = Deadline(time_limit_s)  # shared by the MILP and the marginal-value LP
     raw = model.run(
         built,
         solver=solver,
-        time_limit_s=time_limit_s,
+        deadline=deadline,
         mip_gap=DEFAULT_MIP_GAP if mip_gap is None else mip_gap,
         threads=threads,
         msg=msg,
@@ -248,7 +250,12 @@ def solve(
         and not raw.interrupted  # Ctrl-C means stop: no second solve
     ):
         marginal = model.marginal_values(
-            network, options.model_options(), raw.open_level, raw.flow_t
+            network,
+            options.model_options(),
+            raw.open_level,
+            raw.flow_t,
+            deadline=deadline,
+            threads=threads,
         )
     result = Result(
         network,

@@ -69,3 +69,45 @@ def test_a_lazy_solve_starts_from_the_rounded_lp_and_keeps_its_time_limit():
     result = hubopt.solve(net, linking="lazy", time_limit_s=60)
     assert result.status == "optimal"
     assert result.objective == pytest.approx(1040444.375, rel=1e-6)
+
+
+def test_the_marginal_value_lp_gets_the_solves_time_and_threads(monkeypatch):
+    """Regression: the LP after the MIP got neither the time limit nor ``threads``,
+    and so reset HiGHS's thread scheduler (twice per solve with threads=1)."""
+    import highspy
+
+    net = hubopt.datasets.tiny()
+    hubopt.solve(net, threads=1)  # the scheduler now runs with one thread
+    made, resets = [], []
+    original_new = highs.new_highs
+    original_reset = highspy.Highs.resetGlobalScheduler
+
+    def new_highs(time_limit_s, mip_gap, threads, msg):
+        made.append((time_limit_s, threads))
+        return original_new(time_limit_s, mip_gap, threads, msg)
+
+    def reset(blocking):
+        resets.append(blocking)
+        return original_reset(blocking)
+
+    monkeypatch.setattr(highs, "new_highs", new_highs)
+    monkeypatch.setattr(highspy.Highs, "resetGlobalScheduler", reset)
+    result = hubopt.solve(net, threads=1, time_limit_s=30)
+    assert not result.marginal_values.empty
+    assert len(made) == 2  # the MIP, then the marginal-value LP
+    (mip_limit, mip_threads), (lp_limit, lp_threads) = made
+    assert mip_threads == lp_threads == 1
+    assert 0 < lp_limit <= mip_limit <= 30
+    assert resets == []
+
+
+def test_the_marginal_value_lp_has_at_least_a_second_when_time_is_spent():
+    net = hubopt.datasets.tiny()
+    built = model.build(net, model.ModelOptions())
+    raw = model.run(built)
+    spent = Deadline(1.0, start=0.0)
+    values = model.marginal_values(
+        net, model.ModelOptions(), raw.open_level, raw.flow_t, deadline=spent
+    )
+    assert values is not None
+    assert values["demand"].tolist() == [4.0, 6.0, 7.0]
