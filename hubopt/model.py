@@ -39,43 +39,42 @@ from ._arrays import Builder, CSRRows, ModelArrays, pool_rows_of
 from ._solution import INTERRUPTED, RawSolution, interrupted, relative_gap
 from .deadline import Deadline
 from .errors import ValidationError
+from .formulation import BASE_LEVEL as BASE_LEVEL
 from .formulation import (
-    BASE_LEVEL,
     FlowBlock,
-    Levels,
     add_flow_block,
     add_hub_rows,
     closed_levels,
-    hub_levels,
     hub_problem,
-    leg_objective,
     plain_shape,
     table,
 )
-from .highs import add_pool_rows
+from .formulation import Levels as Levels
+from .formulation import hub_levels as hub_levels
+from .formulation import leg_objective as leg_objective
+from .highs import add_pool_rows as add_pool_rows
 from .lagrange import HubProblem, Reduction, reduce
 from .network import Network
-from .pulp_adapter import LpProblem, LpSolver, cbc_path
+from .pulp_adapter import LpProblem, LpSolver
+from .pulp_adapter import cbc_path as cbc_path
 
+# The names documented on this page: its own and those of the private modules
+# (_arrays, _solution). The ``X as X`` imports above re-export names from their new
+# homes (formulation, highs, pulp_adapter, documented there) for code that imports
+# them from here.
 __all__ = [
-    "BASE_LEVEL",
     "INTERRUPTED",
     "LAGRANGIAN_SHARE",
     "LAZY_LINKING_MIN_ROWS",
     "LINKING_CHOICES",
     "BuiltModel",
     "CSRRows",
-    "Levels",
     "ModelArrays",
     "ModelOptions",
     "RawSolution",
     "TwoStageModel",
-    "add_pool_rows",
     "build",
     "build_two_stage",
-    "cbc_path",
-    "hub_levels",
-    "leg_objective",
     "marginal_values",
     "run",
 ]
@@ -279,7 +278,8 @@ def build(
         Model options.
     fixed_levels
         Internal: 0/1 per level (as :attr:`RawSolution.open_level`). The hub decisions
-        are then fixed and the model is the LP whose duals are the marginal values
+        are then fixed and the model is the LP whose duals are the marginal values:
+        only the families :data:`hubopt.formulation.FAMILIES` marks as kept by it
         (no linking, cover, count or budget rows, which are constant or redundant).
     fixed_flow_t
         Internal, with ``fixed_levels`` under single sourcing: the solution's flows,
