@@ -287,6 +287,7 @@ def _build_child(side: str, n_legs: int, handover: bool) -> None:
         out.update(info)
         out["build_cpu_s"] = time.process_time() - cpu
     else:
+        from hubopt import highs as driver
         from hubopt import model
 
         # every linking row in the model, as in the floor
@@ -301,7 +302,7 @@ def _build_child(side: str, n_legs: int, handover: bool) -> None:
             start, cpu = time.perf_counter(), time.process_time()
             highs = highspy.Highs()
             highs.setOptionValue("output_flag", False)
-            model._pass_model(highs, built.arrays)
+            driver.pass_model(highs, built.arrays)
             out["handover_s"] = time.perf_counter() - start
             out["handover_cpu_s"] = time.process_time() - cpu
     out["peak_rss_mb"] = _rss_mb()

@@ -2,14 +2,18 @@
 
 It shares no code with the model builder: it reads the network's tables and the
 result's flows, hubs and markets, and recomputes every constraint and the objective from
-scratch. One line per violation; an empty list means the solution is feasible and its
-objective is what the flows cost.
+scratch. One function per constraint family, in the order of the formulation's registry
+(:data:`hubopt.formulation.FAMILIES`; :data:`CHECKS` names them alike), after a check
+that the flows sit on real legs and before the objective. One line per violation; an
+empty list means the solution is feasible and its objective is what the flows cost.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -49,267 +53,458 @@ def check_solution(
     """
     if result.status not in ("optimal", "feasible"):
         return []
-    out: list[str] = []
-    origins = network.origins.set_index("id")
-    hubs = network.hubs.set_index("id")
-    dests = network.destinations.set_index("id")
-    legs = network.legs
-    levels = network.hub_levels
-    flows = result.flows
-    res_hubs = result.hubs.set_index("hub_id")
-    markets = result.markets.set_index("destination")
-    options = result.options
-    scale = max(network.total_demand_t, network.total_supply_t, 1.0)
-    tol_t = rel_tol * scale + 1e-6
+    facts = _Facts.of(network, result, rel_tol)
+    out = _flows_on_legs(facts)
+    for _, check in CHECKS:
+        if check is not None:
+            out += check(facts)
+    return out + _fixed_costs(facts) + _objective(facts)
 
-    # flows exist, are non-negative and sit on real legs
-    leg_keys = {
-        (a, b, m, c): pos
-        for pos, (a, b, m, c) in enumerate(
-            zip(
-                legs["origin"],
-                legs["destination"],
-                legs["mode"],
-                legs["corridor"],
-                strict=True,
-            )
+
+@dataclass
+class _Facts:
+    """The network's tables and the result's, indexed for the checks."""
+
+    origins: pd.DataFrame
+    hubs: pd.DataFrame
+    dests: pd.DataFrame
+    legs: pd.DataFrame
+    levels: pd.DataFrame
+    flows: pd.DataFrame
+    res_hubs: pd.DataFrame
+    markets: pd.DataFrame
+    paths: Any
+    options: dict[str, Any]
+    objective: float | None
+    rel_tol: float
+    tol_t: float
+    leg_keys: dict[tuple[Any, Any, Any, Any], int]
+    out_of: pd.Series  # tonnes leaving each node
+    into: pd.Series  # tonnes arriving at each node
+
+    @classmethod
+    def of(cls, network: Network, result: Result, rel_tol: float) -> _Facts:
+        legs = network.legs
+        flows = result.flows
+        scale = max(network.total_demand_t, network.total_supply_t, 1.0)
+        keys = zip(
+            legs["origin"],
+            legs["destination"],
+            legs["mode"],
+            legs["corridor"],
+            strict=True,
         )
-    }
-    for f in flows.itertuples(index=False):
-        a, b = f._0, f.to
-        key = (a, b, f.mode, f.corridor)
-        if key not in leg_keys:
-            out.append(f"flow {a}->{b} ({f.mode}) is on no leg of the network")
-        if not math.isfinite(f.tonnes) or f.tonnes < -tol_t:
-            out.append(f"flow {a}->{b} ({f.mode}) has {f.tonnes} t")
+        return cls(
+            origins=network.origins.set_index("id"),
+            hubs=network.hubs.set_index("id"),
+            dests=network.destinations.set_index("id"),
+            legs=legs,
+            levels=network.hub_levels,
+            flows=flows,
+            res_hubs=result.hubs.set_index("hub_id"),
+            markets=result.markets.set_index("destination"),
+            paths=result.paths,
+            options=result.options,
+            objective=result.objective,
+            rel_tol=rel_tol,
+            tol_t=rel_tol * scale + 1e-6,
+            leg_keys={key: pos for pos, key in enumerate(keys)},
+            out_of=flows.groupby("from")["tonnes"].sum(),
+            into=flows.groupby("to")["tonnes"].sum(),
+        )
 
-    out_of = flows.groupby("from")["tonnes"].sum()
-    into = flows.groupby("to")["tonnes"].sum()
+    def arrived(self, node: Any) -> float:
+        return float(self.into.get(node, 0.0))
 
-    for oid, row in origins.iterrows():
-        sent = float(out_of.get(oid, 0.0))
-        if sent > row["supply_t"] + tol_t:
+    def is_open(self, hid: Any) -> bool:
+        return bool(self.res_hubs.loc[hid, "open"])
+
+    def open_hubs(self) -> list[tuple[Any, pd.Series, pd.Series]]:
+        """(id, network row, result row) of each open hub the result lists."""
+        return [
+            (hid, row, self.res_hubs.loc[hid])
+            for hid, row in self.hubs.iterrows()
+            if hid in self.res_hubs.index and self.is_open(hid)
+        ]
+
+    def level_of(self, hid: Any, row: pd.Series, level: Any) -> tuple[float, float]:
+        """(capacity, fixed cost) of a hub's level; KeyError for an unknown one."""
+        hub_levels = self.levels[self.levels["hub_id"] == hid]
+        if not len(hub_levels):
+            capacity = row["capacity_t"]
+            return (
+                float(capacity) if not pd.isna(capacity) else math.inf,
+                float(row["fixed_cost"]),
+            )
+        match = hub_levels[hub_levels["level"].astype(str) == str(level)]
+        if match.empty:
+            raise KeyError(level)
+        return float(match["capacity_t"].iloc[0]), float(match["fixed_cost"].iloc[0])
+
+    def opened_count(self) -> int:
+        return sum(
+            self.is_open(hid) for hid in self.hubs.index if hid in self.res_hubs.index
+        )
+
+
+def _flows_on_legs(f: _Facts) -> list[str]:
+    """Flows exist, are non-negative and sit on real legs."""
+    out = []
+    for flow in f.flows.itertuples(index=False):
+        a, b = flow._0, flow.to
+        if (a, b, flow.mode, flow.corridor) not in f.leg_keys:
+            out.append(f"flow {a}->{b} ({flow.mode}) is on no leg of the network")
+        if not math.isfinite(flow.tonnes) or flow.tonnes < -f.tol_t:
+            out.append(f"flow {a}->{b} ({flow.mode}) has {flow.tonnes} t")
+    return out
+
+
+def _supply(f: _Facts) -> list[str]:
+    """Supply: no origin ships more than its supply."""
+    out = []
+    for oid, row in f.origins.iterrows():
+        sent = float(f.out_of.get(oid, 0.0))
+        if sent > row["supply_t"] + f.tol_t:
             out.append(
                 f"origin {oid}: ships {sent:,.3f} t, more than its supply "
                 f"{row['supply_t']:,.3f} t"
             )
+    return out
 
-    # hubs: balance, level, capacity, status
-    opened_count = 0
-    for hid, row in hubs.iterrows():
-        arrived = float(into.get(hid, 0.0))
-        left = float(out_of.get(hid, 0.0))
-        if abs(arrived - left) > tol_t:
+
+def _balance(f: _Facts) -> list[str]:
+    """Balance: what arrives at a hub leaves it."""
+    out = []
+    for hid in f.hubs.index:
+        arrived, left = f.arrived(hid), float(f.out_of.get(hid, 0.0))
+        if abs(arrived - left) > f.tol_t:
             out.append(
                 f"hub {hid}: {arrived:,.3f} t arrive but {left:,.3f} t leave "
                 "(flow balance)"
             )
-        if hid not in res_hubs.index:
-            out.append(f"hub {hid}: missing from result.hubs")
-            continue
-        rh = res_hubs.loc[hid]
-        is_open = bool(rh["open"])
-        opened_count += int(is_open)
-        status = row["status"]
-        if status == "closed" and (is_open or arrived > tol_t):
-            out.append(f"hub {hid}: status 'closed' but it is used or opened")
-        if status == "open" and not is_open:
-            out.append(f"hub {hid}: status 'open' (must open) but it is not opened")
-        if not is_open and arrived > tol_t:
+    return out
+
+
+def _transit_paths(f: _Facts) -> list[str]:
+    """Transit limits, through the result's paths: each path joins its legs, is
+    within the market's limit, the paths add up to what the market receives, and no
+    leg carries more path tonnes than its flow."""
+    limited = f.dests[f.dests["max_transit_days"].notna()]
+    if not len(limited):
+        return []
+    out: list[str] = []
+    # Each path names its legs by position; two legs may join the same pair of
+    # nodes (corridors, modes), so the pair alone does not say which was used.
+    legs = f.legs
+    leg_from = legs["origin"].to_numpy()
+    leg_to = legs["destination"].to_numpy()
+    dwell = (
+        f.hubs["dwell_days"].fillna(0)
+        if "dwell_days" in f.hubs.columns
+        else pd.Series(dtype=float)
+    )
+    on = (leg_from, leg_to, legs["transit_days"].to_numpy(dtype=float), dwell)
+    carried: dict[int, float] = {}
+    for did, row in limited.iterrows():
+        mine = f.paths[f.paths["destination"] == did]
+        for p in mine.itertuples(index=False):
+            out += _path(did, row["max_transit_days"], p, on, carried)
+        if abs(float(mine["tonnes"].sum()) - f.arrived(did)) > f.tol_t:
+            out.append(f"market {did}: paths do not add up to the tonnes received")
+    on_leg = f.flows.groupby("leg")["tonnes"].sum()
+    for leg, tonnes in carried.items():
+        if tonnes > float(on_leg.get(leg, 0.0)) + f.tol_t:
             out.append(
-                f"hub {hid}: {arrived:,.3f} t pass through a hub that is not open"
+                f"leg {leg_from[leg]}->{leg_to[leg]}: paths into limited markets "
+                f"carry {tonnes:,.3f} t, more than the leg's flow"
             )
-        if not is_open:
-            continue
-        hub_levels = levels[levels["hub_id"] == hid]
-        if len(hub_levels):
-            match = hub_levels[hub_levels["level"].astype(str) == str(rh["level"])]
-            if match.empty:
-                out.append(f"hub {hid}: opened at unknown level {rh['level']!r}")
-                continue
-            capacity = float(match["capacity_t"].iloc[0])
-            fixed = float(match["fixed_cost"].iloc[0])
-        else:
-            capacity = (
-                float(row["capacity_t"]) if not pd.isna(row["capacity_t"]) else math.inf
-            )
-            fixed = float(row["fixed_cost"])
-        if arrived > capacity + tol_t:
+    return out
+
+
+def _path(
+    did: Any, max_days: float, p: Any, on: tuple[Any, ...], carried: dict[int, float]
+) -> list[str]:
+    """One path into a limited market: joined legs and days within the limit; adds
+    its tonnes to ``carried`` per leg. ``on`` holds each leg's origin, destination
+    and transit days, and the hubs' dwell days."""
+    leg_from, leg_to, leg_days, dwell = on
+    first, last = int(p.leg_in), int(p.leg_out)
+    n = len(leg_from)
+    if p.hub:
+        joined = (
+            0 <= first < n
+            and 0 <= last < n
+            and (leg_from[first], leg_to[first]) == (p.origin, p.hub)
+            and (leg_from[last], leg_to[last]) == (p.hub, did)
+        )
+    else:
+        joined = (
+            0 <= first < n
+            and last == -1
+            and (leg_from[first], leg_to[first]) == (p.origin, did)
+        )
+    if not joined:
+        return [
+            f"market {did}: a path {p.origin}->{p.hub or 'direct'} names "
+            f"legs {first}/{last} that do not join those nodes"
+        ]
+    days = leg_days[first] + (
+        float(dwell.get(p.hub, 0.0)) + leg_days[last] if p.hub else 0.0
+    )
+    for leg in (first, last) if p.hub else (first,):
+        carried[leg] = carried.get(leg, 0.0) + float(p.tonnes)
+    if days > max_days + 1e-9:
+        return [
+            f"market {did}: {p.tonnes:,.3f} t arrive by {p.origin}->"
+            f"{p.hub or 'direct'} in {days:g} days, over the limit {max_days:g}"
+        ]
+    return []
+
+
+def _capacity(f: _Facts) -> list[str]:
+    """Capacity: an open hub's throughput is within its level's capacity."""
+    out = []
+    for hid, row, rh in f.open_hubs():
+        try:
+            capacity, _ = f.level_of(hid, row, rh["level"])
+        except KeyError:
+            continue  # reported by _one_level
+        arrived = f.arrived(hid)
+        if arrived > capacity + f.tol_t:
             out.append(
                 f"hub {hid}: throughput {arrived:,.3f} t exceeds capacity "
                 f"{capacity:,.3f} t"
             )
-        if abs(float(rh["fixed_cost"]) - fixed) > rel_tol * max(fixed, 1.0):
+    return out
+
+
+def _min_throughput(f: _Facts) -> list[str]:
+    """Minimum throughput: an open hub moves at least its share of its capacity."""
+    share = f.options.get("min_throughput_share")
+    if not share:
+        return []
+    out = []
+    for hid, rh in f.res_hubs[f.res_hubs["open"]].iterrows():
+        capacity = float(rh["capacity_t"])
+        arrived = f.arrived(hid)
+        if math.isfinite(capacity) and arrived < share * capacity - f.tol_t:
             out.append(
-                f"hub {hid}: result says fixed cost {rh['fixed_cost']}, the network "
-                f"says {fixed}"
+                f"hub {hid}: moves {arrived:,.3f} t, less than "
+                f"min_throughput_share={share:g} of its capacity {capacity:,.3f} t"
             )
-    if options.get("max_hubs") is not None and opened_count > options["max_hubs"]:
-        out.append(
-            f"{opened_count} hubs open, more than max_hubs={options['max_hubs']}"
-        )
-    if options.get("min_hubs") is not None and opened_count < options["min_hubs"]:
-        out.append(
-            f"{opened_count} hubs open, fewer than min_hubs={options['min_hubs']}"
-        )
+    return out
 
-    budget = options.get("budget")
-    if budget is not None:
-        spent = float(res_hubs.loc[res_hubs["open"], "fixed_cost"].sum())
-        if spent > budget + rel_tol * max(budget, 1.0):
-            out.append(f"fixed cost of the open hubs {spent:,.2f} exceeds the budget")
-    share = options.get("min_throughput_share")
-    if share:
-        for hid, rh in res_hubs[res_hubs["open"]].iterrows():
-            capacity = float(rh["capacity_t"])
-            arrived = float(into.get(hid, 0.0))
-            if math.isfinite(capacity) and arrived < share * capacity - tol_t:
-                out.append(
-                    f"hub {hid}: moves {arrived:,.3f} t, less than "
-                    f"min_throughput_share={share:g} of its capacity {capacity:,.3f} t"
-                )
-    opened_set = set(res_hubs.index[res_hubs["open"].astype(bool)])
-    for portfolio in options.get("exclude_portfolios") or ():
-        differ = len(opened_set.symmetric_difference(portfolio))
-        need = int(options.get("min_difference") or 1)
-        if differ < need:
+
+def _one_level(f: _Facts) -> list[str]:
+    """One level per hub: each hub is in the result, open at a level it has, open
+    where its status says it must be, and shut where it says closed."""
+    out = []
+    for hid, row in f.hubs.iterrows():
+        if hid not in f.res_hubs.index:
+            out.append(f"hub {hid}: missing from result.hubs")
+            continue
+        is_open = f.is_open(hid)
+        status = row["status"]
+        if status == "closed" and (is_open or f.arrived(hid) > f.tol_t):
+            out.append(f"hub {hid}: status 'closed' but it is used or opened")
+        if status == "open" and not is_open:
+            out.append(f"hub {hid}: status 'open' (must open) but it is not opened")
+        if is_open:
+            level = f.res_hubs.loc[hid, "level"]
+            try:
+                f.level_of(hid, row, level)
+            except KeyError:
+                out.append(f"hub {hid}: opened at unknown level {level!r}")
+    return out
+
+
+def _linking(f: _Facts) -> list[str]:
+    """Linking: nothing passes through a hub that is not open."""
+    out = []
+    for hid in f.hubs.index:
+        if hid not in f.res_hubs.index or f.is_open(hid):
+            continue
+        arrived = f.arrived(hid)
+        if arrived > f.tol_t:
             out.append(
-                f"open hubs {sorted(opened_set)} differ from the excluded portfolio "
-                f"{sorted(portfolio)} in {differ} hub(s), fewer than {need}"
+                f"hub {hid}: {arrived:,.3f} t pass through a hub that is not open"
             )
-    cap_co2 = options.get("max_co2_t")
-    if cap_co2 is not None:
-        emitted = 0.0
-        for f in flows.itertuples(index=False):
-            pos = leg_keys.get((f._0, f.to, f.mode, f.corridor))
-            if pos is not None:
-                emitted += f.tonnes * float(legs["co2_kg_per_t"].iloc[pos]) / 1000.0
-        if emitted > cap_co2 + rel_tol * max(cap_co2, 1.0) + 1e-6:
-            out.append(f"flows emit {emitted:,.3f} t CO2, over max_co2_t={cap_co2:g}")
+    return out
 
-    # single sourcing: one hub or one direct leg per market
-    if options.get("single_sourcing"):
-        for did in dests.index:
-            mine = flows[(flows["to"] == did) & (flows["tonnes"] > tol_t)]
-            sources = {
-                ("hub", f._0)
-                if f._0 in hubs.index
-                else ("leg", f._0, f.mode, f.corridor)
-                for f in mine.itertuples(index=False)
-            }
-            if len(sources) > 1:
-                out.append(
-                    f"market {did}: served from {len(sources)} sources, but "
-                    "single_sourcing allows one hub or one direct leg"
-                )
 
-    # markets: demand met, or short only where a penalty allows it
-    for did, row in dests.iterrows():
-        got = float(into.get(did, 0.0))
-        unmet = float(markets.loc[did, "unmet_t"]) if did in markets.index else 0.0
+def _demand(f: _Facts) -> list[str]:
+    """Demand: met, or short only where a penalty allows it and as reported."""
+    out = []
+    for did, row in f.dests.iterrows():
+        got = f.arrived(did)
+        unmet = float(f.markets.loc[did, "unmet_t"]) if did in f.markets.index else 0.0
         demand = float(row["demand_t"])
-        if got > demand + tol_t:
+        if got > demand + f.tol_t:
             out.append(
                 f"market {did}: receives {got:,.3f} t, more than demand {demand}"
             )
         short = demand - got
         if pd.isna(row["unmet_penalty_per_t"]):
-            if short > tol_t:
+            if short > f.tol_t:
                 out.append(
                     f"market {did}: short by {short:,.3f} t but it has no "
                     "unmet_penalty_per_t (must be served in full)"
                 )
-        elif abs(short - unmet) > tol_t:
+        elif abs(short - unmet) > f.tol_t:
             out.append(
                 f"market {did}: short by {short:,.3f} t but the result reports "
                 f"{unmet:,.3f} t unmet"
             )
+    return out
 
-    # transit limits, through the result's paths
-    limited = dests[dests["max_transit_days"].notna()]
-    if len(limited):
-        paths = result.paths
-        dwell = (
-            hubs["dwell_days"].fillna(0)
-            if "dwell_days" in hubs.columns
-            else pd.Series(dtype=float)
-        )
-        # Each path names its legs by position; two legs may join the same pair of
-        # nodes (corridors, modes), so the pair alone does not say which was used.
-        leg_from = legs["origin"].to_numpy()
-        leg_to = legs["destination"].to_numpy()
-        leg_days = legs["transit_days"].to_numpy(dtype=float)
-        on_leg = flows.groupby("leg")["tonnes"].sum()
-        carried: dict[int, float] = {}
-        for did, row in limited.iterrows():
-            mine = paths[paths["destination"] == did]
-            for p in mine.itertuples(index=False):
-                first, last = int(p.leg_in), int(p.leg_out)
-                n = len(legs)
-                if p.hub:
-                    joined = (
-                        0 <= first < n
-                        and 0 <= last < n
-                        and (leg_from[first], leg_to[first]) == (p.origin, p.hub)
-                        and (leg_from[last], leg_to[last]) == (p.hub, did)
-                    )
-                else:
-                    joined = (
-                        0 <= first < n
-                        and last == -1
-                        and (leg_from[first], leg_to[first]) == (p.origin, did)
-                    )
-                if not joined:
-                    out.append(
-                        f"market {did}: a path {p.origin}->{p.hub or 'direct'} names "
-                        f"legs {first}/{last} that do not join those nodes"
-                    )
-                    continue
-                days = leg_days[first] + (
-                    float(dwell.get(p.hub, 0.0)) + leg_days[last] if p.hub else 0.0
-                )
-                for leg in (first, last) if p.hub else (first,):
-                    carried[leg] = carried.get(leg, 0.0) + float(p.tonnes)
-                if days > row["max_transit_days"] + 1e-9:
-                    out.append(
-                        f"market {did}: {p.tonnes:,.3f} t arrive by {p.origin}->"
-                        f"{p.hub or 'direct'} in {days:g} days, over the limit "
-                        f"{row['max_transit_days']:g}"
-                    )
-            got = float(into.get(did, 0.0))
-            if abs(float(mine["tonnes"].sum()) - got) > tol_t:
-                out.append(f"market {did}: paths do not add up to the tonnes received")
-        for leg, tonnes in carried.items():
-            if tonnes > float(on_leg.get(leg, 0.0)) + tol_t:
-                out.append(
-                    f"leg {leg_from[leg]}->{leg_to[leg]}: paths into limited markets "
-                    f"carry {tonnes:,.3f} t, more than the leg's flow"
-                )
 
-    # objective, recomputed from the network's own figures
-    price = options.get("carbon_price_per_t_co2") or 0.0
-    total = float(res_hubs.loc[res_hubs["open"], "fixed_cost"].sum())
-    for f in flows.itertuples(index=False):
-        key = (f._0, f.to, f.mode, f.corridor)
-        pos = leg_keys.get(key)
+def _one_source(f: _Facts) -> list[str]:
+    """Single sourcing: one hub or one direct leg per market."""
+    if not f.options.get("single_sourcing"):
+        return []
+    out = []
+    flows = f.flows
+    for did in f.dests.index:
+        mine = flows[(flows["to"] == did) & (flows["tonnes"] > f.tol_t)]
+        sources = {
+            ("hub", flow._0)
+            if flow._0 in f.hubs.index
+            else ("leg", flow._0, flow.mode, flow.corridor)
+            for flow in mine.itertuples(index=False)
+        }
+        if len(sources) > 1:
+            out.append(
+                f"market {did}: served from {len(sources)} sources, but "
+                "single_sourcing allows one hub or one direct leg"
+            )
+    return out
+
+
+def _co2_cap(f: _Facts) -> list[str]:
+    """CO2 cap: the flows emit no more than ``max_co2_t``."""
+    cap_co2 = f.options.get("max_co2_t")
+    if cap_co2 is None:
+        return []
+    emitted = 0.0
+    co2 = f.legs["co2_kg_per_t"]
+    for flow in f.flows.itertuples(index=False):
+        pos = f.leg_keys.get((flow._0, flow.to, flow.mode, flow.corridor))
+        if pos is not None:
+            emitted += flow.tonnes * float(co2.iloc[pos]) / 1000.0
+    if emitted > cap_co2 + f.rel_tol * max(cap_co2, 1.0) + 1e-6:
+        return [f"flows emit {emitted:,.3f} t CO2, over max_co2_t={cap_co2:g}"]
+    return []
+
+
+def _max_hubs(f: _Facts) -> list[str]:
+    """Hub count: at most ``max_hubs`` open."""
+    most = f.options.get("max_hubs")
+    count = f.opened_count()
+    if most is not None and count > most:
+        return [f"{count} hubs open, more than max_hubs={most}"]
+    return []
+
+
+def _min_hubs(f: _Facts) -> list[str]:
+    """Hub count: at least ``min_hubs`` open."""
+    least = f.options.get("min_hubs")
+    count = f.opened_count()
+    if least is not None and count < least:
+        return [f"{count} hubs open, fewer than min_hubs={least}"]
+    return []
+
+
+def _budget(f: _Facts) -> list[str]:
+    """Budget: the open hubs' fixed costs are within it."""
+    budget = f.options.get("budget")
+    if budget is None:
+        return []
+    spent = float(f.res_hubs.loc[f.res_hubs["open"], "fixed_cost"].sum())
+    if spent > budget + f.rel_tol * max(budget, 1.0):
+        return [f"fixed cost of the open hubs {spent:,.2f} exceeds the budget"]
+    return []
+
+
+def _no_good(f: _Facts) -> list[str]:
+    """No-good cuts: the open hubs differ enough from each excluded portfolio."""
+    out = []
+    opened = set(f.res_hubs.index[f.res_hubs["open"].astype(bool)])
+    need = int(f.options.get("min_difference") or 1)
+    for portfolio in f.options.get("exclude_portfolios") or ():
+        differ = len(opened.symmetric_difference(portfolio))
+        if differ < need:
+            out.append(
+                f"open hubs {sorted(opened)} differ from the excluded portfolio "
+                f"{sorted(portfolio)} in {differ} hub(s), fewer than {need}"
+            )
+    return out
+
+
+def _fixed_costs(f: _Facts) -> list[str]:
+    """The fixed cost the result reports for each open hub is its level's."""
+    out = []
+    for hid, row, rh in f.open_hubs():
+        try:
+            _, fixed = f.level_of(hid, row, rh["level"])
+        except KeyError:
+            continue  # reported by _one_level
+        if abs(float(rh["fixed_cost"]) - fixed) > f.rel_tol * max(fixed, 1.0):
+            out.append(
+                f"hub {hid}: result says fixed cost {rh['fixed_cost']}, the network "
+                f"says {fixed}"
+            )
+    return out
+
+
+def _objective(f: _Facts) -> list[str]:
+    """The objective, recomputed from the network's own figures."""
+    price = f.options.get("carbon_price_per_t_co2") or 0.0
+    total = float(f.res_hubs.loc[f.res_hubs["open"], "fixed_cost"].sum())
+    for flow in f.flows.itertuples(index=False):
+        pos = f.leg_keys.get((flow._0, flow.to, flow.mode, flow.corridor))
         if pos is None:
             continue
-        leg = legs.iloc[pos]
+        leg = f.legs.iloc[pos]
         per_t = float(leg["cost_per_t"])
-        if leg["origin"] in origins.index:
-            per_t += float(origins.loc[leg["origin"], "cost_per_t"])
-        if leg["destination"] in hubs.index:
-            per_t += float(hubs.loc[leg["destination"], "handling_cost_per_t"])
+        if leg["origin"] in f.origins.index:
+            per_t += float(f.origins.loc[leg["origin"], "cost_per_t"])
+        if leg["destination"] in f.hubs.index:
+            per_t += float(f.hubs.loc[leg["destination"], "handling_cost_per_t"])
         if price:
             per_t += price * float(leg["co2_kg_per_t"]) / 1000.0
-        total += per_t * f.tonnes
-    for did, row in dests.iterrows():
+        total += per_t * flow.tonnes
+    for did, row in f.dests.iterrows():
         if not pd.isna(row["unmet_penalty_per_t"]):
-            short = max(float(row["demand_t"]) - float(into.get(did, 0.0)), 0.0)
+            short = max(float(row["demand_t"]) - f.arrived(did), 0.0)
             total += short * float(row["unmet_penalty_per_t"])
-    reported = result.objective
-    if reported is None or abs(total - reported) > rel_tol * max(abs(total), 1.0):
-        out.append(
+    reported = f.objective
+    if reported is None or abs(total - reported) > f.rel_tol * max(abs(total), 1.0):
+        return [
             f"objective: the result reports {reported}, the flows cost {total:,.6f}"
-        )
-    return out
+        ]
+    return []
+
+
+#: One check per constraint family of :data:`hubopt.formulation.FAMILIES`, by the
+#: same names and in the same order; None for a family with nothing of its own in a
+#: result (the source columns of single sourcing, valid inequalities the other
+#: checks imply).
+CHECKS: tuple[tuple[str, Callable[[_Facts], list[str]] | None], ...] = (
+    ("supply", _supply),
+    ("balance", _balance),
+    ("transit_paths", _transit_paths),
+    ("capacity", _capacity),
+    ("min_throughput", _min_throughput),
+    ("one_level", _one_level),
+    ("linking", _linking),
+    ("demand", _demand),
+    ("source_choice", None),  # the a_ds columns are not in a result
+    ("source_linking", None),  # a source hub is open: what _linking checks
+    ("one_source", _one_source),
+    ("co2_cap", _co2_cap),
+    ("capacity_cover", None),  # implied by capacity and demand
+    ("max_hubs", _max_hubs),
+    ("min_hubs", _min_hubs),
+    ("budget", _budget),
+    ("no_good", _no_good),
+)

@@ -26,18 +26,19 @@ way, exceeds the best incumbent cannot be in a better solution and is fixed. The
 then runs on the rest, starting from the incumbent: the reductions are exact, so its
 optimum is the model's.
 
-The module is numpy only; :mod:`hubopt.model` builds :class:`HubProblem` and evaluates
-incumbents.
+The module is numpy only; :mod:`hubopt.formulation` builds :class:`HubProblem` and
+:class:`hubopt.highs.FixedLevelsLP` evaluates incumbents.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from .deadline import Deadline
 
 #: Subgradient iterations at most.
 MAX_ITERATIONS = 3000
@@ -428,6 +429,7 @@ def reduce(
     evaluate: Evaluate,
     *,
     time_limit_s: float | None = None,
+    deadline: Deadline | None = None,
     msg: bool = False,
 ) -> Reduction:
     """Run the Lagrangian method and fix what its bound allows.
@@ -442,6 +444,9 @@ def reduce(
         Stop the subgradient method after this long, and skip the incumbent's local
         search and restricted MIP once it is spent (the fixing tests, a few
         knapsacks, still run).
+    deadline
+        The same as a deadline already running (the solve's stage); replaces
+        ``time_limit_s``.
     msg
         Print progress every 100 iterations and a summary.
 
@@ -476,7 +481,7 @@ def reduce(
     >>> red.bound, red.objective, red.closed_cols.tolist(), red.open_cols.tolist()
     (25.0, 25.0, [5], [4])
     """
-    started = time.perf_counter()
+    deadline = Deadline(time_limit_s) if deadline is None else deadline
     relax = _Relaxation(problem)
     n_levels = len(problem.level_col)
     empty = np.zeros(0, dtype=np.int64)
@@ -491,10 +496,9 @@ def reduce(
     evaluated: list[tuple[float, np.ndarray]] = []
 
     def left() -> float:
-        """Seconds left of ``time_limit_s``."""
-        if time_limit_s is None:
-            return np.inf
-        return time_limit_s - (time.perf_counter() - started)
+        """Seconds left of the deadline."""
+        remaining = deadline.remaining_s()
+        return np.inf if remaining is None else remaining
 
     def closed_gap() -> bool:
         return incumbent is not None and incumbent[0] - best_bound <= 1e-7 * max(
@@ -545,7 +549,7 @@ def reduce(
             shown = "none" if upper is None else f"{upper:.10g}"
             print(
                 f"lagrangian: iteration {iteration}, bound {best_bound:.10g}, "
-                f"incumbent {shown}, {time.perf_counter() - started:.1f} s",
+                f"incumbent {shown}, {deadline.elapsed_s():.1f} s",
                 flush=True,
             )
         if closed_gap():
@@ -627,7 +631,7 @@ def reduce(
     live = ~np.isin(problem.level_col, closed)
     shut[problem.level_hub[live]] = False
     used = problem.out_col[flows.order[~shut[flows.hub]]]
-    seconds = time.perf_counter() - started
+    seconds = deadline.elapsed_s()
     if msg:
         shown = "none" if incumbent is None else f"{incumbent[0]:.10g}"
         print(

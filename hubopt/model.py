@@ -1,4 +1,4 @@
-"""The hub-siting MILP: the only module that builds PuLP objects.
+"""The hub-siting MILP: its public entry points (build, run, marginal values).
 
 Notation (see ``docs/model.md`` for the full statement)::
 
@@ -18,45 +18,72 @@ where ``c_l`` folds the leg's cost per tonne, the origin's cost per tonne for le
 leaving an origin, the hub's handling cost for legs entering a hub, and the carbon price
 times the leg's CO2. Markets with ``max_transit_days`` are served through path variables
 ``p_lm`` (inbound leg l, outbound leg m) restricted to paths within the limit.
+
+The parts live in modules of their own: :mod:`hubopt.formulation` (the constraint
+families and their registry), :mod:`hubopt._arrays` (the sparse-array toolkit),
+:mod:`hubopt.highs` (the HiGHS driver), :mod:`hubopt.pulp_adapter` (CBC and other
+PuLP solvers) and :mod:`hubopt.deadline` (the time budget). This module composes them
+and keeps the entry points.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
-import re
-import shutil
-import sys
-import tempfile
-import threading
 import time
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
-import pulp
 
-from .errors import SolverError, ValidationError
+from . import highs, pulp_adapter
+from ._arrays import Builder, CSRRows, ModelArrays, pool_rows_of
+from ._solution import INTERRUPTED, RawSolution, interrupted, relative_gap
+from .deadline import Deadline
+from .errors import ValidationError
+from .formulation import BASE_LEVEL as BASE_LEVEL
+from .formulation import (
+    FlowBlock,
+    add_flow_block,
+    add_hub_rows,
+    closed_levels,
+    hub_problem,
+    plain_shape,
+    table,
+)
+from .formulation import Levels as Levels
+from .formulation import hub_levels as hub_levels
+from .formulation import leg_objective as leg_objective
+from .highs import add_pool_rows as add_pool_rows
 from .lagrange import HubProblem, Reduction, reduce
 from .network import Network
+from .pulp_adapter import LpProblem, LpSolver
+from .pulp_adapter import cbc_path as cbc_path
 
-#: Name of the single level used for a hub without rows in ``hub_levels``.
-BASE_LEVEL = "base"
+# The names documented on this page: its own and those of the private modules
+# (_arrays, _solution). The ``X as X`` imports above re-export names from their new
+# homes (formulation, highs, pulp_adapter, documented there) for code that imports
+# them from here.
+__all__ = [
+    "INTERRUPTED",
+    "LAGRANGIAN_SHARE",
+    "LAZY_LINKING_MIN_ROWS",
+    "LINKING_CHOICES",
+    "BuiltModel",
+    "CSRRows",
+    "ModelArrays",
+    "ModelOptions",
+    "RawSolution",
+    "TwoStageModel",
+    "build",
+    "build_two_stage",
+    "marginal_values",
+    "run",
+]
 
 #: The values of :attr:`ModelOptions.linking`.
 LINKING_CHOICES = ("auto", "all", "lazy", "none")
 
 #: From this many per-leg linking rows on, ``linking="auto"`` adds them lazily.
 LAZY_LINKING_MIN_ROWS = 20_000
-
-#: At most this many rounds of adding violated linking rows before the MIP.
-LAZY_LINKING_MAX_ROUNDS = 100
-
-#: Lazy linking stops once a round raises the LP bound by less than this share.
-LAZY_LINKING_MIN_GAIN = 1e-3
 
 #: Share of ``time_limit_s`` the Lagrangian hub fixing may use at most.
 LAGRANGIAN_SHARE = 0.25
@@ -183,165 +210,6 @@ def _is_number(value: object) -> bool:
 
 
 @dataclass
-class Levels:
-    """Every (hub, level) pair the model may open, as aligned arrays.
-
-    Examples
-    --------
-    >>> import hubopt
-    >>> from hubopt.model import hub_levels
-    >>> levels = hub_levels(hubopt.datasets.tiny())
-    >>> levels.hub.tolist(), levels.capacity_t.tolist()
-    (['H1', 'H2', 'H3'], [100.0, 200.0, 60.0])
-    """
-
-    hub: np.ndarray  # hub id per level
-    level: np.ndarray  # level name per level
-    capacity_t: np.ndarray  # capacity, finite (big-M where the hub is uncapacitated)
-    capacitated: np.ndarray  # bool: False where capacity_t stands for "no limit"
-    fixed_cost: np.ndarray
-
-
-@dataclass
-class CSRRows:
-    """Rows in CSR form with their bounds: row ``r`` reads ``lower[r] <= sum_j
-    value[j] x[index[j]] <= upper[r]`` over ``j`` in ``start[r]:start[r + 1]``."""
-
-    lower: np.ndarray
-    upper: np.ndarray
-    start: np.ndarray  # int32, len(rows) + 1
-    index: np.ndarray  # int32
-    value: np.ndarray
-
-    @classmethod
-    def empty(cls) -> CSRRows:
-        """No rows."""
-        return cls(
-            np.zeros(0),
-            np.zeros(0),
-            np.zeros(1, dtype=np.int32),
-            np.zeros(0, dtype=np.int32),
-            np.zeros(0),
-        )
-
-    @property
-    def n_rows(self) -> int:
-        return len(self.lower)
-
-    def joined(self, other: CSRRows) -> CSRRows:
-        """These rows followed by ``other``'s."""
-        return CSRRows(
-            lower=np.concatenate([self.lower, other.lower]),
-            upper=np.concatenate([self.upper, other.upper]),
-            start=np.concatenate(
-                [self.start[:-1], other.start + self.start[-1]]
-            ).astype(np.int32),
-            index=np.concatenate([self.index, other.index]).astype(np.int32),
-            value=np.concatenate([self.value, other.value]),
-        )
-
-    def subset(self, rows: np.ndarray) -> CSRRows:
-        """The rows numbered ``rows`` (ascending), as a block of their own."""
-        rows = np.asarray(rows, dtype=np.int64)
-        counts = self.start[rows + 1] - self.start[rows]
-        start = np.zeros(len(rows) + 1, dtype=np.int32)
-        np.cumsum(counts, out=start[1:])
-        entries = np.repeat(self.start[rows] - start[:-1], counts) + np.arange(
-            start[-1]
-        )
-        return CSRRows(
-            lower=self.lower[rows],
-            upper=self.upper[rows],
-            start=start,
-            index=self.index[entries],
-            value=self.value[entries],
-        )
-
-    def on_columns(self, keep: np.ndarray) -> CSRRows:
-        """These rows over only the columns marked True in ``keep`` (a bool per
-        column), the columns numbered anew in their order; entries on other columns
-        are dropped."""
-        number = np.cumsum(keep) - 1
-        kept = keep[self.index]
-        count = np.bincount(self.entry_rows[kept], minlength=self.n_rows)
-        start = np.zeros(self.n_rows + 1, dtype=np.int32)
-        np.cumsum(count, out=start[1:])
-        return CSRRows(
-            lower=self.lower,
-            upper=self.upper,
-            start=start,
-            index=number[self.index[kept]].astype(np.int32),
-            value=self.value[kept],
-        )
-
-    @property
-    def entry_rows(self) -> np.ndarray:
-        """The row of each entry (aligned with ``index`` and ``value``)."""
-        return np.repeat(np.arange(self.n_rows), np.diff(self.start))
-
-    def activity(self, x: np.ndarray) -> np.ndarray:
-        """``sum_j value[j] x[index[j]]`` per row."""
-        return np.bincount(
-            self.entry_rows, weights=self.value * x[self.index], minlength=self.n_rows
-        )
-
-
-@dataclass
-class ModelArrays:
-    """A model as numpy arrays: columns, and rows in CSR form with their bounds.
-
-    Row ``r`` reads ``row_lower[r] <= sum_j value[j] x[index[j]] <= row_upper[r]``
-    over ``j`` in ``start[r]:start[r + 1]``; a row is never ranged (one side is
-    infinite, or both are equal).
-    """
-
-    col_cost: np.ndarray
-    col_lower: np.ndarray
-    col_upper: np.ndarray
-    col_integer: np.ndarray  # bool
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    start: np.ndarray  # int32, len(rows) + 1
-    index: np.ndarray  # int32
-    value: np.ndarray
-    #: (name, first column, keys) per family of columns, in column order; the
-    #: names and keys of the PuLP variables when the model is handed to PuLP
-    segments: list[tuple[str, int, np.ndarray]]
-    name: str = "hubopt"
-    #: valid inequalities kept out of the rows (lazy linking), added on demand
-    pool: CSRRows = field(default_factory=CSRRows.empty)
-
-    @property
-    def n_cols(self) -> int:
-        return len(self.col_cost)
-
-    @property
-    def n_rows(self) -> int:
-        return len(self.row_lower)
-
-    @property
-    def rows(self) -> CSRRows:
-        """The model's rows (the pool not included)."""
-        return CSRRows(
-            self.row_lower, self.row_upper, self.start, self.index, self.value
-        )
-
-    def with_pool_rows(self, selected: np.ndarray) -> ModelArrays:
-        """These arrays with the pool rows numbered ``selected`` appended to the
-        rows, and no pool."""
-        rows = self.rows.joined(self.pool.subset(np.sort(selected)))
-        return replace(
-            self,
-            row_lower=rows.lower,
-            row_upper=rows.upper,
-            start=rows.start,
-            index=rows.index,
-            value=rows.value,
-            pool=CSRRows.empty(),
-        )
-
-
-@dataclass
 class BuiltModel:
     """The model as arrays, with its columns located by position in the network's
     tables; the PuLP problem is made from the arrays only when asked for
@@ -369,129 +237,30 @@ class BuiltModel:
     rows: dict[str, dict[int, int]] = field(default_factory=dict)  # row numbers
     #: the hub-location core for Lagrangian hub fixing, when the model has that shape
     hub_problem: HubProblem | None = None
-    _problem: pulp.LpProblem | None = field(default=None, repr=False)
+    _problem: LpProblem | None = field(default=None, repr=False)
     _columns: list[Any] = field(default_factory=list, repr=False)
 
     @property
-    def problem(self) -> pulp.LpProblem:
+    def problem(self) -> LpProblem:
         """The model as a PuLP problem (made from the arrays on first use)."""
+        return self.pulp_problem()[0]
+
+    @property
+    def has_pulp_problem(self) -> bool:
+        """Whether the PuLP problem has been made."""
+        return self._problem is not None
+
+    def make_pulp_problem(self, arrays: ModelArrays) -> None:
+        """Make the PuLP problem from ``arrays``: the model's arrays with the linking
+        rows a solver needs (lazy linking for CBC) instead of :attr:`arrays`."""
+        self._problem, self._columns = pulp_adapter.problem_from_arrays(arrays)
+
+    def pulp_problem(self) -> tuple[LpProblem, list[Any]]:
+        """The PuLP problem and its variables in column order (made from
+        :attr:`arrays` on first use)."""
         if self._problem is None:
-            self._problem, self._columns = _pulp_problem(self.arrays)
-        return self._problem
-
-
-@dataclass
-class RawSolution:
-    """What a solver returned, before it becomes a :class:`hubopt.Result`.
-
-    Examples
-    --------
-    >>> import hubopt
-    >>> from hubopt.model import ModelOptions, build, run
-    >>> raw = run(build(hubopt.datasets.tiny(), ModelOptions()))
-    >>> raw.status, raw.objective, raw.open_level.tolist()
-    ('optimal', 1140.0, [1.0, 1.0, 0.0])
-    """
-
-    status: str
-    objective: float | None
-    best_bound: float | None
-    gap: float | None
-    runtime_s: float
-    solver: str
-    flow_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    open_level: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    unmet_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    path_t: dict[tuple[int, int], float] = field(default_factory=dict)
-    message: str = ""
-    interrupted: bool = False  # stopped by Ctrl-C (SIGINT)
-
-
-def hub_levels(network: Network) -> Levels:
-    """Every level a hub may open at: its ``hub_levels`` rows, or one base level built
-    from its ``capacity_t`` and ``fixed_cost``. Uncapacitated levels get a finite
-    capacity equal to the most any hub can move, min(total supply, total demand).
-
-    Examples
-    --------
-    >>> import hubopt
-    >>> from hubopt.model import hub_levels
-    >>> hub_levels(hubopt.datasets.tiny()).level.tolist()  # no hub_levels table
-    ['base', 'base', 'base']
-    >>> levels = hub_levels(hubopt.datasets.morocco_kazakhstan())
-    >>> len(levels.hub)  # four sizes at each of eleven ports
-    44
-    """
-    hubs = network.hubs
-    levels = network.hub_levels
-    big_m = min(network.total_supply_t, network.total_demand_t)
-    with_levels = set(levels["hub_id"])
-    hub_ids, names, caps, capacitated, fixed = [], [], [], [], []
-    for row in hubs.itertuples(index=False):
-        if row.id in with_levels:
-            rows = levels[levels["hub_id"] == row.id]
-            for lev in rows.itertuples(index=False):
-                hub_ids.append(row.id)
-                names.append(str(lev.level))
-                caps.append(float(lev.capacity_t))
-                capacitated.append(True)
-                fixed.append(float(lev.fixed_cost))
-        else:
-            hub_ids.append(row.id)
-            names.append(BASE_LEVEL)
-            has_cap = not np.isnan(row.capacity_t)
-            caps.append(float(row.capacity_t) if has_cap else big_m)
-            capacitated.append(has_cap)
-            fixed.append(float(row.fixed_cost))
-    return Levels(
-        hub=np.array(hub_ids, dtype=object),
-        level=np.array(names, dtype=object),
-        capacity_t=np.array(caps, dtype=float),
-        capacitated=np.array(capacitated, dtype=bool),
-        fixed_cost=np.array(fixed, dtype=float),
-    )
-
-
-def leg_objective(network: Network, carbon_price_per_t_co2: float | None) -> np.ndarray:
-    """Objective coefficient per tonne on each leg: leg cost + origin cost (legs leaving
-    an origin) + handling (legs entering a hub) + carbon price x CO2.
-
-    Examples
-    --------
-    >>> import hubopt
-    >>> from hubopt.model import leg_objective
-    >>> net = hubopt.datasets.tiny()
-    >>> net.legs["cost_per_t"].tolist()[:2], leg_objective(net, None).tolist()[:2]
-    ([2.0, 4.0], [3.0, 5.0])
-    """
-    legs = _table(network, "legs")
-    problems = []
-    cost = legs["cost_per_t"].to_numpy(dtype=float)
-    for pos in np.flatnonzero(np.isnan(cost))[:20]:
-        problems.append(
-            f"table 'legs', leg {legs['origin'].iloc[pos]}->"
-            f"{legs['destination'].iloc[pos]}, column 'cost_per_t': missing; give it, "
-            "or fill it from geography with network.with_leg_attributes()"
-        )
-    co2 = legs["co2_kg_per_t"].to_numpy(dtype=float)
-    if carbon_price_per_t_co2:
-        for pos in np.flatnonzero(np.isnan(co2))[:20]:
-            problems.append(
-                f"table 'legs', leg {legs['origin'].iloc[pos]}->"
-                f"{legs['destination'].iloc[pos]}, column 'co2_kg_per_t': missing, "
-                "but a carbon price was given; fill it with "
-                "network.with_leg_attributes()"
-            )
-    if problems:
-        raise ValidationError(problems)
-    origin_cost = _table(network, "origins").set_index("id")["cost_per_t"]
-    handling = _table(network, "hubs").set_index("id")["handling_cost_per_t"]
-    coef = cost.copy()
-    coef += legs["origin"].map(origin_cost).fillna(0.0).to_numpy(dtype=float)
-    coef += legs["destination"].map(handling).fillna(0.0).to_numpy(dtype=float)
-    if carbon_price_per_t_co2:
-        coef += carbon_price_per_t_co2 * co2 / 1000.0
-    return coef
+            self.make_pulp_problem(self.arrays)
+        return self._problem, self._columns
 
 
 def build(
@@ -511,7 +280,8 @@ def build(
         Model options.
     fixed_levels
         Internal: 0/1 per level (as :attr:`RawSolution.open_level`). The hub decisions
-        are then fixed and the model is the LP whose duals are the marginal values
+        are then fixed and the model is the LP whose duals are the marginal values:
+        only the families :data:`hubopt.formulation.FAMILIES` marks as kept by it
         (no linking, cover, count or budget rows, which are constant or redundant).
     fixed_flow_t
         Internal, with ``fixed_levels`` under single sourcing: the solution's flows,
@@ -531,8 +301,8 @@ def build(
     """
     start = time.perf_counter()
     levels = hub_levels(network)
-    closed = _closed_levels(network, levels)
-    builder = _Builder()
+    closed = closed_levels(network, levels)
+    builder = Builder()
     level_index = np.flatnonzero(~closed)
     if fixed_levels is None:
         open_cols = builder.add_cols("open", level_index, upper=1.0, integer=True)
@@ -541,737 +311,45 @@ def build(
         open_cols = builder.add_cols("open", level_index, lower=value, upper=value)
     open_ = np.full(len(levels.hub), -1, dtype=np.int64)
     open_[level_index] = open_cols
-    block = _add_block(
+    for_duals = fixed_levels is not None
+    block = add_flow_block(
         builder,
         network,
         options,
         open_,
         levels,
         "",
-        for_duals=fixed_levels is not None,
+        for_duals=for_duals,
         fixed_flow_t=fixed_flow_t,
     )
-    builder.cost(open_[block.block_levels], levels.fixed_cost[block.block_levels])
+    f = block.data
+    builder.cost(open_[f.block_levels], levels.fixed_cost[f.block_levels])
     builder.cost(block.cost_cols, block.cost_values)
-    if fixed_levels is None:
-        _add_decision_rows(builder, options, open_, levels)
-    plain = fixed_levels is None and not (
-        options.max_hubs is not None
-        or options.min_hubs is not None
-        or options.budget is not None
-        or options.exclude_portfolios
-    )
+    if not for_duals:
+        add_hub_rows(builder, options, open_, levels)
+    plain = not for_duals and plain_shape(options, f)
     return BuiltModel(
-        arrays=builder.finish(linking=options.linking),
-        flow=block.flow,
+        arrays=builder.finish(pool_apart=_pool_apart(builder, options.linking)),
+        flow=f.flow,
         open=open_,
-        unmet=block.unmet,
-        path_legs=block.path_legs,
-        path_cols=block.path_cols,
+        unmet=f.unmet,
+        path_legs=np.column_stack([f.path_in, f.path_out]),
+        path_cols=f.path_cols,
         levels=levels,
-        leg_objective=block.coef,
-        n_destinations=block.n_destinations,
+        leg_objective=f.coef,
+        n_destinations=len(f.demand),
         build_s=time.perf_counter() - start,
-        rows=block.rows,
-        hub_problem=block.hub_problem if plain else None,
+        rows=f.rows,
+        hub_problem=hub_problem(f) if plain else None,
     )
 
 
-def _closed_levels(network: Network, levels: Levels) -> np.ndarray:
-    status = network.hubs.set_index("id")["status"]
-    return np.array([status[h] == "closed" for h in levels.hub], dtype=bool)
-
-
-def _table(network: Network, name: str) -> Any:
-    """A network table without the defensive copy of the public property (read
-    only; the model never edits it)."""
-    return network._tables[name]
-
-
-class _Builder:
-    """Collects columns and rows (COO blocks) and makes :class:`ModelArrays`.
-
-    Rows added with ``lazy=True`` (valid inequalities the model is correct without)
-    go to a separate pool, numbered from 0 on their own, so the numbers of the model's
-    rows do not depend on how the pool is used; :meth:`finish` appends the pool to
-    the rows or keeps it apart.
-    """
-
-    def __init__(self) -> None:
-        self.n_cols = 0
-        self.rows = _RowCollector()
-        self.pool = _RowCollector()
-        self._lower: list[np.ndarray] = []
-        self._upper: list[np.ndarray] = []
-        self._integer: list[np.ndarray] = []
-        self._cost_cols: list[np.ndarray] = []
-        self._cost_values: list[np.ndarray] = []
-        self.segments: list[tuple[str, int, np.ndarray]] = []
-
-    def add_cols(
-        self,
-        name: str,
-        keys: Any,
-        *,
-        lower: Any = 0.0,
-        upper: Any = np.inf,
-        integer: bool = False,
-    ) -> np.ndarray:
-        """Add one column per key; returns their column numbers."""
-        keys = np.asarray(keys)
-        n = len(keys)
-        self.segments.append((name, self.n_cols, keys))
-        self._lower.append(np.broadcast_to(np.asarray(lower, dtype=float), (n,)))
-        self._upper.append(np.broadcast_to(np.asarray(upper, dtype=float), (n,)))
-        self._integer.append(np.full(n, integer, dtype=bool))
-        cols = np.arange(self.n_cols, self.n_cols + n, dtype=np.int64)
-        self.n_cols += n
-        return cols
-
-    def cost(self, cols: np.ndarray, values: Any) -> None:
-        """Add objective coefficients (summed where a column appears twice)."""
-        cols = np.asarray(cols, dtype=np.int64)
-        self._cost_cols.append(cols)
-        self._cost_values.append(
-            np.broadcast_to(np.asarray(values, dtype=float), cols.shape)
-        )
-
-    def add_rows(
-        self,
-        n: int,
-        rows: np.ndarray,
-        cols: np.ndarray,
-        values: Any,
-        lower: Any,
-        upper: Any,
-        *,
-        lazy: bool = False,
-    ) -> np.ndarray:
-        """Add ``n`` rows from entries (local row 0..n-1, column, value); returns
-        the row numbers (in the pool with ``lazy``)."""
-        target = self.pool if lazy else self.rows
-        cols = np.asarray(cols, dtype=np.int64)
-        target._rows.append(np.asarray(rows, dtype=np.int64) + target.n_rows)
-        target._cols.append(cols)
-        target._values.append(
-            np.broadcast_to(np.asarray(values, dtype=float), cols.shape)
-        )
-        target._row_lower.append(np.broadcast_to(np.asarray(lower, dtype=float), (n,)))
-        target._row_upper.append(np.broadcast_to(np.asarray(upper, dtype=float), (n,)))
-        out = np.arange(target.n_rows, target.n_rows + n, dtype=np.int64)
-        target.n_rows += n
-        return out
-
-    def add_linking(
-        self,
-        owner_cols: np.ndarray,
-        group: np.ndarray,
-        group_cols: _Ragged,
-        group_values: np.ndarray,
-        lower: Any,
-        upper: Any,
-        *,
-        lazy: bool = False,
-    ) -> np.ndarray:
-        """One row per owner: ``x_owner + sum_{c in group} v c``, where each owner
-        names a group (a hub) whose columns are ``group_cols``; ``group_values`` is
-        the coefficient per owner, repeated over its group's columns."""
-        n = len(owner_cols)
-        member, pos = group_cols.expand(group)
-        rows = np.concatenate([np.arange(n), member])
-        cols = np.concatenate([owner_cols, group_cols.items[pos]])
-        values = np.concatenate([np.ones(n), np.asarray(group_values)[member]])
-        return self.add_rows(n, rows, cols, values, lower, upper, lazy=lazy)
-
-    def finish(self, name: str = "hubopt", linking: str = "all") -> ModelArrays:
-        """The columns, and the rows as CSR (entries kept in the order added; a row
-        never names a column twice). The pool is appended to the rows with
-        ``linking`` "all" (and "auto" below :data:`LAZY_LINKING_MIN_ROWS` rows), kept
-        apart as :attr:`ModelArrays.pool` otherwise."""
-        cost = np.zeros(self.n_cols)
-        if self._cost_cols:
-            np.add.at(
-                cost, _cat(self._cost_cols, np.int64), _cat(self._cost_values, float)
-            )
-        rows = self.rows.csr()
-        pool = self.pool.csr()
-        keep_apart = linking == "lazy" or (
-            linking == "auto" and pool.n_rows >= LAZY_LINKING_MIN_ROWS
-        )
-        if not keep_apart:
-            rows, pool = rows.joined(pool), CSRRows.empty()
-        return ModelArrays(
-            col_cost=cost,
-            col_lower=_cat(self._lower, float),
-            col_upper=_cat(self._upper, float),
-            col_integer=_cat(self._integer, bool),
-            row_lower=rows.lower,
-            row_upper=rows.upper,
-            start=rows.start,
-            index=rows.index,
-            value=rows.value,
-            segments=self.segments,
-            name=name,
-            pool=pool,
-        )
-
-
-def _cat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
-    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
-
-
-class _RowCollector:
-    """Rows as COO blocks, numbered from 0 (the rows and the pool of
-    :class:`_Builder`)."""
-
-    def __init__(self) -> None:
-        self.n_rows = 0
-        self._rows: list[np.ndarray] = []
-        self._cols: list[np.ndarray] = []
-        self._values: list[np.ndarray] = []
-        self._row_lower: list[np.ndarray] = []
-        self._row_upper: list[np.ndarray] = []
-
-    def csr(self) -> CSRRows:
-        """The collected rows as CSR."""
-        rows = _cat(self._rows, np.int64)
-        cols = _cat(self._cols, np.int32)
-        values = _cat(self._values, float)
-        nonzero = values != 0
-        rows, cols, values = rows[nonzero], cols[nonzero], values[nonzero]
-        order = np.argsort(rows, kind="stable")
-        start = np.zeros(self.n_rows + 1, dtype=np.int32)
-        np.cumsum(np.bincount(rows, minlength=self.n_rows), out=start[1:])
-        return CSRRows(
-            lower=_cat(self._row_lower, float),
-            upper=_cat(self._row_upper, float),
-            start=start,
-            index=cols[order],
-            value=values[order],
-        )
-
-
-@dataclass
-class _Ragged:
-    """Groups of items as one flat array: group g holds ``items[start[g]:end]``."""
-
-    items: np.ndarray
-    start: np.ndarray
-    count: np.ndarray
-
-    @classmethod
-    def of(cls, group: np.ndarray, items: np.ndarray, n_groups: int) -> _Ragged:
-        """Items grouped by ``group`` (a group number per item, order kept)."""
-        order = np.argsort(group, kind="stable")
-        count = np.bincount(group, minlength=n_groups)
-        start = np.zeros(n_groups, dtype=np.int64)
-        np.cumsum(count[:-1], out=start[1:])
-        return cls(np.asarray(items)[order], start, count)
-
-    def expand(self, group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each entry of ``group``, every item of that group: (entry number,
-        position in ``items``) pairs, entries in order, items in group order."""
-        counts = self.count[group]
-        member = np.repeat(np.arange(len(group)), counts)
-        first = np.repeat(self.start[group], counts)
-        offset = np.arange(len(member)) - np.repeat(np.cumsum(counts) - counts, counts)
-        return member, first + offset
-
-
-@dataclass
-class _Block:
-    """The flow part of the model for one network, linked to given level columns."""
-
-    flow: np.ndarray
-    unmet: np.ndarray
-    path_legs: np.ndarray
-    path_cols: np.ndarray
-    coef: np.ndarray
-    n_destinations: int
-    block_levels: np.ndarray  # levels linked in this block
-    cost_cols: np.ndarray  # the flow cost (fixed costs excluded)
-    cost_values: np.ndarray
-    rows: dict[str, dict[int, int]]
-    hub_problem: HubProblem | None = None  # the plain hub-location shape only
-
-
-def _add_block(
-    builder: _Builder,
-    network: Network,
-    options: ModelOptions,
-    open_: np.ndarray,
-    levels: Levels,
-    tag: str,
-    *,
-    for_duals: bool = False,
-    fixed_flow_t: np.ndarray | None = None,
-) -> _Block:
-    """Add one network's flow columns and rows; the hub level columns ``open_`` (a
-    column per level, -1 where it cannot open) may be shared with other blocks."""
-    legs = _table(network, "legs")
-    origins = _table(network, "origins")
-    hubs = _table(network, "hubs")
-    dests = _table(network, "destinations")
-    coef = leg_objective(network, options.carbon_price_per_t_co2)
-    co2 = legs["co2_kg_per_t"].to_numpy(dtype=float)
-    if options.max_co2_t is not None and np.isnan(co2).any():
-        bad = [
-            f"table 'legs', leg {legs['origin'].iloc[p]}->"
-            f"{legs['destination'].iloc[p]}, column 'co2_kg_per_t': missing, but "
-            "max_co2_t was given; fill it with network.with_leg_attributes()"
-            for p in np.flatnonzero(np.isnan(co2))[:20]
-        ]
-        raise ValidationError(bad)
-
-    n_legs, n_o, n_h, n_d = len(legs), len(origins), len(hubs), len(dests)
-    hub_ids = hubs["id"].to_numpy()
-    leg_from = legs["origin"].to_numpy()
-    leg_to = legs["destination"].to_numpy()
-    src_o = pd.Index(origins["id"]).get_indexer(leg_from)
-    src_h = pd.Index(hub_ids).get_indexer(leg_from)
-    dst_h = pd.Index(hub_ids).get_indexer(leg_to)
-    dst_d = pd.Index(dests["id"]).get_indexer(leg_to)
-    supply = origins["supply_t"].to_numpy(dtype=float)
-    demand = dests["demand_t"].to_numpy(dtype=float)
-    penalty = dests["unmet_penalty_per_t"].to_numpy(dtype=float)
-    max_days = dests["max_transit_days"].to_numpy(dtype=float)
-    closed_h = (hubs["status"] == "closed").to_numpy()
-    open_h = (hubs["status"] == "open").to_numpy()
-    transit = legs["transit_days"].to_numpy(dtype=float)
-    dwell = (
-        hubs["dwell_days"].fillna(0).to_numpy(dtype=float)
-        if "dwell_days" in hubs.columns
-        else np.zeros(n_h)
+def _pool_apart(builder: Builder, linking: str) -> bool:
+    """Whether the linking rows stay in a pool apart (lazy linking): with ``linking``
+    "lazy", and "auto" from :data:`LAZY_LINKING_MIN_ROWS` rows on."""
+    return linking == "lazy" or (
+        linking == "auto" and builder.pool.n_rows >= LAZY_LINKING_MIN_ROWS
     )
-
-    from_origin = src_o >= 0
-    inbound = from_origin & (dst_h >= 0)
-    direct = from_origin & (dst_h < 0)
-    outbound = ~from_origin
-    leg_hub = np.where(inbound, dst_h, np.where(outbound, src_h, -1))
-    leg_dest = np.where(inbound, -1, dst_d)
-
-    # Markets with a transit limit are served through admissible paths only.
-    limited = ~np.isnan(max_days)
-    if limited.any() and np.isnan(transit).any():
-        bad = [
-            f"table 'legs', leg {leg_from[p]}->{leg_to[p]}, column 'transit_days': "
-            "missing, but a market has max_transit_days; fill it with "
-            "network.with_leg_attributes()"
-            for p in np.flatnonzero(np.isnan(transit))[:20]
-        ]
-        raise ValidationError(bad)
-    to_limited = np.zeros(n_legs, dtype=bool)
-    to_limited[leg_dest >= 0] = limited[leg_dest[leg_dest >= 0]]
-    usable = np.ones(n_legs, dtype=bool)
-    usable[(inbound | outbound) & closed_h[np.maximum(leg_hub, 0)]] = False
-    fast = transit <= max_days[np.maximum(leg_dest, 0)] + 1e-9
-    usable[direct & to_limited & ~fast] = False
-    usable[outbound & to_limited] = False  # carried by path variables instead
-
-    leg_pos = np.arange(n_legs)
-    flow = np.full(n_legs, -1, dtype=np.int64)
-    flow[usable] = builder.add_cols(f"flow{tag}", leg_pos[usable])
-    unmet_index = np.flatnonzero(~np.isnan(penalty))
-    unmet = np.full(n_d, -1, dtype=np.int64)
-    unmet[unmet_index] = builder.add_cols(f"unmet{tag}", unmet_index)
-
-    # paths (inbound leg, outbound leg) through an open-able hub within the limit
-    in_legs = leg_pos[inbound]
-    into_hub = _Ragged.of(dst_h[in_legs], in_legs, n_h)
-    candidates = leg_pos[outbound & to_limited & ~closed_h[np.maximum(src_h, 0)]]
-    candidates = candidates[np.argsort(src_h[candidates], kind="stable")]
-    member, pos = into_hub.expand(src_h[candidates])
-    path_out = candidates[member]
-    path_in = into_hub.items[pos]
-    days = transit[path_in] + dwell[src_h[path_out]] + transit[path_out]
-    keep = days <= max_days[dst_d[path_out]] + 1e-9
-    path_in, path_out = path_in[keep], path_out[keep]
-    path_cols = builder.add_cols(f"path{tag}", np.arange(len(path_in)))
-
-    # level columns per hub (levels of closed hubs and unopenable levels left out)
-    lvl_h = pd.Index(hub_ids).get_indexer(levels.hub)
-    linked = (open_ >= 0) & (lvl_h >= 0)
-    linked[linked] = ~closed_h[lvl_h[linked]]
-    block_levels = np.flatnonzero(linked)
-    hub_levels_ = _Ragged.of(lvl_h[block_levels], block_levels, n_h)
-    hub_cols = _Ragged(open_[hub_levels_.items], hub_levels_.start, hub_levels_.count)
-    has_levels = hub_levels_.count > 0
-
-    # objective terms (the caller adds them, weighting blocks if there are several)
-    flow_legs = leg_pos[usable]
-    cost_cols = np.concatenate([flow[flow_legs], path_cols, unmet[unmet_index]])
-    cost_values = np.concatenate(
-        [coef[flow_legs], coef[path_out], penalty[unmet_index]]
-    )
-    nonzero = cost_values != 0
-    cost_cols, cost_values = cost_cols[nonzero], cost_values[nonzero]
-
-    inf = np.inf
-    rows: dict[str, dict[int, int]] = {}
-    tight = options.linking != "none" and not for_duals
-    share = options.min_throughput_share
-    live_h = np.flatnonzero(~closed_h)
-
-    # supply: flows out of each origin
-    out_o = flow_legs[from_origin[flow_legs]]
-    has_out = np.bincount(src_o[out_o], minlength=n_o) > 0
-    o_row = np.cumsum(has_out) - 1
-    numbers = builder.add_rows(
-        int(has_out.sum()),
-        o_row[src_o[out_o]],
-        flow[out_o],
-        1.0,
-        -inf,
-        supply[has_out],
-    )
-    rows["supply"] = dict(
-        zip(np.flatnonzero(has_out).tolist(), numbers.tolist(), strict=True)
-    )
-
-    # balance at every hub not closed: in - out - paths = 0
-    h_row = np.full(n_h, -1, dtype=np.int64)
-    h_row[live_h] = np.arange(len(live_h))
-    ins = flow_legs[inbound[flow_legs]]
-    outs = flow_legs[outbound[flow_legs]]
-    builder.add_rows(
-        len(live_h),
-        np.concatenate([h_row[dst_h[ins]], h_row[src_h[outs]], h_row[src_h[path_out]]]),
-        np.concatenate([flow[ins], flow[outs], path_cols]),
-        np.concatenate([np.ones(len(ins)), -np.ones(len(outs) + len(path_cols))]),
-        0.0,
-        0.0,
-    )
-    # path flow on an inbound leg cannot exceed that leg's flow
-    with_paths = np.unique(path_in)
-    p_row = np.full(n_legs, -1, dtype=np.int64)
-    p_row[with_paths] = np.arange(len(with_paths))
-    builder.add_rows(
-        len(with_paths),
-        np.concatenate([p_row[with_paths], p_row[path_in]]),
-        np.concatenate([flow[with_paths], path_cols]),
-        np.concatenate([np.ones(len(with_paths)), -np.ones(len(path_cols))]),
-        0.0,
-        inf,
-    )
-    # capacity of the opened level, at hubs with inbound flow
-    cap_h = np.flatnonzero(np.bincount(dst_h[ins], minlength=n_h) > 0)
-    c_row = np.full(n_h, -1, dtype=np.int64)
-    c_row[cap_h] = np.arange(len(cap_h))
-    member, pos = hub_cols.expand(cap_h)
-    numbers = builder.add_rows(
-        len(cap_h),
-        np.concatenate([c_row[dst_h[ins]], member]),
-        np.concatenate([flow[ins], hub_cols.items[pos]]),
-        np.concatenate([np.ones(len(ins)), -levels.capacity_t[hub_levels_.items[pos]]]),
-        -inf,
-        0.0,
-    )
-    rows["capacity"] = dict(zip(cap_h.tolist(), numbers.tolist(), strict=True))
-    # an open hub moves at least a share of its capacity
-    if share:
-        capped = levels.capacitated[hub_levels_.items]
-        capped_hubs = np.flatnonzero(
-            np.bincount(lvl_h[hub_levels_.items[capped]], minlength=n_h) > 0
-        )
-        s_row = np.full(n_h, -1, dtype=np.int64)
-        s_row[capped_hubs] = np.arange(len(capped_hubs))
-        member, pos = hub_cols.expand(capped_hubs)
-        pos = pos[capped[pos]]
-        member = s_row[lvl_h[hub_levels_.items[pos]]]
-        in_s = ins[s_row[dst_h[ins]] >= 0]
-        builder.add_rows(
-            len(capped_hubs),
-            np.concatenate([s_row[dst_h[in_s]], member]),
-            np.concatenate([flow[in_s], hub_cols.items[pos]]),
-            np.concatenate(
-                [
-                    np.ones(len(in_s)),
-                    -share * levels.capacity_t[hub_levels_.items[pos]],
-                ]
-            ),
-            0.0,
-            inf,
-        )
-    # one level per hub (exactly one at a hub that must open)
-    if not for_duals:
-        one_h = np.flatnonzero(has_levels)
-        member, pos = hub_cols.expand(one_h)
-        builder.add_rows(
-            len(one_h),
-            member,
-            hub_cols.items[pos],
-            1.0,
-            np.where(open_h[one_h], 1.0, -inf),
-            1.0,
-        )
-    if tight:
-        cap_max = np.zeros(n_h)
-        np.maximum.at(
-            cap_max, lvl_h[hub_levels_.items], levels.capacity_t[hub_levels_.items]
-        )
-        # x_l <= D_d sum_k y_hk on outbound legs, x_l <= min(S_o, K_h) sum_k y_hk on
-        # inbound legs, sum of paths on an outbound leg <= D_d sum_k y_hk
-        linked_out = outs[has_levels[src_h[outs]]]
-        builder.add_linking(
-            flow[linked_out],
-            src_h[linked_out],
-            hub_cols,
-            -demand[dst_d[linked_out]],
-            -inf,
-            0.0,
-            lazy=True,
-        )
-        linked_in = ins[has_levels[dst_h[ins]]]
-        builder.add_linking(
-            flow[linked_in],
-            dst_h[linked_in],
-            hub_cols,
-            -np.minimum(supply[src_o[linked_in]], cap_max[dst_h[linked_in]]),
-            -inf,
-            0.0,
-            lazy=True,
-        )
-        path_m = np.unique(path_out)
-        path_m = path_m[has_levels[src_h[path_m]]]
-        m_row = np.full(n_legs, -1, dtype=np.int64)
-        m_row[path_m] = np.arange(len(path_m))
-        on = m_row[path_out] >= 0
-        member, pos = hub_cols.expand(src_h[path_m])
-        builder.add_rows(
-            len(path_m),
-            np.concatenate([m_row[path_out[on]], member]),
-            np.concatenate([path_cols[on], hub_cols.items[pos]]),
-            np.concatenate([np.ones(int(on.sum())), -demand[dst_d[path_m]][member]]),
-            -inf,
-            0.0,
-            lazy=True,
-        )
-
-    # demand: flows and paths into each market, plus its shortfall = D_d
-    into_d = flow_legs[leg_dest[flow_legs] >= 0]
-    numbers = builder.add_rows(
-        n_d,
-        np.concatenate([dst_d[into_d], dst_d[path_out], unmet_index]),
-        np.concatenate([flow[into_d], path_cols, unmet[unmet_index]]),
-        1.0,
-        demand,
-        demand,
-    )
-    rows["demand"] = dict(zip(range(n_d), numbers.tolist(), strict=True))
-
-    if options.single_sourcing:
-        _add_single_sourcing(
-            builder,
-            tag,
-            demand=demand,
-            penalty=penalty,
-            leg_dest=leg_dest,
-            direct=direct,
-            src_h=src_h,
-            flow=flow,
-            path_out=path_out,
-            path_cols=path_cols,
-            hub_cols=hub_cols,
-            tight=tight,
-            fixed_flow_t=fixed_flow_t if for_duals else None,
-        )
-
-    if options.max_co2_t is not None:
-        c_legs = flow_legs[co2[flow_legs] != 0]
-        cols = np.concatenate([flow[c_legs], path_cols])
-        builder.add_rows(
-            1,
-            np.zeros(len(cols), dtype=np.int64),
-            cols,
-            np.concatenate([co2[c_legs], co2[path_out]]) / 1000.0,
-            -inf,
-            float(options.max_co2_t),
-        )
-
-    if not for_duals:
-        # aggregate capacity cover: opened capacity + direct flows + shortfall >= demand
-        d_legs = flow_legs[direct[flow_legs]]
-        cols = np.concatenate([open_[block_levels], flow[d_legs], unmet[unmet_index]])
-        if len(cols):
-            builder.add_rows(
-                1,
-                np.zeros(len(cols), dtype=np.int64),
-                cols,
-                np.concatenate(
-                    [
-                        levels.capacity_t[block_levels],
-                        np.ones(len(d_legs) + len(unmet_index)),
-                    ]
-                ),
-                float(demand.sum()),
-                inf,
-            )
-
-    hub_problem = None
-    plain = not (share or options.single_sourcing or options.max_co2_t is not None)
-    if plain and not for_duals and not len(path_cols):
-        d_legs = flow_legs[direct[flow_legs]]
-        hub_problem = HubProblem(
-            in_col=flow[ins],
-            in_hub=dst_h[ins],
-            in_origin=src_o[ins],
-            in_cost=coef[ins],
-            out_col=flow[outs],
-            out_hub=src_h[outs],
-            out_dest=dst_d[outs],
-            out_cost=coef[outs],
-            direct_col=flow[d_legs],
-            direct_origin=src_o[d_legs],
-            direct_dest=dst_d[d_legs],
-            direct_cost=coef[d_legs],
-            unmet_col=unmet,
-            penalty=penalty,
-            supply_t=supply,
-            demand_t=demand,
-            level_col=open_[block_levels],
-            level_hub=lvl_h[block_levels],
-            level_capacity_t=levels.capacity_t[block_levels],
-            level_fixed_cost=levels.fixed_cost[block_levels],
-            must_open=open_h,
-            n_hubs=n_h,
-        )
-    return _Block(
-        flow=flow,
-        unmet=unmet,
-        path_legs=np.column_stack([path_in, path_out]),
-        path_cols=path_cols,
-        coef=coef,
-        n_destinations=n_d,
-        block_levels=block_levels,
-        cost_cols=cost_cols,
-        cost_values=cost_values,
-        rows=rows,
-        hub_problem=hub_problem,
-    )
-
-
-def _add_single_sourcing(
-    builder: _Builder,
-    tag: str,
-    *,
-    demand: np.ndarray,
-    penalty: np.ndarray,
-    leg_dest: np.ndarray,
-    direct: np.ndarray,
-    src_h: np.ndarray,
-    flow: np.ndarray,
-    path_out: np.ndarray,
-    path_cols: np.ndarray,
-    hub_cols: _Ragged,
-    tight: bool,
-    fixed_flow_t: np.ndarray | None,
-) -> None:
-    """Every market takes all its tonnes from one source: one hub (any of its legs
-    into the market) or one direct leg. a_ds binary; sum_s a_ds = 1 (<= 1 where
-    shortfall is allowed); inflow from s <= D_d a_ds."""
-    n_legs = len(flow)
-    carries = (flow >= 0) | (np.bincount(path_out, minlength=n_legs) > 0)
-    legs = np.flatnonzero((leg_dest >= 0) & carries)
-    legs = legs[np.argsort(leg_dest[legs], kind="stable")]
-    # a source is (market, direct leg) or (market, hub), numbered by first use
-    code = np.where(direct[legs], legs, n_legs + src_h[legs])
-    key = leg_dest[legs].astype(np.int64) * (n_legs + len(hub_cols.count) + 1) + code
-    source_of_leg, first = pd.factorize(key)
-    n_src = len(first)
-    first_leg = np.zeros(n_src, dtype=np.int64)
-    first_leg[source_of_leg[::-1]] = legs[::-1]
-    src_d = leg_dest[first_leg]
-    src_hub = np.where(direct[first_leg], -1, src_h[first_leg])
-    if fixed_flow_t is None:
-        assign = builder.add_cols(
-            f"assign{tag}", np.arange(n_src), upper=1.0, integer=True
-        )
-    else:
-        # the LP for marginal values: keep each market on the source it uses
-        used = np.zeros(n_src, dtype=bool)
-        used[source_of_leg[np.asarray(fixed_flow_t)[legs] > 1e-9]] = True
-        value = used.astype(float)
-        assign = builder.add_cols(
-            f"assign{tag}", np.arange(n_src), lower=value, upper=value
-        )
-    # inflow from each source <= D_d a_ds
-    leg_src = np.full(n_legs, -1, dtype=np.int64)
-    leg_src[legs] = source_of_leg
-    f_legs = legs[flow[legs] >= 0]
-    builder.add_rows(
-        n_src,
-        np.concatenate([leg_src[f_legs], leg_src[path_out], np.arange(n_src)]),
-        np.concatenate([flow[f_legs], path_cols, assign]),
-        np.concatenate(
-            [np.ones(len(f_legs) + len(path_cols)), -demand[src_d]],
-        ),
-        -np.inf,
-        0.0,
-    )
-    if tight:
-        # a_ds <= sum_k y_hk for a hub source
-        hubbed = np.flatnonzero(src_hub >= 0)
-        builder.add_linking(
-            assign[hubbed],
-            src_hub[hubbed],
-            hub_cols,
-            -np.ones(len(hubbed)),
-            -np.inf,
-            0.0,
-        )
-    if fixed_flow_t is not None:
-        return
-    markets = np.unique(src_d)
-    markets = markets[demand[markets] > 0]
-    d_row = np.full(len(demand), -1, dtype=np.int64)
-    d_row[markets] = np.arange(len(markets))
-    on = d_row[src_d] >= 0
-    builder.add_rows(
-        len(markets),
-        d_row[src_d[on]],
-        assign[on],
-        1.0,
-        np.where(np.isnan(penalty[markets]), 1.0, -np.inf),
-        1.0,
-    )
-
-
-def _add_decision_rows(
-    builder: _Builder,
-    options: ModelOptions,
-    open_: np.ndarray,
-    levels: Levels,
-) -> None:
-    """Rows on the hub decisions alone: count, budget and no-good cuts."""
-    level_index = np.flatnonzero(open_ >= 0)
-    cols = open_[level_index]
-    zeros = np.zeros(len(cols), dtype=np.int64)
-    if options.max_hubs is not None:
-        builder.add_rows(1, zeros, cols, 1.0, -np.inf, float(options.max_hubs))
-    if options.min_hubs is not None:
-        builder.add_rows(1, zeros, cols, 1.0, float(options.min_hubs), np.inf)
-    if options.budget is not None:
-        builder.add_rows(
-            1,
-            zeros,
-            cols,
-            levels.fixed_cost[level_index],
-            -np.inf,
-            float(options.budget),
-        )
-    # no-good cuts: differ from each excluded portfolio in at least min_difference hubs
-    for portfolio in options.exclude_portfolios:
-        chosen = set(portfolio)
-        in_chosen = np.array([levels.hub[k] in chosen for k in level_index], dtype=bool)
-        builder.add_rows(
-            1,
-            zeros,
-            cols,
-            np.where(in_chosen, -1.0, 1.0),
-            float(options.min_difference - len(chosen)),
-            np.inf,
-        )
 
 
 @dataclass
@@ -1290,7 +368,7 @@ class TwoStageModel:
     """
 
     built: BuiltModel
-    blocks: list[_Block]
+    blocks: list[FlowBlock]
     criterion: str
 
 
@@ -1363,13 +441,13 @@ def build_two_stage(
                 "and levels in every scenario"
             )
             raise ValidationError(msg)
-    closed_all = np.all([_closed_levels(net, levels) for net in networks], axis=0)
-    builder = _Builder()
+    closed_all = np.all([closed_levels(net, levels) for net in networks], axis=0)
+    builder = Builder()
     level_index = np.flatnonzero(~closed_all)
     open_ = np.full(len(levels.hub), -1, dtype=np.int64)
     open_[level_index] = builder.add_cols("open", level_index, upper=1.0, integer=True)
     blocks = [
-        _add_block(builder, net, options, open_, levels, f"_s{s}")
+        add_flow_block(builder, net, options, open_, levels, f"_s{s}")
         for s, net in enumerate(networks)
     ]
     # first-stage cost: every built level is paid for in every scenario
@@ -1392,9 +470,11 @@ def build_two_stage(
                 -np.inf,
                 float(optimum),
             )
-    _add_decision_rows(builder, options, open_, levels)
+    add_hub_rows(builder, options, open_, levels)
     built = BuiltModel(
-        arrays=builder.finish("hubopt_robust", linking=options.linking),
+        arrays=builder.finish(
+            "hubopt_robust", pool_apart=_pool_apart(builder, options.linking)
+        ),
         flow=np.zeros(0, dtype=np.int64),
         open=open_,
         unmet=np.zeros(0, dtype=np.int64),
@@ -1413,14 +493,19 @@ def marginal_values(
     options: ModelOptions,
     open_level: np.ndarray,
     flow_t: np.ndarray,
+    *,
+    deadline: Deadline | None = None,
+    threads: int | None = None,
 ) -> dict[str, np.ndarray] | None:
     """Marginal values from the LP with the hub decisions of a solution fixed.
 
     Returns the duals, per tonne: ``"supply"`` per origin (value of one more tonne of
     supply, >= 0), ``"capacity"`` per hub (value of one more tonne of capacity at an
     open hub, >= 0; NaN at hubs not open) and ``"demand"`` per market (cost of one more
-    tonne of demand). Solved with HiGHS, whatever solved the MILP. None when the LP
-    has no optimal solution (it always has one when the MILP solution is feasible).
+    tonne of demand). Solved with HiGHS, whatever solved the MILP, with ``threads``
+    (those of the MILP's solve, so HiGHS keeps its thread scheduler) and the time
+    left of ``deadline`` (the solve's; at least 1 s). None when the LP has no optimal
+    solution (it always has one when the MILP solution is feasible, given the time).
 
     Examples
     --------
@@ -1433,16 +518,16 @@ def marginal_values(
     [4.0, 6.0, 7.0]
     """
     built = build(network, options, fixed_levels=open_level, fixed_flow_t=flow_t)
-    raw, highs = _run_highs(built.arrays, None, None, None, False)
-    if raw.status != "optimal":
+    stage = Deadline(None) if deadline is None else deadline.stage(at_least=1.0)
+    _, dual = highs.solve_duals(built.arrays, stage, threads)
+    if dual is None:
         return None
-    dual = np.asarray(highs.getSolution().row_dual, dtype=float)
-    hubs = _table(network, "hubs")
+    hubs = table(network, "hubs")
     levels = built.levels
     out = {
-        "supply": np.zeros(len(_table(network, "origins"))),
+        "supply": np.zeros(len(table(network, "origins"))),
         "capacity": np.full(len(hubs), np.nan),
-        "demand": np.full(len(_table(network, "destinations")), np.nan),
+        "demand": np.full(len(table(network, "destinations")), np.nan),
     }
     for o, row in built.rows["supply"].items():
         out["supply"][o] = -dual[row]
@@ -1461,34 +546,15 @@ def marginal_values(
     return out
 
 
-# ------------------------------------------------------------------------------------
-# solvers
-# ------------------------------------------------------------------------------------
-def cbc_path() -> str | None:
-    """The CBC binary: beside the running Python first (a virtual environment that is
-    not activated), then on PATH.
-
-    Examples
-    --------
-    >>> from hubopt.model import cbc_path
-    >>> path = cbc_path()  # None when CBC is not installed (pip install 'pulp[cbc]')
-    >>> path is None or path.endswith("cbc")
-    True
-    """
-    here = os.path.join(os.path.dirname(sys.executable), "cbc")
-    if os.path.isfile(here) and os.access(here, os.X_OK):
-        return here
-    return shutil.which("cbc")
-
-
 def run(
     built: BuiltModel,
     *,
-    solver: str | pulp.LpSolver = "highs",
+    solver: str | LpSolver = "highs",
     time_limit_s: float | None = None,
     mip_gap: float | None = None,
     threads: int | None = None,
     msg: bool = False,
+    deadline: Deadline | None = None,
 ) -> RawSolution:
     """Solve a built model and read back an honest status, bound and gap.
 
@@ -1500,6 +566,9 @@ def run(
         "highs", "cbc" or a PuLP solver object.
     time_limit_s, mip_gap, threads, msg
         Solver settings; mip_gap is relative.
+    deadline
+        The time budget as a deadline already running (a solve's, shared with the
+        marginal-value LP after it); replaces ``time_limit_s``.
 
     Returns
     -------
@@ -1514,69 +583,45 @@ def run(
     >>> raw.status, raw.gap
     ('optimal', 0.0)
     """
-    start = time.perf_counter()
+    deadline = Deadline(time_limit_s) if deadline is None else deadline
     name = solver.lower() if isinstance(solver, str) else None
     if name not in (None, "highs", "cbc"):
         error = f"unknown solver {solver!r}; use 'highs', 'cbc' or a pulp solver"
         raise ValidationError(error)
-    values: np.ndarray | None = None
-    arrays, reduction, seed = built.arrays, None, None
+    label = name or type(solver).__name__
+    arrays, reduction, seed, stage = built.arrays, None, None, deadline
     if built.hub_problem is not None and arrays.pool.n_rows:
         # a large model of the plain shape: Lagrangian bound, incumbent and fixings
-        budget = None if time_limit_s is None else time_limit_s * LAGRANGIAN_SHARE
         try:
             reduction = reduce(
                 built.hub_problem,
-                _FixedLevelsLP(arrays, built.hub_problem, threads),
-                time_limit_s=budget,
+                highs.FixedLevelsLP(arrays, built.hub_problem, threads),
+                deadline=deadline.stage(share=LAGRANGIAN_SHARE),
                 msg=msg,
             )
         except KeyboardInterrupt:  # Ctrl-C before the MIP: as in the lazy rounds
-            return _interrupted(name or type(solver).__name__, start)
+            return interrupted(label, deadline.start)
         arrays = _with_fixed_levels(arrays, reduction)
-        seed = _pool_rows_of(arrays.pool, reduction.used_cols)
-        if time_limit_s is not None:
-            time_limit_s = max(time_limit_s - (time.perf_counter() - start), 1.0)
+        seed = pool_rows_of(arrays.pool, reduction.used_cols)
+        stage = deadline.stage(at_least=1.0)
     if name == "highs":
-        solution, highs = _run_highs(
-            arrays,
-            time_limit_s,
-            mip_gap,
-            threads,
-            msg,
-            incumbent=None if reduction is None else reduction.values,
-            seed=seed,
+        incumbent = None if reduction is None else reduction.values
+        solution, values = highs.solve(
+            arrays, stage, mip_gap, threads, msg, incumbent=incumbent, seed=seed
         )
-        if solution.status in ("optimal", "feasible"):
-            values = np.asarray(highs.getSolution().col_value, dtype=float)
     else:
-        if built.arrays.pool.n_rows and built._problem is None:
+        if built.arrays.pool.n_rows and not built.has_pulp_problem:
             # lazy linking for CBC and PuLP solvers: pick the rows with HiGHS's LP
-            interrupted: list[bool] = []
-            selected = _select_pool_rows(
-                arrays,
-                time_limit_s,
-                msg,
-                interrupted,
-                seed,
-            )
-            if interrupted:
-                return _interrupted(name or type(solver).__name__, start)
-            built._problem, built._columns = _pulp_problem(
-                arrays.with_pool_rows(selected)
-            )
-            if time_limit_s is not None:
-                left = time_limit_s - (time.perf_counter() - start)
-                time_limit_s = max(left, 1.0)
-        prob = built.problem
-        if name == "cbc":
-            solution = _run_cbc(prob, time_limit_s, mip_gap, threads, msg)
-        else:
-            solution = _run_pulp_solver(prob, solver)
-        if solution.status in ("optimal", "feasible"):
-            values = np.array(
-                [(var.varValue or 0.0) for var in built._columns], dtype=float
-            )
+            stopped: list[bool] = []
+            selected = highs.select_pool_rows(arrays, stage, msg, stopped, seed)
+            if stopped:
+                return interrupted(label, deadline.start)
+            built.make_pulp_problem(arrays.with_pool_rows(selected))
+            stage = deadline.stage(at_least=1.0)
+        prob, columns = built.pulp_problem()
+        solution, values = pulp_adapter.solve(
+            prob, columns, solver, stage, mip_gap, threads, msg
+        )
     if (
         reduction is not None
         and solution.status == "feasible"
@@ -1584,347 +629,11 @@ def run(
     ):
         # the Lagrangian bound holds for the whole model; HiGHS's for what was left
         solution.best_bound = reduction.bound
-        solution.gap = _gap(solution.objective, reduction.bound)
-    solution.runtime_s = time.perf_counter() - start
+        solution.gap = relative_gap(solution.objective, reduction.bound)
+    solution.runtime_s = deadline.elapsed_s()
     if values is not None:
         _read_values(built, solution, values)
     return solution
-
-
-def _interrupted(solver: str, start: float | None = None) -> RawSolution:
-    """The result of a solve stopped by Ctrl-C before the MIP: no solution; its
-    runtime counted from ``start`` (a perf_counter reading) when given."""
-    runtime_s = 0.0 if start is None else time.perf_counter() - start
-    return RawSolution(
-        "no_solution",
-        None,
-        None,
-        None,
-        runtime_s,
-        solver,
-        message=INTERRUPTED,
-        interrupted=True,
-    )
-
-
-_BANNER_SILENCED = False
-_BANNER_LOCK = threading.Lock()
-
-
-def _silence_highs_banner() -> None:
-    """HiGHS prints a copyright banner from C the first time a solver is created in a
-    process, whatever its options; create that first instance with stdout muted (under
-    a lock, so a solve in another thread cannot create it first)."""
-    global _BANNER_SILENCED
-    if _BANNER_SILENCED:
-        return
-    import highspy
-
-    with _BANNER_LOCK:
-        if _BANNER_SILENCED:
-            return
-        try:
-            sys.stdout.flush()
-            saved = os.dup(1)
-        except (OSError, ValueError):  # no real stdout (e.g. captured): nothing to hide
-            highspy.Highs()
-            _BANNER_SILENCED = True
-            return
-        try:
-            with open(os.devnull, "w") as devnull:
-                os.dup2(devnull.fileno(), 1)
-                highspy.Highs()
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-        _BANNER_SILENCED = True
-
-
-def _run_highs(
-    arrays: ModelArrays,
-    time_limit_s: float | None,
-    mip_gap: float | None,
-    threads: int | None,
-    msg: bool,
-    incumbent: np.ndarray | None = None,
-    seed: np.ndarray | None = None,
-) -> tuple[RawSolution, Any]:
-    """Solve the arrays in a fresh highspy.Highs; returns the solution's status and
-    figures, and the Highs object to read values and duals from. ``incumbent`` is a
-    feasible solution to start the MIP from (lazy linking only; else the LP solution
-    rounded up is tried); ``seed`` the pool rows to add before the first LP."""
-    try:
-        import highspy
-    except ImportError:
-        error = (
-            "the HiGHS solver (the highspy package) is not installed; install it "
-            "with `pip install highspy` (a dependency of hubopt), or use solver='cbc'"
-        )
-        raise SolverError(error) from None
-
-    h = _new_highs(time_limit_s, mip_gap, threads, msg)
-    is_mip = bool(arrays.col_integer.any())
-    lazy = arrays.pool.n_rows > 0
-    passed = _pass_model(h, arrays, relaxed=lazy)
-    if passed == highspy.HighsStatus.kError:
-        error = "HiGHS failed: it rejected the model"
-        raise SolverError(error)
-    interrupted: list[bool] = []
-    # redirect_stdout swaps the process-wide sys.stdout: from solves running in
-    # threads (a ThreadPoolExecutor, a threaded Dask worker) the swaps interleave and
-    # can leave sys.stdout pointing at a dead buffer, so only the main thread does it
-    in_main = threading.current_thread() is threading.main_thread()
-    quiet = (
-        contextlib.redirect_stdout(io.StringIO()) if not msg and in_main else _null()
-    )
-    with quiet:
-        if lazy:
-            start = time.perf_counter()
-            added, lp_values = add_pool_rows(
-                h, arrays, time_limit_s, msg, interrupted, seed=seed
-            )
-            # HiGHS would take the fractional LP solution as a MIP start and complete
-            # it with a sub-MIP that does not count against the time limit; give it
-            # the incumbent, or else the LP solution with its integer columns rounded
-            # up when that is feasible (else no start)
-            h.clearSolver()
-            mip_start = incumbent
-            if mip_start is None:
-                mip_start = _rounded_start(arrays, added, lp_values)
-            integer = np.flatnonzero(arrays.col_integer).astype(np.int32)
-            h.changeColsIntegrality(
-                len(integer),
-                integer,
-                np.full(len(integer), highspy.HighsVarType.kInteger),
-            )
-            if mip_start is not None:
-                solution = highspy.HighsSolution()
-                solution.col_value = mip_start.tolist()
-                solution.value_valid = True
-                h.setSolution(solution)
-            if time_limit_s is not None:
-                left = time_limit_s - (time.perf_counter() - start)
-                h.setOptionValue("time_limit", max(left, 1e-3))
-        if interrupted:  # Ctrl-C before the MIP started: no solution to report
-            return _interrupted("highs"), h
-        _interruptible_run(h, interrupted)
-    status = h.getModelStatus()
-    info = h.getInfo()
-    S = highspy.HighsModelStatus
-    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
-    objective = float(info.objective_function_value) if has_solution else None
-    bound = float(info.mip_dual_bound) if is_mip else objective
-    if bound is not None and not np.isfinite(bound):
-        bound = None
-    gap = _gap(objective, bound)
-    name = h.modelStatusToString(status)
-    if interrupted:
-        name = INTERRUPTED
-    if status == S.kOptimal:
-        solution = RawSolution(
-            "optimal",
-            objective,
-            bound,
-            gap if is_mip else 0.0,
-            0,
-            "highs",
-            interrupted=bool(interrupted),
-        )
-    elif status in (S.kInfeasible, S.kUnboundedOrInfeasible):
-        solution = RawSolution("infeasible", None, None, None, 0, "highs", message=name)
-    elif status == S.kUnbounded:
-        solution = RawSolution("unbounded", None, None, None, 0, "highs", message=name)
-    elif has_solution:
-        solution = RawSolution(
-            "feasible",
-            objective,
-            bound,
-            gap,
-            0,
-            "highs",
-            message=name,
-            interrupted=bool(interrupted),
-        )
-    else:
-        solution = RawSolution(
-            "no_solution",
-            None,
-            bound,
-            None,
-            0,
-            "highs",
-            message=name,
-            interrupted=bool(interrupted),
-        )
-    return solution, h
-
-
-def add_pool_rows(
-    highs: Any,
-    arrays: ModelArrays,
-    time_limit_s: float | None = None,
-    msg: bool = False,
-    interrupted: list[bool] | None = None,
-    seed: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """Lazy linking: add to an LP the pool rows its solutions violate, until none is.
-
-    ``highs`` holds the LP relaxation of ``arrays`` (their rows, no pool). Solve it,
-    add every pool row the solution violates (``addRows``; the next solve is a
-    warm-started dual simplex), and repeat until no pool row is violated, or a round
-    raises the bound by less than :data:`LAZY_LINKING_MIN_GAIN` (its rows are then
-    not added, so the LP solution stays valid), after
-    :data:`LAZY_LINKING_MAX_ROUNDS` rounds, when half of ``time_limit_s`` is used, on
-    Ctrl-C (``interrupted`` gets True), or when the LP is not optimal. Run until no
-    row is violated, the LP bound equals that of the LP with every pool row.
-    ``seed`` names pool rows to add before the first solve (rows the LP is likely to
-    need, which saves rounds).
-
-    Returns
-    -------
-    added : numpy.ndarray
-        The numbers of the pool rows added, ascending.
-    values : numpy.ndarray or None
-        The column values of the last optimal LP (rows added after it leave HiGHS
-        without a valid solution), None if no LP was solved to optimality.
-    """
-    import highspy
-
-    pool = arrays.pool
-    interrupted = [] if interrupted is None else interrupted
-    added = np.zeros(pool.n_rows, dtype=bool)
-    if seed is not None and len(seed):
-        added[seed] = True
-        _add_rows(highs, pool.subset(np.flatnonzero(added)))
-    # a row counts as violated beyond 1e-6 relative to its largest coefficient
-    scale = np.ones(pool.n_rows)
-    np.maximum.at(scale, pool.entry_rows, np.abs(pool.value))
-    tol = 1e-6 * scale
-    start = time.perf_counter()
-    previous = -np.inf
-    values = None
-    for round_ in range(1, LAZY_LINKING_MAX_ROUNDS + 1):
-        _interruptible_run(highs, interrupted)
-        if interrupted or highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            break
-        x = values = np.asarray(highs.getSolution().col_value, dtype=float)
-        activity = pool.activity(x)
-        violated = (
-            (activity > pool.upper + tol) | (activity < pool.lower - tol)
-        ) & ~added
-        new = np.flatnonzero(violated)
-        bound = highs.getInfo().objective_function_value
-        if msg:
-            print(
-                f"lazy linking: round {round_}, LP bound {bound:.10g}, "
-                f"{len(new)} violated rows added ({int(added.sum()) + len(new)} of "
-                f"{pool.n_rows}), {time.perf_counter() - start:.1f} s",
-                flush=True,
-            )
-        if not len(new):
-            break
-        if (bound - previous) / max(abs(bound), 1.0) < LAZY_LINKING_MIN_GAIN:
-            # the tail: many rounds of a few rows for little bound, left to the MIP's
-            # cuts; the rows are not added, so this LP solution stays a valid start
-            # that HiGHS's MIP completes into its first incumbent
-            break
-        previous = bound
-        added[new] = True
-        _add_rows(highs, pool.subset(new))
-        elapsed = time.perf_counter() - start
-        if time_limit_s is not None and elapsed > time_limit_s / 2:
-            break
-    return np.flatnonzero(added), values
-
-
-def _add_rows(highs: Any, rows: CSRRows) -> None:
-    highs.addRows(
-        rows.n_rows,
-        rows.lower,
-        rows.upper,
-        len(rows.value),
-        rows.start[:-1],
-        rows.index,
-        rows.value,
-    )
-
-
-def _pool_rows_of(pool: CSRRows, cols: np.ndarray) -> np.ndarray:
-    """The pool rows that link the flow columns ``cols`` (their coefficient 1)."""
-    mine = np.zeros(int(pool.index.max()) + 1 if len(pool.index) else 0, dtype=bool)
-    mine[cols[cols < len(mine)]] = True
-    owner = (pool.value == 1.0) & mine[pool.index]
-    return np.unique(pool.entry_rows[owner])
-
-
-class _FixedLevelsLP:
-    """The LP of the arrays' rows (no pool) with the level columns fixed at a given
-    choice: the Lagrangian method's incumbents. Each call passes HiGHS only the
-    columns of the hubs that choice opens (the others' legs carry nothing), which is
-    several times faster than re-solving the whole LP."""
-
-    def __init__(
-        self, arrays: ModelArrays, problem: HubProblem, threads: int | None
-    ) -> None:
-        self.arrays, self.problem, self.threads = arrays, problem, threads
-        self.leg_cols = np.concatenate([problem.in_col, problem.out_col])
-        self.leg_hub = np.concatenate([problem.in_hub, problem.out_hub])
-
-    def __call__(
-        self,
-        open_levels: np.ndarray,
-        free_levels: np.ndarray | None = None,
-        time_limit_s: float | None = None,
-    ) -> tuple[float, np.ndarray] | None:
-        """The model with ``open_levels`` open and the rest shut (an LP); with
-        ``free_levels`` those are left to choose instead (a MIP on their hubs, with
-        their linking rows, stopped after ``time_limit_s``): its best solution."""
-        import highspy
-
-        a, p = self.arrays, self.problem
-        chosen = np.asarray(open_levels, dtype=bool)
-        free = np.zeros_like(chosen) if free_levels is None else free_levels
-        open_hub = np.zeros(p.n_hubs, dtype=bool)
-        open_hub[p.level_hub[chosen | free]] = True
-        keep = np.ones(a.n_cols, dtype=bool)
-        keep[self.leg_cols[~open_hub[self.leg_hub]]] = False
-        lower, upper = a.col_lower.copy(), a.col_upper.copy()
-        lower[p.level_col] = chosen & ~free
-        upper[p.level_col] = chosen | free
-        integer = np.zeros(a.n_cols, dtype=bool)
-        integer[p.level_col[free]] = True
-        rows = a.rows
-        if free.any():  # the linking rows of the kept legs make the MIP strong
-            rows = rows.joined(
-                a.pool.subset(_pool_rows_of(a.pool, np.flatnonzero(keep)))
-            )
-        rows = rows.on_columns(keep)
-        sub = replace(
-            a,
-            col_cost=a.col_cost[keep],
-            col_lower=lower[keep],
-            col_upper=upper[keep],
-            col_integer=integer[keep],
-            row_lower=rows.lower,
-            row_upper=rows.upper,
-            start=rows.start,
-            index=rows.index,
-            value=rows.value,
-            segments=[],
-            pool=CSRRows.empty(),
-        )
-        h = _new_highs(time_limit_s, None, self.threads, False)
-        _pass_model(h, sub)
-        h.run()
-        if h.getInfo().primal_solution_status != 2:  # no feasible solution
-            return None
-        if not free.any() and h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return None
-        values = np.zeros(a.n_cols)
-        values[keep] = h.getSolution().col_value
-        if free.any():  # exact 0/1 on the level columns
-            values[p.level_col] = np.round(values[p.level_col])
-        return float(h.getInfo().objective_function_value), values
 
 
 def _with_fixed_levels(arrays: ModelArrays, reduction: Reduction) -> ModelArrays:
@@ -1935,359 +644,6 @@ def _with_fixed_levels(arrays: ModelArrays, reduction: Reduction) -> ModelArrays
     upper[reduction.closed_cols] = 0.0
     lower[reduction.open_cols] = 1.0
     return replace(arrays, col_lower=lower, col_upper=upper)
-
-
-def _rounded_start(
-    arrays: ModelArrays, added: np.ndarray, values: np.ndarray | None
-) -> np.ndarray | None:
-    """An LP solution with its integer columns rounded up, if that satisfies every
-    row and the pool (a first incumbent for the MIP: opening every hub the LP opens
-    a little keeps its flows feasible unless a count, budget or one-level row
-    forbids it); None otherwise."""
-    if (
-        values is None
-        or len(values) != arrays.n_cols
-        or not np.all(np.isfinite(values))
-    ):
-        return None
-    x = values.copy()
-    integer = arrays.col_integer
-    x[integer] = np.ceil(x[integer] - 1e-6)
-    x = np.clip(x, arrays.col_lower, arrays.col_upper)
-    for rows in (arrays.rows, arrays.pool):
-        activity = rows.activity(x)
-        slack = 1e-6 * (1.0 + np.abs(activity))
-        if np.any(activity > rows.upper + slack) or np.any(
-            activity < rows.lower - slack
-        ):
-            return None
-    return x
-
-
-def _select_pool_rows(
-    arrays: ModelArrays,
-    time_limit_s: float | None,
-    msg: bool,
-    interrupted: list[bool],
-    seed: np.ndarray | None = None,
-) -> np.ndarray:
-    """The pool rows :func:`add_pool_rows` adds to the LP relaxation of
-    ``arrays``, solved in a HiGHS of its own."""
-    h = _new_highs(time_limit_s, None, None, msg)
-    _pass_model(h, arrays, relaxed=True)
-    return add_pool_rows(h, arrays, time_limit_s, msg, interrupted, seed=seed)[0]
-
-
-def _new_highs(
-    time_limit_s: float | None,
-    mip_gap: float | None,
-    threads: int | None,
-    msg: bool,
-) -> Any:
-    """A highspy.Highs with hubopt's solver settings (quiet unless ``msg``)."""
-    import highspy
-
-    if not msg:
-        _silence_highs_banner()
-    _match_scheduler(threads)
-    h = highspy.Highs()
-    if not msg:
-        h.setOptionValue("output_flag", False)
-    if mip_gap is not None:
-        h.setOptionValue("mip_rel_gap", mip_gap)
-    if threads is not None:
-        h.setOptionValue("threads", threads)
-    if time_limit_s is not None:
-        h.setOptionValue("time_limit", float(time_limit_s))
-    return h
-
-
-#: The ``threads`` of the last Highs made (HiGHS keeps one thread scheduler per
-#: process, set up by its first solve; a later solve asking for another count fails
-#: with no solution unless the scheduler is reset first).
-_SCHEDULER_THREADS: list[int | str | None] = ["unset"]
-_SCHEDULER_LOCK = threading.Lock()
-
-
-def _match_scheduler(threads: int | None) -> None:
-    """Reset HiGHS's process-wide thread scheduler when ``threads`` differs from
-    the previous solve's (so ``solve()`` then ``solve(threads=1)`` works)."""
-    import highspy
-
-    with _SCHEDULER_LOCK:
-        if _SCHEDULER_THREADS[0] not in ("unset", threads):
-            highspy.Highs.resetGlobalScheduler(True)
-        _SCHEDULER_THREADS[0] = threads
-
-
-def _pass_model(highs: Any, arrays: ModelArrays, relaxed: bool = False) -> Any:
-    """Hand the arrays to a highspy.Highs in one passModel call (with ``relaxed``
-    as the LP relaxation); returns its status."""
-    integrality = np.zeros(arrays.n_cols, dtype=np.int32)
-    if not relaxed:
-        integrality = arrays.col_integer.astype(np.int32)
-    return highs.passModel(
-        arrays.n_cols,
-        arrays.n_rows,
-        len(arrays.value),
-        2,  # row-wise
-        1,  # minimise
-        0.0,
-        arrays.col_cost,
-        arrays.col_lower,
-        arrays.col_upper,
-        arrays.row_lower,
-        arrays.row_upper,
-        arrays.start[:-1],
-        arrays.index,
-        arrays.value,
-        integrality,
-    )
-
-
-#: The message of a solve stopped by Ctrl-C (SIGINT); the CLI exits with 130 on it.
-INTERRUPTED = "interrupted (Ctrl-C)"
-
-
-def _interruptible_run(highs: Any, interrupted: list[bool]) -> None:
-    """Run HiGHS so that Ctrl-C stops it cleanly with the best solution found.
-
-    During the C++ solve Python raises KeyboardInterrupt only when the main thread
-    runs Python code again, so a plain ``run()`` would ignore Ctrl-C until the solve
-    ends. Here, in the main thread, SIGINT gets a handler that only records the
-    signal, and HiGHS's interrupt callbacks (simplex, IPM, MIP) - Python code run in
-    this thread, where the handler fires - tell HiGHS to stop at its next check: it
-    returns status "Interrupted by user" with its incumbent. ``interrupted`` gets one
-    True appended when Ctrl-C was pressed. highspy's ``HandleKeyboardInterrupt`` is
-    not used: it solves in a thread with locks shared by every instance (concurrent
-    solves in threads collide), prints, and calls ``sys.exit`` on the fifth Ctrl-C.
-    Outside the main thread signals never arrive, so the solve just runs.
-    """
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        highs.run()
-        return
-
-    def on_sigint(signum: int, frame: Any) -> None:
-        if not interrupted:
-            interrupted.append(True)
-
-    def check(event: Any) -> None:
-        if interrupted:
-            event.interrupt()
-
-    previous = signal.signal(signal.SIGINT, on_sigint)
-    highs.cbSimplexInterrupt += check
-    highs.cbIpmInterrupt += check
-    highs.cbMipInterrupt += check
-    try:
-        highs.run()
-    finally:
-        highs.cbSimplexInterrupt -= check
-        highs.cbIpmInterrupt -= check
-        highs.cbMipInterrupt -= check
-        signal.signal(signal.SIGINT, previous)
-
-
-def _run_cbc(
-    prob: pulp.LpProblem,
-    time_limit_s: float | None,
-    mip_gap: float | None,
-    threads: int | None,
-    msg: bool,
-) -> RawSolution:
-    path = cbc_path()
-    if path is None:
-        error = (
-            "the CBC solver binary was not found; install it with "
-            "`pip install 'pulp[cbc]'` (or `pip install hubopt[cbc]`), or use "
-            "solver='highs'"
-        )
-        raise SolverError(error)
-    with tempfile.TemporaryDirectory(prefix="hubopt-cbc-") as tmp:
-        log = os.path.join(tmp, "cbc.log")
-        solver = pulp.COIN_CMD(
-            path=path,
-            msg=msg,
-            timeLimit=time_limit_s,
-            gapRel=mip_gap,
-            threads=threads,
-            logPath=log,
-        )
-        solver.tmpDir = tmp  # pulp's MPS and solution files stay here until the end
-        try:
-            prob.solve(solver)
-        except pulp.PulpSolverError as exc:
-            error = f"CBC failed: {exc}"
-            raise SolverError(error) from None
-        except KeyboardInterrupt:
-            # pulp waits on the cbc process and drops its incumbent when interrupted.
-            # Stop the process with SIGINT (a terminal's Ctrl-C reaches it too, a
-            # kill -INT of this process alone does not): CBC then ends its search as
-            # "Stopped on ctrl-c" and still writes its best solution, read back here.
-            _stop_children(path)
-            if _read_interrupted_cbc(prob, solver, tmp):
-                text = Path(log).read_text(encoding="utf-8", errors="replace")
-                solution = _cbc_status(prob, text)
-                solution.message = INTERRUPTED
-                solution.interrupted = True
-                return solution
-            return RawSolution(
-                "no_solution",
-                None,
-                None,
-                None,
-                0,
-                "cbc",
-                message=f"{INTERRUPTED}; CBC had no solution yet",
-                interrupted=True,
-            )
-        text = (
-            Path(log).read_text(encoding="utf-8", errors="replace")
-            if os.path.exists(log)
-            else ""
-        )
-    return _cbc_status(prob, text)
-
-
-def _read_interrupted_cbc(
-    prob: pulp.LpProblem, solver: pulp.COIN_CMD, folder: str
-) -> bool:
-    """Read the solution file an interrupted CBC wrote into ``folder`` (pulp's own
-    reader, with the same renaming pulp used to write the model). True when a solution
-    with values was found and assigned to ``prob``."""
-    written = sorted(Path(folder).glob("*-pulp.sol"))
-    if not written or written[0].stat().st_size == 0:
-        return False
-    names = prob.writeMPS(os.path.join(folder, "names.mps"), rename=1)
-    variables, variable_names, constraint_names, _ = names
-    try:
-        status, values, _dj, _pi, _slack, sol_status = solver.readsol_MPS(
-            str(written[0]), prob, variables, variable_names, constraint_names
-        )
-    except (OSError, ValueError, IndexError, KeyError):
-        return False
-    if not values or sol_status not in (1, 2):
-        return False
-    prob.assignVarsVals(values)
-    prob.assignStatus(status, sol_status)
-    return True
-
-
-def _stop_children(binary: str, wait_s: float = 5.0) -> None:
-    """Stop this process's child processes running ``binary`` (or the program it
-    execs under the same name): SIGINT, then SIGKILL after ``wait_s``. Linux only
-    (reads /proc); elsewhere does nothing."""
-    import signal
-
-    me = os.getpid()
-    children = []
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            stat = (entry / "stat").read_text()
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            argv = [
-                os.fsdecode(a) for a in (entry / "cmdline").read_bytes().split(b"\0")
-            ]
-        except (OSError, ValueError, IndexError):
-            continue
-        # a console-script wrapper (python .../bin/cbc) may exec the real binary
-        name = os.path.basename(binary)
-        if ppid == me and (binary in argv or os.path.basename(argv[0]) == name):
-            children.append(int(entry.name))
-    for pid in children:
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGINT)
-    deadline = time.monotonic() + wait_s
-    for pid in children:
-        with contextlib.suppress(OSError):
-            while os.waitpid(pid, os.WNOHANG) == (0, 0):
-                if time.monotonic() > deadline:
-                    os.kill(pid, signal.SIGKILL)
-                    os.waitpid(pid, 0)
-                    break
-                time.sleep(0.02)
-
-
-def _cbc_status(prob: pulp.LpProblem, log: str) -> RawSolution:
-    sol = prob.sol_status
-    objective = pulp.value(prob.objective) if sol in (1, 2) else None
-    if objective is not None:
-        objective = float(objective)
-    bound = None
-    match = re.search(r"best possible\s+(-?[\d.eE+-]+)", log)
-    if match:
-        bound = float(match.group(1))
-    match = re.search(r"Lower bound:\s+(-?[\d.eE+-]+)", log)
-    if match:
-        bound = float(match.group(1))
-    stopped = re.search(r"Stopped on (time|iterations|nodes|solutions|ctrl-c)", log)
-    if "Result - Optimal solution found" in log or (sol == 1 and not stopped):
-        return RawSolution(
-            "optimal",
-            objective,
-            objective if bound is None else bound,
-            _gap(objective, bound) or 0.0,
-            0,
-            "cbc",
-        )
-    if ("infeasible" in log.lower() and sol not in (1, 2)) or prob.status == -1:
-        return RawSolution("infeasible", None, None, None, 0, "cbc")
-    if prob.status == -2:
-        return RawSolution("unbounded", None, None, None, 0, "cbc")
-    if sol in (1, 2):
-        return RawSolution(
-            "feasible",
-            objective,
-            bound,
-            _gap(objective, bound),
-            0,
-            "cbc",
-            message=stopped.group(0) if stopped else "",
-        )
-    return RawSolution(
-        "no_solution",
-        None,
-        bound,
-        None,
-        0,
-        "cbc",
-        message=stopped.group(0) if stopped else "",
-    )
-
-
-def _run_pulp_solver(prob: pulp.LpProblem, solver: pulp.LpSolver) -> RawSolution:
-    try:
-        prob.solve(solver)
-    except pulp.PulpSolverError as exc:
-        error = f"{type(solver).__name__} failed: {exc}"
-        raise SolverError(error) from None
-    name = type(solver).__name__
-    sol = prob.sol_status
-    objective = float(pulp.value(prob.objective)) if sol in (1, 2) else None
-    if sol == 1:
-        # A generic solver says "optimal" without a bound we can check.
-        return RawSolution("optimal", objective, None, None, 0, name)
-    if sol == 2:
-        return RawSolution("feasible", objective, None, None, 0, name)
-    if prob.status == -1:
-        return RawSolution("infeasible", None, None, None, 0, name)
-    if prob.status == -2:
-        return RawSolution("unbounded", None, None, None, 0, name)
-    return RawSolution("no_solution", None, None, None, 0, name)
-
-
-@contextlib.contextmanager
-def _null():
-    yield
-
-
-def _gap(objective: float | None, bound: float | None) -> float | None:
-    if objective is None or bound is None:
-        return None
-    return abs(objective - bound) / max(abs(objective), 1e-9)
 
 
 def _read_values(built: BuiltModel, solution: RawSolution, values: np.ndarray) -> None:
@@ -2315,44 +671,3 @@ def _read_values(built: BuiltModel, solution: RawSolution, values: np.ndarray) -
     solution.open_level = opened
     solution.unmet_t = unmet_full
     solution.path_t = path_t
-
-
-def _pulp_problem(arrays: ModelArrays) -> tuple[pulp.LpProblem, list[Any]]:
-    """The arrays as a PuLP problem: one variable dict per column family (named as
-    the family, keyed as its keys), one row per CSR row. Returns the problem and its
-    variables in column order."""
-    prob = pulp.LpProblem(arrays.name, pulp.LpMinimize)
-    columns: list[Any] = []
-    for name, first, keys in arrays.segments:
-        n = len(keys)
-        integer = arrays.col_integer[first : first + n]
-        cat = "Integer" if n and integer.all() else "Continuous"
-        variables = prob.add_variable_dict(name, keys.tolist(), cat=cat)
-        columns.extend(variables.values())
-    lower = [None if v == -np.inf else float(v) for v in arrays.col_lower]
-    upper = [None if v == np.inf else float(v) for v in arrays.col_upper]
-    for var, lo, up in zip(columns, lower, upper, strict=True):
-        var.lowBound, var.upBound = lo, up
-    cost = arrays.col_cost
-    prob.setObjective(
-        pulp.LpAffineExpression(
-            [(columns[j], float(cost[j])) for j in np.flatnonzero(cost)]
-        )
-    )
-    index = arrays.index.tolist()
-    value = arrays.value.tolist()
-    start = arrays.start.tolist()
-    for r, (lo, up) in enumerate(
-        zip(arrays.row_lower.tolist(), arrays.row_upper.tolist(), strict=True)
-    ):
-        terms = [(columns[index[j]], value[j]) for j in range(start[r], start[r + 1])]
-        if lo == up:
-            sense, rhs = pulp.LpConstraintEQ, lo
-        elif lo == -np.inf:
-            sense, rhs = pulp.LpConstraintLE, up
-        else:
-            sense, rhs = pulp.LpConstraintGE, lo
-        prob.addConstraint(
-            pulp.LpConstraint(pulp.LpAffineExpression(terms), sense, rhs=rhs)
-        )
-    return prob, columns

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from . import model
+from .deadline import Deadline
 from .errors import InfeasibleError, SolverError, ValidationError
 from .network import Network
 from .result import Result
@@ -269,10 +270,11 @@ def solve(
     )
     _check_against_network(network, options)
     built = model.build(network, options.model_options())
+    deadline = Deadline(time_limit_s)  # shared by the MILP and the marginal-value LP
     raw = model.run(
         built,
         solver=solver,
-        time_limit_s=time_limit_s,
+        deadline=deadline,
         mip_gap=DEFAULT_MIP_GAP if mip_gap is None else mip_gap,
         threads=threads,
         msg=msg,
@@ -289,7 +291,12 @@ def solve(
     ):
         try:
             marginal = model.marginal_values(
-                network, options.model_options(), raw.open_level, raw.flow_t
+                network,
+                options.model_options(),
+                raw.open_level,
+                raw.flow_t,
+                deadline=deadline,
+                threads=threads,
             )
         except KeyboardInterrupt:  # Ctrl-C after the MIP: keep what was found
             raw.interrupted = True

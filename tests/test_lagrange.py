@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import hubopt
-from hubopt import lagrange, model
+from hubopt import highs, lagrange, model
 
 from ._small import network, random_network
 
@@ -16,7 +16,7 @@ from ._small import network, random_network
 def _reduce(net: hubopt.Network) -> tuple[model.BuiltModel, lagrange.Reduction]:
     built = model.build(net, model.ModelOptions(linking="lazy"))
     assert built.hub_problem is not None
-    evaluate = model._FixedLevelsLP(built.arrays, built.hub_problem, 1)
+    evaluate = highs.FixedLevelsLP(built.arrays, built.hub_problem, 1)
     return built, lagrange.reduce(built.hub_problem, evaluate)
 
 

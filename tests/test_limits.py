@@ -18,7 +18,9 @@ import pandas as pd
 import pytest
 
 import hubopt
+import hubopt.highs
 import hubopt.model
+import hubopt.pulp_adapter
 from hubopt import SolverError
 from hubopt.cli import main
 
@@ -119,21 +121,21 @@ def test_time_limit_no_solution_raises_with_advice(hard, monkeypatch):
 _RUNNER = textwrap.dedent(
     """
     import os, signal, sys, threading
-    import hubopt.model
+    import hubopt.highs
     from hubopt.cli import main
 
     # A real SIGINT to this process, DELAY seconds after the solver started (so the
     # test does not depend on how long imports and the model build take here).
-    original = hubopt.model._interruptible_run
+    original = hubopt.highs.interruptible_run
     def started(*args, **kwargs):
-        hubopt.model._interruptible_run = original  # only the first (MIP) solve
+        hubopt.highs.interruptible_run = original  # only the first (MIP) solve
         timer = threading.Timer(
             float(os.environ["DELAY"]), os.kill, (os.getpid(), signal.SIGINT)
         )
         timer.daemon = True
         timer.start()
         return original(*args, **kwargs)
-    hubopt.model._interruptible_run = started
+    hubopt.highs.interruptible_run = started
     sys.exit(main(sys.argv[1:]))
     """
 )
@@ -186,14 +188,14 @@ def _children() -> list[int]:
 def test_ctrl_c_during_cbc_leaves_no_orphan(hard, monkeypatch):
     import threading
 
-    original = hubopt.model._run_cbc
+    original = hubopt.pulp_adapter._run_cbc
 
     def started(*args, **kwargs):
-        monkeypatch.setattr(hubopt.model, "_run_cbc", original)
+        monkeypatch.setattr(hubopt.pulp_adapter, "_run_cbc", original)
         threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT)).start()
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(hubopt.model, "_run_cbc", started)
+    monkeypatch.setattr(hubopt.pulp_adapter, "_run_cbc", started)
     result = hubopt.solve(hard, solver="cbc", raise_on_failure=False)
     assert result.interrupted
     # CBC stops on the SIGINT and writes its incumbent, which is read back.
@@ -209,14 +211,14 @@ def test_ctrl_c_during_highs_in_process(hard, monkeypatch):
     """The library returns the incumbent after Ctrl-C instead of raising."""
     import threading
 
-    original = hubopt.model._interruptible_run
+    original = hubopt.highs.interruptible_run
 
     def started(*args, **kwargs):
-        monkeypatch.setattr(hubopt.model, "_interruptible_run", original)
+        monkeypatch.setattr(hubopt.highs, "interruptible_run", original)
         threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT)).start()
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(hubopt.model, "_interruptible_run", started)
+    monkeypatch.setattr(hubopt.highs, "interruptible_run", started)
     result = hubopt.solve(hard, raise_on_failure=False)
     assert result.interrupted
     assert result.status in ("feasible", "no_solution")
@@ -225,7 +227,7 @@ def test_ctrl_c_during_highs_in_process(hard, monkeypatch):
 
 
 def test_missing_cbc_binary_gives_install_hint(tiny, monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(hubopt.model, "cbc_path", lambda: None)
+    monkeypatch.setattr(hubopt.pulp_adapter, "cbc_path", lambda: None)
     with pytest.raises(SolverError, match=r"CBC solver binary was not found; .*pip"):
         hubopt.solve(tiny, solver="cbc")
     code = main(

@@ -108,64 +108,6 @@ def test_the_pool_holds_the_linking_rows_and_leaves_row_numbers_alone():
         )
 
 
-def test_csr_rows_subset_and_activity():
-    rows = model.CSRRows(
-        lower=np.array([-np.inf, 1.0, 0.0]),
-        upper=np.array([2.0, 1.0, np.inf]),
-        start=np.array([0, 2, 2, 5], dtype=np.int32),  # the middle row is empty
-        index=np.array([0, 1, 0, 1, 2], dtype=np.int32),
-        value=np.array([1.0, -2.0, 3.0, 1.0, 1.0]),
-    )
-    x = np.array([1.0, 2.0, 4.0])
-    np.testing.assert_allclose(rows.activity(x), [1 - 4, 0, 3 + 2 + 4])
-    last = rows.subset(np.array([0, 2]))
-    assert last.n_rows == 2
-    np.testing.assert_allclose(last.activity(x), [-3, 9])
-    np.testing.assert_array_equal(last.start, [0, 2, 5])
-    assert model.CSRRows.empty().joined(last).n_rows == 2
-    # only columns 0 and 2 kept: column 2 becomes 1, column 1's entries go
-    kept = rows.on_columns(np.array([True, False, True]))
-    np.testing.assert_array_equal(kept.start, [0, 1, 1, 3])
-    np.testing.assert_array_equal(kept.index, [0, 0, 1])
-    np.testing.assert_allclose(kept.activity(np.array([1.0, 4.0])), [1, 0, 3 + 4])
-
-
-def test_lazy_rows_reach_the_bound_of_all_rows(monkeypatch):
-    """Run to the end (no early stop on a small gain), add_pool_rows leaves no pool
-    row violated, and the LP bound equals the LP with every linking row (OR-Library
-    cap41: the rows matter there)."""
-    import highspy
-
-    monkeypatch.setattr(model, "LAZY_LINKING_MIN_GAIN", -np.inf)
-
-    from hubopt.orlib import read_orlib
-
-    from .conftest import ORLIB
-
-    net = read_orlib(ORLIB / "cap41.txt")
-    lazy = model.build(net, model.ModelOptions(linking="lazy")).arrays
-    every = model.build(net, model.ModelOptions(linking="all")).arrays
-
-    def lp(arrays):
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        model._pass_model(h, arrays, relaxed=True)
-        return h
-
-    h = lp(lazy)
-    added, x = model.add_pool_rows(h, lazy)
-    assert 0 < len(added) < lazy.pool.n_rows
-    np.testing.assert_array_equal(x, h.getSolution().col_value)
-    assert np.all(lazy.pool.activity(x) <= lazy.pool.upper + 1e-6 * 1e3)
-    full = lp(every)
-    full.run()
-    bound = full.getInfo().objective_function_value
-    assert h.getInfo().objective_function_value == pytest.approx(bound, rel=1e-9)
-    weak = lp(model.build(net, model.ModelOptions(linking="none")).arrays)
-    weak.run()
-    assert weak.getInfo().objective_function_value < bound * (1 - 1e-3)
-
-
 def test_auto_linking_goes_lazy_on_large_models(monkeypatch):
     net = hubopt.datasets.tiny()
     assert model.build(net, model.ModelOptions()).arrays.pool.n_rows == 0
@@ -181,27 +123,3 @@ def test_auto_linking_goes_lazy_on_large_models(monkeypatch):
 def test_bad_linking_choice_is_named():
     with pytest.raises(hubopt.ValidationError, match="linking must be one of"):
         model.ModelOptions(linking="some")
-
-
-def test_a_lazy_solve_starts_from_the_rounded_lp_and_keeps_its_time_limit():
-    """Stopped after one round (rows added after the last LP), the MIP still gets
-    the rounded LP solution as its start, and the optimum is the published one."""
-    from hubopt.orlib import read_orlib
-
-    from .conftest import ORLIB
-
-    net = read_orlib(ORLIB / "cap41.txt")
-    arrays = model.build(net, model.ModelOptions(linking="lazy")).arrays
-    import highspy
-
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    model._pass_model(h, arrays, relaxed=True)
-    added, values = model.add_pool_rows(h, arrays, time_limit_s=1e-9)  # one round
-    assert len(added) > 0 and values is not None
-    start = model._rounded_start(arrays, added, values)
-    assert start is not None
-    assert np.all(start[arrays.col_integer] == np.round(start[arrays.col_integer]))
-    result = hubopt.solve(net, linking="lazy", time_limit_s=60)
-    assert result.status == "optimal"
-    assert result.objective == pytest.approx(1040444.375, rel=1e-6)

@@ -130,9 +130,9 @@ def test_bad_options():
 
 
 def test_missing_cbc_gives_install_hint(tiny, monkeypatch):
-    import hubopt.model
+    import hubopt.pulp_adapter
 
-    monkeypatch.setattr(hubopt.model, "cbc_path", lambda: None)
+    monkeypatch.setattr(hubopt.pulp_adapter, "cbc_path", lambda: None)
     with pytest.raises(SolverError, match=r"pip install 'pulp\[cbc\]'"):
         hubopt.solve(tiny, solver="cbc")
 

@@ -1,0 +1,113 @@
+"""The HiGHS driver: lazy linking rounds, the rounded MIP start, the time budget and
+the thread scheduler."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import hubopt
+from hubopt import highs, model
+from hubopt.deadline import Deadline
+
+
+def test_lazy_rows_reach_the_bound_of_all_rows(monkeypatch):
+    """Run to the end (no early stop on a small gain), add_pool_rows leaves no pool
+    row violated, and the LP bound equals the LP with every linking row (OR-Library
+    cap41: the rows matter there)."""
+    import highspy
+
+    monkeypatch.setattr(highs, "LAZY_LINKING_MIN_GAIN", -np.inf)
+
+    from hubopt.orlib import read_orlib
+
+    from .conftest import ORLIB
+
+    net = read_orlib(ORLIB / "cap41.txt")
+    lazy = model.build(net, model.ModelOptions(linking="lazy")).arrays
+    every = model.build(net, model.ModelOptions(linking="all")).arrays
+
+    def lp(arrays):
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        highs.pass_model(h, arrays, relaxed=True)
+        return h
+
+    h = lp(lazy)
+    added, x = highs.add_pool_rows(h, lazy)
+    assert 0 < len(added) < lazy.pool.n_rows
+    np.testing.assert_array_equal(x, h.getSolution().col_value)
+    assert np.all(lazy.pool.activity(x) <= lazy.pool.upper + 1e-6 * 1e3)
+    full = lp(every)
+    full.run()
+    bound = full.getInfo().objective_function_value
+    assert h.getInfo().objective_function_value == pytest.approx(bound, rel=1e-9)
+    weak = lp(model.build(net, model.ModelOptions(linking="none")).arrays)
+    weak.run()
+    assert weak.getInfo().objective_function_value < bound * (1 - 1e-3)
+
+
+def test_a_lazy_solve_starts_from_the_rounded_lp_and_keeps_its_time_limit():
+    """Stopped after one round (rows added after the last LP), the MIP still gets
+    the rounded LP solution as its start, and the optimum is the published one."""
+    from hubopt.orlib import read_orlib
+
+    from .conftest import ORLIB
+
+    net = read_orlib(ORLIB / "cap41.txt")
+    arrays = model.build(net, model.ModelOptions(linking="lazy")).arrays
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    highs.pass_model(h, arrays, relaxed=True)
+    added, values = highs.add_pool_rows(h, arrays, Deadline(1e-9))  # one round
+    assert len(added) > 0 and values is not None
+    start = highs.rounded_start(arrays, added, values)
+    assert start is not None
+    assert np.all(start[arrays.col_integer] == np.round(start[arrays.col_integer]))
+    result = hubopt.solve(net, linking="lazy", time_limit_s=60)
+    assert result.status == "optimal"
+    assert result.objective == pytest.approx(1040444.375, rel=1e-6)
+
+
+def test_the_marginal_value_lp_gets_the_solves_time_and_threads(monkeypatch):
+    """Regression: the LP after the MIP got neither the time limit nor ``threads``,
+    and so reset HiGHS's thread scheduler (twice per solve with threads=1)."""
+    import highspy
+
+    net = hubopt.datasets.tiny()
+    hubopt.solve(net, threads=1)  # the scheduler now runs with one thread
+    made, resets = [], []
+    original_new = highs.new_highs
+    original_reset = highspy.Highs.resetGlobalScheduler
+
+    def new_highs(time_limit_s, mip_gap, threads, msg):
+        made.append((time_limit_s, threads))
+        return original_new(time_limit_s, mip_gap, threads, msg)
+
+    def reset(blocking):
+        resets.append(blocking)
+        return original_reset(blocking)
+
+    monkeypatch.setattr(highs, "new_highs", new_highs)
+    monkeypatch.setattr(highspy.Highs, "resetGlobalScheduler", reset)
+    result = hubopt.solve(net, threads=1, time_limit_s=30)
+    assert not result.marginal_values.empty
+    assert len(made) == 2  # the MIP, then the marginal-value LP
+    (mip_limit, mip_threads), (lp_limit, lp_threads) = made
+    assert mip_threads == lp_threads == 1
+    assert 0 < lp_limit <= mip_limit <= 30
+    assert resets == []
+
+
+def test_the_marginal_value_lp_has_at_least_a_second_when_time_is_spent():
+    net = hubopt.datasets.tiny()
+    built = model.build(net, model.ModelOptions())
+    raw = model.run(built)
+    spent = Deadline(1.0, start=0.0)
+    values = model.marginal_values(
+        net, model.ModelOptions(), raw.open_level, raw.flow_t, deadline=spent
+    )
+    assert values is not None
+    assert values["demand"].tolist() == [4.0, 6.0, 7.0]
