@@ -54,9 +54,9 @@ markets = forced.markets
 via_hub = markets[markets["via_hubs_t"] > 0]
 print(via_hub[["name", "via_hubs_t", "landed_cost_per_t", "serving_hubs"]])
 
-# 3. The briefing pack. write_brief also solves the direct baseline (every hub closed,
+# 3. The briefing pack. hubopt.brief also solves the direct baseline (every hub closed,
 #    only direct legs) and sets the hub case against it, market by market.
-brief = report.write_brief(
+brief = hubopt.brief(
     forced,
     out / "brief_one_hub",
     title="A Moroccan hub for Kazakh wheat: the cheapest single hub",

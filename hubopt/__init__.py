@@ -8,9 +8,9 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from . import datasets as datasets
+from ._version import __version__ as __version__
+from .briefing import brief as brief
 from .check import check_solution as check_solution
 from .decisions import alternatives as alternatives
 from .decisions import pareto as pareto
@@ -32,8 +32,3 @@ from .scenarios import compare as compare
 from .scenarios import read_scenarios as read_scenarios
 from .solving import SolveOptions as SolveOptions
 from .solving import solve as solve
-
-try:
-    __version__ = version("hubopt")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"

@@ -11,8 +11,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import datasets, solving
+from ._version import __version__
+from .decisions import comparisons, robust
+from .diagnose import explain_infeasible
 from .errors import HuboptError, InfeasibleError, SolverError, ValidationError
+from .io import read_network, write_csv_atomic
+from .maps import comparison_map
+from .outputs import check_target, file_names, output_folder
+from .parallel import worker_context
+from .report import PACK_FILES, short_answer, write_brief
+from .scenarios import compare, read_scenarios
 
 EXIT_OK, EXIT_INPUT, EXIT_NO_SOLUTION = 0, 2, 3
 #: Exit code after Ctrl-C (128 + SIGINT), as shells report it.
@@ -150,7 +159,6 @@ def _solve_options(p: argparse.ArgumentParser) -> None:
 
 def _default_dataset() -> str:
     """The bundled network a command reads when none is named."""
-    from . import datasets
 
     return "morocco_kazakhstan" if "morocco_kazakhstan" in datasets.list() else "tiny"
 
@@ -158,14 +166,12 @@ def _default_dataset() -> str:
 def _load(network: str | None):
     """The network a command names: a folder or .gpkg, or a bundled network's name
     (``hubopt datasets`` lists them); the bundled one when None."""
-    from .io import read_network
 
     return read_network(_input_path(network), name=_dataset_name(network))
 
 
 def _dataset_name(network: str | None) -> str | None:
     """The bundled network's name when ``network`` names one, not a path."""
-    from . import datasets
 
     if network is None:
         return _default_dataset()
@@ -176,7 +182,6 @@ def _dataset_name(network: str | None) -> str | None:
 
 def _input_path(network: str | None) -> Path:
     """Where the network of a command is read from."""
-    from . import datasets
 
     name = _dataset_name(network)
     if name is not None:
@@ -249,8 +254,6 @@ def _dispatch(args: argparse.Namespace) -> int:
         print("ok")
         return EXIT_OK
     if args.command == "datasets":
-        from . import datasets
-
         for name in datasets.list():
             print(f"{name}: {datasets.DATASETS[name]}")
         return EXIT_OK
@@ -265,7 +268,6 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _solve(args: argparse.Namespace) -> int:
-    from .outputs import check_target
 
     network = _load(args.network)
     out = check_target(
@@ -299,9 +301,8 @@ def _solve(args: argparse.Namespace) -> int:
 
 def _solve_with_args(network, args: argparse.Namespace):
     """Solve with the options of ``solve`` / ``brief``; a Result whatever its status."""
-    from .solving import solve
 
-    return solve(
+    return solving.solve(
         network,
         max_hubs=args.max_hubs,
         min_hubs=args.min_hubs,
@@ -315,8 +316,6 @@ def _solve_with_args(network, args: argparse.Namespace):
 
 
 def _brief(args: argparse.Namespace) -> int:
-    from .outputs import check_target
-    from .report import PACK_FILES, comparisons, short_answer, write_brief
 
     network = _load(args.network)
     out = check_target(
@@ -343,7 +342,7 @@ def _brief(args: argparse.Namespace) -> int:
         guard_formulas=args.guard_formulas,
         interrupted=interrupted,
     )
-    print(short_answer(result, baseline))
+    print(short_answer(result, baseline, single_hub))
     if interrupted or result.interrupted:
         _error(f"interrupted: what was found is in {out}/ (open {page})")
         return EXIT_INTERRUPTED
@@ -354,12 +353,6 @@ def _brief(args: argparse.Namespace) -> int:
 def _scenario_batch(args: argparse.Namespace) -> int:
     """compare / robust: a comparison CSV and one results folder per scenario."""
     from concurrent.futures import ProcessPoolExecutor
-
-    from .decisions import robust
-    from .io import read_network
-    from .outputs import check_target, output_folder
-    from .parallel import worker_context
-    from .scenarios import compare, read_scenarios
 
     spec = read_scenarios(args.scenarios)
     if args.network is not None:
@@ -417,8 +410,6 @@ def _write_batch(
 ) -> None:
     """The files of compare / robust: the table, with the folder of each scenario's
     results (scenario names mapped to safe file names), and the maps."""
-    from .io import write_csv_atomic
-    from .outputs import file_names
 
     files = file_names(str(s) for s in table.index)
     rows = table.reset_index()
@@ -435,7 +426,6 @@ def _write_batch(
 
 def _comparison_maps(results: dict, folder: Path, files: dict[str, str]) -> None:
     """One map per scenario of what changes against the first scenario."""
-    from .maps import comparison_map
 
     solved = {k: r for k, r in results.items() if r.status in ("optimal", "feasible")}
     if len(solved) < 2:
@@ -455,10 +445,7 @@ def _comparison_maps(results: dict, folder: Path, files: dict[str, str]) -> None
 def _explain(network, result) -> str:
     """Why the solve of ``result`` found no solution, with that solve's options
     (--max-hubs, --min-hubs, the solver)."""
-    try:
-        from .diagnose import explain_infeasible
-    except ImportError:  # pragma: no cover
-        return ""
+
     return explain_infeasible(network, result).text
 
 

@@ -13,10 +13,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import HuboptError, ValidationError
+from . import model, solving
+from .errors import HuboptError, InfeasibleError, ValidationError
 from .network import Network
+from .parallel import map_tasks
 from .result import Result
-from .scenarios import Scenario, _solve_and_summarise, solve_scenario
+from .scenarios import Scenario, _geo, _solve_and_summarise, _unique, solve_scenario
+from .solving import DEFAULT_MIP_GAP, SolveOptions
 
 
 # ------------------------------------------------------------------------------------
@@ -118,8 +121,6 @@ def fix_hubs(network: Network, hubs: dict[str, str]) -> Network:
         levels = levels[keep]
     legs = network.legs
     if "geometry" in legs.columns:
-        from .scenarios import _geo
-
         legs = _geo(legs)
     return network.replace(hubs=table, hub_levels=levels, legs=legs)
 
@@ -127,13 +128,11 @@ def fix_hubs(network: Network, hubs: dict[str, str]) -> Network:
 def _solve_fixed(
     network: Network, hubs: dict[str, str], options: dict[str, Any]
 ) -> Result:
-    from . import solving
 
     return solving.solve(fix_hubs(network, hubs), raise_on_failure=False, **options)
 
 
 def _solver_settings(options: dict[str, Any]) -> dict[str, Any]:
-    from .solving import DEFAULT_MIP_GAP
 
     return {
         "solver": options.get("solver", "highs"),
@@ -145,7 +144,6 @@ def _solver_settings(options: dict[str, Any]) -> dict[str, Any]:
 
 
 def _model_options(options: dict[str, Any]) -> Any:
-    from .solving import SolveOptions
 
     known = {f.name for f in fields(SolveOptions)}
     bad = set(options) - known - {"raise_on_failure"}
@@ -214,10 +212,6 @@ def robust(
     base        1140.0       1170.0    30.0
     no H2       1370.0       1520.0   150.0
     """
-    from . import model
-    from .errors import InfeasibleError
-    from .parallel import map_tasks
-    from .scenarios import _unique
 
     scenarios = list(scenarios)
     if not scenarios:
@@ -372,7 +366,6 @@ _CO2_END_PRICE = 1e5
 
 
 def _solve_with(network: Network, options: dict[str, Any]) -> Result:
-    from . import solving
 
     return solving.solve(network, raise_on_failure=False, **options)
 
@@ -426,7 +419,6 @@ def pareto(
     >>> cheapest.co2_t >= greenest.co2_t
     True
     """
-    from .parallel import map_tasks
 
     if tuple(objectives) != ("cost", "co2"):
         msg = f"objectives must be ('cost', 'co2'), got {tuple(objectives)!r}"
@@ -454,8 +446,6 @@ def pareto(
     )
     for end in (cheap, green):
         if end.status not in ("optimal", "feasible"):
-            from .errors import InfeasibleError
-
             msg = f"the network has no solution ({end.status})"
             raise InfeasibleError(msg)
     high, low = cheap.co2_t, green.co2_t
@@ -561,7 +551,6 @@ def alternatives(
     >>> [(r.open_hubs, round(r.cost_gap_to_best, 4)) for r in runs]
     [(['H1', 'H2'], 0.0), (['H1', 'H2', 'H3'], 0.0263), (['H1', 'H3'], 0.2018)]
     """
-    from . import solving
 
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         msg = f"k must be a whole number >= 1, got {k!r}"
@@ -582,8 +571,6 @@ def alternatives(
         )
         if result.status not in ("optimal", "feasible"):
             if not found:
-                from .errors import InfeasibleError
-
                 msg = f"the network has no solution ({result.status})"
                 raise InfeasibleError(msg)
             break
@@ -679,8 +666,6 @@ def sweep(
        value_before  value_after hubs_after
     0             1            2      H1;H2
     """
-    from .parallel import map_tasks
-    from .solving import SolveOptions
 
     values = list(values)
     options = dict(solve_options)
@@ -744,3 +729,135 @@ def sweep(
             columns=["value_before", "value_after", "hubs_before", "hubs_after"],
         ),
     )
+
+
+def direct_baseline(result: Result) -> Result | None:
+    """Solve the result's network again with every hub closed: direct legs only.
+
+    The solver, time limit, gap and carbon price are those of ``result``; bounds on
+    the number of hubs are dropped.
+
+    Parameters
+    ----------
+    result
+        The result to compare with.
+
+    Returns
+    -------
+    Result or None
+        The baseline, or None when the network has no feasible direct-only solution
+        (some market has no direct leg and no penalty for being left short).
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.decisions import direct_baseline
+    >>> direct_baseline(hubopt.solve(hubopt.datasets.tiny())) is None
+    True
+    """
+
+    if result.status in ("optimal", "feasible") and not bool(result.hubs["open"].any()):
+        # A solution that opens no hub is feasible with every hub closed, and no
+        # direct-only solution beats it: it is its own baseline. Re-solving could
+        # return another, equally cheap split of the markets between origins and
+        # show per-market "savings" that are only ties.
+        return result
+    network = result.network
+    hubs = network.hubs
+    hubs["status"] = "closed"
+    closed = network.replace(hubs=hubs, name=f"{network.name} (direct baseline)")
+    return _resolve(result, closed)
+
+
+def _resolve(
+    result: Result, network: Network, *, hub_count: int | None = None
+) -> Result | None:
+    """Solve ``network`` with the solver settings and carbon price of ``result``
+    (other model options dropped), optionally with exactly ``hub_count`` hubs; None
+    without a solution."""
+
+    options = result.options
+    solver = options.get("solver", "highs")
+    again = solving.solve(
+        network,
+        min_hubs=hub_count,
+        max_hubs=hub_count,
+        carbon_price_per_t_co2=options.get("carbon_price_per_t_co2"),
+        solver=solver if solver in ("highs", "cbc") else "highs",
+        time_limit_s=options.get("time_limit_s"),
+        mip_gap=options.get("mip_gap"),
+        threads=options.get("threads"),
+        raise_on_failure=False,
+    )
+    return again if again.status in ("optimal", "feasible") else None
+
+
+def best_single_hub(result: Result) -> Result | None:
+    """When the optimum opens no hub, the best solution that opens exactly one.
+
+    A briefing that asks "which port should host the hub?" needs this answer even
+    when no hub pays: the cheapest single site and what it costs against the optimum.
+
+    Parameters
+    ----------
+    result
+        The solved result.
+
+    Returns
+    -------
+    Result or None
+        The solve with ``min_hubs=1, max_hubs=1`` (same solver and options); None when
+        the result already opens a hub, has no solution, or no hub may open.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.decisions import best_single_hub
+    >>> best_single_hub(hubopt.solve(hubopt.datasets.tiny())) is None  # opens hubs
+    True
+    """
+
+    if result.status not in ("optimal", "feasible"):
+        return None
+    if bool(result.hubs["open"].any()):
+        return None
+    network = result.network
+    if not bool((network.hubs["status"] != "closed").any()):
+        return None
+    return _resolve(result, network, hub_count=1)
+
+
+def comparisons(
+    result: Result,
+) -> tuple[Result | None, Result | None, bool]:
+    """The solves a brief compares its result with: the direct baseline and, when no
+    hub opens, the best single hub.
+
+    Ctrl-C during them does not lose the result: they are dropped and the third item
+    says the run was interrupted. An interrupted result gets no comparison solves.
+
+    Returns
+    -------
+    tuple
+        (direct baseline or None, best single hub or None, interrupted).
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.decisions import comparisons
+    >>> base, single, interrupted = comparisons(hubopt.solve(hubopt.datasets.tiny()))
+    >>> base, single, interrupted  # tiny has no direct legs, and opens hubs
+    (None, None, False)
+    """
+    if result.interrupted or result.status not in ("optimal", "feasible"):
+        return None, None, result.interrupted
+    try:
+        base = direct_baseline(result)
+        if base is not None and base.interrupted:
+            return None, None, True
+        forced = best_single_hub(result)
+        if forced is not None and forced.interrupted:
+            return base, None, True
+    except KeyboardInterrupt:
+        return None, None, True
+    return base, forced, False

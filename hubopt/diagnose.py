@@ -15,7 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import solving
 from .errors import ValidationError
+from .model import ModelOptions
 from .network import Network
 
 
@@ -133,7 +135,6 @@ def explain_infeasible(
     origin and can only be served through a hub; allow a hub (max_hubs >= 1) or add
     a direct leg
     """
-    from .solving import solve
 
     chosen = _model_options(options)
     if max_hubs is not None:
@@ -196,7 +197,7 @@ def explain_infeasible(
     elastic = network.replace(destinations=elastic_dests)
     if contradiction:  # even the elastic model cannot meet these hub counts
         chosen = {k: v for k, v in chosen.items() if k not in ("max_hubs", "min_hubs")}
-    result = _elastic(elastic, chosen, solver, solve)
+    result = _elastic(elastic, chosen, solver)
     shortfall = pd.DataFrame(columns=["destination", "short_t"])
     if result.status in ("optimal", "feasible"):
         shortfall = _shortfall(result, must)
@@ -224,9 +225,7 @@ def explain_infeasible(
             )
         if len(shortfall):
             reasons.extend(
-                _binding_options(
-                    elastic, chosen, solver, solve, must, shortfall, reasons
-                )
+                _binding_options(elastic, chosen, solver, must, shortfall, reasons)
             )
         if not reasons:
             return Diagnosis(feasible=True)
@@ -246,7 +245,6 @@ def explain_infeasible(
 def _model_options(options: Any) -> dict[str, Any]:
     """The model options (hubopt.model.ModelOptions fields) of a Result, SolveOptions,
     ModelOptions or dict of solve keywords, without those left at None."""
-    from .model import ModelOptions
 
     if options is None:
         return {}
@@ -324,8 +322,8 @@ def _hub_only_markets(
     ]
 
 
-def _elastic(network: Network, chosen: dict[str, Any], solver: str, solve: Any):
-    return solve(network, raise_on_failure=False, solver=solver, **chosen)
+def _elastic(network: Network, chosen: dict[str, Any], solver: str):
+    return solving.solve(network, raise_on_failure=False, solver=solver, **chosen)
 
 
 def _shortfall(result: Any, must: pd.DataFrame) -> pd.DataFrame:
@@ -342,7 +340,6 @@ def _binding_options(
     elastic: Network,
     chosen: dict[str, Any],
     solver: str,
-    solve: Any,
     must: pd.DataFrame,
     shortfall: pd.DataFrame,
     known: list[str],
@@ -359,7 +356,7 @@ def _binding_options(
         if any(name in reason for reason in known):
             continue
         relaxed = {k: v for k, v in chosen.items() if k != name}
-        again = _elastic(elastic, relaxed, solver, solve)
+        again = _elastic(elastic, relaxed, solver)
         if again.status not in ("optimal", "feasible"):
             continue
         without = float(_shortfall(again, must)["short_t"].sum())

@@ -43,6 +43,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ._version import __version__
 from .errors import OutputError, ValidationError
 
 #: The manifest: which entries of a folder hubopt wrote.
@@ -271,7 +272,6 @@ def _message(exc: OSError, target: Path) -> str:
 
 
 def _write_manifest(folder: Path, entries: list[str]) -> None:
-    from . import __version__
 
     data = {"written_by": f"hubopt {__version__}", "entries": entries}
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"

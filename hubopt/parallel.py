@@ -37,6 +37,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from typing import Any, TextIO
 
 from .errors import ValidationError
+from .network import Network
 
 
 def map_tasks(
@@ -250,7 +251,6 @@ _LIVE: dict[str, tuple[int, _Shared]] = {}
 def _share_networks(tasks: Sequence[tuple[Any, ...]]) -> dict[int, _Shared]:
     """A :class:`_Shared` for each distinct Network among the task arguments, keyed
     by the network's ``id``."""
-    from .network import Network
 
     shared: dict[int, _Shared] = {}
     for task in tasks:

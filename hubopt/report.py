@@ -1,6 +1,6 @@
 """The briefing pack: one folder with the answer, the maps and the tables behind them.
 
-:func:`write_brief` (also ``Result.brief(out_dir)`` and ``hubopt brief``) writes
+:func:`write_brief` (also :func:`hubopt.brief` and ``hubopt brief``) writes
 
 * ``brief.html``: one page with the headline answer, key figures (hubs opened with size
   and tonnes, cost per tonne against the direct baseline, saving, CO2), the map, a
@@ -12,7 +12,8 @@
 
 The direct baseline is the same network solved again with every hub closed (status
 "closed"), so that only direct legs serve the markets: what the trade costs without a
-hub. Nothing here imports PuLP; the baseline goes through :func:`hubopt.solve`.
+hub. Nothing here solves: the baseline and the best single hub are computed in the
+decision layer (:func:`hubopt.decisions.comparisons`) and handed in.
 
 >>> import hubopt, tempfile
 >>> from hubopt.report import key_figures
@@ -34,10 +35,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from . import datasets, maps
+from ._version import __version__
+from .io import atomic_target, write_csv_atomic, write_text_atomic
 from .maps import DEFAULT_EXTENT, currency_of
+from .outputs import check_target, output_folder
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .network import Network
     from .result import Result
 
 #: Files a briefing pack consists of.
@@ -62,103 +66,6 @@ _EPS = 1e-9
 # ------------------------------------------------------------------------------------
 # figures
 # ------------------------------------------------------------------------------------
-def direct_baseline(result: Result) -> Result | None:
-    """Solve the result's network again with every hub closed: direct legs only.
-
-    The solver, time limit, gap and carbon price are those of ``result``; bounds on
-    the number of hubs are dropped.
-
-    Parameters
-    ----------
-    result
-        The result to compare with.
-
-    Returns
-    -------
-    Result or None
-        The baseline, or None when the network has no feasible direct-only solution
-        (some market has no direct leg and no penalty for being left short).
-
-    Examples
-    --------
-    >>> import hubopt
-    >>> from hubopt.report import direct_baseline
-    >>> direct_baseline(hubopt.solve(hubopt.datasets.tiny())) is None
-    True
-    """
-
-    if result.status in ("optimal", "feasible") and not bool(result.hubs["open"].any()):
-        # A solution that opens no hub is feasible with every hub closed, and no
-        # direct-only solution beats it: it is its own baseline. Re-solving could
-        # return another, equally cheap split of the markets between origins and
-        # show per-market "savings" that are only ties.
-        return result
-    network = result.network
-    hubs = network.hubs
-    hubs["status"] = "closed"
-    closed = network.replace(hubs=hubs, name=f"{network.name} (direct baseline)")
-    return _resolve(result, closed)
-
-
-def _resolve(
-    result: Result, network: Network, *, hub_count: int | None = None
-) -> Result | None:
-    """Solve ``network`` with the solver settings and carbon price of ``result``
-    (other model options dropped), optionally with exactly ``hub_count`` hubs; None
-    without a solution."""
-    from . import solving
-
-    options = result.options
-    solver = options.get("solver", "highs")
-    again = solving.solve(
-        network,
-        min_hubs=hub_count,
-        max_hubs=hub_count,
-        carbon_price_per_t_co2=options.get("carbon_price_per_t_co2"),
-        solver=solver if solver in ("highs", "cbc") else "highs",
-        time_limit_s=options.get("time_limit_s"),
-        mip_gap=options.get("mip_gap"),
-        threads=options.get("threads"),
-        raise_on_failure=False,
-    )
-    return again if again.status in ("optimal", "feasible") else None
-
-
-def best_single_hub(result: Result) -> Result | None:
-    """When the optimum opens no hub, the best solution that opens exactly one.
-
-    A briefing that asks "which port should host the hub?" needs this answer even
-    when no hub pays: the cheapest single site and what it costs against the optimum.
-
-    Parameters
-    ----------
-    result
-        The solved result.
-
-    Returns
-    -------
-    Result or None
-        The solve with ``min_hubs=1, max_hubs=1`` (same solver and options); None when
-        the result already opens a hub, has no solution, or no hub may open.
-
-    Examples
-    --------
-    >>> import hubopt
-    >>> from hubopt.report import best_single_hub
-    >>> best_single_hub(hubopt.solve(hubopt.datasets.tiny())) is None  # opens hubs
-    True
-    """
-
-    if result.status not in ("optimal", "feasible"):
-        return None
-    if bool(result.hubs["open"].any()):
-        return None
-    network = result.network
-    if not bool((network.hubs["status"] != "closed").any()):
-        return None
-    return _resolve(result, network, hub_count=1)
-
-
 def single_hub_sentence(result: Result, forced: Result) -> str:
     """One sentence on the best single hub against the optimum (plain text).
 
@@ -189,10 +96,12 @@ def single_hub_sentence(result: Result, forced: Result) -> str:
     )
 
 
-def short_answer(result: Result, baseline: Result | None) -> str:
+def short_answer(
+    result: Result, baseline: Result | None, single_hub: Result | None = None
+) -> str:
     """The few lines the command line prints: the headline, hubs and tonnes, cost
     per tonne against the direct baseline, CO2, and the best single hub when none
-    opens.
+    opens (``single_hub``, from :func:`hubopt.decisions.best_single_hub`).
 
     Examples
     --------
@@ -225,9 +134,8 @@ def short_answer(result: Result, baseline: Result | None) -> str:
             if math.isfinite(hub.utilisation)
             else f"  hub {hub.name}: {hub.throughput_t:,.0f} t a year"
         )
-    forced = best_single_hub(result)
-    if forced is not None:
-        lines.append("  " + single_hub_sentence(result, forced))
+    if single_hub is not None:
+        lines.append("  " + single_hub_sentence(result, single_hub))
     lines.append(
         f"  status {result.status}"
         + (" (proven optimal)" if result.status == "optimal" else " (not proven)")
@@ -419,7 +327,6 @@ def data_sources(result: Result) -> dict[str, list[str]]:
     >>> sources["licences"][0]
     'The tiny network is made up; no figure in it is real.'
     """
-    from . import datasets
 
     net = result.network
     licences: list[str] = []
@@ -647,7 +554,6 @@ def _brief_html(
     title: str | None,
     single_hub: str = "",
 ) -> str:
-    from . import __version__
 
     currency = figures["currency"]
     esc = html.escape
@@ -790,48 +696,12 @@ interactive_map.html</a> (works offline).</p>
 """
 
 
-def comparisons(
-    result: Result,
-) -> tuple[Result | None, Result | None, bool]:
-    """The solves a brief compares its result with: the direct baseline and, when no
-    hub opens, the best single hub.
-
-    Ctrl-C during them does not lose the result: they are dropped and the third item
-    says the run was interrupted. An interrupted result gets no comparison solves.
-
-    Returns
-    -------
-    tuple
-        (direct baseline or None, best single hub or None, interrupted).
-
-    Examples
-    --------
-    >>> import hubopt
-    >>> from hubopt.report import comparisons
-    >>> base, single, interrupted = comparisons(hubopt.solve(hubopt.datasets.tiny()))
-    >>> base, single, interrupted  # tiny has no direct legs, and opens hubs
-    (None, None, False)
-    """
-    if result.interrupted or result.status not in ("optimal", "feasible"):
-        return None, None, result.interrupted
-    try:
-        base = direct_baseline(result)
-        if base is not None and base.interrupted:
-            return None, None, True
-        forced = best_single_hub(result)
-        if forced is not None and forced.interrupted:
-            return base, None, True
-    except KeyboardInterrupt:
-        return None, None, True
-    return base, forced, False
-
-
 def write_brief(
     result: Result,
     out_dir: str | os.PathLike[str],
     *,
-    baseline: Result | bool | None = True,
-    single_hub: Result | bool | None = True,
+    baseline: Result | None = None,
+    single_hub: Result | None = None,
     overwrite: bool = False,
     title: str | None = None,
     extent: tuple[float, float, float, float] | None = DEFAULT_EXTENT,
@@ -840,9 +710,10 @@ def write_brief(
 ) -> Path:
     """Write the briefing pack for a result into a folder.
 
-    The pack is written all-or-nothing (:mod:`hubopt.outputs`): built in a temporary
-    sibling folder and swapped in, replacing only the files of an earlier hubopt
-    run.
+    Nothing here solves: the comparisons the brief shows are handed in, computed by
+    :func:`hubopt.decisions.comparisons` (:func:`hubopt.brief` does both). The pack
+    is written all-or-nothing (:mod:`hubopt.outputs`): built in a temporary sibling
+    folder and swapped in, replacing only the files of an earlier hubopt run.
 
     Parameters
     ----------
@@ -851,12 +722,11 @@ def write_brief(
     out_dir
         The folder; created when missing.
     baseline
-        True (default) solves the direct baseline (:func:`direct_baseline`); a
-        Result uses that one; False or None leaves the baseline out.
+        The direct baseline (:func:`hubopt.decisions.direct_baseline`); None leaves
+        it out.
     single_hub
-        True (default) solves the best single hub when no hub opens
-        (:func:`best_single_hub`); a Result uses that one; False or None leaves it
-        out.
+        The best single hub when no hub opens
+        (:func:`hubopt.decisions.best_single_hub`); None leaves it out.
     overwrite
         Replace the files of an earlier pack; without it they are an error.
     title
@@ -885,27 +755,19 @@ def write_brief(
     Examples
     --------
     >>> import hubopt, tempfile
+    >>> from hubopt.report import write_brief
     >>> result = hubopt.solve(hubopt.datasets.tiny())
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     page = result.brief(folder, overwrite=True)
+    ...     page = write_brief(result, folder, overwrite=True)
     ...     sorted(p.name for p in page.parent.iterdir())[:3]
     ['.hubopt.json', 'brief.html', 'flows.csv']
     """
-    from .outputs import check_target
-
     folder = check_target(out_dir, overwrite=overwrite, names=PACK_FILES)
-    if baseline is True or single_hub is True:
-        base, forced, stopped = comparisons(result)
-        interrupted = interrupted or stopped
-        base = base if baseline is True else baseline or None
-        forced = forced if single_hub is True else single_hub or None
-    else:
-        base, forced = baseline or None, single_hub or None
     _write_pack(
         result,
         folder,
-        base,
-        forced,
+        baseline,
+        single_hub,
         overwrite=overwrite,
         title=title,
         extent=extent,
@@ -927,9 +789,6 @@ def _write_pack(
     guard_formulas: bool,
     interrupted: bool,
 ) -> None:
-    from . import maps
-    from .io import write_csv_atomic, write_text_atomic
-    from .outputs import output_folder
 
     figures = key_figures(result, base)
     markets = market_table(result, base)
@@ -968,7 +827,6 @@ def _write_pack(
 def _write_geopackage(result: Result, path: Path) -> None:
     """Origins, hubs, markets and flows as layers of one GeoPackage, written to a
     temporary file renamed into place (no half-written GeoPackage)."""
-    from .io import atomic_target
 
     with atomic_target(path) as tmp:
         _write_layers(result, tmp)

@@ -17,7 +17,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .check import check_solution
+from .io import write_csv_atomic, write_text_atomic
 from .network import Network
+from .outputs import output_folder
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Levels, RawSolution
@@ -803,7 +806,6 @@ class Result:
         ['.hubopt.json', 'flows.csv', 'hubs.csv', 'markets.csv', 'paths.csv',
          'run.json', 'summary.json']
         """
-        from .outputs import output_folder
 
         with output_folder(folder, overwrite=overwrite) as staging:
             self.write_tables(staging, guard_formulas=guard_formulas)
@@ -823,7 +825,6 @@ class Result:
         guard_formulas
             As in :meth:`write`.
         """
-        from .io import write_csv_atomic, write_text_atomic
 
         folder = Path(folder)
         summary = self.summary_dict()
@@ -907,27 +908,6 @@ class Result:
         out["flows"] = gpd.GeoDataFrame(flows, geometry=geoms, crs="EPSG:4326")
         return out
 
-    def brief(self, out_dir: str | os.PathLike[str], **options: Any) -> Path:
-        """Write the briefing pack (brief.html, maps, CSV, GeoPackage) into a folder;
-        see :func:`hubopt.report.write_brief` for the options.
-
-        Returns
-        -------
-        pathlib.Path
-            The path of brief.html.
-
-        Examples
-        --------
-        ``examples/morocco_kazakhstan_briefing.py`` writes a pack for the bundled
-        network; :func:`hubopt.report.write_brief` has a doctest. In short::
-
-            result = hubopt.solve(hubopt.datasets.morocco_kazakhstan(), min_hubs=1)
-            result.brief("brief_one_hub")   # brief.html, map.png, ... in that folder
-        """
-        from .report import write_brief
-
-        return write_brief(self, out_dir, **options)
-
     def check(self) -> list[str]:
         """Run the independent checker on this result; see
         :func:`hubopt.check_solution`.
@@ -938,7 +918,6 @@ class Result:
         >>> hubopt.solve(hubopt.datasets.tiny()).check()
         []
         """
-        from .check import check_solution
 
         return check_solution(self.network, self)
 

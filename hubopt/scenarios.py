@@ -19,9 +19,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import solving
+from .config import load_toml
+from .datasets import data_root
 from .errors import HuboptError, RouteError, ValidationError
+from .geo import PASSAGES
+from .legs import fill_leg_attributes
 from .network import Network
+from .parallel import map_tasks
 from .result import Result
+from .solving import SolveOptions
 
 #: Columns of :attr:`Comparison.table`.
 COMPARISON_COLUMNS = (
@@ -148,7 +155,6 @@ class Scenario:
         for name in ("avoid", "close_corridors", "close_hubs", "open_hubs"):
             object.__setattr__(self, name, _names(name, getattr(self, name)))
         object.__setattr__(self, "avoid", tuple(p.lower() for p in self.avoid))
-        from .geo import PASSAGES
 
         unknown = [p for p in self.avoid if p not in PASSAGES]
         if unknown:
@@ -323,7 +329,6 @@ def _default_waypoints(network: Network) -> pd.DataFrame | None:
     legs = network.legs
     if "route" not in legs.columns or not legs["route"].fillna("").astype(str).any():
         return None
-    from .datasets import data_root
 
     file = data_root() / "morocco_kazakhstan" / "waypoints.csv"
     if not file.is_file():
@@ -340,7 +345,6 @@ def _reroute(
     """Legs re-routed round the scenario's closed passages: a leg whose distance
     changes takes the new distance, cost, time, CO2 and line; one whose route is not
     affected keeps its figures; one left without a route is dropped."""
-    from .legs import fill_leg_attributes
 
     old = network.legs
     _check_reroutable(old, scenario)
@@ -551,7 +555,6 @@ def scenarios_from_dict(data: Mapping[str, Any], *, where: str = "") -> Scenario
         raise ValidationError(msg)
     network = data.get("network")
     solve = data.get("solve", {})
-    from .solving import SolveOptions
 
     if not isinstance(solve, Mapping):
         msg = f"{prefix}key 'solve': expected a table [solve], got {solve!r}"
@@ -627,7 +630,6 @@ def read_scenarios(path: str | Path) -> ScenarioFile:
     >>> [s.name for s in read_scenarios(file).scenarios]
     ['dear']
     """
-    from .config import load_toml
 
     # safe TOML (tomllib), clean errors for a missing, unreadable, non-UTF-8 or
     # malformed file; paths relative to the file, confined by [paths] confine = true
@@ -693,7 +695,6 @@ def solve_scenario(
     >>> result.objective, message
     (1480.0, '')
     """
-    from . import solving
 
     try:
         scenario_network = scenario.apply(network)
@@ -795,7 +796,6 @@ def compare(
     base           H1;H2      1140.0  optimal
     busy        H1;H2;H3      1267.0  optimal
     """
-    from .parallel import map_tasks
 
     scenarios = list(builtin_scenarios() if scenarios is None else scenarios)
     if not scenarios:

@@ -101,7 +101,7 @@ def pack(tmp_path_factory):
     result = hubopt.solving.solve(network, min_hubs=1)
     assert hubopt.check_solution(network, result) == []
     folder = tmp_path_factory.mktemp("browser-pack")
-    result.brief(folder)
+    hubopt.brief(result, folder)
     return folder, result
 
 

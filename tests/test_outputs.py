@@ -187,9 +187,9 @@ def test_a_failure_while_writing_leaves_the_old_set(
     old_pack, monkeypatch, capsys, error
 ):
     out, before = old_pack
-    import hubopt.io
+    import hubopt.result
 
-    real = hubopt.io.write_text_atomic
+    real = hubopt.result.write_text_atomic
     calls = []
 
     def failing(text, file, overwrite=True):
@@ -198,7 +198,7 @@ def test_a_failure_while_writing_leaves_the_old_set(
             raise error
         return real(text, file, overwrite)
 
-    monkeypatch.setattr(hubopt.io, "write_text_atomic", failing)
+    monkeypatch.setattr(hubopt.result, "write_text_atomic", failing)
     code = main(["brief", str(TINY), "--out", str(out), "--overwrite"])
     assert calls
     assert code == (130 if error is KeyboardInterrupt else 2)
@@ -218,12 +218,12 @@ def test_read_only_target_is_a_clear_error(tmp_path, capsys):
 
 
 def test_disk_full_from_the_library_is_an_output_error(tmp_path, monkeypatch):
-    import hubopt.io
+    import hubopt.result
 
     def full(*_args, **_kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(hubopt.io, "write_text_atomic", full)
+    monkeypatch.setattr(hubopt.result, "write_text_atomic", full)
     with pytest.raises(hubopt.OutputError, match="the disk is full"):
         hubopt.solve(hubopt.datasets.tiny()).write(tmp_path / "out")
     assert list(tmp_path.iterdir()) == []
@@ -285,12 +285,12 @@ def test_ctrl_c_after_the_mip_keeps_what_was_found(tmp_path, monkeypatch, capsys
 def test_ctrl_c_during_the_comparisons_writes_the_brief_marked(
     tmp_path, monkeypatch, capsys
 ):
-    from hubopt import report
+    from hubopt import decisions
 
     def interrupted(_result):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(report, "direct_baseline", interrupted)
+    monkeypatch.setattr(decisions, "direct_baseline", interrupted)
     out = tmp_path / "out"
     assert main(["brief", str(TINY), "--out", str(out)]) == 130
     page = (out / "brief.html").read_text(encoding="utf-8")

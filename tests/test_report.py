@@ -11,7 +11,7 @@ import pyogrio
 import pytest
 
 import hubopt
-from hubopt import report
+from hubopt import decisions, report
 from hubopt.cli import main
 
 from .test_maps import assert_offline
@@ -32,12 +32,12 @@ def mk():
 @pytest.fixture(scope="module")
 def pack(mk, tmp_path_factory):
     folder = tmp_path_factory.mktemp("pack")
-    page = mk["one_hub"].brief(folder)
+    page = hubopt.brief(mk["one_hub"], folder)
     return folder, page
 
 
 def test_direct_baseline_closes_every_hub(mk):
-    baseline = report.direct_baseline(mk["one_hub"])
+    baseline = decisions.direct_baseline(mk["one_hub"])
     assert baseline is not None
     assert hubopt.check_solution(baseline.network, baseline) == []
     assert (baseline.network.hubs["status"] == "closed").all()
@@ -49,7 +49,7 @@ def test_direct_baseline_closes_every_hub(mk):
 
 def test_direct_baseline_missing_when_markets_need_hubs():
     result = _solved(hubopt.datasets.tiny())
-    assert report.direct_baseline(result) is None
+    assert decisions.direct_baseline(result) is None
     figures = report.key_figures(result, None)
     assert math.isnan(figures["saving_per_t"])
     assert "no direct-only baseline" in report.headline(figures, False)
@@ -57,7 +57,7 @@ def test_direct_baseline_missing_when_markets_need_hubs():
 
 def test_key_figures_against_the_baseline(mk):
     result = mk["one_hub"]
-    baseline = report.direct_baseline(result)
+    baseline = decisions.direct_baseline(result)
     figures = report.key_figures(result, baseline)
     delivered = result.markets["served_t"].sum()
     assert figures["hubs_opened_count"] == 1
@@ -83,14 +83,14 @@ def test_key_figures_against_the_baseline(mk):
 
 
 def test_headline_when_no_hub_pays(mk):
-    figures = report.key_figures(mk["free"], report.direct_baseline(mk["free"]))
+    figures = report.key_figures(mk["free"], decisions.direct_baseline(mk["free"]))
     assert figures["saving_per_t"] == pytest.approx(0, abs=1e-9)
     assert report.headline(figures, True).startswith("No hub pays for itself")
 
 
 def test_market_table(mk):
     result = mk["one_hub"]
-    table = report.market_table(result, report.direct_baseline(result))
+    table = report.market_table(result, decisions.direct_baseline(result))
     assert len(table) == 16
     hub = result.hubs[result.hubs["open"]].iloc[0]["name"]
     via_hub = table[table["served_via"].str.contains(hub, regex=False)]
