@@ -22,6 +22,7 @@ from .errors import InfeasibleError as InfeasibleError
 from .errors import OutputError as OutputError
 from .errors import RouteError as RouteError
 from .errors import SolverError as SolverError
+from .errors import SolverMissingError as SolverMissingError
 from .errors import ValidationError as ValidationError
 from .io import read_network as read_network
 from .network import Network as Network

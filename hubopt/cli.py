@@ -15,7 +15,13 @@ from . import datasets, solving
 from ._version import __version__
 from .decisions import comparisons, robust
 from .diagnose import explain_infeasible
-from .errors import HuboptError, InfeasibleError, SolverError, ValidationError
+from .errors import (
+    HuboptError,
+    InfeasibleError,
+    SolverError,
+    SolverMissingError,
+    ValidationError,
+)
 from .io import read_network, write_csv_atomic
 from .maps import comparison_map
 from .outputs import check_target, file_names, output_folder
@@ -232,6 +238,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except ValidationError as exc:
+        _error(str(exc))
+        return EXIT_INPUT
+    except SolverMissingError as exc:  # an install problem, not the network's
         _error(str(exc))
         return EXIT_INPUT
     except InfeasibleError as exc:

@@ -113,3 +113,15 @@ class OutputError(HuboptError, OSError):
     >>> issubclass(hubopt.OutputError, OSError)
     True
     """
+
+
+class SolverMissingError(SolverError):
+    """The solver asked for is not installed: an install problem, not a property of
+    the network. The message says how to install it; the command line exits with 2.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> issubclass(hubopt.SolverMissingError, hubopt.SolverError)
+    True
+    """

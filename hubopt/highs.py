@@ -21,7 +21,7 @@ import numpy as np
 from ._arrays import CSRRows, ModelArrays, pool_rows_of
 from ._solution import INTERRUPTED, RawSolution, interrupted, relative_gap
 from .deadline import Deadline
-from .errors import SolverError
+from .errors import SolverError, SolverMissingError
 from .lagrange import HubProblem
 
 #: At most this many rounds of adding violated linking rows before the MIP.
@@ -231,7 +231,7 @@ def _highspy() -> Any:
             "the HiGHS solver (the highspy package) is not installed; install it "
             "with `pip install highspy` (a dependency of hubopt), or use solver='cbc'"
         )
-        raise SolverError(error) from None
+        raise SolverMissingError(error) from None
     return highspy
 
 

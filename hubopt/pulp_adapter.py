@@ -17,11 +17,12 @@ from typing import Any
 
 import numpy as np
 import pulp
+from pulp.apis import coin_api
 
 from ._arrays import ModelArrays
 from ._solution import INTERRUPTED, RawSolution, relative_gap
 from .deadline import Deadline
-from .errors import SolverError
+from .errors import SolverError, SolverMissingError
 
 # PuLP's types, for the annotations of modules that do not import pulp themselves
 LpSolver = pulp.LpSolver
@@ -51,7 +52,7 @@ def solve(
 
 def cbc_path() -> str | None:
     """The CBC binary: beside the running Python first (a virtual environment that is
-    not activated), then on PATH.
+    not activated), then on PATH, then the one PuLP's wheel ships for this platform.
 
     Examples
     --------
@@ -63,7 +64,17 @@ def cbc_path() -> str | None:
     here = os.path.join(os.path.dirname(sys.executable), "cbc")
     if os.path.isfile(here) and os.access(here, os.X_OK):
         return here
-    return shutil.which("cbc")
+    found = shutil.which("cbc")
+    if found:
+        return found
+    bundled = getattr(coin_api, "pulp_cbc_path", None)  # inside PuLP's wheel
+    if isinstance(bundled, str) and os.path.isfile(bundled):
+        if not os.access(bundled, os.X_OK):  # some installers drop the exec bit
+            with contextlib.suppress(OSError):
+                os.chmod(bundled, os.stat(bundled).st_mode | 0o111)
+        if os.access(bundled, os.X_OK):
+            return os.path.normpath(bundled)
+    return None
 
 
 def _run_cbc(
@@ -80,7 +91,7 @@ def _run_cbc(
             "`pip install 'pulp[cbc]'` (or `pip install hubopt[cbc]`), or use "
             "solver='highs'"
         )
-        raise SolverError(error)
+        raise SolverMissingError(error)
     with tempfile.TemporaryDirectory(prefix="hubopt-cbc-") as tmp:
         log = os.path.join(tmp, "cbc.log")
         solver = pulp.COIN_CMD(
