@@ -21,6 +21,7 @@ pytest.importorskip("numpydoc")
 pytest.importorskip("myst_parser")
 
 
+@pytest.mark.slow
 def test_docs_build_without_warnings(tmp_path: Path) -> None:
     env = dict(os.environ, MPLBACKEND="Agg")
     env["PYTHONPATH"] = os.pathsep.join(

@@ -34,6 +34,7 @@ def test_there_are_examples() -> None:
     } <= names
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", SCRIPTS, ids=[p.stem for p in SCRIPTS])
 def test_example_runs(script: Path, tmp_path: Path) -> None:
     env = dict(os.environ, MPLBACKEND="Agg")

@@ -25,6 +25,7 @@ def _small():
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("file", "problem", "optimum"), _small())
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
 @pytest.mark.parametrize("linking", ["auto", "lazy"])

@@ -298,6 +298,7 @@ def test_ctrl_c_during_the_comparisons_writes_the_brief_marked(
     assert "what was found is in" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="signals")
 def test_sigint_at_any_moment_leaves_a_whole_set(tmp_path):
     """Ctrl-C sent to `hubopt brief --overwrite` at several moments: the folder holds

@@ -50,6 +50,7 @@ def test_dask_local_cluster_gives_identical_results():
         pd.testing.assert_frame_equal(_table(client.get_executor()), serial)
 
 
+@pytest.mark.slow
 def test_dask_worker_processes_give_serial_results_for_every_batch():
     """compare, robust and sweep on a LocalCluster of two worker processes."""
     distributed = pytest.importorskip("distributed")
@@ -215,6 +216,7 @@ def _run(args, tmp_path, stdin=None):
     return [line for line in done.stdout.splitlines() if line.startswith("TOTALS")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("entry", ["script", "stdin", "-c", "-m"])
 def test_a_batch_runs_from_any_entry_point_without_a_main_guard(entry, tmp_path):
     """The default process pool from a script without `if __name__ == "__main__":`,
@@ -249,6 +251,7 @@ if __name__ == "__main__":
 """
 
 
+@pytest.mark.slow
 def test_a_batch_runs_inside_a_worker(tmp_path):
     """In a daemonic Pool worker the batch runs serially; in an executor's worker it
     starts a pool of its own; both give serial's results."""
