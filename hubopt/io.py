@@ -11,6 +11,7 @@ import contextlib
 import csv
 import io as _io
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,6 +47,12 @@ _WIDE_BOMS = (
 )
 #: Largest CSV file read, in bytes; a larger one is refused rather than parsed.
 MAX_FILE_BYTES = 200 * 1024 * 1024
+#: First characters that make a spreadsheet read a cell as a formula (OWASP's rule
+#: against CSV injection: =, +, -, @, TAB, CR).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Text that is only a decimal number ("-3", "+1.5e3"): a spreadsheet reads it as that
+#: number, which runs nothing, so it keeps its sign.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def read_network(path: str | os.PathLike[str], *, name: str | None = None) -> Network:
@@ -373,10 +380,20 @@ def write_network(
         if table == "hub_levels" and frame.empty:
             (path / "hub_levels.csv").unlink(missing_ok=True)  # not a stale table
             continue
-        write_csv_atomic(_geometry_to_wkt(frame), path / f"{table}.csv", overwrite)
+        # a network folder is data to read back, not a spreadsheet export: written
+        # as it is, so that it round-trips unchanged (no formula guard)
+        write_csv_atomic(
+            _geometry_to_wkt(frame),
+            path / f"{table}.csv",
+            overwrite,
+            guard_formulas=False,
+        )
     if corridors is not None:
         write_csv_atomic(
-            _geometry_to_wkt(pd.DataFrame(corridors)), path / "corridors.csv", overwrite
+            _geometry_to_wkt(pd.DataFrame(corridors)),
+            path / "corridors.csv",
+            overwrite,
+            guard_formulas=False,
         )
     else:
         (path / "corridors.csv").unlink(missing_ok=True)
@@ -473,6 +490,67 @@ def atomic_target(
             tmp.unlink()
 
 
+def guard_formula_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a table in which no text cell reads as a spreadsheet formula.
+
+    A text cell (or column name) that starts with ``=``, ``+``, ``-``, ``@``, TAB or
+    CR gets a single quote in front, OWASP's rule against CSV injection: Excel,
+    LibreOffice and Google Sheets then show it as text instead of running it
+    (``=HYPERLINK(...)``, ``=cmd|...``). Numbers are left alone, both numeric columns
+    and text that is only a decimal number such as ``"-3"`` or ``"+1.5e3"`` (a
+    spreadsheet reads that as the number; a formula needs more). A cell already
+    guarded starts with the quote and stays as it is.
+
+    Parameters
+    ----------
+    frame
+        The table; not changed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Of the same type (a GeoDataFrame stays one).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from hubopt.io import guard_formula_cells
+    >>> table = pd.DataFrame({"name": ["=1+1", "@SUM(A1)", "-3", "-x", "Port"],
+    ...                       "t": [-1.0, 2.0, 3.0, 4.0, 5.0]})
+    >>> guard_formula_cells(table)["name"].tolist()
+    ["'=1+1", "'@SUM(A1)", '-3', "'-x", 'Port']
+    >>> guard_formula_cells(table)["t"].tolist()
+    [-1.0, 2.0, 3.0, 4.0, 5.0]
+    """
+    out = frame.copy()
+    for position in range(frame.shape[1]):
+        values = frame.iloc[:, position]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        if not (
+            pd.api.types.is_object_dtype(values)
+            or pd.api.types.is_string_dtype(values)
+            or isinstance(values.dtype, pd.CategoricalDtype)
+        ):
+            continue  # dates, geometry and other typed columns hold no text
+        cells = values.astype(object)
+        guarded = cells.map(_guard_cell)
+        if not guarded.equals(cells):
+            out.isetitem(position, guarded)
+    out.columns = [_guard_cell(c) for c in frame.columns]
+    return out
+
+
+def _guard_cell(value: Any) -> Any:
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_STARTS)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
 def write_csv_atomic(
     frame: pd.DataFrame,
     file: Path,
@@ -490,6 +568,11 @@ def write_csv_atomic(
         The target file.
     overwrite
         When False an existing file is an error.
+    guard_formulas
+        Guard text cells that a spreadsheet would run as formulas (see
+        :func:`guard_formula_cells`): for tables people open in a spreadsheet.
+        False writes the text as it is, for files read back as data, such as a
+        network written by :func:`write_network`.
 
     Examples
     --------
@@ -503,7 +586,26 @@ def write_csv_atomic(
     id,supply_t
     A,5.0
     """
-    write_text_atomic(frame.to_csv(index=False, lineterminator="\n"), file, overwrite)
+    if guard_formulas:
+        frame = guard_formula_cells(frame)
+    # the csv module quotes a cell holding "\n" but not one holding a lone "\r",
+    # which readers take for a line break: then quote every text cell
+    quoting = csv.QUOTE_NONNUMERIC if _has_carriage_return(frame) else csv.QUOTE_MINIMAL
+    text = frame.to_csv(index=False, lineterminator="\n", quoting=quoting)
+    write_text_atomic(text, file, overwrite)
+
+
+def _has_carriage_return(frame: pd.DataFrame) -> bool:
+    labels = [c for c in frame.columns if isinstance(c, str)]
+    if any("\r" in c for c in labels):
+        return True
+    for position in range(frame.shape[1]):
+        values = frame.iloc[:, position]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        if any(isinstance(v, str) and "\r" in v for v in values.astype(object)):
+            return True
+    return False
 
 
 def _umask() -> int:

@@ -22,8 +22,10 @@ from __future__ import annotations
 import base64
 import html
 import itertools
+import json
 import math
 import os
+import re
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -61,6 +63,9 @@ CHANGE_COLOURS = {
 _LAND, _LAND_EDGE, _SEA = "#F2EFE9", "#B8B2A7", "#DCE8F2"
 _HUB_OPEN, _ORIGIN = "#E69F00", "#2C3E50"
 _FORMATS = {".png", ".svg", ".pdf"}
+#: Text properties for every matplotlib text that may hold text from data: drawn
+#: as it is, never read as mathtext ("$ 50% $", "_", "^") nor handed to TeX.
+_LITERAL = {"usetex": False, "parse_math": False}
 _EPS = 1e-9
 
 
@@ -418,6 +423,7 @@ class _Labeller:
             }
             if abs(offset[1]) > 10
             else None,
+            **_LITERAL,
             **kw,
         )
 
@@ -649,20 +655,35 @@ def static_map(
         markerscale=0.8,
     )
     legend.set_zorder(10)
-    ax.set_title(title or _default_title(result), loc="left", fontsize=12, pad=18)
+    _literal(legend.get_texts())
+    subtitle = _wrap(_subtitle(result), ax, 12)
+    ax.set_title(
+        title or _default_title(result),
+        loc="left",
+        fontsize=12,
+        pad=18 + 10.5 * subtitle.count("\n"),  # clear of a subtitle of more lines
+        **_LITERAL,
+    )
     ax.text(
         0.0,
         1.01,
-        _wrap(_subtitle(result), ax, 12),
+        subtitle,
         transform=ax.transAxes,
         fontsize=8.5,
         color="#333333",
         va="bottom",
+        **_LITERAL,
     )
     _source(ax, source_line(result))
     if path is not None:
         _save(fig, path, dpi)
     return fig
+
+
+def _literal(texts: Any) -> None:
+    """Draw these matplotlib texts (a legend's, say) literally, see ``_LITERAL``."""
+    for text in texts:
+        text.set(**_LITERAL)
 
 
 def _skip(*_args: Any, **_kwargs: Any) -> None:
@@ -691,6 +712,7 @@ def _source(ax: Axes, text: str) -> None:
         ha="left",
         annotation_clip=False,
         gid="source_line",
+        **_LITERAL,
     )
 
 
@@ -1042,7 +1064,7 @@ def comparison_map(
             float(mid[0]), float(mid[1]), f"{row.change_t:+,.0f} t", color="#8A4B00"
         )
     node_handles, _ = ax.get_legend_handles_labels()
-    ax.legend(
+    legend = ax.legend(
         handles=node_handles + handles,
         loc="lower left",
         fontsize=7,
@@ -1050,8 +1072,16 @@ def comparison_map(
         edgecolor="#AAAAAA",
         labelspacing=0.8,
         markerscale=0.7,
-    ).set_zorder(10)
-    ax.set_title(title or f"{labels[0]} → {labels[1]}", loc="left", fontsize=12, pad=18)
+    )
+    legend.set_zorder(10)
+    _literal(legend.get_texts())
+    ax.set_title(
+        title or f"{labels[0]} → {labels[1]}",
+        loc="left",
+        fontsize=12,
+        pad=18,
+        **_LITERAL,
+    )
     counts = table["change"].value_counts()
     cost_b = before.costs.total if _has_solution(before) else float("nan")
     cost_a = after.costs.total if _has_solution(after) else float("nan")
@@ -1066,6 +1096,7 @@ def comparison_map(
         fontsize=8.5,
         color="#333333",
         va="bottom",
+        **_LITERAL,
     )
     _source(ax, source_line(after))
     if path is not None:
@@ -1163,7 +1194,7 @@ def interactive_map(
     js, css = _leaflet_assets()
     root = fmap.get_root()
     root.header.add_child(
-        folium.Element(
+        _html(
             f"<style>{css}</style>\n<style>.leaflet-container{{background:{_SEA};}}"
             ".hubopt-title{position:absolute;top:10px;left:55px;z-index:1000;"
             "background:rgba(255,255,255,0.92);padding:6px 10px;border-radius:4px;"
@@ -1176,7 +1207,8 @@ def interactive_map(
         ),
         name="hubopt_css",
     )
-    root.header.add_child(folium.Element(f"<script>{js}</script>"), name="leaflet_js")
+    root.header.add_child(_html(f"<script>{js}</script>"), name="leaflet_js")
+    root.header.add_child(_html(_TEXT_NODE_JS), name="hubopt_js")
     fmap.add_child(_attribution_prefix())
     if _osm_attribution(result):
         fmap.add_child(_attribution(_osm_attribution(result).strip()))
@@ -1186,6 +1218,8 @@ def interactive_map(
     from .datasets import basemap
 
     world = basemap()[["name", "geometry"]]
+    # folium's GeoJsonTooltip writes the field into innerHTML: give it markup
+    world = world.assign(name=[html.escape(str(n)) for n in world["name"]])
     folium.GeoJson(
         world.to_json(),
         name="Countries (Natural Earth)",
@@ -1225,8 +1259,10 @@ def interactive_map(
                 color=FLOW_COLOURS.get(flow["kind"], "#555555"),
                 weight=float(width),
                 opacity=0.6,
-                tooltip=f"{flow['from']} → {flow['to']}: {flow['tonnes']:,.0f} t",
                 class_name="hubopt-flow",
+            )
+            layer.add_child(
+                _bind_tooltip(f"{flow['from']} → {flow['to']}: {flow['tonnes']:,.0f} t")
             )
             layer.add_child(_bind_popup(_popup(rows, f"{flow['from']} → {flow['to']}")))
             layer.add_to(group)
@@ -1275,9 +1311,9 @@ def interactive_map(
                     icon_anchor=(size // 2, size // 2),
                     class_name=f"hubopt-hub hubopt-hub-{key}",
                 ),
-                tooltip=str(row.name),
                 z_index_offset=1000 if row.open else 0,
             )
+            layer.add_child(_bind_tooltip(str(row.name)))
             layer.add_child(_bind_popup(_popup(rows, f"Hub: {row.name}")))
             layer.add_to(groups[key])
     groups["shut"].add_to(fmap)
@@ -1310,9 +1346,9 @@ def interactive_map(
             fill=True,
             fill_color=_cost_colour(row.landed_cost_per_t, lo, hi),
             fill_opacity=0.9,
-            tooltip=str(row.name),
             class_name="hubopt-market",
         )
+        layer.add_child(_bind_tooltip(str(row.name)))
         layer.add_child(_bind_popup(_popup(rows, f"Market: {row.name}")))
         layer.add_to(group)
     group.add_to(fmap)
@@ -1333,8 +1369,8 @@ def interactive_map(
                 icon_anchor=(8, 9),
                 class_name="hubopt-origin",
             ),
-            tooltip=str(row.name),
         )
+        layer.add_child(_bind_tooltip(str(row.name)))
         layer.add_child(_bind_popup(_popup(rows, f"Origin: {row.name}")))
         layer.add_to(group)
     group.add_to(fmap)
@@ -1344,7 +1380,7 @@ def interactive_map(
     heading = html.escape(title or _default_title(result))
     sub = html.escape(_subtitle(result))
     root.html.add_child(
-        folium.Element(
+        _html(
             f"<div class='hubopt-title'><b>{heading}</b><br>"
             f"<span style='font-size:12px'>{sub}</span></div>"
         )
@@ -1360,7 +1396,7 @@ def interactive_map(
         f"{unit}{hi:,.0f} per tonne</div>"
     )
     root.html.add_child(
-        folium.Element(
+        _html(
             f"<div class='hubopt-legend'>{legend}{scale}"
             f"<div style='font-size:10px;color:#555;max-width:420px'>"
             f"{html.escape(source_line(result))}</div></div>"
@@ -1388,9 +1424,69 @@ def _cost_colour(value: float, lo: float, hi: float) -> str:
     return to_hex(colormaps["viridis_r"](float(np.clip(share, 0, 1))))
 
 
-def _script(template: str, **attributes: Any) -> Any:
-    """A folium element whose JavaScript runs after its parent's (``parent`` is the
-    parent layer's variable name in ``template``)."""
+#: Characters json.dumps leaves as they are that must not reach a <script> raw: "<"
+#: and ">" (``</script>``, ``<!--``), "&", and the line separators U+2028/U+2029.
+_SCRIPT_UNSAFE = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+
+#: A "{" that opens a Jinja tag ("{{", "{%", "{#").
+_JINJA_OPEN = re.compile(r"\{(?=[{%#])")
+
+#: Defines ``huboptText(s)``: a <div> holding ``s`` as a text node, never as markup.
+_TEXT_NODE_JS = (
+    "<script>function huboptText(s) {"
+    " var node = document.createElement('div'); node.textContent = s; return node; }"
+    "</script>"
+)
+
+
+def _script_json(value: Any) -> str:
+    r"""``value`` as a JavaScript literal safe to place anywhere inside a <script>.
+
+    JSON, so that text from data reaches JavaScript as data, never as code: no
+    template literal, no string spliced by hand. ``<``, ``>``, ``&`` and U+2028/2029
+    are written as ``\uXXXX`` escapes, so a name holding ``</script>`` cannot close
+    the script; so is a ``{`` that opens ``{{``, ``{%`` or ``{#`` (only ever inside a
+    string: JSON's own ``{`` is followed by ``"`` or ``}``), because branca renders a
+    folium script's output once more as a Jinja template.
+
+    Examples
+    --------
+    >>> from hubopt.maps import _script_json
+    >>> print(_script_json("</script>`${x}`"))
+    "\u003c/script\u003e`${x}`"
+    >>> import json
+    >>> json.loads(_script_json("</script>`${x}`"))
+    '</script>`${x}`'
+    >>> print(_script_json("{{ 7*7 }}"))
+    "\u007b{ 7*7 }}"
+    """
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    for char, code in _SCRIPT_UNSAFE.items():
+        text = text.replace(char, code)
+    return _JINJA_OPEN.sub(r"\\u007b", text)
+
+
+def _html(markup: str) -> Any:
+    """A folium element holding finished markup. The markup is Jinja's data, not its
+    template: text from data with ``{{ }}`` or ``{%`` in it stays text."""
+    from branca.element import Element
+
+    element = Element("{{ this.markup }}")
+    element.markup = markup
+    return element
+
+
+def _script(template: str, **data: Any) -> Any:
+    """A folium element whose JavaScript runs after its parent's (``{parent}`` in
+    ``template`` is the parent layer's variable name). Each keyword is handed to the
+    script as JSON (:func:`_script_json`), named ``{{ this.<keyword> }}`` in the
+    template; the template itself is code and never holds text from data."""
     from branca.element import MacroElement
     from jinja2 import Template
 
@@ -1400,8 +1496,8 @@ def _script(template: str, **attributes: Any) -> Any:
         + template.replace("{parent}", "{{ this._parent.get_name() }}")
         + "{% endmacro %}"
     )
-    for key, value in attributes.items():
-        setattr(element, key, value)
+    for key, value in data.items():
+        setattr(element, key, _script_json(value))
     return element
 
 
@@ -1414,16 +1510,27 @@ def _attribution_prefix() -> Any:
 
 
 def _attribution(credit: str) -> Any:
-    """An extra plain-text credit in Leaflet's attribution control."""
+    """An extra credit in Leaflet's attribution control (which takes HTML)."""
     return _script(
-        "{parent}.attributionControl.addAttribution({{ this.credit | tojson }});",
-        credit=credit,
+        "{parent}.attributionControl.addAttribution({{ this.credit }});",
+        credit=html.escape(credit),
     )
 
 
 def _bind_popup(content: str) -> Any:
-    """A popup bound with Leaflet alone (folium's Popup needs jQuery from a CDN)."""
+    """A popup bound with Leaflet alone (folium's Popup needs jQuery from a CDN).
+    ``content`` is finished HTML (see :func:`_popup`, which escapes the data)."""
     return _script(
-        "{parent}.bindPopup({{ this.content | tojson }}, {maxWidth: 340});",
+        "{parent}.bindPopup({{ this.content }}, {maxWidth: 340});",
         content=content,
+    )
+
+
+def _bind_tooltip(text: str) -> Any:
+    """A tooltip showing ``text`` as text: it reaches the page as JSON and the
+    tooltip as a text node, so no markup in it is ever parsed. (folium's Tooltip
+    splices the text into a JavaScript template literal.)"""
+    return _script(
+        "{parent}.bindTooltip(huboptText({{ this.text }}), {sticky: true});",
+        text=text,
     )

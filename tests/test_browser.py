@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 import hubopt
+import hubopt.maps
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # .ci/run installs Chromium, so on CI a missing browser is a failure, not a skip
@@ -142,3 +143,109 @@ def test_brief_renders_offline(pack, tmp_path):
     pixels = (image.reshape(-1, 3) * 255).astype(int)
     land = np.array([0xF2, 0xEF, 0xE9])
     assert (np.abs(pixels - land).sum(axis=1) < 12).sum() > 10_000
+
+
+#: Appended to the saved page by the test, not by hubopt: opens the tooltip of every
+#: node and flow (Leaflet builds tooltips only when shown) and, once any image has
+#: failed to load, records on <body> whether script from the data ran.
+_PROBE = """<script>
+for (var key in window) {
+  var layer = window[key];
+  if (layer && typeof layer.openTooltip === "function" && layer.getTooltip
+      && layer.getTooltip() && !(layer instanceof L.GeoJSON)) { layer.openTooltip(); }
+}
+setTimeout(function () {
+  document.body.setAttribute("data-pwned", String(window.__pwned !== undefined));
+}, 2000);
+</script>
+"""
+
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta"}
+
+
+class _Dom(HTMLParser):
+    """Tags and attributes of the rendered DOM, the text of each tooltip, of the
+    title box and of each <script>."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+        self.texts: dict[str, list[str]] = {"tooltip": [], "title": [], "script": []}
+        self._open: list[tuple[str, str | None]] = []  # tag, text kind collected
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.elements.append((tag, attributes))
+        if tag in _VOID:
+            return
+        classes = set((attributes.get("class") or "").split())
+        kind = (
+            "tooltip"
+            if "leaflet-tooltip" in classes
+            else "title"
+            if "hubopt-title" in classes
+            else "script"
+            if tag == "script"
+            else None
+        )
+        if kind is not None:
+            self.texts[kind].append("")
+        self._open.append((tag, kind))
+
+    def handle_endtag(self, tag):
+        while self._open:
+            if self._open.pop()[0] == tag:
+                break
+
+    def handle_data(self, data):
+        kinds = {kind for _, kind in self._open if kind is not None}
+        for kind in kinds:
+            self.texts[kind][-1] += data
+
+
+def test_names_from_data_run_no_script_in_the_map(tmp_path):
+    """Hostile names, ids, corridor and network name (tests/_hostile.py) show as
+    text in the tooltips and the title; none runs, injects an element or blanks the
+    map."""
+    from . import _hostile
+
+    network = _hostile.network()
+    result = hubopt.solving.solve(network)
+    assert hubopt.check_solution(network, result) == []
+    page = tmp_path / "interactive_map.html"
+    hubopt.maps.interactive_map(result, page, extent=None)
+    text = page.read_text(encoding="utf-8")
+    assert text.rstrip().endswith("</html>")
+    page.write_text(text.rstrip()[: -len("</html>")] + _PROBE + "</html>\n", "utf-8")
+
+    image, rendered = _render(page, tmp_path, "1000,800")
+    _assert_not_blank(image)
+    dom = _Dom()
+    dom.feed(rendered)
+    body = [attrs for tag, attrs in dom.elements if tag == "body"]
+    assert body[0].get("data-pwned") == "false"  # the probe ran, no injected script
+    # nothing from the names became an element or an event handler
+    assert not any(tag == "img" for tag, _ in dom.elements)
+    assert not any(name.startswith("on") for _, attrs in dom.elements for name in attrs)
+    assert "window.__pwned=1" not in [s.strip() for s in dom.texts["script"]]
+    # the map is drawn: every marker, circle and flow, and all tooltips open
+    classes = _Rendered()
+    classes.feed(rendered)
+    assert classes.count("leaflet-marker-icon", "hubopt-hub") == 3
+    assert classes.count("leaflet-marker-icon", "hubopt-origin") == 2
+    assert classes.count("hubopt-market", "leaflet-interactive", tag="path") == 3
+    assert classes.count("hubopt-flow", "leaflet-interactive", tag="path") == len(
+        result.flows
+    )
+    # each tooltip shows its name or flow as plain text, exactly
+    flows = [
+        f"{f} → {t}: {q:,.0f} t"
+        for f, t, q in result.flows[["from", "to", "tonnes"]].to_numpy()
+    ]
+    assert sorted(s.strip() for s in dom.texts["tooltip"]) == sorted(
+        _hostile.NAMES + flows
+    )
+    # the title box holds the network's name as text, not as a Jinja template
+    (title,) = dom.texts["title"]
+    assert title.startswith(f"{_hostile.NETWORK_NAME}: 2 hubs opened")
+    assert _hostile.HUB_NAMES["H1"] in title and "49" not in title

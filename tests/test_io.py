@@ -150,3 +150,110 @@ def test_written_files_are_not_private(tiny, tmp_path):
         os.umask(old)
     mode = (tmp_path / "out" / "summary.json").stat().st_mode & 0o777
     assert mode == 0o644
+
+
+# ------------------------------------------------------------------------------------
+# spreadsheet formula guard
+# ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("-", "'-"),
+        ("-inf", "'-inf"),
+        # text that is only a number reads as that number: it keeps its sign
+        ("-3", "-3"),
+        ("+1.5e3", "+1.5e3"),
+        ("-.5", "-.5"),
+        # not a formula, or guarded already
+        ("Port =1", "Port =1"),
+        (" =1", " =1"),
+        ("'=1", "'=1"),
+        ("", ""),
+    ],
+)
+def test_guard_formula_cells(cell, written):
+    from hubopt.io import guard_formula_cells
+
+    table = pd.DataFrame({"name": [cell]})
+    assert guard_formula_cells(table)["name"].tolist() == [written]
+
+
+def test_guard_formula_cells_leaves_numbers_and_the_input_alone():
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from hubopt.io import guard_formula_cells
+
+    table = gpd.GeoDataFrame(
+        {
+            "id": ["=A", "B"],
+            "tonnes": [-1.0, 2.0],
+            "count": [-3, 4],
+            "open": [True, False],
+            "label": pd.Series(["-x", None], dtype="string"),
+            "kind": pd.Categorical(["@k", "k"]),
+            "mixed": ["+p", float("nan")],
+            "=header": ["a", "b"],
+        },
+        geometry=[Point(0, 0), Point(1, 1)],
+        crs="EPSG:4326",
+    )
+    before = table.copy()
+    out = guard_formula_cells(table)
+    pd.testing.assert_frame_equal(table, before)  # the input is not changed
+    assert isinstance(out, gpd.GeoDataFrame) and out.crs == table.crs
+    assert out["id"].tolist() == ["'=A", "B"]
+    assert out["tonnes"].tolist() == [-1.0, 2.0]
+    assert out["count"].tolist() == [-3, 4]
+    assert out["open"].tolist() == [True, False]
+    assert out["label"].tolist()[0] == "'-x" and pd.isna(out["label"].iloc[1])
+    assert out["kind"].tolist() == ["'@k", "k"]
+    assert out["mixed"].iloc[0] == "'+p" and pd.isna(out["mixed"].iloc[1])
+    assert "'=header" in out.columns
+    assert out.geometry.equals(table.geometry)
+
+
+def test_write_csv_atomic_guards_formulas_unless_told(tmp_path):
+    from hubopt.io import write_csv_atomic
+
+    table = pd.DataFrame({"name": ["=1+1", "-3"], "t": [-1.0, 2.0]})
+    write_csv_atomic(table, tmp_path / "guarded.csv")
+    assert (tmp_path / "guarded.csv").read_text() == "name,t\n'=1+1,-1.0\n-3,2.0\n"
+    write_csv_atomic(table, tmp_path / "raw.csv", guard_formulas=False)
+    assert (tmp_path / "raw.csv").read_text() == "name,t\n=1+1,-1.0\n-3,2.0\n"
+
+
+def test_network_with_formula_names_round_trips_unguarded(tiny, tmp_path):
+    """A network folder is data, not a spreadsheet export: names starting with
+    = + - @ are written and read back as they are."""
+    names = ['=HYPERLINK("x")', "+1", "@port"]
+    hubs = tiny.hubs.assign(name=names)
+    network = tiny.replace(hubs=hubs)
+    network.write(tmp_path / "copy")
+    again = hubopt.read_network(tmp_path / "copy")
+    assert again.hubs["name"].tolist() == names
+    pd.testing.assert_frame_equal(again.hubs, network.hubs)
+
+
+def test_write_csv_atomic_quotes_a_carriage_return(tiny, tmp_path):
+    """The csv module leaves a cell with a lone CR unquoted, which readers take for
+    a line break; such a table is written with every text cell quoted."""
+    from hubopt.io import write_csv_atomic
+
+    table = pd.DataFrame({"name": ["a\rb", "c"], "t": [1.5, float("nan")]})
+    write_csv_atomic(table, tmp_path / "cr.csv")
+    assert (tmp_path / "cr.csv").read_bytes() == b'"name","t"\n"a\rb",1.5\n"c",""\n'
+    again = pd.read_csv(tmp_path / "cr.csv")
+    assert again["name"].tolist() == ["a\rb", "c"]
+    assert again["t"].iloc[0] == 1.5 and pd.isna(again["t"].iloc[1])
+    # and a network with one in a name round-trips
+    network = tiny.replace(hubs=tiny.hubs.assign(name=["West\rport", "b", "c"]))
+    network.write(tmp_path / "net")
+    again = hubopt.read_network(tmp_path / "net")
+    pd.testing.assert_frame_equal(again.hubs, network.hubs)

@@ -3,7 +3,10 @@ non-blank, and the interactive page references no remote URL."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import matplotlib
@@ -13,6 +16,8 @@ from shapely.geometry import LineString
 
 import hubopt
 from hubopt import maps
+
+from . import _hostile
 
 matplotlib.use("Agg")
 
@@ -267,3 +272,107 @@ def test_interactive_map_errors(tiny_result, tmp_path):
         maps.interactive_map(tiny_result, tmp_path / "map.png")
     with pytest.raises(hubopt.ValidationError, match="extent must be"):
         maps.interactive_map(tiny_result, extent="world")
+
+
+# ------------------------------------------------------------------------------------
+# text from data: hostile names (tests/_hostile.py) stay text
+# ------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def hostile_results():
+    network = _hostile.network()
+    return _solved(network), _solved(network, max_hubs=1)
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _script_strings(page: str, call: str) -> list[str]:
+    """The JSON string handed to each ``call(`` in the page, decoded."""
+    pattern = re.compile(re.escape(call) + "(" + _JSON_STRING.pattern + ")")
+    return [json.loads(m.group(1)) for m in pattern.finditer(page)]
+
+
+def test_script_json_escapes_what_could_end_the_script():
+    text = "</script><!-- `${x}` '\"\\ \u2028\u2029 & {{ a }} {% b %} {# c #} }}"
+    out = maps._script_json(text)
+    assert json.loads(out) == text
+    for raw in ("<", ">", "&", "\u2028", "\u2029", "{{", "{%", "{#"):
+        assert raw not in out
+    assert maps._script_json({"a": {"b": ["{{"]}}) == '{"a": {"b": ["\\u007b{"]}}'
+
+
+def test_interactive_map_keeps_hostile_names_as_data(hostile_results, tmp_path):
+    result, _ = hostile_results
+    path = tmp_path / "map.html"
+    maps.interactive_map(result, path, extent=None)
+    page = path.read_text(encoding="utf-8")
+    assert_offline(page)
+    # no markup from data reaches the page raw, no text a JavaScript template literal
+    for name in (*_hostile.NAMES, _hostile.CORRIDOR, *_hostile.HUB_IDS.values()):
+        if any(c in name for c in "<>&"):
+            assert name not in page
+    assert "bindTooltip(`" not in page and "`<div" not in page
+    # the tooltips: each name as JSON, shown through a text node
+    tooltips = _script_strings(page, "bindTooltip(huboptText(")
+    flows = [
+        f"{a} → {b}: {t:,.0f} t"
+        for a, b, t in result.flows[["from", "to", "tonnes"]].to_numpy()
+    ]
+    assert sorted(tooltips) == sorted(_hostile.NAMES + flows)
+    # the popups: HTML in JSON, every piece of text from data HTML-escaped
+    popups = _script_strings(page, ".bindPopup(")
+    assert len(popups) == len(tooltips)
+    joined = "".join(popups)
+    for name in _hostile.NAMES:
+        assert html.escape(name) in joined
+    assert html.escape(_hostile.CORRIDOR) in joined
+    assert "<img" not in joined and "<script" not in joined
+    # the title box (HTML, not a Jinja template)
+    title = re.search(r"<div class='hubopt-title'>(.*?)</div>", page, re.S).group(1)
+    assert html.escape(_hostile.NETWORK_NAME) in title
+    assert html.escape(_hostile.HUB_NAMES["H1"]) in title
+
+
+def _all_texts(fig) -> list:
+    from matplotlib.text import Text
+
+    return [t for t in fig.findobj(Text) if t.get_text()]
+
+
+def test_static_and_comparison_maps_draw_names_literally(hostile_results, tmp_path):
+    result, one_hub = hostile_results
+    fig = maps.static_map(result, tmp_path / "map.png", extent=None, dpi=60)
+    texts = _all_texts(fig)
+    shown = "\n".join(t.get_text() for t in texts)
+    opened = [_hostile.HUB_NAMES[h] for h in ("H1", "H2")]  # H3 stays shut
+    for name in (*opened, _hostile.NETWORK_NAME):
+        assert name in shown
+    for name in _hostile.MARKET_NAMES.values():
+        assert any(t.get_text() == name for t in texts)
+    # every text that may hold data is drawn as it is, never as mathtext or TeX
+    for text in texts:
+        if any(c in text.get_text() for c in "$_^\\{"):
+            assert not text.get_parse_math() and not text.get_usetex(), text
+    fig = maps.static_map(result, extent=None, colour_markets_by="hub")
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert f"served via {_hostile.HUB_IDS['H1']}" in legend
+    fig.savefig(tmp_path / "map.svg")  # hub ids reach the SVG as element ids
+    svg = ET.parse(tmp_path / "map.svg")
+    ids = {e.get("id") for e in svg.iter()}
+    assert f"flow:O1>{_hostile.HUB_IDS['H1']}" in ids
+    assert not any(e.tag.endswith("script") for e in svg.iter())
+
+    fig = maps.comparison_map(
+        result,
+        one_hub,
+        tmp_path / "compare.png",
+        labels=("$a$", "b_$^x$ \\frac{}"),
+        extent=None,
+        dpi=60,
+    )
+    texts = _all_texts(fig)
+    assert fig.axes[0].get_title(loc="left") == "$a$ → b_$^x$ \\frac{}"
+    assert any(t.get_text() == "flow only in $a$ (3)" for t in texts)
+    for text in texts:
+        if "$" in text.get_text():
+            assert not text.get_parse_math() and not text.get_usetex(), text
