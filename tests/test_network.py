@@ -506,3 +506,64 @@ def test_column_unknown_column(tiny):
         r"the optional columns with a default are: handling_cost_per_t, .*dwell_days",
     ):
         tiny.column("hubs", "dwell_day")
+
+
+# -- the network depends on nothing above it ---------------------------------------------
+def test_moved_methods_are_functions(tiny, tmp_path):
+    """Writing and filling call up the flow, so they are functions of io and legs."""
+    for name in ("write", "with_leg_attributes", "generate_legs"):
+        assert not hasattr(Network, name), name
+    hubopt.write_network(tiny, tmp_path / "net")
+    assert hubopt.read_network(tmp_path / "net").legs.equals(tiny.legs)
+    assert hubopt.write_network is hubopt.io.write_network
+    assert hubopt.with_leg_attributes is hubopt.legs.with_leg_attributes
+    assert hubopt.generate_legs is hubopt.legs.generate_legs
+
+
+def _hubopt_imports(module: str) -> tuple[set[str], list[int]]:
+    """The hubopt modules a module imports at its top, and the lines of any import
+    of a hubopt module inside a function."""
+    import ast
+    from pathlib import Path
+
+    path = Path(hubopt.__file__).parent / f"{module}.py"
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    top: set[str] = set()
+    local: list[int] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            names = {node.module} if node.module else {a.name for a in node.names}
+            if node in tree.body:
+                top |= names
+            else:
+                local.append(node.lineno)
+    return top, local
+
+
+LOWER_MODULES = ("network", "_validate", "io", "legs", "geo", "modes", "datasets")
+
+
+@pytest.mark.parametrize("module", [*LOWER_MODULES, "config"])
+def test_no_function_local_import_of_hubopt(module):
+    _, local = _hubopt_imports(module)
+    assert local == [], f"hubopt/{module}.py imports hubopt modules at lines {local}"
+
+
+def test_network_imports_neither_io_nor_legs():
+    top, _ = _hubopt_imports("network")
+    assert top == {"_validate", "errors"}
+    top, _ = _hubopt_imports("_validate")
+    assert top <= {"errors", "geo"}
+
+
+def test_no_import_circle_below_the_model():
+    graph = {m: _hubopt_imports(m)[0] for m in (*LOWER_MODULES, "config", "errors")}
+
+    def reaches(start, goal, seen=()):
+        return any(
+            n == goal or (n in graph and n not in seen and reaches(n, goal, (*seen, n)))
+            for n in graph[start]
+        )
+
+    circles = [m for m in graph if reaches(m, m)]
+    assert circles == []
