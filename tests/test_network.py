@@ -520,50 +520,24 @@ def test_moved_methods_are_functions(tiny, tmp_path):
     assert hubopt.generate_legs is hubopt.legs.generate_legs
 
 
-def _hubopt_imports(module: str) -> tuple[set[str], list[int]]:
-    """The hubopt modules a module imports at its top, and the lines of any import
-    of a hubopt module inside a function."""
+def _hubopt_imports(module: str) -> set[str]:
+    """The hubopt modules a module imports, at its top or in a function."""
     import ast
     from pathlib import Path
 
     path = Path(hubopt.__file__).parent / f"{module}.py"
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    top: set[str] = set()
-    local: list[int] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            names = {node.module} if node.module else {a.name for a in node.names}
-            if node in tree.body:
-                top |= names
-            else:
-                local.append(node.lineno)
-    return top, local
-
-
-LOWER_MODULES = ("network", "_validate", "io", "legs", "geo", "modes", "datasets")
-
-
-@pytest.mark.parametrize("module", [*LOWER_MODULES, "config"])
-def test_no_function_local_import_of_hubopt(module):
-    _, local = _hubopt_imports(module)
-    assert local == [], f"hubopt/{module}.py imports hubopt modules at lines {local}"
+    return {
+        name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level == 1
+        for name in ([node.module] if node.module else [a.name for a in node.names])
+    }
 
 
 def test_network_imports_neither_io_nor_legs():
-    top, _ = _hubopt_imports("network")
-    assert top == {"_validate", "errors"}
-    top, _ = _hubopt_imports("_validate")
-    assert top <= {"errors", "geo"}
-
-
-def test_no_import_circle_below_the_model():
-    graph = {m: _hubopt_imports(m)[0] for m in (*LOWER_MODULES, "config", "errors")}
-
-    def reaches(start, goal, seen=()):
-        return any(
-            n == goal or (n in graph and n not in seen and reaches(n, goal, (*seen, n)))
-            for n in graph[start]
-        )
-
-    circles = [m for m in graph if reaches(m, m)]
-    assert circles == []
+    """Only the validator and the errors, so io, legs and everything further down the
+    flow may import the network (tests/test_imports.py checks the whole package)."""
+    assert _hubopt_imports("network") == {"_validate", "errors"}
+    assert _hubopt_imports("_validate") == {"errors", "geo"}
+    assert _hubopt_imports("geo") == {"errors"}
