@@ -83,7 +83,8 @@ print(network.hubs[["id", "lon", "lat"]])  # back in degrees
 # ships: the direct routes and the hubs' outbound legs are Handysize, while the hubs
 # can receive Panamax ships, cheaper per tonne-km. That saving is what a hub must
 # earn its fixed and handling costs from (classes: hubopt.modes.load_modes()).
-network = network.generate_legs(
+network = hubopt.generate_legs(
+    network,
     inbound_mode="sea_panamax",
     outbound_mode="sea_handysize",
     direct_mode="sea_handysize",
@@ -101,7 +102,7 @@ assert hubopt.check_solution(network, result) == []
 
 # Store everything: the network as one GeoPackage (readable by read_network), the
 # result tables, and the flows along their sea routes for a GIS.
-network.write(out / "network.gpkg", overwrite=True)
+hubopt.write_network(network, out / "network.gpkg", overwrite=True)
 again = hubopt.read_network(out / "network.gpkg")
 print(f"read back: {again}")
 result.write(out / "result")

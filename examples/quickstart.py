@@ -101,5 +101,6 @@ print(
 
 # 7. Write the tables (the same files as `hubopt solve --out`).
 result.write(out / "result")
-network.write(out / "network")  # the network as CSV files, readable by read_network
+# the network as CSV files, readable by read_network
+hubopt.write_network(network, out / "network")
 print(f"outputs in {out}")

@@ -25,6 +25,9 @@ from .errors import SolverError as SolverError
 from .errors import SolverMissingError as SolverMissingError
 from .errors import ValidationError as ValidationError
 from .io import read_network as read_network
+from .io import write_network as write_network
+from .legs import generate_legs as generate_legs
+from .legs import with_leg_attributes as with_leg_attributes
 from .network import Network as Network
 from .result import Result as Result
 from .scenarios import Scenario as Scenario

@@ -348,7 +348,23 @@ def write_network(
     network: Network, path: str | os.PathLike[str], *, overwrite: bool = False
 ) -> None:
     """Write a network as a folder of CSV files, or as a GeoPackage when the path ends
-    in ``.gpkg``. See :meth:`Network.write`.
+    in ``.gpkg``; ``hubopt.write_network`` at the top level, and
+    :func:`read_network` reads it back.
+
+    Parameters
+    ----------
+    network
+        The network to write.
+    path
+        A folder (one CSV file per table) or a file ending in ``.gpkg``.
+    overwrite
+        Replace existing files; without it an existing file is an error.
+
+    Raises
+    ------
+    ValidationError
+        When a file to write exists and ``overwrite`` is not set, or the path is a
+        file that does not end in ``.gpkg``.
 
     Examples
     --------
@@ -359,6 +375,11 @@ def write_network(
     >>> folder = Path(tempfile.mkdtemp())
     >>> write_network(hubopt.datasets.tiny(), folder / "tiny.gpkg")
     >>> hubopt.read_network(folder / "tiny.gpkg")
+    Network('tiny': 2 origins, 3 hubs, 3 destinations, 13 legs)
+    >>> hubopt.write_network(hubopt.datasets.tiny(), folder / "tiny")  # CSV files
+    >>> sorted(p.name for p in (folder / "tiny").iterdir())
+    ['destinations.csv', 'hubs.csv', 'legs.csv', 'origins.csv']
+    >>> hubopt.read_network(folder / "tiny")
     Network('tiny': 2 origins, 3 hubs, 3 destinations, 13 legs)
     """
     path = Path(path)

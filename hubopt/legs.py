@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,9 +41,7 @@ from shapely import LineString
 from . import geo
 from .errors import RouteError, ValidationError
 from .modes import MODE_ALIASES, load_modes, mode_parameters
-
-if TYPE_CHECKING:
-    from .network import Network
+from .network import Network
 
 #: The leg columns this module fills in.
 ATTRIBUTES: tuple[str, ...] = (
@@ -560,6 +558,38 @@ def fill_leg_attributes(
     return network.replace(legs=_as_geoframe(legs))
 
 
+def with_leg_attributes(
+    network: Network,
+    modes: pd.DataFrame | str | None = None,
+    *,
+    avoid: Iterable[str] = (),
+    waypoints: pd.DataFrame | None = None,
+    unreachable: str = "raise",
+) -> Network:
+    """A new network with every missing leg distance, cost, time, CO2 and geometry
+    filled from geography; ``hubopt.with_leg_attributes`` at the top level.
+
+    Values the user gave are never overwritten. The same as
+    :func:`fill_leg_attributes`, which describes the parameters.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> net = hubopt.datasets.tiny()
+    >>> legs = net.legs
+    >>> legs["cost_per_t"] = float("nan")  # forget every cost
+    >>> filled = hubopt.with_leg_attributes(net.replace(legs=legs))
+    >>> filled.legs[["distance_km", "cost_per_t", "co2_kg_per_t"]].notna().all()
+    distance_km     True
+    cost_per_t      True
+    co2_kg_per_t    True
+    dtype: bool
+    """
+    return fill_leg_attributes(
+        network, modes, avoid=avoid, waypoints=waypoints, unreachable=unreachable
+    )
+
+
 def _as_geoframe(legs: pd.DataFrame) -> Any:
     """Legs as a GeoDataFrame in EPSG:4326 with the route lines as geometry."""
     import geopandas as gpd
@@ -711,11 +741,12 @@ def generate_legs(
     Examples
     --------
     >>> import hubopt
-    >>> from hubopt.legs import generate_legs
     >>> net = hubopt.datasets.tiny()
-    >>> bigger = generate_legs(net, inbound_mode="rail", direct=False)
+    >>> bigger = hubopt.generate_legs(net, inbound_mode="rail", direct=False)
     >>> len(net.legs), len(bigger.legs)
     (13, 16)
+    >>> bigger
+    Network('tiny': 2 origins, 3 hubs, 3 destinations, 16 legs)
     """
     modes = load_modes(modes)
     proposed = propose_legs(

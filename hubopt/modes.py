@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ValidationError
+from .geo import PASSAGES
 
 #: Columns every modes table needs.
 REQUIRED_COLUMNS: tuple[str, ...] = (
@@ -149,8 +150,6 @@ def validate_modes(frame: pd.DataFrame) -> pd.DataFrame:
     ...     print(len(exc.problems) > 0)
     True
     """
-    from .geo import PASSAGES
-
     if not isinstance(frame, pd.DataFrame):
         msg = f"modes table: expected a DataFrame, got {type(frame).__name__}"
         raise ValidationError(msg)

@@ -67,7 +67,7 @@ def test_cli_exit_3_explains(tiny, tmp_path, capsys):
 
     origins = tiny.origins
     origins["supply_t"] = 50
-    tiny.replace(origins=origins).write(tmp_path / "net")
+    hubopt.write_network(tiny.replace(origins=origins), tmp_path / "net")
     assert main(["solve", str(tmp_path / "net"), "--out", str(tmp_path / "o")]) == 3
     err = capsys.readouterr().err
     assert "status infeasible" in err

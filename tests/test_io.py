@@ -20,7 +20,7 @@ def folder(tmp_path):
 
 
 def test_csv_round_trip(tiny, tmp_path):
-    tiny.write(tmp_path / "copy")
+    hubopt.write_network(tiny, tmp_path / "copy")
     again = hubopt.read_network(tmp_path / "copy")
     pd.testing.assert_frame_equal(again.legs, tiny.legs)
     pd.testing.assert_frame_equal(again.hubs, tiny.hubs)
@@ -28,7 +28,7 @@ def test_csv_round_trip(tiny, tmp_path):
 
 def test_gpkg_round_trip(tiny, tmp_path):
     path = tmp_path / "tiny.gpkg"
-    tiny.write(path)
+    hubopt.write_network(tiny, path)
     again = hubopt.read_network(path)
     assert again.hubs["id"].tolist() == ["H1", "H2", "H3"]
     assert again.legs["cost_per_t"].sum() == pytest.approx(
@@ -38,10 +38,10 @@ def test_gpkg_round_trip(tiny, tmp_path):
 
 
 def test_write_refuses_to_overwrite(tiny, tmp_path):
-    tiny.write(tmp_path / "n")
+    hubopt.write_network(tiny, tmp_path / "n")
     with pytest.raises(ValidationError, match=r"exists; pass overwrite=True"):
-        tiny.write(tmp_path / "n")
-    tiny.write(tmp_path / "n", overwrite=True)
+        hubopt.write_network(tiny, tmp_path / "n")
+    hubopt.write_network(tiny, tmp_path / "n", overwrite=True)
 
 
 def test_missing_path(tmp_path):

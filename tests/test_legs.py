@@ -379,3 +379,21 @@ def test_propose_legs_by_rail_includes_inland_origins():
     proposed = propose_legs(nodes, inbound_mode="rail", direct=False)
     inbound = proposed.loc[proposed["mode"] == "rail"]
     assert set(inbound["origin"]) == {"KOS", "NOV"}
+
+
+def test_with_leg_attributes_is_fill_leg_attributes(tiny):
+    """The top-level name (before: the method Network.with_leg_attributes) fills the
+    same values, and passes the options through."""
+    import hubopt
+
+    legs = tiny.legs
+    legs["cost_per_t"] = np.nan
+    net = tiny.replace(legs=legs)
+    filled = hubopt.with_leg_attributes(net)
+    assert filled.legs.drop(columns="geometry").equals(
+        fill_leg_attributes(net).legs.drop(columns="geometry")
+    )
+    assert filled.legs["cost_per_t"].notna().all()
+    assert net.legs["cost_per_t"].isna().all()  # the input is unchanged
+    with pytest.raises(ValidationError, match="unreachable must be 'raise' or 'drop'"):
+        hubopt.with_leg_attributes(net, unreachable="skip")

@@ -143,7 +143,7 @@ _RUNNER = textwrap.dedent(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_ctrl_c_in_the_cli_stops_cleanly_with_what_was_found(hard, tmp_path):
-    hard.write(tmp_path / "net")
+    hubopt.write_network(hard, tmp_path / "net")
     out = tmp_path / "out"
     env = {**os.environ, "DELAY": "1.5", "PYTHONPATH": str(ROOT)}
     args = ["solve", str(tmp_path / "net"), "--out", str(out)]

@@ -453,3 +453,91 @@ def test_brief_with_an_empty_leg_geometry(tiny, tmp_path):
     page = write_brief(result, tmp_path / "brief")
     assert page.is_file()
     assert (tmp_path / "brief" / "interactive_map.html").is_file()
+
+
+# -- one accessor for a column with its default ------------------------------------------
+def test_column_gives_the_default_for_a_missing_optional_column(tiny):
+    assert "dwell_days" not in tiny.hubs.columns
+    dwell = tiny.column("hubs", "dwell_days")
+    assert dwell.tolist() == [0.0, 0.0, 0.0]
+    assert dwell.index.equals(tiny.hubs.index)
+    assert dwell.dtype == float
+
+
+def test_column_fills_blank_cells_and_keeps_given_values(tiny):
+    hubs = tiny.hubs
+    hubs["dwell_days"] = [np.nan, 2.5, None]
+    net = tiny.replace(hubs=hubs)
+    assert np.isnan(net.hubs["dwell_days"].iloc[0])  # the table keeps the blank
+    assert net.column("hubs", "dwell_days").tolist() == [0.0, 2.5, 0.0]
+
+
+def test_column_of_an_always_present_or_required_column(tiny):
+    assert (
+        tiny.column("hubs", "fixed_cost").tolist() == tiny.hubs["fixed_cost"].tolist()
+    )
+    assert tiny.column("origins", "supply_t").tolist() == [150.0, 100.0]
+    # a NaN default means "none": the blank stays empty
+    assert tiny.column("destinations", "max_transit_days").isna().all()
+
+
+def test_column_is_a_copy(tiny):
+    column = tiny.column("origins", "supply_t")
+    column[:] = 0.0
+    assert tiny.total_supply_t == 250.0
+
+
+def test_column_of_an_extra_column_is_kept(tiny):
+    hubs = tiny.hubs
+    hubs["port_authority"] = ["a", "b", "c"]
+    net = tiny.replace(hubs=hubs)
+    assert net.column("hubs", "port_authority").tolist() == ["a", "b", "c"]
+
+
+def test_column_unknown_table(tiny):
+    with pytest.raises(ValidationError, match=r"unknown table 'hub'; known: \["):
+        tiny.column("hub", "dwell_days")
+
+
+def test_column_unknown_column(tiny):
+    with pytest.raises(
+        ValidationError,
+        match=r"table 'hubs': no column 'dwell_day' \(did you mean 'dwell_days'\?\); "
+        r"the optional columns with a default are: handling_cost_per_t, .*dwell_days",
+    ):
+        tiny.column("hubs", "dwell_day")
+
+
+# -- the network depends on nothing above it ---------------------------------------------
+def test_moved_methods_are_functions(tiny, tmp_path):
+    """Writing and filling call up the flow, so they are functions of io and legs."""
+    for name in ("write", "with_leg_attributes", "generate_legs"):
+        assert not hasattr(Network, name), name
+    hubopt.write_network(tiny, tmp_path / "net")
+    assert hubopt.read_network(tmp_path / "net").legs.equals(tiny.legs)
+    assert hubopt.write_network is hubopt.io.write_network
+    assert hubopt.with_leg_attributes is hubopt.legs.with_leg_attributes
+    assert hubopt.generate_legs is hubopt.legs.generate_legs
+
+
+def _hubopt_imports(module: str) -> set[str]:
+    """The hubopt modules a module imports, at its top or in a function."""
+    import ast
+    from pathlib import Path
+
+    path = Path(hubopt.__file__).parent / f"{module}.py"
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level == 1
+        for name in ([node.module] if node.module else [a.name for a in node.names])
+    }
+
+
+def test_network_imports_neither_io_nor_legs():
+    """Only the validator and the errors, so io, legs and everything further down the
+    flow may import the network (tests/test_imports.py checks the whole package)."""
+    assert _hubopt_imports("network") == {"_validate", "errors"}
+    assert _hubopt_imports("_validate") == {"errors", "geo"}
+    assert _hubopt_imports("geo") == {"errors"}

@@ -102,7 +102,7 @@ def test_scenario_file_with_a_nul_name_fails_before_solving(tmp_path):
 def test_hostile_scenario_names_write_only_inside_out(tmp_path, capsys):
     work = tmp_path / "work"
     net = work / "net"
-    hubopt.datasets.tiny().write(net)
+    hubopt.write_network(hubopt.datasets.tiny(), net)
     out = work / "out"
     names = ["base", "../../escape", "..", str(tmp_path / "abs"), "../net", "maps"]
     lines = [f'network = "{net}"']
@@ -130,7 +130,7 @@ def test_hostile_scenario_names_write_only_inside_out(tmp_path, capsys):
 
 def test_out_may_not_be_or_hold_the_input(tmp_path, capsys):
     net = tmp_path / "net"
-    hubopt.datasets.tiny().write(net)
+    hubopt.write_network(hubopt.datasets.tiny(), net)
     before = _tree(net)
     for out in (net, tmp_path):
         for command in ("solve", "brief"):
