@@ -96,7 +96,9 @@ class _Facts:
         )
         return cls(
             origins=network.origins.set_index("id"),
-            hubs=network.hubs.set_index("id"),
+            hubs=network.hubs.assign(
+                dwell_days=network.column("hubs", "dwell_days")
+            ).set_index("id"),
             dests=network.destinations.set_index("id"),
             legs=legs,
             levels=network.hub_levels,
@@ -198,11 +200,7 @@ def _transit_paths(f: _Facts) -> list[str]:
     legs = f.legs
     leg_from = legs["origin"].to_numpy()
     leg_to = legs["destination"].to_numpy()
-    dwell = (
-        f.hubs["dwell_days"].fillna(0)
-        if "dwell_days" in f.hubs.columns
-        else pd.Series(dtype=float)
-    )
+    dwell = f.hubs["dwell_days"]
     on = (leg_from, leg_to, legs["transit_days"].to_numpy(dtype=float), dwell)
     carried: dict[int, float] = {}
     for did, row in limited.iterrows():

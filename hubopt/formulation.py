@@ -270,11 +270,7 @@ def flow_data(
     leg_dest = np.where(inbound, -1, dst_d)
     transit = legs["transit_days"].to_numpy(dtype=float)
     max_days = dests["max_transit_days"].to_numpy(dtype=float)
-    dwell = (
-        hubs["dwell_days"].fillna(0).to_numpy(dtype=float)
-        if "dwell_days" in hubs.columns
-        else np.zeros(len(hubs))
-    )
+    dwell = network.column("hubs", "dwell_days").to_numpy(dtype=float)
     # Markets with a transit limit are served through admissible paths only.
     limited = ~np.isnan(max_days)
     if limited.any() and np.isnan(transit).any():

@@ -524,10 +524,8 @@ class Result:
         legs = self.network.legs
         coef = self._coef
         flows = self.flows
-        dwell = (
-            self.network.hubs.set_index("id")["dwell_days"].fillna(0)
-            if "dwell_days" in self.network.hubs.columns
-            else pd.Series(dtype=float)
+        dwell = self.network.column("hubs", "dwell_days").set_axis(
+            self.network.hubs["id"]
         )
         rows: list[tuple[Any, ...]] = []
         co2 = legs["co2_kg_per_t"].to_numpy(dtype=float)
