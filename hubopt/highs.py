@@ -424,13 +424,15 @@ def rounded_start(
 def select_pool_rows(
     arrays: ModelArrays,
     deadline: Deadline,
+    threads: int | None,
     msg: bool,
     interrupted: list[bool],
     seed: np.ndarray | None = None,
 ) -> np.ndarray:
     """The pool rows :func:`add_pool_rows` adds to the LP relaxation of
-    ``arrays``, solved in a HiGHS of its own."""
-    h = new_highs(deadline.limit_s, None, None, msg)
+    ``arrays``, solved in a HiGHS of its own with ``threads`` (those of the solve
+    it serves, so that it keeps HiGHS's thread scheduler as that solve set it)."""
+    h = new_highs(deadline.limit_s, None, threads, msg)
     pass_model(h, arrays, relaxed=True)
     rounds = deadline.stage(share=0.5)
     return add_pool_rows(h, arrays, rounds, msg, interrupted, seed=seed)[0]

@@ -34,7 +34,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -487,166 +488,522 @@ def reduce(
     empty = np.zeros(0, dtype=np.int64)
     if n_levels == 0:
         return Reduction(-np.inf, None, None, empty, empty, empty, 0, 0.0)
-    u, pi = relax.start()
-    best_bound = -np.inf
-    best_u, best_pi = u, pi
-    incumbent: tuple[float, np.ndarray] | None = None
-    incumbent_levels = np.zeros(n_levels, dtype=bool)
-    seen: set[bytes] = set()
-    evaluated: list[tuple[float, np.ndarray]] = []
-
-    def left() -> float:
-        """Seconds left of the deadline."""
-        remaining = deadline.remaining_s()
-        return np.inf if remaining is None else remaining
-
-    def closed_gap() -> bool:
-        return incumbent is not None and incumbent[0] - best_bound <= 1e-7 * max(
-            1.0, abs(incumbent[0])
+    incumbents = _Incumbents(evaluate, deadline, np.zeros(n_levels, dtype=bool))
+    ascent = _ascend(relax, incumbents, msg)
+    if not ascent.covered:  # no choice covers the demand: leave it to the MIP
+        return Reduction(
+            -np.inf, None, None, empty, empty, empty, ascent.iterations, 0.0
         )
-
-    def try_incumbent(chosen: np.ndarray) -> bool:
-        """Evaluate a choice of levels (once); True if it is the new incumbent."""
-        nonlocal incumbent, incumbent_levels
-        key = np.packbits(chosen).tobytes()
-        if key in seen:
-            return False
-        seen.add(key)
-        got = evaluate(chosen)
-        if got is not None:
-            evaluated.append((got[0], chosen.copy()))
-        if got is not None and (incumbent is None or got[0] < incumbent[0]):
-            incumbent, incumbent_levels = got, chosen.copy()
-            return True
-        return False
-
-    step, stall, iteration, progress, mu = 2.0, 0, 0, -np.inf, 0.0
-    for iteration in range(1, MAX_ITERATIONS + 1):
-        v, flows = relax.levels(u, pi)
-        if relax.simple:  # the exact knapsack is a sort
-            chosen = relax.knapsack(v)
-            if chosen is None:  # no choice covers the demand: leave it to the MIP
-                return Reduction(
-                    -np.inf, None, None, empty, empty, empty, iteration, 0.0
-                )
-            short = 0.0
-        else:  # the cover row priced too (mu), the exact knapsack only at the end
-            chosen = relax.priced(v, mu)
-            short = relax.cover_t - float(problem.level_capacity_t[chosen].sum())
-        bound = relax.value(u, pi, v, chosen) + mu * short
-        if bound > best_bound:
-            best_bound, best_u, best_pi = bound, u, pi
-        if bound > progress + 1e-6 * abs(bound):  # a real gain, not a crawl
-            progress, stall = bound, 0
-        else:
-            stall += 1
-            if stall >= PATIENCE:
-                step, stall = step / 2, 0
-        if iteration == 1 or iteration % EVALUATE_EVERY == 0:
-            try_incumbent(chosen)
-        upper = incumbent[0] if incumbent is not None else None
-        if msg and iteration % 100 == 0:
-            shown = "none" if upper is None else f"{upper:.10g}"
-            print(
-                f"lagrangian: iteration {iteration}, bound {best_bound:.10g}, "
-                f"incumbent {shown}, {deadline.elapsed_s():.1f} s",
-                flush=True,
-            )
-        if closed_gap():
-            break
-        if step < MIN_STEP:
-            break
-        if left() <= 0:
-            break
-        g_u, g_pi = relax.subgradient(u, pi, flows, chosen)
-        g_pi = np.where((pi <= 0) & (g_pi < 0), 0.0, g_pi)
-        # measured in shares of each market's demand and origin's supply, so that
-        # large and small markets move their multipliers alike
-        g_u, g_pi = g_u / relax.demand_scale, g_pi / relax.supply_scale
-        g_mu = 0.0 if mu <= 0 and short < 0 else short / relax.cover_scale
-        norm = float(g_u @ g_u + g_pi @ g_pi + g_mu * g_mu)
-        if norm <= 1e-18:
-            break  # the subproblem's solution is feasible: the bound is tight
-        target = (
-            upper + OVERSHOOT * abs(upper)
-            if upper is not None
-            else bound + 0.05 * max(1.0, abs(bound))
-        )
-        t = step * max(target - bound, 1e-9 * max(1.0, abs(bound))) / norm
-        u = u + t * g_u / relax.demand_scale
-        pi = np.maximum(pi + t * g_pi / relax.supply_scale, 0.0)
-        mu = max(mu + t * g_mu / relax.cover_scale, 0.0)
-
-    v, flows = relax.levels(best_u, best_pi)
-    chosen = relax.knapsack(v)  # exact: at least the bound with the priced cover
-    closed, opened = empty, empty
-    if chosen is not None:
-        try_incumbent(chosen)
-        best_bound = max(best_bound, relax.value(best_u, best_pi, v, chosen))
-        # the choices one level away (a level forced open, an open hub shut) and
-        # their bounds: the same constant, another sum of v
-        constant = relax.value(best_u, best_pi, v, np.zeros_like(chosen))
-        counts = np.bincount(problem.level_hub, minlength=problem.n_hubs)
-        moves: list[tuple[float, str, int, np.ndarray | None]] = []
-        for k in np.flatnonzero(~chosen):
-            forced = relax.knapsack(v, forced=int(k))
-            at = np.inf if forced is None else constant + v[forced].sum()
-            moves.append((at, "close", int(k), forced))
-        for h in np.unique(problem.level_hub[chosen]):
-            if counts[h] != 1 or problem.must_open[h]:
-                continue
-            shut = relax.knapsack(v, banned=int(h))
-            at = np.inf if shut is None else constant + v[shut].sum()
-            moves.append((at, "open", int(h), shut))
-        # the most promising neighbours are incumbents too (Lagrangian heuristic)
-        for _, _, _, choice in sorted(moves, key=lambda m: m[0])[:NEIGHBOURS]:
-            if choice is not None:
-                try_incumbent(choice)
-        if incumbent is not None and not closed_gap() and left() > 0:
-            _local_search(problem, v, incumbent_levels, try_incumbent)
-        if incumbent is not None and not closed_gap() and left() >= 1.0:
-            # a small MIP over the levels of every good choice seen: the best mix
-            near = incumbent[0] + RESTRICTED_SHARE * abs(incumbent[0])
-            free = np.zeros(n_levels, dtype=bool)
-            for objective, levels in evaluated:
-                if objective <= near:
-                    free |= levels
-            if free.sum() <= RESTRICTED_MAX_LEVELS and (free & ~incumbent_levels).any():
-                got = evaluate(incumbent_levels, free, min(RESTRICTED_TIME_S, left()))
-                if got is not None and got[0] < incumbent[0] - 1e-9 * abs(got[0]):
-                    incumbent = got
-        if incumbent is not None:
-            upper = incumbent[0]
-            margin = FIX_MARGIN * max(1.0, abs(upper))
-            closed_list, open_list = [], []
-            for at, kind, k, _ in moves:
-                if at > upper + margin:  # no solution as good has this move
-                    if kind == "close":
-                        closed_list.append(k)
-                    else:
-                        open_list.extend(np.flatnonzero(problem.level_hub == k))
-            closed = problem.level_col[np.array(closed_list, dtype=np.int64)]
-            opened = problem.level_col[np.array(open_list, dtype=np.int64)]
-    shut = np.ones(problem.n_hubs, dtype=bool)
-    live = ~np.isin(problem.level_col, closed)
-    shut[problem.level_hub[live]] = False
-    used = problem.out_col[flows.order[~shut[flows.hub]]]
+    bound, closed, opened, flows = _improve_and_fix(relax, incumbents, ascent)
+    used = _used_cols(problem, flows, closed)
     seconds = deadline.elapsed_s()
+    best = incumbents.best
     if msg:
-        shown = "none" if incumbent is None else f"{incumbent[0]:.10g}"
+        shown = "none" if best is None else f"{best[0]:.10g}"
         print(
-            f"lagrangian: bound {best_bound:.10g}, incumbent {shown} after "
-            f"{iteration} iterations, {seconds:.1f} s; levels fixed: {len(closed)} "
-            f"closed, {len(opened)} open of {n_levels}",
+            f"lagrangian: bound {bound:.10g}, incumbent {shown} after "
+            f"{ascent.iterations} iterations, {seconds:.1f} s; levels fixed: "
+            f"{len(closed)} closed, {len(opened)} open of {n_levels}",
             flush=True,
         )
     return Reduction(
-        bound=best_bound,
-        objective=None if incumbent is None else float(incumbent[0]),
-        values=None if incumbent is None else incumbent[1],
+        bound=bound,
+        objective=None if best is None else float(best[0]),
+        values=None if best is None else best[1],
         closed_cols=closed,
         open_cols=opened,
         used_cols=used,
-        iterations=iteration,
+        iterations=ascent.iterations,
         seconds=seconds,
     )
+
+
+@dataclass
+class _Incumbents:
+    """The choices of levels evaluated so far and the best of them.
+
+    Attributes
+    ----------
+    evaluate
+        Solves the model with a given set of levels open.
+    deadline
+        The time budget of the whole method.
+    levels
+        The incumbent's choice of levels (all False before there is one).
+    best
+        The incumbent: (objective, column values), None before there is one.
+    seen
+        The choices evaluated (packed bits), each evaluated once.
+    evaluated
+        (objective, levels) of every feasible choice evaluated, in order.
+    """
+
+    evaluate: Evaluate
+    deadline: Deadline
+    levels: np.ndarray
+    best: tuple[float, np.ndarray] | None = None
+    seen: set[bytes] = field(default_factory=set)
+    evaluated: list[tuple[float, np.ndarray]] = field(default_factory=list)
+
+    @property
+    def upper(self) -> float | None:
+        """The incumbent's objective (None without one)."""
+        return None if self.best is None else self.best[0]
+
+    def left_s(self) -> float:
+        """Seconds left of the deadline (infinite without a limit)."""
+        remaining = self.deadline.remaining_s()
+        return np.inf if remaining is None else remaining
+
+    def closes_gap(self, bound: float) -> bool:
+        """True if the incumbent is within a relative 1e-7 of ``bound``."""
+        return self.best is not None and self.best[0] - bound <= 1e-7 * max(
+            1.0, abs(self.best[0])
+        )
+
+    def try_choice(self, chosen: np.ndarray) -> bool:
+        """Evaluate a choice of levels (once).
+
+        Parameters
+        ----------
+        chosen
+            The levels to open, a boolean per level.
+
+        Returns
+        -------
+        bool
+            True if the choice is the new incumbent.
+        """
+        key = np.packbits(chosen).tobytes()
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        got = self.evaluate(chosen)
+        if got is not None:
+            self.evaluated.append((got[0], chosen.copy()))
+        if got is not None and (self.best is None or got[0] < self.best[0]):
+            self.best, self.levels = got, chosen.copy()
+            return True
+        return False
+
+
+@dataclass
+class _Ascent:
+    """Where the subgradient method ended.
+
+    Attributes
+    ----------
+    bound, u, pi
+        The best bound and the multipliers that gave it.
+    iterations
+        Iterations run.
+    covered
+        False if no choice of levels covers the demand (the method stopped).
+    """
+
+    bound: float
+    u: np.ndarray
+    pi: np.ndarray
+    iterations: int = 0
+    covered: bool = True
+
+
+@dataclass
+class _Subproblem:
+    """The Lagrangian subproblem's solution at some multipliers.
+
+    Attributes
+    ----------
+    v, flows
+        Each level's value and the flows behind it (:meth:`_Relaxation.levels`).
+    chosen
+        The levels the knapsack (or the priced cover) opens.
+    short
+        Tonnes of the capacity cover the chosen levels leave uncovered (0 when the
+        cover is kept as a row).
+    bound
+        The Lagrangian function's value there: a lower bound.
+    """
+
+    v: np.ndarray
+    flows: _LevelFlows
+    chosen: np.ndarray
+    short: float
+    bound: float
+
+
+@dataclass
+class _StepSize:
+    """The subgradient step multiplier, halved after :data:`PATIENCE` iterations
+    without a real gain (a relative 1e-6) on the best bound since the last gain."""
+
+    step: float = 2.0
+    stall: int = 0
+    progress: float = -np.inf
+
+    def record(self, bound: float) -> None:
+        """Take an iteration's bound into account.
+
+        Parameters
+        ----------
+        bound
+            The Lagrangian bound of the iteration.
+        """
+        if bound > self.progress + 1e-6 * abs(bound):  # a real gain, not a crawl
+            self.progress, self.stall = bound, 0
+        else:
+            self.stall += 1
+            if self.stall >= PATIENCE:
+                self.step, self.stall = self.step / 2, 0
+
+    @property
+    def spent(self) -> bool:
+        """True once the multiplier is below :data:`MIN_STEP`."""
+        return self.step < MIN_STEP
+
+
+def _ascend(relax: _Relaxation, incumbents: _Incumbents, msg: bool) -> _Ascent:
+    """The subgradient method: raise the bound, evaluating the subproblem's choice
+    of levels as an incumbent on the first and every :data:`EVALUATE_EVERY`
+    iterations.
+
+    It stops after :data:`MAX_ITERATIONS`, when the incumbent meets the bound, the
+    step multiplier is spent, the deadline passes or the subgradient vanishes.
+
+    Parameters
+    ----------
+    relax
+        The Lagrangian subproblem.
+    incumbents
+        The choices evaluated so far (updated).
+    msg
+        Print progress every 100 iterations.
+
+    Returns
+    -------
+    _Ascent
+        The best bound, its multipliers and the iterations run.
+    """
+    u, pi = relax.start()
+    mu = 0.0
+    ascent = _Ascent(-np.inf, u, pi)
+    rule = _StepSize()
+    for iteration in range(1, MAX_ITERATIONS + 1):
+        ascent.iterations = iteration
+        sub = _solve_subproblem(relax, u, pi, mu)
+        if sub is None:
+            ascent.covered = False
+            return ascent
+        if sub.bound > ascent.bound:
+            ascent.bound, ascent.u, ascent.pi = sub.bound, u, pi
+        rule.record(sub.bound)
+        if iteration == 1 or iteration % EVALUATE_EVERY == 0:
+            incumbents.try_choice(sub.chosen)
+        upper = incumbents.upper
+        if msg and iteration % 100 == 0:
+            shown = "none" if upper is None else f"{upper:.10g}"
+            print(
+                f"lagrangian: iteration {iteration}, bound {ascent.bound:.10g}, "
+                f"incumbent {shown}, {incumbents.deadline.elapsed_s():.1f} s",
+                flush=True,
+            )
+        if (
+            incumbents.closes_gap(ascent.bound)
+            or rule.spent
+            or incumbents.left_s() <= 0
+        ):
+            break
+        moved = _step(relax, u, pi, mu, sub, upper, rule.step)
+        if moved is None:
+            break  # the subproblem's solution is feasible: the bound is tight
+        u, pi, mu = moved
+    return ascent
+
+
+def _solve_subproblem(
+    relax: _Relaxation, u: np.ndarray, pi: np.ndarray, mu: float
+) -> _Subproblem | None:
+    """Solve the Lagrangian subproblem at (u, pi, mu).
+
+    Where the knapsack is a sort (:attr:`_Relaxation.simple`) it keeps the capacity
+    cover as a row; otherwise the cover is priced at ``mu`` too and the exact
+    knapsack is left to the end.
+
+    Parameters
+    ----------
+    relax
+        The Lagrangian subproblem.
+    u, pi, mu
+        The multipliers of the demand, supply and cover rows.
+
+    Returns
+    -------
+    _Subproblem or None
+        None if no choice of levels covers the demand.
+    """
+    v, flows = relax.levels(u, pi)
+    if relax.simple:  # the exact knapsack is a sort
+        chosen = relax.knapsack(v)
+        if chosen is None:
+            return None
+        short = 0.0
+    else:
+        chosen = relax.priced(v, mu)
+        short = relax.cover_t - float(relax.p.level_capacity_t[chosen].sum())
+    bound = relax.value(u, pi, v, chosen) + mu * short
+    return _Subproblem(v, flows, chosen, short, bound)
+
+
+def _step(
+    relax: _Relaxation,
+    u: np.ndarray,
+    pi: np.ndarray,
+    mu: float,
+    sub: _Subproblem,
+    upper: float | None,
+    step: float,
+) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """One subgradient step from (u, pi, mu), aimed at the incumbent raised by
+    :data:`OVERSHOOT` (or 5 % above the bound without one).
+
+    Parameters
+    ----------
+    relax
+        The Lagrangian subproblem.
+    u, pi, mu
+        The multipliers of the demand, supply and cover rows.
+    sub
+        The subproblem's solution there.
+    upper
+        The incumbent's objective (None without one).
+    step
+        The step multiplier.
+
+    Returns
+    -------
+    tuple or None
+        The next (u, pi, mu); None if the subgradient vanishes.
+    """
+    g_u, g_pi = relax.subgradient(u, pi, sub.flows, sub.chosen)
+    g_pi = np.where((pi <= 0) & (g_pi < 0), 0.0, g_pi)
+    # measured in shares of each market's demand and origin's supply, so that
+    # large and small markets move their multipliers alike
+    g_u, g_pi = g_u / relax.demand_scale, g_pi / relax.supply_scale
+    g_mu = 0.0 if mu <= 0 and sub.short < 0 else sub.short / relax.cover_scale
+    norm = float(g_u @ g_u + g_pi @ g_pi + g_mu * g_mu)
+    if norm <= 1e-18:
+        return None
+    bound = sub.bound
+    target = (
+        upper + OVERSHOOT * abs(upper)
+        if upper is not None
+        else bound + 0.05 * max(1.0, abs(bound))
+    )
+    t = step * max(target - bound, 1e-9 * max(1.0, abs(bound))) / norm
+    u = u + t * g_u / relax.demand_scale
+    pi = np.maximum(pi + t * g_pi / relax.supply_scale, 0.0)
+    mu = max(mu + t * g_mu / relax.cover_scale, 0.0)
+    return u, pi, mu
+
+
+class _Move(NamedTuple):
+    """A choice one level away from the relaxation's, and its Lagrangian bound.
+
+    ``kind`` "close" forces level ``index`` open (so the level is fixed closed when
+    the bound beats the incumbent); "open" shuts hub ``index`` (so its levels are
+    fixed open). ``choice`` is the knapsack's levels with the move (None if none
+    covers the demand, and then ``bound`` is infinite).
+    """
+
+    bound: float
+    kind: str
+    index: int
+    choice: np.ndarray | None
+
+
+def _improve_and_fix(
+    relax: _Relaxation, incumbents: _Incumbents, ascent: _Ascent
+) -> tuple[float, np.ndarray, np.ndarray, _LevelFlows]:
+    """At the best multipliers: the exact knapsack, the incumbent's improvement
+    (neighbours, local search, restricted MIP) and the fixing tests.
+
+    Parameters
+    ----------
+    relax
+        The Lagrangian subproblem.
+    incumbents
+        The choices evaluated so far (updated).
+    ascent
+        Where the subgradient method ended.
+
+    Returns
+    -------
+    tuple
+        The bound (raised by the exact knapsack), the level columns fixed closed
+        and open, and the relaxation's flows at the best multipliers.
+    """
+    problem = relax.p
+    empty = np.zeros(0, dtype=np.int64)
+    v, flows = relax.levels(ascent.u, ascent.pi)
+    chosen = relax.knapsack(v)  # exact: at least the bound with the priced cover
+    bound = ascent.bound
+    if chosen is None:
+        return bound, empty, empty, flows
+    incumbents.try_choice(chosen)
+    bound = max(bound, relax.value(ascent.u, ascent.pi, v, chosen))
+    moves = _neighbour_moves(relax, v, ascent.u, ascent.pi, chosen)
+    # the most promising neighbours are incumbents too (Lagrangian heuristic)
+    for move in sorted(moves, key=lambda m: m.bound)[:NEIGHBOURS]:
+        if move.choice is not None:
+            incumbents.try_choice(move.choice)
+    if (
+        incumbents.best is not None
+        and not incumbents.closes_gap(bound)
+        and incumbents.left_s() > 0
+    ):
+        _local_search(problem, v, incumbents.levels, incumbents.try_choice)
+    if (
+        incumbents.best is not None
+        and not incumbents.closes_gap(bound)
+        and incumbents.left_s() >= 1.0
+    ):
+        _restricted_mip(incumbents)
+    if incumbents.best is None:
+        return bound, empty, empty, flows
+    closed, opened = _fixings(problem, moves, incumbents.best[0])
+    return bound, closed, opened, flows
+
+
+def _neighbour_moves(
+    relax: _Relaxation,
+    v: np.ndarray,
+    u: np.ndarray,
+    pi: np.ndarray,
+    chosen: np.ndarray,
+) -> list[_Move]:
+    """The choices one level away from ``chosen`` and their bounds: each level not
+    chosen forced open, each chosen hub with a single level (and free to shut) shut.
+
+    Their bounds share the Lagrangian function's constant and differ by a sum of
+    ``v``.
+
+    Parameters
+    ----------
+    relax
+        The Lagrangian subproblem.
+    v
+        Each level's value at (u, pi).
+    u, pi
+        The best multipliers.
+    chosen
+        The exact knapsack's levels there.
+
+    Returns
+    -------
+    list of _Move
+        The levels forced open first (by level), then the hubs shut (by hub).
+    """
+    problem = relax.p
+    constant = relax.value(u, pi, v, np.zeros_like(chosen))
+    counts = np.bincount(problem.level_hub, minlength=problem.n_hubs)
+    moves: list[_Move] = []
+    for k in np.flatnonzero(~chosen):
+        forced = relax.knapsack(v, forced=int(k))
+        at = np.inf if forced is None else constant + v[forced].sum()
+        moves.append(_Move(at, "close", int(k), forced))
+    for h in np.unique(problem.level_hub[chosen]):
+        if counts[h] != 1 or problem.must_open[h]:
+            continue
+        shut = relax.knapsack(v, banned=int(h))
+        at = np.inf if shut is None else constant + v[shut].sum()
+        moves.append(_Move(at, "open", int(h), shut))
+    return moves
+
+
+def _restricted_mip(incumbents: _Incumbents) -> None:
+    """A small MIP over the levels of every good choice seen (objective within
+    :data:`RESTRICTED_SHARE` of the incumbent), for the best mix of them.
+
+    It runs when those levels are at most :data:`RESTRICTED_MAX_LEVELS` and not
+    only the incumbent's, for at most :data:`RESTRICTED_TIME_S` (and the time
+    left); a better solution replaces the incumbent's objective and values
+    (:attr:`_Incumbents.levels` keeps the choice the MIP started from).
+
+    Parameters
+    ----------
+    incumbents
+        The choices evaluated so far, with an incumbent (updated).
+    """
+    best = incumbents.best
+    assert best is not None
+    near = best[0] + RESTRICTED_SHARE * abs(best[0])
+    free = np.zeros(len(incumbents.levels), dtype=bool)
+    for objective, levels in incumbents.evaluated:
+        if objective <= near:
+            free |= levels
+    if free.sum() > RESTRICTED_MAX_LEVELS or not (free & ~incumbents.levels).any():
+        return
+    time_limit_s = min(RESTRICTED_TIME_S, incumbents.left_s())
+    got = incumbents.evaluate(incumbents.levels, free, time_limit_s)
+    if got is not None and got[0] < best[0] - 1e-9 * abs(got[0]):
+        incumbents.best = got
+
+
+def _fixings(
+    problem: HubProblem, moves: list[_Move], upper: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The level columns fixed by the bound: a move whose bound exceeds the
+    incumbent's objective (by :data:`FIX_MARGIN`) is in no solution as good, so
+    the levels it would open are closed and the hub it would shut stays open.
+
+    Parameters
+    ----------
+    problem
+        The model's hub-location core.
+    moves
+        The choices one level away and their bounds.
+    upper
+        The incumbent's objective.
+
+    Returns
+    -------
+    tuple
+        The level columns fixed closed, and those fixed open.
+    """
+    margin = FIX_MARGIN * max(1.0, abs(upper))
+    closed_list, open_list = [], []
+    for move in moves:
+        if move.bound > upper + margin:  # no solution as good has this move
+            if move.kind == "close":
+                closed_list.append(move.index)
+            else:
+                open_list.extend(np.flatnonzero(problem.level_hub == move.index))
+    closed = problem.level_col[np.array(closed_list, dtype=np.int64)]
+    opened = problem.level_col[np.array(open_list, dtype=np.int64)]
+    return closed, opened
+
+
+def _used_cols(
+    problem: HubProblem, flows: _LevelFlows, closed: np.ndarray
+) -> np.ndarray:
+    """The flow columns of the outbound legs the relaxation uses, at hubs with a
+    level not fixed closed.
+
+    Parameters
+    ----------
+    problem
+        The model's hub-location core.
+    flows
+        The relaxation's flows at the best multipliers.
+    closed
+        The level columns fixed closed.
+
+    Returns
+    -------
+    numpy.ndarray
+        Flow columns (see :attr:`Reduction.used_cols`).
+    """
+    shut = np.ones(problem.n_hubs, dtype=bool)
+    live = ~np.isin(problem.level_col, closed)
+    shut[problem.level_hub[live]] = False
+    return problem.out_col[flows.order[~shut[flows.hub]]]

@@ -613,7 +613,9 @@ def run(
         if built.arrays.pool.n_rows and not built.has_pulp_problem:
             # lazy linking for CBC and PuLP solvers: pick the rows with HiGHS's LP
             stopped: list[bool] = []
-            selected = highs.select_pool_rows(arrays, stage, msg, stopped, seed)
+            selected = highs.select_pool_rows(
+                arrays, stage, threads, msg, stopped, seed
+            )
             if stopped:
                 return interrupted(label, deadline.start)
             built.make_pulp_problem(arrays.with_pool_rows(selected))

@@ -101,6 +101,41 @@ def test_the_marginal_value_lp_gets_the_solves_time_and_threads(monkeypatch):
     assert resets == []
 
 
+def test_the_cbc_paths_lazy_row_lp_gets_the_solves_threads(monkeypatch):
+    """Regression: select_pool_rows (the LP that picks CBC's linking rows) made its
+    HiGHS with threads=None, and so reset HiGHS's thread scheduler after a solve
+    with threads=1."""
+    import highspy
+
+    net = hubopt.datasets.tiny()
+    hubopt.solve(net, threads=1)  # the scheduler now runs with one thread
+    made, resets, selected = [], [], []
+    original_new = highs.new_highs
+    original_reset = highspy.Highs.resetGlobalScheduler
+    original_select = highs.select_pool_rows
+
+    def new_highs(time_limit_s, mip_gap, threads, msg):
+        made.append(threads)
+        return original_new(time_limit_s, mip_gap, threads, msg)
+
+    def reset(blocking):
+        resets.append(blocking)
+        return original_reset(blocking)
+
+    def select_pool_rows(*args, **kwargs):
+        selected.append(len(made))
+        return original_select(*args, **kwargs)
+
+    monkeypatch.setattr(highs, "new_highs", new_highs)
+    monkeypatch.setattr(highspy.Highs, "resetGlobalScheduler", reset)
+    monkeypatch.setattr(highs, "select_pool_rows", select_pool_rows)
+    result = hubopt.solve(net, solver="cbc", linking="lazy", threads=1)
+    assert result.status == "optimal"
+    assert selected and len(made) > selected[0]  # the lazy-row LP made a HiGHS
+    assert made == [1] * len(made)
+    assert resets == []
+
+
 def test_the_marginal_value_lp_has_at_least_a_second_when_time_is_spent():
     net = hubopt.datasets.tiny()
     built = model.build(net, model.ModelOptions())
