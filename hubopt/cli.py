@@ -131,9 +131,9 @@ def _csv_guard_option(p: argparse.ArgumentParser) -> None:
         "--no-csv-guard",
         dest="guard_formulas",
         action="store_false",
-        help="write CSV text cells that start with = + - @ as they are (by default "
-        "they get a leading ' so that a spreadsheet shows them instead of running "
-        "them as formulas)",
+        help="write CSV text cells that start with = + - @, TAB or CR as they are "
+        "(by default they get a leading ' so that a spreadsheet shows them instead "
+        "of running them as formulas; numbers such as -3 are never changed)",
     )
 
 
