@@ -406,7 +406,7 @@ def _transit_reasons(
             reasons.append(
                 f"market {row.id} must be reached within {limit:g} days "
                 "(max_transit_days) but none of its routes has transit_days; fill "
-                "them in (Network.with_leg_attributes) or drop the limit"
+                "them in (hubopt.with_leg_attributes) or drop the limit"
             )
         elif best[0] > limit + 1e-9:
             reasons.append(

@@ -116,7 +116,7 @@ def leg_objective(network: Network, carbon_price_per_t_co2: float | None) -> np.
         problems.append(
             f"table 'legs', leg {legs['origin'].iloc[pos]}->"
             f"{legs['destination'].iloc[pos]}, column 'cost_per_t': missing; give it, "
-            "or fill it from geography with network.with_leg_attributes()"
+            "or fill it from geography with hubopt.with_leg_attributes(network)"
         )
     co2 = legs["co2_kg_per_t"].to_numpy(dtype=float)
     if carbon_price_per_t_co2:
@@ -125,7 +125,7 @@ def leg_objective(network: Network, carbon_price_per_t_co2: float | None) -> np.
                 f"table 'legs', leg {legs['origin'].iloc[pos]}->"
                 f"{legs['destination'].iloc[pos]}, column 'co2_kg_per_t': missing, "
                 "but a carbon price was given; fill it with "
-                "network.with_leg_attributes()"
+                "hubopt.with_leg_attributes(network)"
             )
     if problems:
         raise ValidationError(problems)
@@ -249,7 +249,7 @@ def flow_data(
         bad = [
             f"table 'legs', leg {legs['origin'].iloc[p]}->"
             f"{legs['destination'].iloc[p]}, column 'co2_kg_per_t': missing, but "
-            "max_co2_t was given; fill it with network.with_leg_attributes()"
+            "max_co2_t was given; fill it with hubopt.with_leg_attributes(network)"
             for p in np.flatnonzero(np.isnan(co2))[:20]
         ]
         raise ValidationError(bad)
@@ -277,7 +277,7 @@ def flow_data(
         bad = [
             f"table 'legs', leg {leg_from[p]}->{leg_to[p]}, column 'transit_days': "
             "missing, but a market has max_transit_days; fill it with "
-            "network.with_leg_attributes()"
+            "hubopt.with_leg_attributes(network)"
             for p in np.flatnonzero(np.isnan(transit))[:20]
         ]
         raise ValidationError(bad)

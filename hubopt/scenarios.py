@@ -381,7 +381,7 @@ def _reroute(
 def _check_reroutable(legs: pd.DataFrame, scenario: Scenario) -> None:
     """``avoid`` re-routes a leg when its distance changes: every leg needs the
     distance_km of its present route (filled with its geometry by
-    Network.with_leg_attributes), or which legs pass the passage cannot be told."""
+    hubopt.with_leg_attributes), or which legs pass the passage cannot be told."""
     missing = np.flatnonzero(legs["distance_km"].isna().to_numpy())
     if not len(missing):
         return
@@ -391,7 +391,7 @@ def _check_reroutable(legs: pd.DataFrame, scenario: Scenario) -> None:
         f"{legs['origin'].iloc[pos]}->{legs['destination'].iloc[pos]}, column "
         "'distance_km': missing, so whether the leg passes the closed passages cannot "
         "be told; fill distances and route geometry with "
-        "network.with_leg_attributes() before applying the scenario"
+        "hubopt.with_leg_attributes(network) before applying the scenario"
         for pos in missing[:20]
     ]
     if len(missing) > 20:

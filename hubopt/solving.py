@@ -179,7 +179,7 @@ def solve(
     ----------
     network
         A validated :class:`~hubopt.network.Network`; every leg needs cost_per_t
-        (see :meth:`~hubopt.network.Network.with_leg_attributes`).
+        (see :func:`hubopt.with_leg_attributes`).
     max_hubs, min_hubs
         Bounds on the number of hubs opened.
     carbon_price_per_t_co2
