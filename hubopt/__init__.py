@@ -25,10 +25,12 @@ from .errors import SolverError as SolverError
 from .errors import ValidationError as ValidationError
 from .io import read_network as read_network
 from .network import Network as Network
+from .options import ModelOptions as ModelOptions
+from .options import SolveOptions as SolveOptions
+from .options import SolverSettings as SolverSettings
 from .result import Result as Result
 from .scenarios import Scenario as Scenario
 from .scenarios import builtin_scenarios as builtin_scenarios
 from .scenarios import compare as compare
 from .scenarios import read_scenarios as read_scenarios
-from .solving import SolveOptions as SolveOptions
 from .solving import solve as solve
