@@ -6,7 +6,7 @@ solves (in parallel through :mod:`hubopt.parallel`) and tabulates them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
 
@@ -46,6 +46,12 @@ class RobustResult:
         Scenario name -> Result under the robust choice.
     own_results
         Scenario name -> the scenario's own optimal Result.
+    two_stage_results
+        Scenario name -> the two-stage model's own solution for that scenario (its
+        flows, and the chosen hubs this scenario does not close), as a Result that
+        :func:`hubopt.check_solution` can check; its objective is the scenario's
+        cost (fixed costs of those hubs plus flow costs).
+
     Examples
     --------
     >>> import hubopt
@@ -64,6 +70,7 @@ class RobustResult:
     table: pd.DataFrame
     results: dict[str, Result]
     own_results: dict[str, Result]
+    two_stage_results: dict[str, Result] = field(default_factory=dict)
 
     @property
     def max_regret(self) -> float:
@@ -237,7 +244,56 @@ def robust(
         table=_robust_table(scenarios, weights, own_results, evaluated, hubs),
         results={s.name: r for s, r in zip(scenarios, evaluated, strict=True)},
         own_results=own_results,
+        two_stage_results={
+            s.name: r
+            for s, r in zip(
+                scenarios,
+                _two_stage_results(two_stage, raw, networks, checked),
+                strict=True,
+            )
+        },
     )
+
+
+def _two_stage_results(
+    two_stage: model.TwoStageModel,
+    raw: model.RawSolution,
+    networks: list[Network],
+    options: SolveOptions,
+) -> list[Result]:
+    """The two-stage solution read block by block: one Result per scenario, with
+    that scenario's flows and the chosen levels its network does not close."""
+    built = two_stage.built
+    values = raw.values
+    if values is None:  # pragma: no cover - a solved model has its column values
+        return []
+    results = []
+    for net, block in zip(networks, two_stage.blocks, strict=True):
+        f = block.data
+        linked = np.full(len(built.levels.hub), -1, dtype=np.int64)
+        linked[f.block_levels] = f.open_[f.block_levels]
+        view = model.BuiltModel(
+            arrays=built.arrays,
+            flow=f.flow,
+            open=linked,
+            unmet=f.unmet,
+            path_legs=np.column_stack([f.path_in, f.path_out]),
+            path_cols=f.path_cols,
+            levels=built.levels,
+            leg_objective=f.coef,
+            n_destinations=len(f.demand),
+        )
+        fixed = float(
+            built.levels.fixed_cost[f.block_levels]
+            @ np.round(values[f.open_[f.block_levels]])
+        )
+        cost = fixed + float(block.cost_values @ values[block.cost_cols])
+        part = model.RawSolution(
+            raw.status, cost, None, None, raw.runtime_s, raw.solver
+        )
+        model._read_values(view, part, values)
+        results.append(Result(net, part, built.levels, f.coef, options))
+    return results
 
 
 def _robust_arguments(

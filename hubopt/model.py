@@ -509,6 +509,7 @@ def run(
         solution.gap = relative_gap(solution.objective, reduction.bound)
     solution.runtime_s = deadline.elapsed_s()
     if values is not None:
+        solution.values = values
         _read_values(built, solution, values)
     return solution
 

@@ -91,6 +91,7 @@ def solve(
     built = model.build(network, options.model)
     deadline = Deadline(options.settings.time_limit_s)  # the MILP's and the LP's
     raw = run(built, options.settings, deadline)
+    raw.values = None  # read into the flows; not carried along with the Result
     marginal = _marginal_values(network, options, raw, deadline)
     result = Result(
         network,

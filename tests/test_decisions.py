@@ -9,7 +9,7 @@ from itertools import pairwise
 import pytest
 
 import hubopt
-from hubopt.decisions import fix_hubs, frontier_table
+from hubopt.decisions import _closed_build_cost, fix_hubs, frontier_table
 
 from ._small import network, random_network
 
@@ -360,6 +360,40 @@ def test_robust_pays_for_a_built_hub_that_a_scenario_closes(tiny):
 # -- the two-stage solution goes through the status handling and the checker --------
 def _robust_runs():
     return [hubopt.Scenario("base"), hubopt.Scenario("no H2", close_hubs=["H2"])]
+
+
+@pytest.mark.parametrize("criterion", ["minmax_regret", "expected"])
+def test_two_stage_solution_is_checked_per_scenario(tiny, criterion):
+    choice = hubopt.robust(
+        tiny, _robust_runs(), criterion=criterion, executor="serial", progress=False
+    )
+    assert set(choice.two_stage_results) == {"base", "no H2"}
+    for name, result in choice.two_stage_results.items():
+        assert result.status == "optimal"
+        assert hubopt.check_solution(result.network, result) == [], name
+        assert sorted(result.open_hubs) == sorted(
+            h for h in choice.hubs if name == "base" or h != "H2"
+        )
+    if criterion == "expected":  # the flows are each scenario's best for the hubs
+        for name, result in choice.two_stage_results.items():
+            assert result.objective == pytest.approx(choice.results[name].objective)
+        # the expected cost: a chosen hub a scenario closes is paid for there too
+        weights = choice.table["probability"]
+        expected = sum(
+            weights[name]
+            * (result.objective + _closed_build_cost(result.network, choice.hubs))
+            for name, result in choice.two_stage_results.items()
+        )
+        assert choice.objective == pytest.approx(expected)
+
+
+def test_a_tampered_two_stage_solution_fails_the_check(tiny):
+    choice = hubopt.robust(tiny, _robust_runs(), executor="serial", progress=False)
+    result = choice.two_stage_results["no H2"]
+    result._raw.flow_t = result._raw.flow_t * 2.0  # twice the tonnes on every leg
+    result._tables.clear()
+    problems = hubopt.check_solution(result.network, result)
+    assert any("more than its supply" in p for p in problems), problems
 
 
 def _two_stage_returns(monkeypatch, raw):
