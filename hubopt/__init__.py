@@ -29,10 +29,12 @@ from .io import write_network as write_network
 from .legs import generate_legs as generate_legs
 from .legs import with_leg_attributes as with_leg_attributes
 from .network import Network as Network
+from .options import ModelOptions as ModelOptions
+from .options import SolveOptions as SolveOptions
+from .options import SolverSettings as SolverSettings
 from .result import Result as Result
 from .scenarios import Scenario as Scenario
 from .scenarios import builtin_scenarios as builtin_scenarios
 from .scenarios import compare as compare
 from .scenarios import read_scenarios as read_scenarios
-from .solving import SolveOptions as SolveOptions
 from .solving import solve as solve

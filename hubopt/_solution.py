@@ -37,6 +37,10 @@ class RawSolution:
     path_t: dict[tuple[int, int], float] = field(default_factory=dict)
     message: str = ""
     interrupted: bool = False  # stopped by Ctrl-C (SIGINT)
+    #: Every column's value, in column order (None without a solution): what the
+    #: flows above were read from, kept for models with several blocks of flows
+    #: (the two-stage robust model) to be read block by block.
+    values: np.ndarray | None = None
 
 
 def interrupted(solver: str, start: float | None = None) -> RawSolution:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .network import Network
+from .options import ModelOptions
 
 if TYPE_CHECKING:  # pragma: no cover
     from .result import Result
@@ -74,7 +75,7 @@ class _Facts:
     res_hubs: pd.DataFrame
     markets: pd.DataFrame
     paths: Any
-    options: dict[str, Any]
+    options: ModelOptions  # of the result's SolveOptions
     objective: float | None
     rel_tol: float
     tol_t: float
@@ -106,7 +107,7 @@ class _Facts:
             res_hubs=result.hubs.set_index("hub_id"),
             markets=result.markets.set_index("destination"),
             paths=result.paths,
-            options=result.options,
+            options=result.options.model,
             objective=result.objective,
             rel_tol=rel_tol,
             tol_t=rel_tol * scale + 1e-6,
@@ -278,7 +279,7 @@ def _capacity(f: _Facts) -> list[str]:
 
 def _min_throughput(f: _Facts) -> list[str]:
     """Minimum throughput: an open hub moves at least its share of its capacity."""
-    share = f.options.get("min_throughput_share")
+    share = f.options.min_throughput_share
     if not share:
         return []
     out = []
@@ -358,7 +359,7 @@ def _demand(f: _Facts) -> list[str]:
 
 def _one_source(f: _Facts) -> list[str]:
     """Single sourcing: one hub or one direct leg per market."""
-    if not f.options.get("single_sourcing"):
+    if not f.options.single_sourcing:
         return []
     out = []
     flows = f.flows
@@ -380,7 +381,7 @@ def _one_source(f: _Facts) -> list[str]:
 
 def _co2_cap(f: _Facts) -> list[str]:
     """CO2 cap: the flows emit no more than ``max_co2_t``."""
-    cap_co2 = f.options.get("max_co2_t")
+    cap_co2 = f.options.max_co2_t
     if cap_co2 is None:
         return []
     emitted = 0.0
@@ -396,7 +397,7 @@ def _co2_cap(f: _Facts) -> list[str]:
 
 def _max_hubs(f: _Facts) -> list[str]:
     """Hub count: at most ``max_hubs`` open."""
-    most = f.options.get("max_hubs")
+    most = f.options.max_hubs
     count = f.opened_count()
     if most is not None and count > most:
         return [f"{count} hubs open, more than max_hubs={most}"]
@@ -405,7 +406,7 @@ def _max_hubs(f: _Facts) -> list[str]:
 
 def _min_hubs(f: _Facts) -> list[str]:
     """Hub count: at least ``min_hubs`` open."""
-    least = f.options.get("min_hubs")
+    least = f.options.min_hubs
     count = f.opened_count()
     if least is not None and count < least:
         return [f"{count} hubs open, fewer than min_hubs={least}"]
@@ -414,7 +415,7 @@ def _min_hubs(f: _Facts) -> list[str]:
 
 def _budget(f: _Facts) -> list[str]:
     """Budget: the open hubs' fixed costs are within it."""
-    budget = f.options.get("budget")
+    budget = f.options.budget
     if budget is None:
         return []
     spent = float(f.res_hubs.loc[f.res_hubs["open"], "fixed_cost"].sum())
@@ -427,8 +428,8 @@ def _no_good(f: _Facts) -> list[str]:
     """No-good cuts: the open hubs differ enough from each excluded portfolio."""
     out = []
     opened = set(f.res_hubs.index[f.res_hubs["open"].astype(bool)])
-    need = int(f.options.get("min_difference") or 1)
-    for portfolio in f.options.get("exclude_portfolios") or ():
+    need = int(f.options.min_difference)
+    for portfolio in f.options.exclude_portfolios:
         differ = len(opened.symmetric_difference(portfolio))
         if differ < need:
             out.append(
@@ -456,7 +457,7 @@ def _fixed_costs(f: _Facts) -> list[str]:
 
 def _objective(f: _Facts) -> list[str]:
     """The objective, recomputed from the network's own figures."""
-    price = f.options.get("carbon_price_per_t_co2") or 0.0
+    price = f.options.carbon_price_per_t_co2 or 0.0
     total = float(f.res_hubs.loc[f.res_hubs["open"], "fixed_cost"].sum())
     for flow in f.flows.itertuples(index=False):
         pos = f.leg_keys.get((flow._0, flow.to, flow.mode, flow.corridor))

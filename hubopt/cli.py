@@ -24,6 +24,7 @@ from .errors import (
 )
 from .io import read_network, write_csv_atomic
 from .maps import comparison_map
+from .options import ModelOptions, SolveOptions, SolverSettings
 from .outputs import check_target, file_names, output_folder
 from .parallel import worker_context
 from .report import PACK_FILES, short_answer, write_brief
@@ -311,17 +312,20 @@ def _solve(args: argparse.Namespace) -> int:
 def _solve_with_args(network, args: argparse.Namespace):
     """Solve with the options of ``solve`` / ``brief``; a Result whatever its status."""
 
-    return solving.solve(
-        network,
-        max_hubs=args.max_hubs,
-        min_hubs=args.min_hubs,
-        carbon_price_per_t_co2=args.carbon_price,
-        solver=args.solver,
-        time_limit_s=args.time_limit,
-        mip_gap=args.gap,
-        msg=args.log,
-        raise_on_failure=False,
+    options = SolveOptions(
+        ModelOptions(
+            max_hubs=args.max_hubs,
+            min_hubs=args.min_hubs,
+            carbon_price_per_t_co2=args.carbon_price,
+        ),
+        SolverSettings(
+            solver=args.solver,
+            time_limit_s=args.time_limit,
+            mip_gap=args.gap,
+            msg=args.log,
+        ),
     )
+    return solving.solve(network, options, raise_on_failure=False)
 
 
 def _brief(args: argparse.Namespace) -> int:

@@ -6,7 +6,7 @@ solves (in parallel through :mod:`hubopt.parallel`) and tabulates them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
 
@@ -14,12 +14,13 @@ import numpy as np
 import pandas as pd
 
 from . import model, solving
+from .deadline import Deadline
 from .errors import HuboptError, InfeasibleError, ValidationError
 from .network import Network
+from .options import SolveOptions
 from .parallel import map_tasks
 from .result import Result
 from .scenarios import Scenario, _geo, _solve_and_summarise, _unique, solve_scenario
-from .solving import DEFAULT_MIP_GAP, SolveOptions
 
 
 # ------------------------------------------------------------------------------------
@@ -45,6 +46,11 @@ class RobustResult:
         Scenario name -> Result under the robust choice.
     own_results
         Scenario name -> the scenario's own optimal Result.
+    two_stage_results
+        Scenario name -> the two-stage model's own solution for that scenario (its
+        flows, and the chosen hubs this scenario does not close), as a Result that
+        :func:`hubopt.check_solution` can check; its objective is the scenario's
+        cost (fixed costs of those hubs plus flow costs).
 
     Examples
     --------
@@ -64,6 +70,7 @@ class RobustResult:
     table: pd.DataFrame
     results: dict[str, Result]
     own_results: dict[str, Result]
+    two_stage_results: dict[str, Result] = field(default_factory=dict)
 
     @property
     def max_regret(self) -> float:
@@ -132,28 +139,10 @@ def _solve_fixed(
     return solving.solve(fix_hubs(network, hubs), raise_on_failure=False, **options)
 
 
-def _solver_settings(options: dict[str, Any]) -> dict[str, Any]:
-
-    return {
-        "solver": options.get("solver", "highs"),
-        "time_limit_s": options.get("time_limit_s"),
-        "mip_gap": options.get("mip_gap", DEFAULT_MIP_GAP) or DEFAULT_MIP_GAP,
-        "threads": options.get("threads"),
-        "msg": options.get("msg", False),
-    }
-
-
-def _model_options(options: dict[str, Any]) -> Any:
-
-    known = {f.name for f in fields(SolveOptions)}
-    bad = set(options) - known - {"raise_on_failure"}
-    if bad:
-        msg = f"unknown solve option(s) {sorted(bad)}; known: {sorted(known)}"
-        raise ValidationError(msg)
-    kept = {k: v for k, v in options.items() if k in known}
-    if "exclude_portfolios" in kept:
-        kept["exclude_portfolios"] = tuple(tuple(p) for p in kept["exclude_portfolios"])
-    return SolveOptions(**kept).model_options()
+def _model_options(options: dict[str, Any]) -> model.ModelOptions:
+    """The model options of a dict of flat solve keywords, checked (an unknown name
+    or a bad value is a ValidationError)."""
+    return SolveOptions(**options).model
 
 
 def robust(
@@ -214,6 +203,103 @@ def robust(
     """
 
     scenarios = list(scenarios)
+    weights = _robust_arguments(scenarios, criterion, probabilities)
+    options = dict(solve_options)
+    options.pop("raise_on_failure", None)
+    checked = SolveOptions(**options)
+    own_results = _scenario_optima(network, scenarios, options, executor, progress)
+    networks = [own_results[s.name].network for s in scenarios]
+    two_stage = model.build_two_stage(
+        networks,
+        weights,
+        checked.model,
+        criterion=criterion,
+        own_optima=[own_results[s.name].objective for s in scenarios],
+    )
+    raw = solving.run(
+        two_stage.built, checked.settings, Deadline(checked.settings.time_limit_s)
+    )
+    solving.raise_for_status(
+        raw, "the robust model", infeasible="no hub choice serves every scenario"
+    )
+    levels = two_stage.built.levels
+    hubs = {
+        str(levels.hub[k]): str(levels.level[k])
+        for k in range(len(levels.hub))
+        if raw.open_level[k] > 0.5
+    }
+    evaluated = map_tasks(
+        _solve_fixed,
+        [(net, hubs, options) for net in networks],
+        executor=executor,
+        progress=progress,
+        label="robust choice",
+    )
+    return RobustResult(
+        criterion=criterion,
+        hubs=hubs,
+        status=raw.status,
+        objective=raw.objective,
+        gap=raw.gap,
+        table=_robust_table(scenarios, weights, own_results, evaluated, hubs),
+        results={s.name: r for s, r in zip(scenarios, evaluated, strict=True)},
+        own_results=own_results,
+        two_stage_results={
+            s.name: r
+            for s, r in zip(
+                scenarios,
+                _two_stage_results(two_stage, raw, networks, checked),
+                strict=True,
+            )
+        },
+    )
+
+
+def _two_stage_results(
+    two_stage: model.TwoStageModel,
+    raw: model.RawSolution,
+    networks: list[Network],
+    options: SolveOptions,
+) -> list[Result]:
+    """The two-stage solution read block by block: one Result per scenario, with
+    that scenario's flows and the chosen levels its network does not close."""
+    built = two_stage.built
+    values = raw.values
+    if values is None:  # pragma: no cover - a solved model has its column values
+        return []
+    results = []
+    for net, block in zip(networks, two_stage.blocks, strict=True):
+        f = block.data
+        linked = np.full(len(built.levels.hub), -1, dtype=np.int64)
+        linked[f.block_levels] = f.open_[f.block_levels]
+        view = model.BuiltModel(
+            arrays=built.arrays,
+            flow=f.flow,
+            open=linked,
+            unmet=f.unmet,
+            path_legs=np.column_stack([f.path_in, f.path_out]),
+            path_cols=f.path_cols,
+            levels=built.levels,
+            leg_objective=f.coef,
+            n_destinations=len(f.demand),
+        )
+        fixed = float(
+            built.levels.fixed_cost[f.block_levels]
+            @ np.round(values[f.open_[f.block_levels]])
+        )
+        cost = fixed + float(block.cost_values @ values[block.cost_cols])
+        part = model.RawSolution(
+            raw.status, cost, None, None, raw.runtime_s, raw.solver
+        )
+        model._read_values(view, part, values)
+        results.append(Result(net, part, built.levels, f.coef, options))
+    return results
+
+
+def _robust_arguments(
+    scenarios: list[Scenario], criterion: str, probabilities: Sequence[float] | None
+) -> list[float]:
+    """Check robust()'s scenarios and criterion; the scenario weights."""
     if not scenarios:
         msg = "robust() needs at least one scenario"
         raise ValidationError(msg)
@@ -222,17 +308,24 @@ def robust(
         msg = f"criterion must be 'minmax_regret' or 'expected', got {criterion!r}"
         raise ValidationError(msg)
     weights = _weights(scenarios, probabilities)
-    options = dict(solve_options)
-    options.pop("raise_on_failure", None)
-    model_options = _model_options(options)
-    prices = {s.carbon_price_per_t_co2 for s in scenarios}
-    if len(prices - {None}) > 0:
+    if any(s.carbon_price_per_t_co2 is not None for s in scenarios):
         msg = (
             "robust(): scenarios with their own carbon price are not supported; pass "
             "carbon_price_per_t_co2 as a solve option for all"
         )
         raise ValidationError(msg)
+    return weights
 
+
+def _scenario_optima(
+    network: Network,
+    scenarios: list[Scenario],
+    options: dict[str, Any],
+    executor: Any,
+    progress: bool,
+) -> dict[str, Result]:
+    """Each scenario's own optimum, by name; InfeasibleError naming every scenario
+    without a solution."""
     own = map_tasks(
         solve_scenario,
         [(network, s, options) for s in scenarios],
@@ -248,73 +341,42 @@ def robust(
             problems.append(f"scenario '{s.name}': {result.status}")
     if problems:
         raise InfeasibleError("\n".join(problems))
-    own_results = {s.name: r for s, (r, _) in zip(scenarios, own, strict=True)}
-    networks = [own_results[s.name].network for s in scenarios]
-    optima = [own_results[s.name].objective for s in scenarios]
+    return {s.name: r for s, (r, _) in zip(scenarios, own, strict=True)}
 
-    two_stage = model.build_two_stage(
-        networks,
-        weights,
-        model_options,
-        criterion=criterion,
-        own_optima=optima,
-    )
-    raw = model.run(two_stage.built, **_solver_settings(options))
-    if raw.status not in ("optimal", "feasible"):
-        msg = (
-            f"the robust model has no solution ({raw.status}): no hub choice serves "
-            "every scenario"
-        )
-        raise InfeasibleError(msg)
-    levels = two_stage.built.levels
-    hubs = {
-        str(levels.hub[k]): str(levels.level[k])
-        for k in range(len(levels.hub))
-        if raw.open_level[k] > 0.5
-    }
-    evaluated = map_tasks(
-        _solve_fixed,
-        [(net, hubs, options) for net in networks],
-        executor=executor,
-        progress=progress,
-        label="robust choice",
-    )
+
+def _robust_table(
+    scenarios: list[Scenario],
+    weights: list[float],
+    own_results: dict[str, Result],
+    evaluated: list[Result],
+    hubs: dict[str, str],
+) -> pd.DataFrame:
+    """Per scenario: its own optimum against the robust choice, and the regret."""
     rows = []
-    for s, weight, result, net in zip(
-        scenarios, weights, evaluated, networks, strict=True
-    ):
-        own_cost = own_results[s.name].objective
+    for s, weight, result in zip(scenarios, weights, evaluated, strict=True):
+        own = own_results[s.name]
         cost = result.objective if result.status in ("optimal", "feasible") else np.nan
         # a chosen hub that this scenario closes is built all the same: pay for it
-        cost += _closed_build_cost(net, hubs)
-        regret = cost - own_cost
+        cost += _closed_build_cost(own.network, hubs)
+        regret = cost - own.objective
         rows.append(
             {
                 "probability": weight,
-                "own_hubs": ";".join(own_results[s.name].open_hubs),
-                "own_cost": own_cost,
+                "own_hubs": ";".join(own.open_hubs),
+                "own_cost": own.objective,
                 "robust_hubs": ";".join(result.open_hubs),
                 "robust_cost": cost,
                 "regret": max(regret, 0.0)
-                if abs(regret) < 1e-6 * max(abs(own_cost), 1.0)
+                if abs(regret) < 1e-6 * max(abs(own.objective), 1.0)
                 else regret,
-                "regret_share": regret / own_cost if own_cost else np.nan,
+                "regret_share": regret / own.objective if own.objective else np.nan,
             }
         )
     table = pd.DataFrame(rows, index=pd.Index([s.name for s in scenarios]))
     table.index.name = "scenario"
     table["regret"] = table["regret"].clip(lower=0.0)
     table["regret_share"] = table["regret_share"].clip(lower=0.0)
-    return RobustResult(
-        criterion=criterion,
-        hubs=hubs,
-        status=raw.status,
-        objective=raw.objective,
-        gap=raw.gap,
-        table=table,
-        results={s.name: r for s, r in zip(scenarios, evaluated, strict=True)},
-        own_results=own_results,
-    )
+    return table
 
 
 def _closed_build_cost(network: Network, hubs: dict[str, str]) -> float:
@@ -670,7 +732,7 @@ def sweep(
     values = list(values)
     options = dict(solve_options)
     options.pop("raise_on_failure", None)
-    option_names = {f.name for f in fields(SolveOptions)}
+    option_names = SolveOptions.keywords()
     if parameter in _SCENARIO_PARAMETERS:
         tasks = [
             (network, Scenario(f"{parameter}={v}", **{parameter: v}), options)
@@ -776,18 +838,20 @@ def _resolve(
     (other model options dropped), optionally with exactly ``hub_count`` hubs; None
     without a solution."""
 
-    options = result.options
-    solver = options.get("solver", "highs")
-    again = solving.solve(
-        network,
+    kept = result.options
+    solver = kept.settings.solver
+    settings = replace(
+        kept.settings,
+        solver=solver if solver in ("highs", "cbc") else "highs",
+        msg=False,
+    )
+    model_options = model.ModelOptions(
         min_hubs=hub_count,
         max_hubs=hub_count,
-        carbon_price_per_t_co2=options.get("carbon_price_per_t_co2"),
-        solver=solver if solver in ("highs", "cbc") else "highs",
-        time_limit_s=options.get("time_limit_s"),
-        mip_gap=options.get("mip_gap"),
-        threads=options.get("threads"),
-        raise_on_failure=False,
+        carbon_price_per_t_co2=kept.model.carbon_price_per_t_co2,
+    )
+    again = solving.solve(
+        network, SolveOptions(model_options, settings), raise_on_failure=False
     )
     return again if again.status in ("optimal", "feasible") else None
 

@@ -9,7 +9,7 @@ finds is the smallest relaxation of demand that makes the network feasible.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -17,8 +17,8 @@ import pandas as pd
 
 from . import solving
 from .errors import ValidationError
-from .model import ModelOptions
 from .network import Network
+from .options import ModelOptions, SolveOptions
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def explain_infeasible(
         The network.
     options
         The options of the failing solve: its :class:`hubopt.Result`, a
-        :class:`hubopt.SolveOptions`, a :class:`hubopt.model.ModelOptions` or a dict
+        :class:`hubopt.SolveOptions`, a :class:`hubopt.ModelOptions` or a dict
         of :func:`hubopt.solve` keywords. Hub counts, budget, CO2 cap, single
         sourcing, throughput shares and excluded portfolios then shape the
         explanation as they shaped the solve.
@@ -136,13 +136,14 @@ def explain_infeasible(
     a direct leg
     """
 
-    chosen = _model_options(options)
+    given = _solve_options(options)
+    chosen = _model_options(given)
     if max_hubs is not None:
         chosen["max_hubs"] = max_hubs
     if min_hubs is not None:
         chosen["min_hubs"] = min_hubs
     max_hubs, min_hubs = chosen.get("max_hubs"), chosen.get("min_hubs")
-    solver = solver or _solver_of(options)
+    solver = solver or _solver_of(given)
 
     reasons: list[str] = []
     hubs = network.hubs
@@ -242,42 +243,44 @@ def explain_infeasible(
     )
 
 
-def _model_options(options: Any) -> dict[str, Any]:
-    """The model options (hubopt.model.ModelOptions fields) of a Result, SolveOptions,
-    ModelOptions or dict of solve keywords, without those left at None."""
-
+def _solve_options(options: Any) -> SolveOptions:
+    """The :class:`~hubopt.options.SolveOptions` of a Result, SolveOptions,
+    ModelOptions or dict of solve keywords (other keys of the dict ignored)."""
     if options is None:
-        return {}
-    if hasattr(options, "options") and isinstance(options.options, Mapping):
-        options = options.options  # a Result keeps its solve options as a dict
-    if is_dataclass(options) and not isinstance(options, type):
-        options = asdict(options)
-    if not isinstance(options, Mapping):
-        msg = (
-            "explain_infeasible: options must be a Result, SolveOptions, ModelOptions "
-            f"or a dict of solve options, got {type(options).__name__}"
-        )
-        raise ValidationError(msg)
-    names = {f.name for f in fields(ModelOptions)}
-    chosen = {k: v for k, v in options.items() if k in names and v is not None}
-    if "exclude_portfolios" in chosen:
-        chosen["exclude_portfolios"] = tuple(
-            tuple(p) for p in chosen["exclude_portfolios"]
-        )
+        return SolveOptions()
+    if isinstance(getattr(options, "options", None), SolveOptions):
+        return options.options  # a Result
+    if isinstance(options, SolveOptions):
+        return options
+    if isinstance(options, ModelOptions):
+        return SolveOptions(options)
+    if isinstance(options, Mapping):
+        known = SolveOptions.keywords()
+        return SolveOptions(**{k: v for k, v in options.items() if k in known})
+    msg = (
+        "explain_infeasible: options must be a Result, SolveOptions, ModelOptions "
+        f"or a dict of solve options, got {type(options).__name__}"
+    )
+    raise ValidationError(msg)
+
+
+def _model_options(options: SolveOptions) -> dict[str, Any]:
+    """The model options (hubopt.options.ModelOptions fields) of the solve, without
+    those left at None."""
+    model = options.model
+    chosen = {
+        f.name: getattr(model, f.name)
+        for f in fields(model)
+        if getattr(model, f.name) is not None
+    }
     # the price changes costs, not feasibility; beside the elastic penalty it could
     # make shortfall look cheaper than carbon
     chosen.pop("carbon_price_per_t_co2", None)
     return chosen
 
 
-def _solver_of(options: Any) -> str:
-    if hasattr(options, "options") and isinstance(options.options, Mapping):
-        options = options.options
-    name = (
-        options.get("solver")
-        if isinstance(options, Mapping)
-        else getattr(options, "solver", None)
-    )
+def _solver_of(options: SolveOptions) -> str:
+    name = options.settings.solver
     return name if name in ("highs", "cbc") else "highs"
 
 

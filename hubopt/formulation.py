@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,9 +22,7 @@ from ._arrays import Builder, Ragged
 from .errors import ValidationError
 from .lagrange import HubProblem
 from .network import Network
-
-if TYPE_CHECKING:  # pragma: no cover - annotations only; model imports this module
-    from .model import ModelOptions
+from .options import ModelOptions
 
 #: Name of the single level used for a hub without rows in ``hub_levels``.
 BASE_LEVEL = "base"
@@ -730,7 +728,7 @@ class Family:
     """A constraint family in the registry.
 
     ``add`` adds its rows (and columns, if it has its own); ``option`` names the
-    :class:`hubopt.model.ModelOptions` field that turns it on (None: always in the
+    :class:`hubopt.options.ModelOptions` field that turns it on (None: always in the
     model) and ``on`` tests it (on the options, and for ``"flow"`` families the
     network's :class:`FlowData`); ``lagrangian`` says whether the Lagrangian's plain
     hub-location shape keeps it (a model with a family that it does not keep goes

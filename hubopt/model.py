@@ -55,22 +55,22 @@ from .formulation import leg_objective as leg_objective
 from .highs import add_pool_rows as add_pool_rows
 from .lagrange import HubProblem, Reduction, reduce
 from .network import Network
+from .options import LINKING_CHOICES as LINKING_CHOICES
+from .options import ModelOptions as ModelOptions
 from .pulp_adapter import LpProblem, LpSolver
 from .pulp_adapter import cbc_path as cbc_path
 
 # The names documented on this page: its own and those of the private modules
 # (_arrays, _solution). The ``X as X`` imports above re-export names from their new
-# homes (formulation, highs, pulp_adapter, documented there) for code that imports
-# them from here.
+# homes (formulation, highs, pulp_adapter, options, documented there) for code that
+# imports them from here.
 __all__ = [
     "INTERRUPTED",
     "LAGRANGIAN_SHARE",
     "LAZY_LINKING_MIN_ROWS",
-    "LINKING_CHOICES",
     "BuiltModel",
     "CSRRows",
     "ModelArrays",
-    "ModelOptions",
     "RawSolution",
     "TwoStageModel",
     "build",
@@ -79,134 +79,11 @@ __all__ = [
     "run",
 ]
 
-#: The values of :attr:`ModelOptions.linking`.
-LINKING_CHOICES = ("auto", "all", "lazy", "none")
-
 #: From this many per-leg linking rows on, ``linking="auto"`` adds them lazily.
 LAZY_LINKING_MIN_ROWS = 20_000
 
 #: Share of ``time_limit_s`` the Lagrangian hub fixing may use at most.
 LAGRANGIAN_SHARE = 0.25
-
-
-@dataclass(frozen=True)
-class ModelOptions:
-    """Options that change the model (not the solver).
-
-    Parameters
-    ----------
-    max_hubs, min_hubs
-        Bounds on the number of opened hubs.
-    carbon_price_per_t_co2
-        Price of a tonne of CO2, added to each leg's cost through its co2_kg_per_t.
-    linking
-        How the per-leg linking rows ``x_l <= D_d sum_k y_hk`` that make the LP bound
-        strong enter the model: "all" (every row in the model), "lazy" (kept in a
-        pool; before the MIP the LP relaxation is solved and the pool rows it violates
-        are added, round after round, until none is violated: the same root bound
-        with a small share of the rows), "none" (left out: a weaker bound, the
-        textbook model) or "auto" (the default: "lazy" from
-        :data:`LAZY_LINKING_MIN_ROWS` linking rows on, else "all"). The rows are
-        valid inequalities, so every choice has the same optimum.
-    single_sourcing
-        Every market takes all its tonnes from one hub or one direct leg.
-    min_throughput_share
-        An open hub with a capacity moves at least this share of it, in [0, 1].
-    budget
-        Cap on the total annual fixed cost of the opened levels.
-    max_co2_t
-        Cap on the total CO2 of the flows, in tonnes (the epsilon constraint of
-        :func:`hubopt.pareto`).
-    exclude_portfolios
-        Sets of hub ids the solution's set of open hubs must differ from (no-good
-        cuts, :func:`hubopt.alternatives`).
-    min_difference
-        By how many hubs (opened or not) a solution differs from each excluded
-        portfolio.
-
-    Examples
-    --------
-    >>> from hubopt.model import ModelOptions
-    >>> ModelOptions(max_hubs=2, single_sourcing=True).max_hubs
-    2
-    """
-
-    max_hubs: int | None = None
-    min_hubs: int | None = None
-    carbon_price_per_t_co2: float | None = None
-    linking: str = "auto"
-    single_sourcing: bool = False
-    min_throughput_share: float | None = None
-    budget: float | None = None
-    max_co2_t: float | None = None
-    exclude_portfolios: tuple[tuple[str, ...], ...] = ()
-    min_difference: int = 1
-
-    def __post_init__(self) -> None:
-        if self.linking not in LINKING_CHOICES:
-            msg = (
-                f"linking must be one of {', '.join(map(repr, LINKING_CHOICES))}, "
-                f"got {self.linking!r}"
-            )
-            raise ValidationError(msg)
-        for name in ("max_hubs", "min_hubs"):
-            value = getattr(self, name)
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int | np.integer)
-            ):
-                msg = f"{name} must be a whole number or None, got {value!r}"
-                raise ValidationError(msg)
-            if value is not None and value < 0:
-                msg = f"{name} must be zero or more, got {value}"
-                raise ValidationError(msg)
-        if (
-            self.max_hubs is not None
-            and self.min_hubs is not None
-            and self.min_hubs > self.max_hubs
-        ):
-            msg = (
-                f"min_hubs ({self.min_hubs}) is larger than max_hubs ({self.max_hubs})"
-            )
-            raise ValidationError(msg)
-        price = self.carbon_price_per_t_co2
-        if price is not None and not (
-            _is_number(price) and np.isfinite(price) and price >= 0
-        ):
-            msg = f"carbon_price_per_t_co2 must be a finite number >= 0, got {price!r}"
-            raise ValidationError(msg)
-        share = self.min_throughput_share
-        if share is not None and not (_is_number(share) and 0 <= share <= 1):
-            msg = f"min_throughput_share must be a number in [0, 1], got {share!r}"
-            raise ValidationError(msg)
-        for name in ("budget", "max_co2_t"):
-            value = getattr(self, name)
-            if value is not None and not (
-                _is_number(value) and np.isfinite(value) and value >= 0
-            ):
-                msg = f"{name} must be a finite number >= 0 or None, got {value!r}"
-                raise ValidationError(msg)
-        if not isinstance(self.single_sourcing, bool):
-            msg = f"single_sourcing must be True or False, got {self.single_sourcing!r}"
-            raise ValidationError(msg)
-        if (
-            isinstance(self.min_difference, bool)
-            or not isinstance(self.min_difference, int | np.integer)
-            or self.min_difference < 1
-        ):
-            msg = (
-                "min_difference must be a whole number >= 1, got "
-                f"{self.min_difference!r}"
-            )
-            raise ValidationError(msg)
-        portfolios = tuple(
-            tuple(sorted(str(h) for h in portfolio))
-            for portfolio in self.exclude_portfolios
-        )
-        object.__setattr__(self, "exclude_portfolios", portfolios)
-
-
-def _is_number(value: object) -> bool:
-    return not isinstance(value, bool) and isinstance(value, int | float | np.number)
 
 
 @dataclass
@@ -634,6 +511,7 @@ def run(
         solution.gap = relative_gap(solution.objective, reduction.bound)
     solution.runtime_s = deadline.elapsed_s()
     if values is not None:
+        solution.values = values
         _read_values(built, solution, values)
     return solution
 

@@ -422,16 +422,16 @@ def assumptions(result: Result) -> list[str]:
             "Costs exclude the price of the goods at the origin (origin cost_per_t is "
             "zero): they are logistics costs from origin to the market's port."
         )
-    price = result.options.get("carbon_price_per_t_co2")
+    price = result.options.model.carbon_price_per_t_co2
     lines.append(
         f"Carbon price: {money}{price:,.2f} per tonne of CO2 in the objective."
         if price
         else "No carbon price in the objective; CO2 is reported, not costed."
     )
     bounds = [
-        f"{k.replace('_', ' ')} = {result.options[k]}"
+        f"{k.replace('_', ' ')} = {getattr(result.options.model, k)}"
         for k in ("min_hubs", "max_hubs")
-        if result.options.get(k) is not None
+        if getattr(result.options.model, k) is not None
     ]
     if bounds:
         lines.append("Hub count bounds: " + ", ".join(bounds) + ".")

@@ -20,6 +20,7 @@ import pandas as pd
 from .check import check_solution
 from .io import write_csv_atomic, write_text_atomic
 from .network import Network
+from .options import SolveOptions
 from .outputs import output_folder
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -105,7 +106,8 @@ class Result:
     network
         The network that was solved.
     options
-        The options of the solve, as a dict.
+        The :class:`~hubopt.options.SolveOptions` of the solve, as given
+        (:meth:`~hubopt.options.SolveOptions.as_dict` for the flat record).
 
     Examples
     --------
@@ -125,7 +127,7 @@ class Result:
         raw: RawSolution,
         levels: Levels,
         leg_objective: np.ndarray,
-        options: dict[str, Any],
+        options: SolveOptions,
         build_s: float = 0.0,
         marginal: dict[str, np.ndarray] | None = None,
     ) -> None:
@@ -140,7 +142,7 @@ class Result:
         self.message = raw.message
         #: True when Ctrl-C (SIGINT) stopped the solve; the status says what was found.
         self.interrupted = bool(getattr(raw, "interrupted", False))
-        self.options = dict(options)
+        self.options = options
         self._raw = raw
         self._levels = levels
         self._coef = leg_objective
@@ -325,7 +327,7 @@ class Result:
         origin_cost = net.origins.set_index("id")["cost_per_t"]
         handling = net.hubs.set_index("id")["handling_cost_per_t"]
         penalty = net.destinations.set_index("id")["unmet_penalty_per_t"].fillna(0)
-        price = self.options.get("carbon_price_per_t_co2") or 0.0
+        price = self.options.model.carbon_price_per_t_co2 or 0.0
         return CostBreakdown(
             fixed=float(hubs["fixed_cost"].sum()),
             transport=float((flows["tonnes"] * flows["cost_per_t"]).sum()),
@@ -742,7 +744,7 @@ class Result:
             "best_bound": clean(self.best_bound),
             "runtime_s": clean(round(self.runtime_s, 3)),
             "solver": self.solver,
-            "options": {k: clean(v) for k, v in self.options.items()},
+            "options": {k: clean(v) for k, v in self.options.as_dict().items()},
             "costs": {k: clean(v) for k, v in self.costs.as_dict().items()},
             "hubs_opened": hubs.loc[hubs["open"], "hub_id"].tolist(),
         }

@@ -26,9 +26,9 @@ from .errors import HuboptError, RouteError, ValidationError
 from .geo import PASSAGES
 from .legs import fill_leg_attributes
 from .network import Network
+from .options import SolveOptions
 from .parallel import map_tasks
 from .result import Result
-from .solving import SolveOptions
 
 #: Columns of :attr:`Comparison.table`.
 COMPARISON_COLUMNS = (
@@ -559,7 +559,7 @@ def scenarios_from_dict(data: Mapping[str, Any], *, where: str = "") -> Scenario
     if not isinstance(solve, Mapping):
         msg = f"{prefix}key 'solve': expected a table [solve], got {solve!r}"
         raise ValidationError(msg)
-    allowed_options = {f.name for f in fields(SolveOptions)}
+    allowed_options = SolveOptions.keywords()
     bad_options = set(solve) - allowed_options
     if bad_options:
         msg = (

@@ -9,11 +9,14 @@ import matplotlib
 import pytest
 
 import hubopt
+import hubopt.cli
+import hubopt.decisions
 import hubopt.solving
 
 matplotlib.use("Agg")
 
 _real_solve = hubopt.solving.solve
+_real_robust = hubopt.decisions.robust
 
 #: The OR-Library instances kept in the repository (benchmarks/orlib), or
 #: HUBOPT_ORLIB when set.
@@ -31,10 +34,24 @@ def _checked_solve(network, *args, **kwargs):
     return result
 
 
+def _checked_robust(network, scenarios, *args, **kwargs):
+    # the evaluations go through solving.solve (checked above); the two-stage
+    # model's own solution is checked here, scenario by scenario
+    choice = _real_robust(network, scenarios, *args, **kwargs)
+    for name, result in choice.two_stage_results.items():
+        problems = hubopt.check_solution(result.network, result)
+        assert problems == [], f"two-stage solution, scenario {name}:\n" + "\n".join(
+            problems
+        )
+    return choice
+
+
 @pytest.fixture(autouse=True)
 def _always_check(monkeypatch):
     monkeypatch.setattr(hubopt.solving, "solve", _checked_solve)
     monkeypatch.setattr(hubopt, "solve", _checked_solve)
+    for module in (hubopt, hubopt.decisions, hubopt.cli):
+        monkeypatch.setattr(module, "robust", _checked_robust)
 
 
 @pytest.fixture

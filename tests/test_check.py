@@ -20,7 +20,7 @@ def solved():
 
 
 def _with_options(result, **options):
-    result.options = {**result.options, **options}
+    result.options = result.options.replace(**options)  # frozen: a changed copy
     return result
 
 
@@ -36,9 +36,12 @@ def _with_options(result, **options):
 )
 def test_each_option_family_is_checked(solved, options, message):
     net, result = solved
-    problems = check.check_solution(net, _with_options(result, **options))
+    kept = result.options
+    try:
+        problems = check.check_solution(net, _with_options(result, **options))
+    finally:
+        result.options = kept
     assert any(message in p for p in problems), problems
-    result.options = {k: v for k, v in result.options.items() if k not in options}
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from itertools import pairwise
 import pytest
 
 import hubopt
-from hubopt.decisions import fix_hubs, frontier_table
+from hubopt.decisions import _closed_build_cost, fix_hubs, frontier_table
 
 from ._small import network, random_network
 
@@ -318,11 +318,13 @@ def test_pareto_points_not_dominated(seed):
 def test_checker_catches_violated_options():
     net = _two_hubs()
     result = hubopt.solve(net)
-    result.options["single_sourcing"] = True
+    result.options = result.options.replace(single_sourcing=True)
     assert any("single_sourcing" in p for p in result.check())
-    result.options["budget"] = -1.0
-    result.options["max_co2_t"] = None
-    result.options["exclude_portfolios"] = [["H1", "H2"]]
+    result.options = result.options.replace(
+        max_co2_t=None, exclude_portfolios=[["H1", "H2"]]
+    )
+    # a budget no solve accepts (options check themselves): tamper the frozen record
+    object.__setattr__(result.options.model, "budget", -1.0)
     problems = result.check()
     assert any("excluded portfolio" in p for p in problems)
     assert any("exceeds the budget" in p for p in problems)
@@ -353,3 +355,83 @@ def test_robust_pays_for_a_built_hub_that_a_scenario_closes(tiny):
     assert table.loc["no_H1", "robust_cost"] == pytest.approx(1510)
     assert table.loc["no_H1", "regret"] == pytest.approx(100)
     assert table.loc["base", "regret"] == pytest.approx(30)
+
+
+# -- the two-stage solution goes through the status handling and the checker --------
+def _robust_runs():
+    return [hubopt.Scenario("base"), hubopt.Scenario("no H2", close_hubs=["H2"])]
+
+
+@pytest.mark.parametrize("criterion", ["minmax_regret", "expected"])
+def test_two_stage_solution_is_checked_per_scenario(tiny, criterion):
+    choice = hubopt.robust(
+        tiny, _robust_runs(), criterion=criterion, executor="serial", progress=False
+    )
+    assert set(choice.two_stage_results) == {"base", "no H2"}
+    for name, result in choice.two_stage_results.items():
+        assert result.status == "optimal"
+        assert hubopt.check_solution(result.network, result) == [], name
+        assert sorted(result.open_hubs) == sorted(
+            h for h in choice.hubs if name == "base" or h != "H2"
+        )
+    if criterion == "expected":  # the flows are each scenario's best for the hubs
+        for name, result in choice.two_stage_results.items():
+            assert result.objective == pytest.approx(choice.results[name].objective)
+        # the expected cost: a chosen hub a scenario closes is paid for there too
+        weights = choice.table["probability"]
+        expected = sum(
+            weights[name]
+            * (result.objective + _closed_build_cost(result.network, choice.hubs))
+            for name, result in choice.two_stage_results.items()
+        )
+        assert choice.objective == pytest.approx(expected)
+
+
+def test_a_tampered_two_stage_solution_fails_the_check(tiny):
+    choice = hubopt.robust(tiny, _robust_runs(), executor="serial", progress=False)
+    result = choice.two_stage_results["no H2"]
+    result._raw.flow_t = result._raw.flow_t * 2.0  # twice the tonnes on every leg
+    result._tables.clear()
+    problems = hubopt.check_solution(result.network, result)
+    assert any("more than its supply" in p for p in problems), problems
+
+
+def _two_stage_returns(monkeypatch, raw):
+    real_run = hubopt.solving.run
+
+    def run(built, settings, deadline):
+        if len(built.flow) == 0:  # the two-stage model: its flows are in blocks
+            return raw
+        return real_run(built, settings, deadline)
+
+    monkeypatch.setattr(hubopt.solving, "run", run)
+
+
+def test_a_time_limited_two_stage_solve_says_so(tiny, monkeypatch):
+    stopped = hubopt.model.RawSolution(
+        "no_solution", None, None, None, 1.0, "highs", message="Time limit reached"
+    )
+    _two_stage_returns(monkeypatch, stopped)
+    with pytest.raises(
+        hubopt.SolverError,
+        match=r"stopped without a solution \(Time limit reached\); give it more time",
+    ):
+        hubopt.robust(tiny, _robust_runs(), executor="serial", progress=False)
+
+
+def test_an_interrupted_two_stage_solve_says_so(tiny, monkeypatch):
+    from hubopt._solution import interrupted
+
+    _two_stage_returns(monkeypatch, interrupted("highs"))
+    with pytest.raises(hubopt.SolverError, match=r"interrupted \(Ctrl-C\)"):
+        hubopt.robust(tiny, _robust_runs(), executor="serial", progress=False)
+
+
+def test_an_infeasible_two_stage_model_names_the_robust_model(tiny, monkeypatch):
+    infeasible = hubopt.model.RawSolution("infeasible", None, None, None, 0, "highs")
+    _two_stage_returns(monkeypatch, infeasible)
+    with pytest.raises(
+        hubopt.InfeasibleError,
+        match=r"the robust model has no solution \(infeasible\): no hub choice serves",
+    ):
+        hubopt.robust(tiny, _robust_runs(), executor="serial", progress=False)
