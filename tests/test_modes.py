@@ -1,0 +1,38 @@
+"""The modes table: the bundled defaults, a user's table, and the errors."""
+
+from __future__ import annotations
+
+import pytest
+
+import hubopt
+from hubopt.modes import load_modes, mode_parameters
+
+
+def test_bundled_modes_have_aliases_and_sources():
+    modes = load_modes()
+    names = set(modes["mode"])
+    assert {"rail", "sea", "sea_supramax", "sea_handysize"} <= names
+    assert modes["source"].astype(str).str.len().gt(0).all()
+
+
+def test_a_users_table_is_validated_and_kept(tmp_path):
+    modes = load_modes()
+    file = tmp_path / "modes.csv"
+    modes.assign(cost_per_tkm=modes["cost_per_tkm"] * 2).to_csv(file, index=False)
+    rail = mode_parameters(load_modes(file), "rail")
+    assert rail["cost_per_tkm"] == pytest.approx(
+        2 * mode_parameters(modes, "rail")["cost_per_tkm"]
+    )
+
+
+def test_unknown_mode_names_the_closest_one():
+    with pytest.raises(hubopt.ValidationError, match=r"did you mean 'rail'"):
+        mode_parameters(load_modes(), "rial")
+
+
+def test_missing_file_and_bad_values_are_validation_errors(tmp_path):
+    with pytest.raises(hubopt.ValidationError, match="not found"):
+        load_modes(tmp_path / "no_such.csv")
+    modes = load_modes()
+    with pytest.raises(hubopt.ValidationError, match="cost_per_tkm"):
+        load_modes(modes.assign(cost_per_tkm=-1.0))
