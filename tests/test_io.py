@@ -235,7 +235,7 @@ def test_network_with_formula_names_round_trips_unguarded(tiny, tmp_path):
     names = ['=HYPERLINK("x")', "+1", "@port"]
     hubs = tiny.hubs.assign(name=names)
     network = tiny.replace(hubs=hubs)
-    network.write(tmp_path / "copy")
+    hubopt.write_network(network, tmp_path / "copy")
     again = hubopt.read_network(tmp_path / "copy")
     assert again.hubs["name"].tolist() == names
     pd.testing.assert_frame_equal(again.hubs, network.hubs)
@@ -254,6 +254,6 @@ def test_write_csv_atomic_quotes_a_carriage_return(tiny, tmp_path):
     assert again["t"].iloc[0] == 1.5 and pd.isna(again["t"].iloc[1])
     # and a network with one in a name round-trips
     network = tiny.replace(hubs=tiny.hubs.assign(name=["West\rport", "b", "c"]))
-    network.write(tmp_path / "net")
+    hubopt.write_network(network, tmp_path / "net")
     again = hubopt.read_network(tmp_path / "net")
     pd.testing.assert_frame_equal(again.hubs, network.hubs)

@@ -110,7 +110,7 @@ def _pack(names: list[str], folder: Path) -> hubopt.Result:
         patch.setattr(
             hubopt.maps, "static_map", _small_static_map(hubopt.maps.static_map)
         )
-        result.brief(folder, baseline=False)
+        hubopt.report.write_brief(result, folder)
     return result
 
 
@@ -161,6 +161,7 @@ _JSON_STRING = re.compile(r'huboptText\(("(?:[^"\\]|\\.)*")\)')
 
 
 # arbitrary code points include many the map's font has no glyph for: drawn as boxes
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:Glyph .* missing from font:UserWarning")
 @SETTINGS
 @given(names=st.lists(NAMES, min_size=9, max_size=9))
