@@ -537,40 +537,32 @@ def _draw_markets(
     serving hub; returns their sizes and extra legend handles."""
     demand_scale = max(float(markets["demand_t"].max()), 1.0)
     sizes = _market_sizes(markets["demand_t"], demand_scale)
-    if colour_by == "landed_cost" and markets["landed_cost_per_t"].notna().any():
-        cost = markets["landed_cost_per_t"]
-        points = ax.scatter(
-            markets["lon"],
-            markets["lat"],
-            s=sizes,
-            c=cost,
-            cmap="viridis_r",
-            edgecolor="black",
-            linewidth=0.5,
-            zorder=6,
-            label="market (size: demand)",
-            gid="markets",
-        )
-        holder = ax.inset_axes([0.64, 0.05, 0.32, 0.022])
-        colour_bar = fig.colorbar(points, cax=holder, orientation="horizontal")
-        unit = f"{currency} per tonne" if currency else "per tonne"
-        colour_bar.set_label(f"Landed cost at the market, {unit}", fontsize=7)
-        colour_bar.ax.tick_params(labelsize=6.5)
-        colour_bar.ax.xaxis.set_label_position("top")
-        return sizes, []
-    colours = _hub_colours(markets)
-    ax.scatter(
+    by_cost = colour_by == "landed_cost" and markets["landed_cost_per_t"].notna().any()
+    colour = (
+        {"c": markets["landed_cost_per_t"], "cmap": "viridis_r"}
+        if by_cost
+        else {"c": _hub_colours(markets)}
+    )
+    points = ax.scatter(
         markets["lon"],
         markets["lat"],
         s=sizes,
-        c=colours,
+        **colour,
         edgecolor="black",
         linewidth=0.5,
         zorder=6,
         label="market (size: demand)",
         gid="markets",
     )
-    return sizes, _hub_colour_legend(markets)
+    if not by_cost:
+        return sizes, _hub_colour_legend(markets)
+    holder = ax.inset_axes([0.64, 0.05, 0.32, 0.022])
+    colour_bar = fig.colorbar(points, cax=holder, orientation="horizontal")
+    unit = f"{currency} per tonne" if currency else "per tonne"
+    colour_bar.set_label(f"Landed cost at the market, {unit}", fontsize=7)
+    colour_bar.ax.tick_params(labelsize=6.5)
+    colour_bar.ax.xaxis.set_label_position("top")
+    return sizes, []
 
 
 def _label_nodes(
