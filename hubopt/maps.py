@@ -1,14 +1,13 @@
-"""Maps of a result: a static map for a briefing note, an interactive one to explore.
+"""Static maps of a result (matplotlib): one for a briefing note, one comparing two.
 
 :func:`static_map` draws with matplotlib on the bundled Natural Earth basemap and saves
-PNG (300 dpi), SVG or PDF; it works with the Agg backend. :func:`interactive_map` builds
-a folium (Leaflet) page that needs no internet: Leaflet's JavaScript and CSS (BSD-2,
-shipped in ``hubopt/static/leaflet``) are inlined and the same basemap is drawn as a
-GeoJSON layer instead of web tiles. :func:`comparison_map` shows what changes between
-two results (flows that appear, vanish or change), from the table of
-:func:`compare_flows`.
+PNG (300 dpi), SVG or PDF; it works with the Agg backend. :func:`comparison_map` shows
+what changes between two results (flows that appear, vanish or change), from the table
+of :func:`compare_flows`. The interactive Leaflet map is
+:func:`hubopt.webmap.interactive_map`; it shares this module's frame, colours and
+titles.
 
-Nothing here imports PuLP; folium is imported only by :func:`interactive_map`.
+Nothing here imports PuLP or folium.
 
 >>> import hubopt, hubopt.maps
 >>> result = hubopt.solve(hubopt.datasets.tiny())
@@ -19,25 +18,34 @@ Nothing here imports PuLP; folium is imported only by :func:`interactive_map`.
 
 from __future__ import annotations
 
-import base64
-import html
 import itertools
-import json
 import math
 import os
-import re
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from ._format import (
+    EPS,
+    co2_t,
+    cost_per_t,
+    currency_of,
+    delivered_t,
+    has_solution,
+    money,
+    short,
+    source_line,
+    tonnes,
+)
+from .datasets import basemap
 from .errors import ValidationError
+from .geo import unwrap_lonlat
+from .io import atomic_target
 
 if TYPE_CHECKING:  # pragma: no cover
-    import folium
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -66,7 +74,6 @@ _FORMATS = {".png", ".svg", ".pdf"}
 #: Text properties for every matplotlib text that may hold text from data: drawn
 #: as it is, never read as mathtext ("$ 50% $", "_", "^") nor handed to TeX.
 _LITERAL = {"usetex": False, "parse_math": False}
-_EPS = 1e-9
 
 
 @dataclass(frozen=True)
@@ -105,88 +112,6 @@ class _Frame:
 # ------------------------------------------------------------------------------------
 # shared helpers
 # ------------------------------------------------------------------------------------
-def currency_of(result: Result) -> str:
-    """The currency label of a result's costs: "USD" for the bundled scenario, else
-    empty (a user's network carries costs in a currency of its own choice).
-
-    Examples
-    --------
-    >>> import hubopt
-    >>> from hubopt.maps import currency_of
-    >>> currency_of(hubopt.solve(hubopt.datasets.tiny()))
-    ''
-    """
-    return "USD" if result.network.name == "morocco_kazakhstan" else ""
-
-
-def _money(value: float, currency: str, digits: int = 2) -> str:
-    if value is None or not np.isfinite(value):
-        return "-"
-    text = f"{value:,.{digits}f}"
-    return f"{currency} {text}" if currency else text
-
-
-def _tonnes(value: float) -> str:
-    if value is None or not np.isfinite(value):
-        return "-"
-    if abs(value) >= 1e6:
-        return f"{value / 1e6:,.2f} Mt"
-    if abs(value) >= 1e4:
-        return f"{value / 1e3:,.0f} kt"
-    return f"{value:,.0f} t"
-
-
-def _short(name: str) -> str:
-    """'Egypt (Alexandria)' -> 'Egypt'."""
-    return str(name).split(" (")[0]
-
-
-def source_line(result: Result) -> str:
-    """The attribution printed under every map: data, basemap and model.
-
-    Examples
-    --------
-    >>> import hubopt
-    >>> from hubopt.maps import source_line
-    >>> line = source_line(hubopt.solve(hubopt.datasets.tiny()))
-    >>> line.startswith("Data: tiny"), "Natural Earth" in line
-    (True, True)
-    """
-    from . import __version__
-
-    net = result.network
-    data = (
-        "hubopt bundled scenario; sources and licences in data/README.md"
-        if net.name in ("morocco_kazakhstan", "tiny")
-        else "the network's own source columns"
-    )
-    gap = ""
-    if result.status == "feasible" and result.gap is not None:
-        gap = f", gap {result.gap:.2%}"
-    return (
-        f"Data: {net.name} ({data}). {_osm_attribution(result)}Basemap: Natural Earth "
-        f"1:110m (public domain). Model: hubopt {__version__} facility-location MILP, "
-        f"solver {result.solver}, {result.status}{gap}."
-    )
-
-
-def _osm_attribution(result: Result) -> str:
-    """The OpenStreetMap credit the ODbL asks for, when the bundled data's routes
-    derive from OpenStreetMap (its README says so)."""
-    from .datasets import DATASETS, data_root
-
-    if result.network.name.split(" (")[0] not in DATASETS:
-        return ""
-    readme = data_root() / "README.md"
-    if readme.is_file() and "OpenStreetMap" in readme.read_text(encoding="utf-8"):
-        return "Rail routes © OpenStreetMap contributors (ODbL). "
-    return ""
-
-
-def _has_solution(result: Result) -> bool:
-    return result.status in ("optimal", "feasible")
-
-
 def _layers(result: Result) -> dict[str, Any]:
     """GeoDataFrames of the result; empty flows when there is no solution."""
     return result.to_geodataframes()
@@ -195,8 +120,6 @@ def _layers(result: Result) -> dict[str, Any]:
 def _lines(geom: Any) -> list[np.ndarray]:
     """Coordinate arrays of a (Multi)LineString, each made continuous across the
     antimeridian (longitudes may leave [-180, 180])."""
-    from .geo import unwrap_lonlat
-
     if geom is None or getattr(geom, "is_empty", True):
         return []
     parts = geom.geoms if geom.geom_type == "MultiLineString" else [geom]
@@ -223,8 +146,6 @@ def split_antimeridian(coords: np.ndarray) -> list[np.ndarray]:
     >>> [p.tolist() for p in parts]
     [[[170.0, 0.0], [180.0, 5.0]], [[-180.0, 5.0], [-170.0, 10.0]]]
     """
-    from .geo import unwrap_lonlat
-
     path = unwrap_lonlat(np.asarray(coords, dtype=float)[:, :2])
     if len(path) == 0:
         return []
@@ -266,8 +187,6 @@ def _save(fig: Figure, path: str | os.PathLike[str], dpi: int) -> None:
             f"cannot save a map as '{target.name}': use a .png, .svg or .pdf file name"
         )
         raise ValidationError(msg)
-    from .io import atomic_target
-
     with atomic_target(target) as tmp:  # no half-written map after a crash
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight", facecolor="white")
 
@@ -285,8 +204,6 @@ def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Ax
 
 
 def _basemap(ax: Axes, frame: _Frame) -> None:
-    from .datasets import basemap
-
     ax.set_facecolor(_SEA)
     world = basemap()
     world.plot(ax=ax, color=_LAND, edgecolor=_LAND_EDGE, linewidth=0.4, zorder=1)
@@ -302,8 +219,8 @@ def _basemap(ax: Axes, frame: _Frame) -> None:
 def _graticule(ax: Axes, frame: _Frame, step: float | None = None) -> None:
     span = max(frame.lon_max - frame.lon_min, frame.lat_max - frame.lat_min)
     step = step or (5 if span <= 40 else 10 if span <= 90 else 20)
-    lons = np.arange(math.ceil(frame.lon_min / step) * step, frame.lon_max + _EPS, step)
-    lats = np.arange(math.ceil(frame.lat_min / step) * step, frame.lat_max + _EPS, step)
+    lons = np.arange(math.ceil(frame.lon_min / step) * step, frame.lon_max + EPS, step)
+    lats = np.arange(math.ceil(frame.lat_min / step) * step, frame.lat_max + EPS, step)
     for lon in lons:
         ax.axvline(lon, color="#8A9BAD", linewidth=0.35, alpha=0.6, zorder=1.5)
     for lat in lats:
@@ -319,7 +236,7 @@ def _graticule(ax: Axes, frame: _Frame, step: float | None = None) -> None:
 
 
 def _deg(value: float, pos: str, neg: str) -> str:
-    if abs(value) < _EPS:
+    if abs(value) < EPS:
         return "0°"
     return f"{abs(value):g}°{pos if value > 0 else neg}"
 
@@ -518,29 +435,58 @@ def static_map(
     fig, ax = _new_axes(ax, figsize)
     _basemap(ax, frame)
     layers = _layers(result)
-    currency = currency_of(result)
-    handles: list[Any] = []
-
-    flows = layers["flows"]
-    if len(flows):
-        scale_t = float(flows["tonnes"].max())
-        flows = flows.sort_values("tonnes", ascending=False)
-        widths = _widths(flows["tonnes"], scale_t, 0.6, 6.0)
-        for (_, flow), width in zip(flows.iterrows(), widths, strict=True):
-            _draw_path(
-                ax,
-                flow.geometry,
-                frame,
-                color=FLOW_COLOURS.get(flow["kind"], "#555555"),
-                linewidth=width,
-                alpha=0.55,
-                solid_capstyle="round",
-                zorder=3,
-                gid=f"flow:{flow['from']}>{flow['to']}",
-            )
-        handles += _flow_legend(flows, scale_t)
-
+    handles = _draw_flows(ax, layers["flows"], frame)
     origins = layers["origins"]
+    opened = _draw_origins_and_hubs(ax, origins, layers["hubs"])
+    markets = layers["markets"]
+    sizes, market_handles = _draw_markets(
+        fig, ax, markets, colour_markets_by, currency_of(result)
+    )
+    handles += market_handles
+    if labels:
+        _label_nodes(_Labeller(ax, frame), origins, opened, markets, sizes)
+    _legend(ax, handles, frameon=True, borderpad=0.7, markerscale=0.8)
+    subtitle = _wrap(_subtitle(result), ax, 12)
+    _headings(
+        ax,
+        title or _default_title(result),
+        subtitle,
+        pad=18 + 10.5 * subtitle.count("\n"),  # clear of a subtitle of more lines
+    )
+    _source(ax, source_line(result))
+    if path is not None:
+        _save(fig, path, dpi)
+    return fig
+
+
+def _draw_flows(ax: Axes, flows: pd.DataFrame, frame: _Frame) -> list[Any]:
+    """The flows along their routes, widest first, coloured by kind; returns their
+    legend handles."""
+    if not len(flows):
+        return []
+    scale_t = float(flows["tonnes"].max())
+    flows = flows.sort_values("tonnes", ascending=False)
+    widths = _widths(flows["tonnes"], scale_t, 0.6, 6.0)
+    for (_, flow), width in zip(flows.iterrows(), widths, strict=True):
+        _draw_path(
+            ax,
+            flow.geometry,
+            frame,
+            color=FLOW_COLOURS.get(flow["kind"], "#555555"),
+            linewidth=width,
+            alpha=0.55,
+            solid_capstyle="round",
+            zorder=3,
+            gid=f"flow:{flow['from']}>{flow['to']}",
+        )
+    return _flow_legend(flows, scale_t)
+
+
+def _draw_origins_and_hubs(
+    ax: Axes, origins: pd.DataFrame, hubs: pd.DataFrame
+) -> pd.DataFrame:
+    """Origins (triangles), candidate hubs not opened (hollow squares) and opened
+    hubs (gold squares sized by throughput); returns the opened hubs."""
     ax.scatter(
         origins["lon"],
         origins["lat"],
@@ -553,7 +499,6 @@ def static_map(
         label="origin",
         gid="origins",
     )
-    hubs = layers["hubs"]
     opened = hubs[hubs["open"]]
     shut = hubs[~hubs["open"]]
     (ax.scatter if len(shut) else _skip)(
@@ -582,88 +527,91 @@ def static_map(
         label="hub opened (size: throughput)",
         gid="hubs_open",
     )
-    markets = layers["markets"]
+    return opened
+
+
+def _draw_markets(
+    fig: Figure, ax: Axes, markets: pd.DataFrame, colour_by: str, currency: str
+) -> tuple[np.ndarray, list[Any]]:
+    """Markets sized by demand, coloured by landed cost (with a colour bar) or by
+    serving hub; returns their sizes and extra legend handles."""
     demand_scale = max(float(markets["demand_t"].max()), 1.0)
     sizes = _market_sizes(markets["demand_t"], demand_scale)
-    if (
-        colour_markets_by == "landed_cost"
-        and markets["landed_cost_per_t"].notna().any()
-    ):
-        cost = markets["landed_cost_per_t"]
-        points = ax.scatter(
-            markets["lon"],
-            markets["lat"],
-            s=sizes,
-            c=cost,
-            cmap="viridis_r",
-            edgecolor="black",
-            linewidth=0.5,
-            zorder=6,
-            label="market (size: demand)",
-            gid="markets",
-        )
-        holder = ax.inset_axes([0.64, 0.05, 0.32, 0.022])
-        colour_bar = fig.colorbar(points, cax=holder, orientation="horizontal")
-        unit = f"{currency} per tonne" if currency else "per tonne"
-        colour_bar.set_label(f"Landed cost at the market, {unit}", fontsize=7)
-        colour_bar.ax.tick_params(labelsize=6.5)
-        colour_bar.ax.xaxis.set_label_position("top")
-    else:
-        colours = _hub_colours(markets)
-        ax.scatter(
-            markets["lon"],
-            markets["lat"],
-            s=sizes,
-            c=colours,
-            edgecolor="black",
-            linewidth=0.5,
-            zorder=6,
-            label="market (size: demand)",
-            gid="markets",
-        )
-        handles += _hub_colour_legend(markets)
+    by_cost = colour_by == "landed_cost" and markets["landed_cost_per_t"].notna().any()
+    colour = (
+        {"c": markets["landed_cost_per_t"], "cmap": "viridis_r"}
+        if by_cost
+        else {"c": _hub_colours(markets)}
+    )
+    points = ax.scatter(
+        markets["lon"],
+        markets["lat"],
+        s=sizes,
+        **colour,
+        edgecolor="black",
+        linewidth=0.5,
+        zorder=6,
+        label="market (size: demand)",
+        gid="markets",
+    )
+    if not by_cost:
+        return sizes, _hub_colour_legend(markets)
+    holder = ax.inset_axes([0.64, 0.05, 0.32, 0.022])
+    colour_bar = fig.colorbar(points, cax=holder, orientation="horizontal")
+    unit = f"{currency} per tonne" if currency else "per tonne"
+    colour_bar.set_label(f"Landed cost at the market, {unit}", fontsize=7)
+    colour_bar.ax.tick_params(labelsize=6.5)
+    colour_bar.ax.xaxis.set_label_position("top")
+    return sizes, []
 
-    if labels:
-        place = _Labeller(ax, frame)
-        place.block(origins["lon"], origins["lat"], 5)
-        for (x, y), size in zip(markets[["lon", "lat"]].to_numpy(), sizes, strict=True):
-            place.block([x], [y], math.sqrt(size) / 2)
-        place.block(opened["lon"], opened["lat"], 8)
-        for row in opened.itertuples():
-            place.add(
-                row.lon,
-                row.lat,
-                f"{row.name} ({row.level}, {_tonnes(row.throughput_t)})",
-                fontsize=7.5,
-                fontweight="bold",
-            )
-        for row in origins.itertuples():
-            place.add(row.lon, row.lat, _short(row.name), fontsize=6.5)
-        for row in markets.sort_values("demand_t", ascending=False).itertuples():
-            place.add(row.lon, row.lat, _short(row.name), color="#333333")
 
+def _label_nodes(
+    place: _Labeller,
+    origins: pd.DataFrame,
+    opened: pd.DataFrame,
+    markets: pd.DataFrame,
+    sizes: np.ndarray,
+) -> None:
+    """Names of the opened hubs (bold, with size and tonnes), origins and markets,
+    kept clear of the markers."""
+    place.block(origins["lon"], origins["lat"], 5)
+    for (x, y), size in zip(markets[["lon", "lat"]].to_numpy(), sizes, strict=True):
+        place.block([x], [y], math.sqrt(size) / 2)
+    place.block(opened["lon"], opened["lat"], 8)
+    for row in opened.itertuples():
+        place.add(
+            row.lon,
+            row.lat,
+            f"{row.name} ({row.level}, {tonnes(row.throughput_t)})",
+            fontsize=7.5,
+            fontweight="bold",
+        )
+    for row in origins.itertuples():
+        place.add(row.lon, row.lat, short(row.name), fontsize=6.5)
+    for row in markets.sort_values("demand_t", ascending=False).itertuples():
+        place.add(row.lon, row.lat, short(row.name), color="#333333")
+
+
+def _legend(ax: Axes, handles: list[Any], **style: Any) -> None:
+    """The legend, lower left: the labelled layers, then ``handles``; its texts are
+    drawn literally."""
     node_handles, _ = ax.get_legend_handles_labels()
     legend = ax.legend(
         handles=node_handles + handles,
         loc="lower left",
         fontsize=7,
-        frameon=True,
         framealpha=0.92,
         edgecolor="#AAAAAA",
-        borderpad=0.7,
         labelspacing=0.8,
-        markerscale=0.8,
+        **style,
     )
     legend.set_zorder(10)
     _literal(legend.get_texts())
-    subtitle = _wrap(_subtitle(result), ax, 12)
-    ax.set_title(
-        title or _default_title(result),
-        loc="left",
-        fontsize=12,
-        pad=18 + 10.5 * subtitle.count("\n"),  # clear of a subtitle of more lines
-        **_LITERAL,
-    )
+
+
+def _headings(ax: Axes, title: str, subtitle: str, pad: float) -> None:
+    """The title, left, and a smaller subtitle line under it, both literal."""
+    ax.set_title(title, loc="left", fontsize=12, pad=pad, **_LITERAL)
     ax.text(
         0.0,
         1.01,
@@ -674,10 +622,6 @@ def static_map(
         va="bottom",
         **_LITERAL,
     )
-    _source(ax, source_line(result))
-    if path is not None:
-        _save(fig, path, dpi)
-    return fig
 
 
 def _literal(texts: Any) -> None:
@@ -717,6 +661,7 @@ def _source(ax: Axes, text: str) -> None:
 
 
 def _fit(result: Result) -> _Frame:
+    """A frame around the network's nodes, with a margin."""
     nodes = result.network.node_coordinates()
     lon0, lon1 = float(nodes["lon"].min()), float(nodes["lon"].max())
     lat0, lat1 = float(nodes["lat"].min()), float(nodes["lat"].max())
@@ -731,8 +676,9 @@ def _fit(result: Result) -> _Frame:
 
 
 def _default_title(result: Result) -> str:
+    """The network's name and how many hubs open (or why nothing is shown)."""
     name = result.network.name
-    if not _has_solution(result):
+    if not has_solution(result):
         return f"{name}: no solution ({result.status})"
     opened = result.hubs
     n = int(opened["open"].sum())
@@ -742,29 +688,26 @@ def _default_title(result: Result) -> str:
 
 
 def _subtitle(result: Result) -> str:
-    if not _has_solution(result):
+    """The line under the title: hubs opened, tonnes delivered, cost, CO2."""
+    if not has_solution(result):
         return "The solver returned no solution; nodes only."
-    markets = result.markets
-    served = float(markets["served_t"].sum())
-    costs = result.costs
     currency = currency_of(result)
     hubs = result.hubs
     opened = hubs[hubs["open"]]
     hub_text = (
         "; ".join(
-            f"{r.name} {r.level} ({_tonnes(r.throughput_t)})"
+            f"{r.name} {r.level} ({tonnes(r.throughput_t)})"
             for r in opened.itertuples()
         )
         or "none"
     )
-    per_t = costs.total / served if served > _EPS else float("nan")
-    co2 = float(result.flows["co2_t"].fillna(0).sum())
+    co2 = co2_t(result)
     text = (
-        f"Hubs: {hub_text}.  Delivered {_tonnes(served)}; "
-        f"all-in cost {_money(per_t, currency)} per tonne"
+        f"Hubs: {hub_text}.  Delivered {tonnes(delivered_t(result))}; "
+        f"all-in cost {money(cost_per_t(result), currency)} per tonne"
     )
     if co2 > 0:
-        text += f"; {_tonnes(co2)} CO2"
+        text += f"; {tonnes(co2)} CO2"
     return text + "."
 
 
@@ -779,8 +722,8 @@ def _flow_legend(flows: pd.DataFrame, scale_t: float) -> list[Any]:
         if (flows["kind"] == k).any()
     ]
     for share in (1.0, 0.25):
-        tonnes = scale_t * share
-        width = _widths(pd.Series([tonnes]), scale_t, 0.6, 6.0)[0]
+        amount_t = scale_t * share
+        width = _widths(pd.Series([amount_t]), scale_t, 0.6, 6.0)[0]
         handles.append(
             Line2D(
                 [],
@@ -788,7 +731,7 @@ def _flow_legend(flows: pd.DataFrame, scale_t: float) -> list[Any]:
                 color="#666666",
                 linewidth=width,
                 alpha=0.55,
-                label=f"flow of {_tonnes(tonnes)} a year",
+                label=f"flow of {tonnes(amount_t)} a year",
             )
         )
     return handles
@@ -958,10 +901,38 @@ def comparison_map(
     frame = _fit(after) if extent is None else _Frame.of(extent)
     fig, ax = _new_axes(ax, figsize)
     _basemap(ax, frame)
-    from matplotlib.lines import Line2D
-
     table = compare_flows(before, after, tolerance_t=tolerance_t)
     place = _Labeller(ax, frame)
+    handles = _draw_changes(ax, table, frame, labels)
+    _draw_hub_changes(ax, place, before, after, labels)
+    _draw_after_nodes(ax, place, after)
+    _label_changes(place, table)
+    _legend(ax, handles, markerscale=0.7)
+    counts = table["change"].value_counts()
+    cost_b = before.costs.total if has_solution(before) else float("nan")
+    cost_a = after.costs.total if has_solution(after) else float("nan")
+    currency = currency_of(after)
+    _headings(
+        ax,
+        title or f"{labels[0]} → {labels[1]}",
+        f"{counts.get('appears', 0)} flows appear, {counts.get('vanishes', 0)} vanish, "
+        f"{counts.get('changes', 0)} change.  Total cost {money(cost_b, currency, 0)}"
+        f" → {money(cost_a, currency, 0)}.",
+        pad=18,
+    )
+    _source(ax, source_line(after))
+    if path is not None:
+        _save(fig, path, dpi)
+    return fig
+
+
+def _draw_changes(
+    ax: Axes, table: pd.DataFrame, frame: _Frame, labels: tuple[str, str]
+) -> list[Any]:
+    """The flows of :func:`compare_flows`, unchanged ones faint, vanished ones
+    dashed; returns a legend handle per kind of change drawn."""
+    from matplotlib.lines import Line2D
+
     scale_t = max(
         float(table[["tonnes_before", "tonnes_after"]].to_numpy().max())
         if len(table)
@@ -973,8 +944,10 @@ def comparison_map(
         part = table[table["change"] == change]
         if part.empty:
             continue
-        tonnes = part["tonnes_before"] if change == "vanishes" else part["tonnes_after"]
-        widths = _widths(tonnes, scale_t, 0.6, 6.0)
+        amounts = (
+            part["tonnes_before"] if change == "vanishes" else part["tonnes_after"]
+        )
+        widths = _widths(amounts, scale_t, 0.6, 6.0)
         style = {
             "color": CHANGE_COLOURS[change],
             "alpha": 0.35 if change == "same" else 0.75,
@@ -1005,6 +978,14 @@ def comparison_map(
                 **{k: v for k, v in style.items() if k != "zorder"},
             )
         )
+    return handles
+
+
+def _draw_hub_changes(
+    ax: Axes, place: _Labeller, before: Result, after: Result, labels: tuple[str, str]
+) -> None:
+    """Hubs open in both results, opened only in ``after`` or closed in it,
+    labelled."""
     hubs_b = before.hubs.set_index("hub_id")
     hubs_a = after.hubs.set_index("hub_id")
     both = hubs_a.index.intersection(hubs_b.index)
@@ -1031,6 +1012,10 @@ def comparison_map(
         )
         for hub_id, row in rows.iterrows():
             place.add(row["lon"], row["lat"], str(row["name"] or hub_id))
+
+
+def _draw_after_nodes(ax: Axes, place: _Labeller, after: Result) -> None:
+    """The markets (white, sized by demand, labelled) and origins of ``after``."""
     markets = after.markets
     ax.scatter(
         markets["lon"],
@@ -1043,7 +1028,7 @@ def comparison_map(
         label="market (size: demand)",
     )
     for row in markets.sort_values("demand_t", ascending=False).itertuples():
-        place.add(row.lon, row.lat, _short(row.name), color="#333333")
+        place.add(row.lon, row.lat, short(row.name), color="#333333")
     origins = after.network.origins
     ax.scatter(
         origins["lon"],
@@ -1055,6 +1040,10 @@ def comparison_map(
         zorder=6,
         label="origin",
     )
+
+
+def _label_changes(place: _Labeller, table: pd.DataFrame) -> None:
+    """The change in tonnes at the middle of the eight largest changed flows."""
     for row in table[table["change"] == "changes"].head(8).itertuples():
         coords = _lines(row.geometry)
         if not coords:
@@ -1063,474 +1052,3 @@ def comparison_map(
         place.add(
             float(mid[0]), float(mid[1]), f"{row.change_t:+,.0f} t", color="#8A4B00"
         )
-    node_handles, _ = ax.get_legend_handles_labels()
-    legend = ax.legend(
-        handles=node_handles + handles,
-        loc="lower left",
-        fontsize=7,
-        framealpha=0.92,
-        edgecolor="#AAAAAA",
-        labelspacing=0.8,
-        markerscale=0.7,
-    )
-    legend.set_zorder(10)
-    _literal(legend.get_texts())
-    ax.set_title(
-        title or f"{labels[0]} → {labels[1]}",
-        loc="left",
-        fontsize=12,
-        pad=18,
-        **_LITERAL,
-    )
-    counts = table["change"].value_counts()
-    cost_b = before.costs.total if _has_solution(before) else float("nan")
-    cost_a = after.costs.total if _has_solution(after) else float("nan")
-    currency = currency_of(after)
-    ax.text(
-        0.0,
-        1.01,
-        f"{counts.get('appears', 0)} flows appear, {counts.get('vanishes', 0)} vanish, "
-        f"{counts.get('changes', 0)} change.  Total cost {_money(cost_b, currency, 0)}"
-        f" → {_money(cost_a, currency, 0)}.",
-        transform=ax.transAxes,
-        fontsize=8.5,
-        color="#333333",
-        va="bottom",
-        **_LITERAL,
-    )
-    _source(ax, source_line(after))
-    if path is not None:
-        _save(fig, path, dpi)
-    return fig
-
-
-# ------------------------------------------------------------------------------------
-# interactive map
-# ------------------------------------------------------------------------------------
-def _leaflet_assets() -> tuple[str, str]:
-    """Leaflet 1.9.4's JavaScript and CSS, the CSS images turned into data URIs."""
-    root = files("hubopt").joinpath("static", "leaflet")
-    js = root.joinpath("leaflet.js").read_text(encoding="utf-8")
-    css = root.joinpath("leaflet.css").read_text(encoding="utf-8")
-    for name in ("layers.png", "layers-2x.png", "marker-icon.png"):
-        data = base64.b64encode(root.joinpath(name).read_bytes()).decode("ascii")
-        css = css.replace(f"url(images/{name})", f"url(data:image/png;base64,{data})")
-    return js, css
-
-
-def _popup(rows: list[tuple[str, str]], heading: str) -> str:
-    body = "".join(
-        f"<tr><th style='text-align:left;padding-right:8px'>{html.escape(k)}</th>"
-        f"<td>{html.escape(v)}</td></tr>"
-        for k, v in rows
-    )
-    return f"<b>{html.escape(heading)}</b><table style='font-size:12px'>{body}</table>"
-
-
-def interactive_map(
-    result: Result,
-    path: str | os.PathLike[str] | None = None,
-    *,
-    extent: tuple[float, float, float, float] | None = DEFAULT_EXTENT,
-    tiles: str | None = None,
-    title: str | None = None,
-) -> folium.Map:
-    """An interactive Leaflet map of a result that works without internet.
-
-    Layers (each can be toggled): the Natural Earth countries, flows along their
-    routes (width by tonnes; popup: tonnes, mode, corridor, cost), opened hubs (popup:
-    level, throughput, utilisation, costs), candidate hubs not opened, markets (sized
-    by demand, coloured by landed cost; popup: demand, served, landed cost, serving
-    hub) and origins. Leaflet's JavaScript and CSS are inlined, so the saved HTML file
-    references no remote URL and opens from disk with the network off.
-
-    Parameters
-    ----------
-    result
-        A :class:`~hubopt.result.Result`.
-    path
-        Write the page to this .html file.
-    extent
-        Initial view (lon_min, lat_min, lon_max, lat_max); None fits the nodes.
-    tiles
-        Optional web tiles (a folium tiles name or URL template) drawn under the
-        layers when online. The default None keeps the page fully offline.
-    title
-        A heading shown over the map; by default as in :func:`static_map`.
-
-    Returns
-    -------
-    folium.Map
-
-    Examples
-    --------
-    >>> import hubopt
-    >>> from hubopt.maps import interactive_map
-    >>> page = interactive_map(hubopt.solve(hubopt.datasets.tiny())).get_root().render()
-    >>> "cdn.jsdelivr.net" in page, "L.circleMarker" in page
-    (False, True)
-    """
-    import folium
-
-    frame = _fit(result) if extent is None else _Frame.of(extent)
-    layers = _layers(result)
-    currency = currency_of(result)
-    unit = f"{currency} " if currency else ""
-
-    fmap = folium.Map(
-        location=[
-            (frame.lat_min + frame.lat_max) / 2,
-            (frame.lon_min + frame.lon_max) / 2,
-        ],
-        zoom_start=3,
-        tiles=None,
-        control_scale=True,
-        world_copy_jump=False,
-    )
-    # folium links Leaflet, jQuery, Bootstrap and Font Awesome from CDNs; none is
-    # needed for these layers, and Leaflet itself is inlined below.
-    fmap.default_js = []
-    fmap.default_css = []
-    js, css = _leaflet_assets()
-    root = fmap.get_root()
-    root.header.add_child(
-        _html(
-            f"<style>{css}</style>\n<style>.leaflet-container{{background:{_SEA};}}"
-            ".hubopt-title{position:absolute;top:10px;left:55px;z-index:1000;"
-            "background:rgba(255,255,255,0.92);padding:6px 10px;border-radius:4px;"
-            "font:14px/1.3 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,0.3);}"
-            ".hubopt-legend{position:absolute;bottom:64px;left:10px;z-index:1000;"
-            "background:rgba(255,255,255,0.92);padding:6px 10px;border-radius:4px;"
-            "font:12px/1.5 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,0.3);}"
-            ".hubopt-legend i{display:inline-block;width:18px;height:4px;"
-            "margin-right:6px;vertical-align:middle;}</style>"
-        ),
-        name="hubopt_css",
-    )
-    root.header.add_child(_html(f"<script>{js}</script>"), name="leaflet_js")
-    root.header.add_child(_html(_TEXT_NODE_JS), name="hubopt_js")
-    fmap.add_child(_attribution_prefix())
-    if _osm_attribution(result):
-        fmap.add_child(_attribution(_osm_attribution(result).strip()))
-
-    if tiles is not None:
-        folium.TileLayer(tiles, name="Web tiles (online only)").add_to(fmap)
-    from .datasets import basemap
-
-    world = basemap()[["name", "geometry"]]
-    # folium's GeoJsonTooltip writes the field into innerHTML: give it markup
-    world = world.assign(name=[html.escape(str(n)) for n in world["name"]])
-    folium.GeoJson(
-        world.to_json(),
-        name="Countries (Natural Earth)",
-        style_function=lambda _feature: {
-            "fillColor": _LAND,
-            "color": _LAND_EDGE,
-            "weight": 0.7,
-            "fillOpacity": 0.0 if tiles is not None else 1.0,
-        },
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
-        smooth_factor=0.5,
-    ).add_to(fmap)
-
-    flows = layers["flows"]
-    group = folium.FeatureGroup(name=f"Flows ({len(flows)})")
-    if len(flows):
-        scale_t = float(flows["tonnes"].max())
-        widths = _widths(flows["tonnes"], scale_t, 1.5, 10.0)
-        for (_, flow), width in zip(flows.iterrows(), widths, strict=True):
-            locations = [
-                [[float(lat), float(lon)] for lon, lat in coords]
-                for coords in _lines(flow.geometry)
-            ]
-            rows = [
-                ("tonnes", f"{flow['tonnes']:,.0f} t"),
-                ("kind", FLOW_LABELS.get(flow["kind"], str(flow["kind"]))),
-                ("mode", str(flow["mode"] or "-")),
-                ("corridor", str(flow["corridor"] or "-")),
-                ("cost per tonne", f"{unit}{flow['cost_per_t']:,.2f}"),
-                ("cost", f"{unit}{flow['cost']:,.0f}"),
-                ("distance", f"{flow['distance_km']:,.0f} km"),
-                ("transit", f"{flow['transit_days']:,.1f} days"),
-                ("CO2", f"{flow['co2_t']:,.0f} t"),
-            ]
-            layer = folium.PolyLine(
-                locations if len(locations) > 1 else locations[0],
-                color=FLOW_COLOURS.get(flow["kind"], "#555555"),
-                weight=float(width),
-                opacity=0.6,
-                class_name="hubopt-flow",
-            )
-            layer.add_child(
-                _bind_tooltip(f"{flow['from']} → {flow['to']}: {flow['tonnes']:,.0f} t")
-            )
-            layer.add_child(_bind_popup(_popup(rows, f"{flow['from']} → {flow['to']}")))
-            layer.add_to(group)
-    group.add_to(fmap)
-
-    hubs = layers["hubs"]
-    opened, shut = hubs[hubs["open"]], hubs[~hubs["open"]]
-    hub_scale = max(float(opened["throughput_t"].max()) if len(opened) else 0, 1.0)
-    groups = {
-        "open": folium.FeatureGroup(name=f"Hubs opened ({len(opened)})"),
-        "shut": folium.FeatureGroup(name=f"Candidate hubs not opened ({len(shut)})"),
-    }
-    for key, part in (("shut", shut), ("open", opened)):
-        for row in part.itertuples():
-            rows = [
-                ("status", "opened" if row.open else f"not opened ({row.status})"),
-                ("level", str(row.level or "-")),
-                ("capacity", _tonnes(row.capacity_t) if row.open else "-"),
-                ("throughput", f"{row.throughput_t:,.0f} t"),
-                (
-                    "utilisation",
-                    "-"
-                    if not np.isfinite(row.utilisation)
-                    else f"{row.utilisation:.0%}",
-                ),
-                ("fixed cost a year", f"{unit}{row.fixed_cost:,.0f}"),
-                ("handling cost a year", f"{unit}{row.handling_cost:,.0f}"),
-            ]
-            radius = (
-                6 + 9 * math.sqrt(min(row.throughput_t / hub_scale, 1.0))
-                if row.open
-                else 5
-            )
-            size = round(2 * radius)
-            style = f"width:{size}px;height:{size}px;box-sizing:border-box;" + (
-                f"background:{_HUB_OPEN};border:1.5px solid #000;"
-                if row.open
-                else "background:rgba(255,255,255,0.5);border:1px solid #7F7F7F;"
-                "opacity:0.7;"
-            )
-            layer = folium.Marker(
-                [row.lat, row.lon],
-                icon=folium.DivIcon(
-                    html=f"<div style='{style}'></div>",
-                    icon_size=(size, size),
-                    icon_anchor=(size // 2, size // 2),
-                    class_name=f"hubopt-hub hubopt-hub-{key}",
-                ),
-                z_index_offset=1000 if row.open else 0,
-            )
-            layer.add_child(_bind_tooltip(str(row.name)))
-            layer.add_child(_bind_popup(_popup(rows, f"Hub: {row.name}")))
-            layer.add_to(groups[key])
-    groups["shut"].add_to(fmap)
-    groups["open"].add_to(fmap)
-
-    markets = layers["markets"]
-    cost = markets["landed_cost_per_t"].astype(float)
-    lo, hi = (float(cost.min()), float(cost.max())) if cost.notna().any() else (0, 1)
-    demand_scale = max(float(markets["demand_t"].max()), 1.0)
-    group = folium.FeatureGroup(name=f"Markets ({len(markets)})")
-    for row in markets.itertuples():
-        serving = str(row.serving_hubs) if isinstance(row.serving_hubs, str) else ""
-        rows = [
-            ("demand", f"{row.demand_t:,.0f} t"),
-            ("served", "-" if pd.isna(row.served_t) else f"{row.served_t:,.0f} t"),
-            ("unmet", "-" if pd.isna(row.unmet_t) else f"{row.unmet_t:,.0f} t"),
-            (
-                "landed cost per tonne",
-                "-"
-                if pd.isna(row.landed_cost_per_t)
-                else f"{unit}{row.landed_cost_per_t:,.2f}",
-            ),
-            ("serving hub", serving.replace(";", ", ") or "direct"),
-        ]
-        layer = folium.CircleMarker(
-            [row.lat, row.lon],
-            radius=4 + 12 * math.sqrt(min(row.demand_t / demand_scale, 1.0)),
-            color="#222222",
-            weight=1,
-            fill=True,
-            fill_color=_cost_colour(row.landed_cost_per_t, lo, hi),
-            fill_opacity=0.9,
-            class_name="hubopt-market",
-        )
-        layer.add_child(_bind_tooltip(str(row.name)))
-        layer.add_child(_bind_popup(_popup(rows, f"Market: {row.name}")))
-        layer.add_to(group)
-    group.add_to(fmap)
-
-    origins = layers["origins"]
-    group = folium.FeatureGroup(name=f"Origins ({len(origins)})")
-    for row in origins.itertuples():
-        rows = [("supply", f"{row.supply_t:,.0f} t")]
-        layer = folium.Marker(
-            [row.lat, row.lon],
-            icon=folium.DivIcon(
-                html=(
-                    "<div style='width:0;height:0;border-left:8px solid transparent;"
-                    "border-right:8px solid transparent;"
-                    f"border-bottom:14px solid {_ORIGIN};'></div>"
-                ),
-                icon_size=(16, 14),
-                icon_anchor=(8, 9),
-                class_name="hubopt-origin",
-            ),
-        )
-        layer.add_child(_bind_tooltip(str(row.name)))
-        layer.add_child(_bind_popup(_popup(rows, f"Origin: {row.name}")))
-        layer.add_to(group)
-    group.add_to(fmap)
-
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.fit_bounds([[frame.lat_min, frame.lon_min], [frame.lat_max, frame.lon_max]])
-    heading = html.escape(title or _default_title(result))
-    sub = html.escape(_subtitle(result))
-    root.html.add_child(
-        _html(
-            f"<div class='hubopt-title'><b>{heading}</b><br>"
-            f"<span style='font-size:12px'>{sub}</span></div>"
-        )
-    )
-    legend = "".join(
-        f"<div><i style='background:{FLOW_COLOURS[k]}'></i>{FLOW_LABELS[k]}</div>"
-        for k in ("inbound", "outbound", "direct")
-    )
-    scale = (
-        f"<div>market colour: landed cost {unit}{lo:,.0f} "
-        f"<i style='background:linear-gradient(to right,{_cost_colour(lo, lo, hi)},"
-        f"{_cost_colour(hi, lo, hi)});width:60px;height:8px'></i> "
-        f"{unit}{hi:,.0f} per tonne</div>"
-    )
-    root.html.add_child(
-        _html(
-            f"<div class='hubopt-legend'>{legend}{scale}"
-            f"<div style='font-size:10px;color:#555;max-width:420px'>"
-            f"{html.escape(source_line(result))}</div></div>"
-        )
-    )
-    if path is not None:
-        target = Path(path)
-        if target.suffix.lower() not in (".html", ".htm"):
-            msg = f"cannot save an interactive map as '{target.name}': use .html"
-            raise ValidationError(msg)
-        from .io import atomic_target
-
-        with atomic_target(target) as tmp:  # no half-written page after a crash
-            fmap.save(str(tmp))
-    return fmap
-
-
-def _cost_colour(value: float, lo: float, hi: float) -> str:
-    from matplotlib import colormaps
-    from matplotlib.colors import to_hex
-
-    if value is None or not np.isfinite(value):
-        return "#BBBBBB"
-    share = 0.5 if hi - lo < _EPS else (value - lo) / (hi - lo)
-    return to_hex(colormaps["viridis_r"](float(np.clip(share, 0, 1))))
-
-
-#: Characters json.dumps leaves as they are that must not reach a <script> raw: "<"
-#: and ">" (``</script>``, ``<!--``), "&", and the line separators U+2028/U+2029.
-_SCRIPT_UNSAFE = {
-    "<": "\\u003c",
-    ">": "\\u003e",
-    "&": "\\u0026",
-    "\u2028": "\\u2028",
-    "\u2029": "\\u2029",
-}
-
-#: A "{" that opens a Jinja tag ("{{", "{%", "{#").
-_JINJA_OPEN = re.compile(r"\{(?=[{%#])")
-
-#: Defines ``huboptText(s)``: a <div> holding ``s`` as a text node, never as markup.
-_TEXT_NODE_JS = (
-    "<script>function huboptText(s) {"
-    " var node = document.createElement('div'); node.textContent = s; return node; }"
-    "</script>"
-)
-
-
-def _script_json(value: Any) -> str:
-    r"""``value`` as a JavaScript literal safe to place anywhere inside a <script>.
-
-    JSON, so that text from data reaches JavaScript as data, never as code: no
-    template literal, no string spliced by hand. ``<``, ``>``, ``&`` and U+2028/2029
-    are written as ``\uXXXX`` escapes, so a name holding ``</script>`` cannot close
-    the script; so is a ``{`` that opens ``{{``, ``{%`` or ``{#`` (only ever inside a
-    string: JSON's own ``{`` is followed by ``"`` or ``}``), because branca renders a
-    folium script's output once more as a Jinja template.
-
-    Examples
-    --------
-    >>> from hubopt.maps import _script_json
-    >>> print(_script_json("</script>`${x}`"))
-    "\u003c/script\u003e`${x}`"
-    >>> import json
-    >>> json.loads(_script_json("</script>`${x}`"))
-    '</script>`${x}`'
-    >>> print(_script_json("{{ 7*7 }}"))
-    "\u007b{ 7*7 }}"
-    """
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
-    for char, code in _SCRIPT_UNSAFE.items():
-        text = text.replace(char, code)
-    return _JINJA_OPEN.sub(r"\\u007b", text)
-
-
-def _html(markup: str) -> Any:
-    """A folium element holding finished markup. The markup is Jinja's data, not its
-    template: text from data with ``{{ }}`` or ``{%`` in it stays text."""
-    from branca.element import Element
-
-    element = Element("{{ this.markup }}")
-    element.markup = markup
-    return element
-
-
-def _script(template: str, **data: Any) -> Any:
-    """A folium element whose JavaScript runs after its parent's (``{parent}`` in
-    ``template`` is the parent layer's variable name). Each keyword is handed to the
-    script as JSON (:func:`_script_json`), named ``{{ this.<keyword> }}`` in the
-    template; the template itself is code and never holds text from data."""
-    from branca.element import MacroElement
-    from jinja2 import Template
-
-    element = MacroElement()
-    element._template = Template(
-        "{% macro script(this, kwargs) %}"
-        + template.replace("{parent}", "{{ this._parent.get_name() }}")
-        + "{% endmacro %}"
-    )
-    for key, value in data.items():
-        setattr(element, key, _script_json(value))
-    return element
-
-
-def _attribution_prefix() -> Any:
-    """Leaflet's attribution prefix as plain text: the page holds no web link."""
-    return _script(
-        "{parent}.attributionControl.setPrefix("
-        "'Leaflet 1.9.4 (BSD-2) | Natural Earth | hubopt');"
-    )
-
-
-def _attribution(credit: str) -> Any:
-    """An extra credit in Leaflet's attribution control (which takes HTML)."""
-    return _script(
-        "{parent}.attributionControl.addAttribution({{ this.credit }});",
-        credit=html.escape(credit),
-    )
-
-
-def _bind_popup(content: str) -> Any:
-    """A popup bound with Leaflet alone (folium's Popup needs jQuery from a CDN).
-    ``content`` is finished HTML (see :func:`_popup`, which escapes the data)."""
-    return _script(
-        "{parent}.bindPopup({{ this.content }}, {maxWidth: 340});",
-        content=content,
-    )
-
-
-def _bind_tooltip(text: str) -> Any:
-    """A tooltip showing ``text`` as text: it reaches the page as JSON and the
-    tooltip as a text node, so no markup in it is ever parsed. (folium's Tooltip
-    splices the text into a JavaScript template literal.)"""
-    return _script(
-        "{parent}.bindTooltip(huboptText({{ this.text }}), {sticky: true});",
-        text=text,
-    )

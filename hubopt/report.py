@@ -35,10 +35,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from . import datasets, maps
+from . import _format, datasets, maps, webmap
+from ._format import EPS, co2_t, cost_per_t, currency_of, delivered_t
 from ._version import __version__
 from .io import atomic_target, write_csv_atomic, write_text_atomic
-from .maps import DEFAULT_EXTENT, currency_of
+from .maps import DEFAULT_EXTENT
 from .outputs import check_target, output_folder
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,7 +61,6 @@ PACK_FILES = (
     "market_comparison.csv",
     "results.gpkg",
 )
-_EPS = 1e-9
 
 
 # ------------------------------------------------------------------------------------
@@ -87,7 +87,7 @@ def single_hub_sentence(result: Result, forced: Result) -> str:
     paths = forced.paths
     served = paths.loc[paths["hub"] == opened["hub_id"], "destination"].unique()
     names = forced.markets.set_index("destination").loc[list(served), "name"].tolist()
-    extra = _per_t(forced) - _per_t(result)
+    extra = cost_per_t(forced) - cost_per_t(result)
     return (
         f"If one hub must be built, the cheapest site is {opened['name']} at level "
         f"{opened['level']} ({opened['throughput_t']:,.0f} t a year, serving "
@@ -144,23 +144,6 @@ def short_answer(
     return "\n".join(lines)
 
 
-def _delivered(result: Result) -> float:
-    return float(result.markets["served_t"].sum())
-
-
-def _per_t(result: Result | None) -> float:
-    if result is None or result.status not in ("optimal", "feasible"):
-        return math.nan
-    served = _delivered(result)
-    return result.costs.total / served if served > _EPS else math.nan
-
-
-def _co2_t(result: Result | None) -> float:
-    if result is None or result.status not in ("optimal", "feasible"):
-        return math.nan
-    return float(result.flows["co2_t"].fillna(0).sum())
-
-
 def key_figures(result: Result, baseline: Result | None = None) -> dict[str, Any]:
     """The few numbers a briefing needs.
 
@@ -192,10 +175,10 @@ def key_figures(result: Result, baseline: Result | None = None) -> dict[str, Any
     markets = result.markets
     solved = result.status in ("optimal", "feasible")
     total = result.costs.total if solved else math.nan
-    per_t = _per_t(result)
-    base_per_t = _per_t(baseline)
+    per_t = cost_per_t(result)
+    base_per_t = cost_per_t(baseline)
     base_total = baseline.costs.total if baseline is not None else math.nan
-    co2, base_co2 = _co2_t(result), _co2_t(baseline)
+    co2, base_co2 = co2_t(result), co2_t(baseline)
     return {
         "network": result.network.name,
         "status": result.status,
@@ -206,7 +189,7 @@ def key_figures(result: Result, baseline: Result | None = None) -> dict[str, Any
         or "none",
         "hubs_opened_count": len(opened),
         "demand_t": float(markets["demand_t"].sum()),
-        "delivered_t": _delivered(result) if solved else math.nan,
+        "delivered_t": delivered_t(result) if solved else math.nan,
         "unmet_t": float(markets["unmet_t"].sum()) if solved else math.nan,
         "total_cost": total,
         "cost_per_t": per_t,
@@ -252,7 +235,7 @@ def market_table(result: Result, baseline: Result | None = None) -> pd.DataFrame
 
     def via(row_hubs: str, direct_t: float) -> str:
         names = [str(hub_names.get(h, h)) for h in row_hubs.split(";") if h]
-        if direct_t > _EPS:
+        if direct_t > EPS:
             names.append("direct")
         return ", ".join(names) or "-"
 
@@ -271,7 +254,7 @@ def market_table(result: Result, baseline: Result | None = None) -> pd.DataFrame
         paths = paths.assign(w_days=paths["tonnes"] * paths["transit_days"])
         grouped = paths.groupby("destination")[["w_days", "tonnes", "co2_t"]].sum()
         out["transit_days"] = out["destination"].map(
-            grouped["w_days"] / grouped["tonnes"].where(grouped["tonnes"] > _EPS)
+            grouped["w_days"] / grouped["tonnes"].where(grouped["tonnes"] > EPS)
         )
         out["co2_t"] = out["destination"].map(grouped["co2_t"])
     else:
@@ -450,22 +433,15 @@ def assumptions(result: Result) -> list[str]:
 # the pack
 # ------------------------------------------------------------------------------------
 def _fmt_money(value: float, currency: str, digits: int = 2) -> str:
-    if value is None or not np.isfinite(value):
-        return "–"
-    text = f"{value:,.{digits}f}"
-    if text.lstrip("-").strip("0.,") == "":
-        text = text.lstrip("-")  # no "-0.00"
-    return f"{currency}&nbsp;{text}" if currency else text
+    """A sum as the brief writes it: HTML space, "–" when missing, no "-0.00"."""
+    return _format.money(
+        value, currency, digits, space="&nbsp;", missing="–", signed_zero=False
+    )
 
 
 def _fmt_t(value: float) -> str:
-    if value is None or not np.isfinite(value):
-        return "–"
-    if abs(value) >= 1e6:
-        return f"{value / 1e6:,.2f}&nbsp;Mt"
-    if abs(value) >= 1e4:
-        return f"{value / 1e3:,.0f}&nbsp;kt"
-    return f"{value:,.0f}&nbsp;t"
+    """Tonnes as the brief writes them: HTML space, "–" when missing."""
+    return _format.tonnes(value, space="&nbsp;", missing="–")
 
 
 def headline(figures: dict[str, Any], baseline_available: bool) -> str:
@@ -545,21 +521,9 @@ ul{padding-left:20px}li{margin:3px 0}
 """
 
 
-def _brief_html(
-    result: Result,
-    baseline: Result | None,
-    figures: dict[str, Any],
-    markets: pd.DataFrame,
-    map_png: bytes,
-    title: str | None,
-    single_hub: str = "",
-) -> str:
-
-    currency = figures["currency"]
-    esc = html.escape
-    money = f" ({currency})" if currency else ""
-    hubs = result.hubs
-    opened = hubs[hubs["open"]]
+def _cards_html(figures: dict[str, Any], currency: str) -> str:
+    """The key-figure cards: hubs, tonnes, cost and saving per tonne, CO2."""
+    co2_change = figures["co2_change_t"]
     cards = [
         (
             str(figures["hubs_opened_count"]),
@@ -584,56 +548,62 @@ def _brief_html(
         ),
         (_fmt_t(figures["co2_t"]) + " CO2", "emitted a year"),
         (
-            (
-                ("+" if figures["co2_change_t"] > 0 else "")
-                + _fmt_t(figures["co2_change_t"])
-            )
-            if np.isfinite(figures["co2_change_t"])
+            (("+" if co2_change > 0 else "") + _fmt_t(co2_change))
+            if np.isfinite(co2_change)
             else "–",
             "CO2 against the baseline",
         ),
     ]
-    cards_html = "".join(
+    return "".join(
         f"<div class='figure'><div class='value'>{v}</div>"
         f"<div class='label'>{label}</div></div>"
         for v, label in cards
     )
-    if len(opened):
-        hubs_html = _table_html(
-            opened,
-            {
-                "hub": lambda r: esc(str(r["name"])),
-                "size": lambda r: esc(str(r["level"])),
-                "capacity": lambda r: _fmt_t(r["capacity_t"]),
-                "tonnes through": lambda r: _fmt_t(r["throughput_t"]),
-                "utilisation": lambda r: (
-                    f"{r['utilisation']:.0%}" if np.isfinite(r["utilisation"]) else "–"
-                ),
-                f"fixed cost a year{money}": lambda r: _fmt_money(
-                    r["fixed_cost"], "", 0
-                ),
-                f"handling a year{money}": lambda r: _fmt_money(
-                    r["handling_cost"], "", 0
-                ),
-            },
-            text=("hub", "size"),
-        )
-    else:
-        hubs_html = "<p>No hub is opened: direct shipping is cheapest.</p>"
-    market_html = _table_html(
+
+
+def _hubs_html(opened: pd.DataFrame, unit_note: str) -> str:
+    """The table of opened hubs (``unit_note`` is the currency note of the headers)."""
+    if not len(opened):
+        return "<p>No hub is opened: direct shipping is cheapest.</p>"
+    esc = html.escape
+    return _table_html(
+        opened,
+        {
+            "hub": lambda r: esc(str(r["name"])),
+            "size": lambda r: esc(str(r["level"])),
+            "capacity": lambda r: _fmt_t(r["capacity_t"]),
+            "tonnes through": lambda r: _fmt_t(r["throughput_t"]),
+            "utilisation": lambda r: (
+                f"{r['utilisation']:.0%}" if np.isfinite(r["utilisation"]) else "–"
+            ),
+            f"fixed cost a year{unit_note}": lambda r: _fmt_money(
+                r["fixed_cost"], "", 0
+            ),
+            f"handling a year{unit_note}": lambda r: _fmt_money(
+                r["handling_cost"], "", 0
+            ),
+        },
+        text=("hub", "size"),
+    )
+
+
+def _markets_html(markets: pd.DataFrame, unit_note: str) -> str:
+    """The table of markets (:func:`market_table`)."""
+    esc = html.escape
+    return _table_html(
         markets,
         {
             "market": lambda r: esc(str(r["name"])),
             "demand": lambda r: _fmt_t(r["demand_t"]),
             "served": lambda r: _fmt_t(r["served_t"]),
             "served via": lambda r: esc(str(r["served_via"])),
-            f"landed cost per t{money}": lambda r: _fmt_money(
+            f"landed cost per t{unit_note}": lambda r: _fmt_money(
                 r["landed_cost_per_t"], ""
             ),
-            f"direct baseline per t{money}": lambda r: _fmt_money(
+            f"direct baseline per t{unit_note}": lambda r: _fmt_money(
                 r["baseline_landed_cost_per_t"], ""
             ),
-            f"saving per t{money}": lambda r: _fmt_money(r["saving_per_t"], ""),
+            f"saving per t{unit_note}": lambda r: _fmt_money(r["saving_per_t"], ""),
             "transit days": lambda r: (
                 f"{r['transit_days']:.1f}" if np.isfinite(r["transit_days"]) else "–"
             ),
@@ -641,12 +611,21 @@ def _brief_html(
         },
         text=("market", "served via"),
     )
+
+
+def _cost_rows(result: Result, currency: str) -> str:
+    """The rows of the annual cost table: each non-zero cost and the total."""
     costs = result.costs.as_dict() if result.status in ("optimal", "feasible") else {}
-    cost_rows = "".join(
-        f"<tr><td>{esc(k)}</td><td class='num'>{_fmt_money(v, currency, 0)}</td></tr>"
+    return "".join(
+        f"<tr><td>{html.escape(k)}</td>"
+        f"<td class='num'>{_fmt_money(v, currency, 0)}</td></tr>"
         for k, v in costs.items()
         if v or k == "total"
     )
+
+
+def _lists_html(result: Result) -> str:
+    """Assumptions, sources and licences, confidence and known gaps, as lists."""
     sources = data_sources(result)
     lists = {
         "Assumptions": assumptions(result),
@@ -654,13 +633,34 @@ def _brief_html(
         "Confidence of the input data": sources["confidence"],
         "Known gaps in the data": sources["gaps"],
     }
-    lists_html = "".join(
-        f"<h2>{esc(name)}</h2><ul>"
+    return "".join(
+        f"<h2>{html.escape(name)}</h2><ul>"
         + "".join(f"<li>{_markdown_inline(item)}</li>" for item in items)
         + "</ul>"
         for name, items in lists.items()
         if items
     )
+
+
+def _brief_html(
+    result: Result,
+    baseline: Result | None,
+    figures: dict[str, Any],
+    markets: pd.DataFrame,
+    map_png: bytes,
+    title: str | None,
+    single_hub: str = "",
+) -> str:
+    """The page ``brief.html``: every text from data escaped, the map inlined."""
+    currency = figures["currency"]
+    esc = html.escape
+    unit_note = f" ({currency})" if currency else ""
+    hubs = result.hubs
+    cards_html = _cards_html(figures, currency)
+    hubs_html = _hubs_html(hubs[hubs["open"]], unit_note)
+    market_html = _markets_html(markets, unit_note)
+    cost_rows = _cost_rows(result, currency)
+    lists_html = _lists_html(result)
     image = base64.b64encode(map_png).decode("ascii")
     heading = title or f"Hub siting brief: {result.network.name}"
     baseline_note = (
@@ -801,7 +801,7 @@ def _write_pack(
     with output_folder(folder, overwrite=overwrite) as staging:
         fig = maps.static_map(result, staging / "map.png", extent=extent)
         fig.savefig(staging / "map.pdf", bbox_inches="tight", facecolor="white")
-        maps.interactive_map(result, staging / "interactive_map.html", extent=extent)
+        webmap.interactive_map(result, staging / "interactive_map.html", extent=extent)
         result.write_tables(staging, guard_formulas=guard_formulas)
         write_csv_atomic(
             pd.DataFrame([figures]),

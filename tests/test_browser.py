@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import hubopt
-import hubopt.maps
+import hubopt.webmap
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # .ci/run installs Chromium, so on CI a missing browser is a failure, not a skip
@@ -213,7 +213,7 @@ def test_names_from_data_run_no_script_in_the_map(tmp_path):
     result = hubopt.solving.solve(network)
     assert hubopt.check_solution(network, result) == []
     page = tmp_path / "interactive_map.html"
-    hubopt.maps.interactive_map(result, page, extent=None)
+    hubopt.webmap.interactive_map(result, page, extent=None)
     text = page.read_text(encoding="utf-8")
     assert text.rstrip().endswith("</html>")
     page.write_text(text.rstrip()[: -len("</html>")] + _PROBE + "</html>\n", "utf-8")

@@ -14,7 +14,7 @@ import hubopt
 from hubopt import decisions, report
 from hubopt.cli import main
 
-from .test_maps import assert_offline
+from .test_webmap import assert_offline
 
 
 def _solved(network, **options):

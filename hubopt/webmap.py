@@ -1,0 +1,555 @@
+"""The interactive map of a result: a Leaflet page (folium) that needs no internet.
+
+:func:`interactive_map` inlines Leaflet's JavaScript and CSS (BSD-2, shipped in
+``hubopt/static/leaflet``) and draws the bundled Natural Earth basemap as a GeoJSON
+layer instead of web tiles, so the saved page opens from disk with the network off.
+The static and comparison maps (matplotlib) are in :mod:`hubopt.maps`.
+
+Text from data reaches the page only as JSON (:func:`_script_json`) or as escaped
+HTML (:func:`_popup`, :func:`_html`); tooltips show it as a text node.
+
+Nothing here imports PuLP; folium is imported only by :func:`interactive_map`.
+
+>>> import hubopt, hubopt.webmap
+>>> result = hubopt.solve(hubopt.datasets.tiny())
+>>> page = hubopt.webmap.interactive_map(result).get_root().render()
+>>> "hubopt-title" in page
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+import os
+import re
+from importlib.resources import files
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ._format import EPS, currency_of, osm_attribution, source_line, tonnes
+from .datasets import basemap
+from .errors import ValidationError
+from .io import atomic_target
+from .maps import (
+    _HUB_OPEN,
+    _LAND,
+    _LAND_EDGE,
+    _ORIGIN,
+    _SEA,
+    DEFAULT_EXTENT,
+    FLOW_COLOURS,
+    FLOW_LABELS,
+    _default_title,
+    _fit,
+    _Frame,
+    _layers,
+    _lines,
+    _subtitle,
+    _widths,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import folium
+
+    from .result import Result
+
+#: The page's own styles: the sea behind the land, the title box and the legend.
+_CSS = (
+    ".leaflet-container{{background:{sea};}}"
+    ".hubopt-title{{position:absolute;top:10px;left:55px;z-index:1000;"
+    "background:rgba(255,255,255,0.92);padding:6px 10px;border-radius:4px;"
+    "font:14px/1.3 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,0.3);}}"
+    ".hubopt-legend{{position:absolute;bottom:64px;left:10px;z-index:1000;"
+    "background:rgba(255,255,255,0.92);padding:6px 10px;border-radius:4px;"
+    "font:12px/1.5 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,0.3);}}"
+    ".hubopt-legend i{{display:inline-block;width:18px;height:4px;"
+    "margin-right:6px;vertical-align:middle;}}"
+)
+
+
+def _leaflet_assets() -> tuple[str, str]:
+    """Leaflet 1.9.4's JavaScript and CSS, the CSS images turned into data URIs."""
+    root = files("hubopt").joinpath("static", "leaflet")
+    js = root.joinpath("leaflet.js").read_text(encoding="utf-8")
+    css = root.joinpath("leaflet.css").read_text(encoding="utf-8")
+    for name in ("layers.png", "layers-2x.png", "marker-icon.png"):
+        data = base64.b64encode(root.joinpath(name).read_bytes()).decode("ascii")
+        css = css.replace(f"url(images/{name})", f"url(data:image/png;base64,{data})")
+    return js, css
+
+
+def _popup(rows: list[tuple[str, str]], heading: str) -> str:
+    """A popup's HTML: the heading and a table of rows, every text escaped."""
+    body = "".join(
+        f"<tr><th style='text-align:left;padding-right:8px'>{html.escape(k)}</th>"
+        f"<td>{html.escape(v)}</td></tr>"
+        for k, v in rows
+    )
+    return f"<b>{html.escape(heading)}</b><table style='font-size:12px'>{body}</table>"
+
+
+def interactive_map(
+    result: Result,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    extent: tuple[float, float, float, float] | None = DEFAULT_EXTENT,
+    tiles: str | None = None,
+    title: str | None = None,
+) -> folium.Map:
+    """An interactive Leaflet map of a result that works without internet.
+
+    Layers (each can be toggled): the Natural Earth countries, flows along their
+    routes (width by tonnes; popup: tonnes, mode, corridor, cost), opened hubs (popup:
+    level, throughput, utilisation, costs), candidate hubs not opened, markets (sized
+    by demand, coloured by landed cost; popup: demand, served, landed cost, serving
+    hub) and origins. Leaflet's JavaScript and CSS are inlined, so the saved HTML file
+    references no remote URL and opens from disk with the network off.
+
+    Parameters
+    ----------
+    result
+        A :class:`~hubopt.result.Result`.
+    path
+        Write the page to this .html file.
+    extent
+        Initial view (lon_min, lat_min, lon_max, lat_max); None fits the nodes.
+    tiles
+        Optional web tiles (a folium tiles name or URL template) drawn under the
+        layers when online. The default None keeps the page fully offline.
+    title
+        A heading shown over the map; by default as in
+        :func:`hubopt.maps.static_map`.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    ValidationError
+        For a bad ``extent`` or a ``path`` that is not an .html file.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.webmap import interactive_map
+    >>> page = interactive_map(hubopt.solve(hubopt.datasets.tiny())).get_root().render()
+    >>> "cdn.jsdelivr.net" in page, "L.circleMarker" in page
+    (False, True)
+    """
+    import folium
+
+    frame = _fit(result) if extent is None else _Frame.of(extent)
+    layers = _layers(result)
+    currency = currency_of(result)
+    unit = f"{currency} " if currency else ""
+
+    fmap = _new_page(folium, frame, result)
+    _add_countries(folium, fmap, tiles)
+    _add_flows(folium, fmap, layers["flows"], unit)
+    _add_hubs(folium, fmap, layers["hubs"], unit)
+    lo, hi = _add_markets(folium, fmap, layers["markets"], unit)
+    _add_origins(folium, fmap, layers["origins"])
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    fmap.fit_bounds([[frame.lat_min, frame.lon_min], [frame.lat_max, frame.lon_max]])
+    _add_title(fmap, result, title)
+    _add_legend(fmap, result, unit, lo, hi)
+    if path is not None:
+        _save_page(fmap, path)
+    return fmap
+
+
+def _new_page(folium: Any, frame: _Frame, result: Result) -> folium.Map:
+    """An empty map centred on ``frame``, with Leaflet inlined and no CDN link, the
+    page's styles and the attribution."""
+    fmap = folium.Map(
+        location=[
+            (frame.lat_min + frame.lat_max) / 2,
+            (frame.lon_min + frame.lon_max) / 2,
+        ],
+        zoom_start=3,
+        tiles=None,
+        control_scale=True,
+        world_copy_jump=False,
+    )
+    # folium links Leaflet, jQuery, Bootstrap and Font Awesome from CDNs; none is
+    # needed for these layers, and Leaflet itself is inlined below.
+    fmap.default_js = []
+    fmap.default_css = []
+    js, css = _leaflet_assets()
+    root = fmap.get_root()
+    root.header.add_child(
+        _html(f"<style>{css}</style>\n<style>{_CSS.format(sea=_SEA)}</style>"),
+        name="hubopt_css",
+    )
+    root.header.add_child(_html(f"<script>{js}</script>"), name="leaflet_js")
+    root.header.add_child(_html(_TEXT_NODE_JS), name="hubopt_js")
+    fmap.add_child(_attribution_prefix())
+    if osm_attribution(result):
+        fmap.add_child(_attribution(osm_attribution(result).strip()))
+    return fmap
+
+
+def _add_countries(folium: Any, fmap: folium.Map, tiles: str | None) -> None:
+    """The optional web tiles and the Natural Earth countries (names as tooltips)."""
+    if tiles is not None:
+        folium.TileLayer(tiles, name="Web tiles (online only)").add_to(fmap)
+    world = basemap()[["name", "geometry"]]
+    # folium's GeoJsonTooltip writes the field into innerHTML: give it markup
+    world = world.assign(name=[html.escape(str(n)) for n in world["name"]])
+    folium.GeoJson(
+        world.to_json(),
+        name="Countries (Natural Earth)",
+        style_function=lambda _feature: {
+            "fillColor": _LAND,
+            "color": _LAND_EDGE,
+            "weight": 0.7,
+            "fillOpacity": 0.0 if tiles is not None else 1.0,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+        smooth_factor=0.5,
+    ).add_to(fmap)
+
+
+def _flow_rows(flow: pd.Series, unit: str) -> list[tuple[str, str]]:
+    """The popup rows of a flow."""
+    return [
+        ("tonnes", f"{flow['tonnes']:,.0f} t"),
+        ("kind", FLOW_LABELS.get(flow["kind"], str(flow["kind"]))),
+        ("mode", str(flow["mode"] or "-")),
+        ("corridor", str(flow["corridor"] or "-")),
+        ("cost per tonne", f"{unit}{flow['cost_per_t']:,.2f}"),
+        ("cost", f"{unit}{flow['cost']:,.0f}"),
+        ("distance", f"{flow['distance_km']:,.0f} km"),
+        ("transit", f"{flow['transit_days']:,.1f} days"),
+        ("CO2", f"{flow['co2_t']:,.0f} t"),
+    ]
+
+
+def _add_flows(folium: Any, fmap: folium.Map, flows: pd.DataFrame, unit: str) -> None:
+    """The flows along their routes, width by tonnes, in one layer."""
+    group = folium.FeatureGroup(name=f"Flows ({len(flows)})")
+    if len(flows):
+        scale_t = float(flows["tonnes"].max())
+        widths = _widths(flows["tonnes"], scale_t, 1.5, 10.0)
+        for (_, flow), width in zip(flows.iterrows(), widths, strict=True):
+            locations = [
+                [[float(lat), float(lon)] for lon, lat in coords]
+                for coords in _lines(flow.geometry)
+            ]
+            layer = folium.PolyLine(
+                locations if len(locations) > 1 else locations[0],
+                color=FLOW_COLOURS.get(flow["kind"], "#555555"),
+                weight=float(width),
+                opacity=0.6,
+                class_name="hubopt-flow",
+            )
+            layer.add_child(
+                _bind_tooltip(f"{flow['from']} → {flow['to']}: {flow['tonnes']:,.0f} t")
+            )
+            heading = f"{flow['from']} → {flow['to']}"
+            layer.add_child(_bind_popup(_popup(_flow_rows(flow, unit), heading)))
+            layer.add_to(group)
+    group.add_to(fmap)
+
+
+def _hub_rows(row: Any, unit: str) -> list[tuple[str, str]]:
+    """The popup rows of a hub (a row of ``itertuples``)."""
+    return [
+        ("status", "opened" if row.open else f"not opened ({row.status})"),
+        ("level", str(row.level or "-")),
+        ("capacity", tonnes(row.capacity_t) if row.open else "-"),
+        ("throughput", f"{row.throughput_t:,.0f} t"),
+        (
+            "utilisation",
+            "-" if not np.isfinite(row.utilisation) else f"{row.utilisation:.0%}",
+        ),
+        ("fixed cost a year", f"{unit}{row.fixed_cost:,.0f}"),
+        ("handling cost a year", f"{unit}{row.handling_cost:,.0f}"),
+    ]
+
+
+def _hub_icon(folium: Any, row: Any, hub_scale: float, key: str) -> Any:
+    """A square, gold and sized by throughput when opened, faint when not."""
+    radius = (
+        6 + 9 * math.sqrt(min(row.throughput_t / hub_scale, 1.0)) if row.open else 5
+    )
+    size = round(2 * radius)
+    style = f"width:{size}px;height:{size}px;box-sizing:border-box;" + (
+        f"background:{_HUB_OPEN};border:1.5px solid #000;"
+        if row.open
+        else "background:rgba(255,255,255,0.5);border:1px solid #7F7F7F;opacity:0.7;"
+    )
+    return folium.DivIcon(
+        html=f"<div style='{style}'></div>",
+        icon_size=(size, size),
+        icon_anchor=(size // 2, size // 2),
+        class_name=f"hubopt-hub hubopt-hub-{key}",
+    )
+
+
+def _add_hubs(folium: Any, fmap: folium.Map, hubs: pd.DataFrame, unit: str) -> None:
+    """Two layers: the candidate hubs not opened, then the opened ones."""
+    opened, shut = hubs[hubs["open"]], hubs[~hubs["open"]]
+    hub_scale = max(float(opened["throughput_t"].max()) if len(opened) else 0, 1.0)
+    groups = {
+        "open": folium.FeatureGroup(name=f"Hubs opened ({len(opened)})"),
+        "shut": folium.FeatureGroup(name=f"Candidate hubs not opened ({len(shut)})"),
+    }
+    for key, part in (("shut", shut), ("open", opened)):
+        for row in part.itertuples():
+            layer = folium.Marker(
+                [row.lat, row.lon],
+                icon=_hub_icon(folium, row, hub_scale, key),
+                z_index_offset=1000 if row.open else 0,
+            )
+            layer.add_child(_bind_tooltip(str(row.name)))
+            layer.add_child(
+                _bind_popup(_popup(_hub_rows(row, unit), f"Hub: {row.name}"))
+            )
+            layer.add_to(groups[key])
+    groups["shut"].add_to(fmap)
+    groups["open"].add_to(fmap)
+
+
+def _market_rows(row: Any, unit: str) -> list[tuple[str, str]]:
+    """The popup rows of a market (a row of ``itertuples``)."""
+    serving = str(row.serving_hubs) if isinstance(row.serving_hubs, str) else ""
+    return [
+        ("demand", f"{row.demand_t:,.0f} t"),
+        ("served", "-" if pd.isna(row.served_t) else f"{row.served_t:,.0f} t"),
+        ("unmet", "-" if pd.isna(row.unmet_t) else f"{row.unmet_t:,.0f} t"),
+        (
+            "landed cost per tonne",
+            "-"
+            if pd.isna(row.landed_cost_per_t)
+            else f"{unit}{row.landed_cost_per_t:,.2f}",
+        ),
+        ("serving hub", serving.replace(";", ", ") or "direct"),
+    ]
+
+
+def _add_markets(
+    folium: Any, fmap: folium.Map, markets: pd.DataFrame, unit: str
+) -> tuple[float, float]:
+    """The markets, sized by demand and coloured by landed cost; returns the colour
+    scale's (lowest, highest) cost."""
+    cost = markets["landed_cost_per_t"].astype(float)
+    lo, hi = (float(cost.min()), float(cost.max())) if cost.notna().any() else (0, 1)
+    demand_scale = max(float(markets["demand_t"].max()), 1.0)
+    group = folium.FeatureGroup(name=f"Markets ({len(markets)})")
+    for row in markets.itertuples():
+        layer = folium.CircleMarker(
+            [row.lat, row.lon],
+            radius=4 + 12 * math.sqrt(min(row.demand_t / demand_scale, 1.0)),
+            color="#222222",
+            weight=1,
+            fill=True,
+            fill_color=_cost_colour(row.landed_cost_per_t, lo, hi),
+            fill_opacity=0.9,
+            class_name="hubopt-market",
+        )
+        layer.add_child(_bind_tooltip(str(row.name)))
+        layer.add_child(
+            _bind_popup(_popup(_market_rows(row, unit), f"Market: {row.name}"))
+        )
+        layer.add_to(group)
+    group.add_to(fmap)
+    return lo, hi
+
+
+def _add_origins(folium: Any, fmap: folium.Map, origins: pd.DataFrame) -> None:
+    """The origins, dark triangles."""
+    group = folium.FeatureGroup(name=f"Origins ({len(origins)})")
+    for row in origins.itertuples():
+        rows = [("supply", f"{row.supply_t:,.0f} t")]
+        layer = folium.Marker(
+            [row.lat, row.lon],
+            icon=folium.DivIcon(
+                html=(
+                    "<div style='width:0;height:0;border-left:8px solid transparent;"
+                    "border-right:8px solid transparent;"
+                    f"border-bottom:14px solid {_ORIGIN};'></div>"
+                ),
+                icon_size=(16, 14),
+                icon_anchor=(8, 9),
+                class_name="hubopt-origin",
+            ),
+        )
+        layer.add_child(_bind_tooltip(str(row.name)))
+        layer.add_child(_bind_popup(_popup(rows, f"Origin: {row.name}")))
+        layer.add_to(group)
+    group.add_to(fmap)
+
+
+def _add_title(fmap: folium.Map, result: Result, title: str | None) -> None:
+    """The heading box over the map: the title and the subtitle, escaped."""
+    heading = html.escape(title or _default_title(result))
+    sub = html.escape(_subtitle(result))
+    fmap.get_root().html.add_child(
+        _html(
+            f"<div class='hubopt-title'><b>{heading}</b><br>"
+            f"<span style='font-size:12px'>{sub}</span></div>"
+        )
+    )
+
+
+def _add_legend(
+    fmap: folium.Map, result: Result, unit: str, lo: float, hi: float
+) -> None:
+    """The legend box: flow kinds, the market colour scale and the source line."""
+    legend = "".join(
+        f"<div><i style='background:{FLOW_COLOURS[k]}'></i>{FLOW_LABELS[k]}</div>"
+        for k in ("inbound", "outbound", "direct")
+    )
+    scale = (
+        f"<div>market colour: landed cost {unit}{lo:,.0f} "
+        f"<i style='background:linear-gradient(to right,{_cost_colour(lo, lo, hi)},"
+        f"{_cost_colour(hi, lo, hi)});width:60px;height:8px'></i> "
+        f"{unit}{hi:,.0f} per tonne</div>"
+    )
+    fmap.get_root().html.add_child(
+        _html(
+            f"<div class='hubopt-legend'>{legend}{scale}"
+            f"<div style='font-size:10px;color:#555;max-width:420px'>"
+            f"{html.escape(source_line(result))}</div></div>"
+        )
+    )
+
+
+def _save_page(fmap: folium.Map, path: str | os.PathLike[str]) -> None:
+    """Write the page to an .html file, all or nothing."""
+    target = Path(path)
+    if target.suffix.lower() not in (".html", ".htm"):
+        msg = f"cannot save an interactive map as '{target.name}': use .html"
+        raise ValidationError(msg)
+    with atomic_target(target) as tmp:  # no half-written page after a crash
+        fmap.save(str(tmp))
+
+
+def _cost_colour(value: float, lo: float, hi: float) -> str:
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    if value is None or not np.isfinite(value):
+        return "#BBBBBB"
+    share = 0.5 if hi - lo < EPS else (value - lo) / (hi - lo)
+    return to_hex(colormaps["viridis_r"](float(np.clip(share, 0, 1))))
+
+
+#: Characters json.dumps leaves as they are that must not reach a <script> raw: "<"
+#: and ">" (``</script>``, ``<!--``), "&", and the line separators U+2028/U+2029.
+_SCRIPT_UNSAFE = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+
+#: A "{" that opens a Jinja tag ("{{", "{%", "{#").
+_JINJA_OPEN = re.compile(r"\{(?=[{%#])")
+
+#: Defines ``huboptText(s)``: a <div> holding ``s`` as a text node, never as markup.
+_TEXT_NODE_JS = (
+    "<script>function huboptText(s) {"
+    " var node = document.createElement('div'); node.textContent = s; return node; }"
+    "</script>"
+)
+
+
+def _script_json(value: Any) -> str:
+    r"""``value`` as a JavaScript literal safe to place anywhere inside a <script>.
+
+    JSON, so that text from data reaches JavaScript as data, never as code: no
+    template literal, no string spliced by hand. ``<``, ``>``, ``&`` and U+2028/2029
+    are written as ``\uXXXX`` escapes, so a name holding ``</script>`` cannot close
+    the script; so is a ``{`` that opens ``{{``, ``{%`` or ``{#`` (only ever inside a
+    string: JSON's own ``{`` is followed by ``"`` or ``}``), because branca renders a
+    folium script's output once more as a Jinja template.
+
+    Examples
+    --------
+    >>> from hubopt.webmap import _script_json
+    >>> print(_script_json("</script>`${x}`"))
+    "\u003c/script\u003e`${x}`"
+    >>> import json
+    >>> json.loads(_script_json("</script>`${x}`"))
+    '</script>`${x}`'
+    >>> print(_script_json("{{ 7*7 }}"))
+    "\u007b{ 7*7 }}"
+    """
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    for char, code in _SCRIPT_UNSAFE.items():
+        text = text.replace(char, code)
+    return _JINJA_OPEN.sub(r"\\u007b", text)
+
+
+def _html(markup: str) -> Any:
+    """A folium element holding finished markup. The markup is Jinja's data, not its
+    template: text from data with ``{{ }}`` or ``{%`` in it stays text."""
+    from branca.element import Element
+
+    element = Element("{{ this.markup }}")
+    element.markup = markup
+    return element
+
+
+def _script(template: str, **data: Any) -> Any:
+    """A folium element whose JavaScript runs after its parent's (``{parent}`` in
+    ``template`` is the parent layer's variable name). Each keyword is handed to the
+    script as JSON (:func:`_script_json`), named ``{{ this.<keyword> }}`` in the
+    template; the template itself is code and never holds text from data."""
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    element = MacroElement()
+    element._template = Template(
+        "{% macro script(this, kwargs) %}"
+        + template.replace("{parent}", "{{ this._parent.get_name() }}")
+        + "{% endmacro %}"
+    )
+    for key, value in data.items():
+        setattr(element, key, _script_json(value))
+    return element
+
+
+def _attribution_prefix() -> Any:
+    """Leaflet's attribution prefix as plain text: the page holds no web link."""
+    return _script(
+        "{parent}.attributionControl.setPrefix("
+        "'Leaflet 1.9.4 (BSD-2) | Natural Earth | hubopt');"
+    )
+
+
+def _attribution(credit: str) -> Any:
+    """An extra credit in Leaflet's attribution control (which takes HTML)."""
+    return _script(
+        "{parent}.attributionControl.addAttribution({{ this.credit }});",
+        credit=html.escape(credit),
+    )
+
+
+def _bind_popup(content: str) -> Any:
+    """A popup bound with Leaflet alone (folium's Popup needs jQuery from a CDN).
+    ``content`` is finished HTML (see :func:`_popup`, which escapes the data)."""
+    return _script(
+        "{parent}.bindPopup({{ this.content }}, {maxWidth: 340});",
+        content=content,
+    )
+
+
+def _bind_tooltip(text: str) -> Any:
+    """A tooltip showing ``text`` as text: it reaches the page as JSON and the
+    tooltip as a text node, so no markup in it is ever parsed. (folium's Tooltip
+    splices the text into a JavaScript template literal.)"""
+    return _script(
+        "{parent}.bindTooltip(huboptText({{ this.text }}), {sticky: true});",
+        text=text,
+    )
