@@ -22,7 +22,65 @@ import numpy as np
 import pandas as pd
 
 from .errors import ValidationError
-from .geo import points_to_lonlat
+
+#: The CRS of every coordinate inside hubopt (WGS84 longitude/latitude).
+WGS84 = "EPSG:4326"
+
+
+def points_to_lonlat(frame: pd.DataFrame, table: str) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude and latitude of a GeoDataFrame's point geometries in EPSG:4326.
+
+    Parameters
+    ----------
+    frame
+        A GeoDataFrame whose active geometry holds points, in any CRS.
+    table
+        The table's name, used in error messages.
+
+    Returns
+    -------
+    lon, lat
+        Two float arrays, one value per row.
+
+    Raises
+    ------
+    ValidationError
+        When the frame has no CRS, or a geometry is missing or not a point.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from hubopt import geo
+    >>> ports = gpd.GeoDataFrame(geometry=[Point(-7.62, 33.6)], crs="EPSG:4326")
+    >>> lon, lat = geo.points_to_lonlat(ports.to_crs("EPSG:3857"), "hubs")
+    >>> round(float(lon[0]), 4), round(float(lat[0]), 4)
+    (-7.62, 33.6)
+    """
+    if frame.crs is None:
+        msg = (
+            f"table '{table}': the GeoDataFrame has no CRS; set one with "
+            "gdf.set_crs('EPSG:4326') (or the CRS the coordinates are in)"
+        )
+        raise ValidationError(msg)
+    geoms = frame.geometry
+    if not geoms.crs.equals(WGS84):
+        geoms = geoms.to_crs(WGS84)
+    problems = []
+    has_id = "id" in getattr(frame, "columns", ())  # a GeoSeries has no columns
+    ids = frame["id"].tolist() if has_id else [None] * len(frame)
+    for pos, (geom, row_id) in enumerate(zip(geoms, ids, strict=True)):
+        if geom is None or geom.is_empty or geom.geom_type != "Point":
+            kind = "missing" if geom is None or geom.is_empty else geom.geom_type
+            label = f"row '{row_id}'" if row_id is not None else f"row {pos + 1}"
+            problems.append(
+                f"table '{table}', {label}, column 'geometry': expected a point, "
+                f"got {kind}"
+            )
+    if problems:
+        raise ValidationError(problems)
+    return np.asarray(geoms.x, dtype=float), np.asarray(geoms.y, dtype=float)
+
 
 HUB_STATUSES = ("candidate", "open", "closed")
 NODE_TABLES = ("origins", "hubs", "destinations")

@@ -9,82 +9,42 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import shapely
-from pyproj import Geod
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
-from scipy.spatial import cKDTree
 from shapely import LineString
 
+from ._validate import points_to_lonlat as points_to_lonlat
 from .errors import RouteError, ValidationError
 
-WGS84 = "EPSG:4326"
+if TYPE_CHECKING:  # pragma: no cover
+    from pyproj import Geod
+    from scipy.sparse import csr_matrix
+    from scipy.spatial import cKDTree
 
-
-def points_to_lonlat(frame: pd.DataFrame, table: str) -> tuple[np.ndarray, np.ndarray]:
-    """Longitude and latitude of a GeoDataFrame's point geometries in EPSG:4326.
-
-    Parameters
-    ----------
-    frame
-        A GeoDataFrame whose active geometry holds points, in any CRS.
-    table
-        The table's name, used in error messages.
-
-    Returns
-    -------
-    lon, lat
-        Two float arrays, one value per row.
-
-    Raises
-    ------
-    ValidationError
-        When the frame has no CRS, or a geometry is missing or not a point.
-
-    Examples
-    --------
-    >>> import geopandas as gpd
-    >>> from shapely.geometry import Point
-    >>> from hubopt import geo
-    >>> ports = gpd.GeoDataFrame(geometry=[Point(-7.62, 33.6)], crs="EPSG:4326")
-    >>> lon, lat = geo.points_to_lonlat(ports.to_crs("EPSG:3857"), "hubs")
-    >>> round(float(lon[0]), 4), round(float(lat[0]), 4)
-    (-7.62, 33.6)
-    """
-    if frame.crs is None:
-        msg = (
-            f"table '{table}': the GeoDataFrame has no CRS; set one with "
-            "gdf.set_crs('EPSG:4326') (or the CRS the coordinates are in)"
-        )
-        raise ValidationError(msg)
-    geoms = frame.geometry
-    if not geoms.crs.equals(WGS84):
-        geoms = geoms.to_crs(WGS84)
-    problems = []
-    has_id = "id" in getattr(frame, "columns", ())  # a GeoSeries has no columns
-    ids = frame["id"].tolist() if has_id else [None] * len(frame)
-    for pos, (geom, row_id) in enumerate(zip(geoms, ids, strict=True)):
-        if geom is None or geom.is_empty or geom.geom_type != "Point":
-            kind = "missing" if geom is None or geom.is_empty else geom.geom_type
-            label = f"row '{row_id}'" if row_id is not None else f"row {pos + 1}"
-            problems.append(
-                f"table '{table}', {label}, column 'geometry': expected a point, "
-                f"got {kind}"
-            )
-    if problems:
-        raise ValidationError(problems)
-    return np.asarray(geoms.x, dtype=float), np.asarray(geoms.y, dtype=float)
+WGS84 = "EPSG:4326"  # also in hubopt._validate, which reads point layers
 
 
 # ------------------------------------------------------------------------------------
 # points
 # ------------------------------------------------------------------------------------
 #: The WGS84 ellipsoid used for every geodesic distance in hubopt.
-GEOD = Geod(ellps="WGS84")
+@lru_cache(maxsize=1)
+def geod() -> Geod:
+    """The WGS84 ellipsoid of pyproj (made on first use: pyproj and scipy load only
+    when a distance or a route is asked for, which keeps ``import hubopt`` quick)."""
+    from pyproj import Geod
+
+    return Geod(ellps="WGS84")
+
+
+def __getattr__(name: str) -> Any:
+    """``geo.GEOD``, the ellipsoid, made on first use (see :func:`geod`)."""
+    if name == "GEOD":
+        return geod()
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
 
 
 def _wrap_lon(lon: np.ndarray) -> np.ndarray:
@@ -211,7 +171,7 @@ def _geodesic_km(
     """Elementwise WGS84 geodesic distance in km."""
     if len(np.atleast_1d(lon1)) == 0:
         return np.zeros(0)
-    _, _, metres = GEOD.inv(lon1, lat1, lon2, lat2)
+    _, _, metres = geod().inv(lon1, lat1, lon2, lat2)
     return np.asarray(metres, dtype=float) / 1000.0
 
 
@@ -225,7 +185,7 @@ def line_length_km(line: shapely.LineString | shapely.MultiLineString) -> float:
     >>> round(geo.line_length_km(LineString([(0, 0), (1, 0)])), 1)
     111.3
     """
-    return float(GEOD.geometry_length(line)) / 1000.0
+    return float(geod().geometry_length(line)) / 1000.0
 
 
 def _unit_xyz(lonlat: np.ndarray) -> np.ndarray:
@@ -461,6 +421,9 @@ def _open_graph(closed: frozenset[str]) -> _OpenGraph:
     joins left out) is densified into points at most :data:`_SAMPLE_RAD` apart on the
     unit sphere, held in a KD-tree that points back to the segment.
     """
+    from scipy.sparse import csr_matrix
+    from scipy.spatial import cKDTree
+
     graph = _sea_graph()
     keep = ~np.isin(graph.passage, list(closed))
     n = len(graph.lonlat)
@@ -597,6 +560,9 @@ def _sea_solve(
     ``paths``, the route vertices between the two points of each pair (projection,
     network nodes, projection); empty for the direct line.
     """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
     graph = _open_graph(closed)
     s = _snap(src, graph)
     t = _snap(dst, graph)

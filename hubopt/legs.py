@@ -271,7 +271,7 @@ def _geodesic_line(a: tuple[float, float], b: tuple[float, float]) -> LineString
     """The geodesic from a to b as a lon/lat LineString (a vertex every ~200 km)."""
     gc = float(geo.great_circle_km([a], [b], pairwise=True)[0])
     n = int(min(64, gc // 200))
-    inner = geo.GEOD.npts(a[0], a[1], b[0], b[1], n) if n > 0 else []
+    inner = geo.geod().npts(a[0], a[1], b[0], b[1], n) if n > 0 else []
     coords = geo.unwrap_lonlat(np.array([a, *inner, b], dtype=float))
     return LineString(coords)
 

@@ -539,5 +539,5 @@ def test_network_imports_neither_io_nor_legs():
     """Only the validator and the errors, so io, legs and everything further down the
     flow may import the network (tests/test_imports.py checks the whole package)."""
     assert _hubopt_imports("network") == {"_validate", "errors"}
-    assert _hubopt_imports("_validate") == {"errors", "geo"}
-    assert _hubopt_imports("geo") == {"errors"}
+    assert _hubopt_imports("_validate") == {"errors"}
+    assert _hubopt_imports("geo") == {"_validate", "errors"}
