@@ -67,3 +67,23 @@ def tiny_frames(tiny):
         "destinations": tiny.destinations,
         "legs": tiny.legs,
     }
+
+
+def solved(network, **options):
+    """A solve whose result the checker has verified (for module-scoped fixtures,
+    which the autouse checker fixture does not reach)."""
+    result = _real_solve(network, **options)
+    problems = hubopt.check_solution(network, result)
+    assert problems == [], "the checker found violations:\n" + "\n".join(problems)
+    return result
+
+
+@pytest.fixture(scope="module")
+def tiny_result():
+    return solved(hubopt.datasets.tiny())
+
+
+@pytest.fixture(scope="module")
+def mk_result():
+    """The bundled scenario with one hub forced open (Dakhla Atlantique)."""
+    return solved(hubopt.datasets.morocco_kazakhstan(), min_hubs=1)

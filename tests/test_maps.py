@@ -14,30 +14,14 @@ import hubopt
 from hubopt import maps
 
 from . import _hostile
+from .conftest import solved
 
 matplotlib.use("Agg")
 
 
-def _solved(network, **options):
-    result = hubopt.solving.solve(network, **options)
-    assert hubopt.check_solution(network, result) == []
-    return result
-
-
-@pytest.fixture(scope="module")
-def tiny_result():
-    return _solved(hubopt.datasets.tiny())
-
-
 @pytest.fixture(scope="module")
 def tiny_one_hub():
-    return _solved(hubopt.datasets.tiny(), max_hubs=1)
-
-
-@pytest.fixture(scope="module")
-def mk_result():
-    """The bundled scenario with one hub forced open (Dakhla Atlantique)."""
-    return _solved(hubopt.datasets.morocco_kazakhstan(), min_hubs=1)
+    return solved(hubopt.datasets.tiny(), max_hubs=1)
 
 
 def _pixels(fig) -> np.ndarray:
@@ -204,7 +188,7 @@ def test_compare_flows_and_comparison_map(tiny_result, tiny_one_hub):
 @pytest.fixture(scope="module")
 def hostile_results():
     network = _hostile.network()
-    return _solved(network), _solved(network, max_hubs=1)
+    return solved(network), solved(network, max_hubs=1)
 
 
 def _all_texts(fig) -> list:

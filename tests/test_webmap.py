@@ -14,29 +14,13 @@ import hubopt
 from hubopt import webmap
 
 from . import _hostile
-
-
-def _solved(network, **options):
-    result = hubopt.solving.solve(network, **options)
-    assert hubopt.check_solution(network, result) == []
-    return result
-
-
-@pytest.fixture(scope="module")
-def tiny_result():
-    return _solved(hubopt.datasets.tiny())
-
-
-@pytest.fixture(scope="module")
-def mk_result():
-    """The bundled scenario with one hub forced open (Dakhla Atlantique)."""
-    return _solved(hubopt.datasets.morocco_kazakhstan(), min_hubs=1)
+from .conftest import solved
 
 
 @pytest.fixture(scope="module")
 def hostile_results():
     network = _hostile.network()
-    return _solved(network), _solved(network, max_hubs=1)
+    return solved(network), solved(network, max_hubs=1)
 
 
 class _Refs(HTMLParser):
