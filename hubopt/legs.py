@@ -558,36 +558,10 @@ def fill_leg_attributes(
     return network.replace(legs=_as_geoframe(legs))
 
 
-def with_leg_attributes(
-    network: Network,
-    modes: pd.DataFrame | str | None = None,
-    *,
-    avoid: Iterable[str] = (),
-    waypoints: pd.DataFrame | None = None,
-    unreachable: str = "raise",
-) -> Network:
-    """A new network with every missing leg distance, cost, time, CO2 and geometry
-    filled from geography; ``hubopt.with_leg_attributes`` at the top level.
-
-    Values the user gave are never overwritten. The same as
-    :func:`fill_leg_attributes`, which describes the parameters.
-
-    Examples
-    --------
-    >>> import hubopt
-    >>> net = hubopt.datasets.tiny()
-    >>> legs = net.legs
-    >>> legs["cost_per_t"] = float("nan")  # forget every cost
-    >>> filled = hubopt.with_leg_attributes(net.replace(legs=legs))
-    >>> filled.legs[["distance_km", "cost_per_t", "co2_kg_per_t"]].notna().all()
-    distance_km     True
-    cost_per_t      True
-    co2_kg_per_t    True
-    dtype: bool
-    """
-    return fill_leg_attributes(
-        network, modes, avoid=avoid, waypoints=waypoints, unreachable=unreachable
-    )
+#: ``hubopt.with_leg_attributes(network, ...)``: the name the former
+#: ``Network.with_leg_attributes`` method has as a function; the same function as
+#: :func:`fill_leg_attributes`.
+with_leg_attributes = fill_leg_attributes
 
 
 def _as_geoframe(legs: pd.DataFrame) -> Any:
