@@ -69,6 +69,7 @@ class Network:
         corridors: pd.DataFrame | None = None,
         *,
         name: str = "network",
+        capacities: pd.DataFrame | None = None,
     ) -> Network:
         """Validate DataFrames or GeoDataFrames and build a network.
 
@@ -86,6 +87,9 @@ class Network:
             Optional land-route polylines (id, mode, geometry).
         name
             A label for the network, used in reports.
+        capacities
+            Optional capacities on nodes and sets of legs (id, capacity_t, node,
+            corridor, mode; see ``docs/format.md``).
 
         Returns
         -------
@@ -121,6 +125,7 @@ class Network:
             "destinations": destinations,
             "legs": legs,
             "hub_levels": hub_levels,
+            "capacities": capacities,
         }
         tables, corridor_frame = _validate.validate_tables(raw, corridors)
         return cls(tables, corridor_frame, str(name))
@@ -164,6 +169,7 @@ class Network:
             current["hub_levels"],
             current["corridors"],
             name=self.name if name is None else name,
+            capacities=current["capacities"],
         )
 
     # -- tables ---------------------------------------------------------------------
@@ -210,6 +216,19 @@ class Network:
         ['S', 'M', 'L', 'XL']
         """
         return self._tables["hub_levels"].copy()
+
+    @property
+    def capacities(self) -> pd.DataFrame:
+        """Capacities on nodes and sets of legs: id, capacity_t, node, corridor,
+        mode and extra columns (may be empty).
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> hubopt.datasets.tiny().capacities.empty
+        True
+        """
+        return self._tables["capacities"].copy()
 
     @property
     def destinations(self) -> pd.DataFrame:
