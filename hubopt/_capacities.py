@@ -97,6 +97,35 @@ class LegStops:
         return {m for pairs in self.pairs for m, _ in pairs if m}
 
 
+def known_names(legs: pd.DataFrame, node_ids: set[str]) -> dict[str, set[str]]:
+    """What a capacities row may name, per selector column: the node ids and the
+    waypoints the legs pass, the legs' corridors and modes (their own and their
+    route steps')."""
+    stops = LegStops.of(legs)
+    return {
+        "node": set(node_ids) | stops.nodes(),
+        "corridor": stops.corridors(),
+        "mode": stops.modes(),
+    }
+
+
+def still_named(capacities: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> Any:
+    """True per capacities row whose node, corridor and mode the legs of ``tables``
+    still name (a scenario that closes a corridor drops its legs, and with them the
+    rows that limited only those legs: they would carry nothing)."""
+    node_ids = set().union(
+        *(set(tables[t]["id"]) for t in ("origins", "hubs", "destinations"))
+    )
+    known = known_names(tables["legs"], node_ids)
+    return np.array(
+        [
+            all(not getattr(row, c) or getattr(row, c) in known[c] for c in SELECTORS)
+            for row in capacities.itertuples(index=False)
+        ],
+        dtype=bool,
+    )
+
+
 def selected_legs(
     legs: pd.DataFrame,
     stops: LegStops,

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._capacities import SELECTORS, LegStops
+from ._capacities import SELECTORS, known_names
 from .errors import ValidationError
 
 #: The CRS of every coordinate inside hubopt (WGS84 longitude/latitude).
@@ -817,12 +817,7 @@ def _check_capacity_selectors(
     capacities = tables["capacities"]
     if not len(capacities):
         return []
-    stops = LegStops.of(tables["legs"])
-    known = {
-        "node": set(kinds) | stops.nodes(),
-        "corridor": stops.corridors(),
-        "mode": stops.modes(),
-    }
+    known = known_names(tables["legs"], set(kinds))
     what = {
         "node": "an origin, hub or destination id, or a waypoint of the legs' route "
         "or export_port",

@@ -345,3 +345,13 @@ def test_a_contestable_market_need_not_be_reachable():
     result = solving.solve(net)
     assert result.markets["outcome"].tolist() == ["lost to alternative"]
     assert np.isclose(result.objective, 200.0)
+
+
+def test_a_scenario_that_closes_a_corridor_drops_the_capacities_only_it_had():
+    net = corridor_network(
+        caps(("north_cap", 60.0, "", "north", ""), ("city", 150.0, "D", "", ""))
+    )
+    closed = hubopt.Scenario("no north", close_corridors=["north"]).apply(net)
+    assert closed.capacities["id"].tolist() == ["city"]
+    result = solving.solve(closed)
+    assert tonnes(result, "south") == pytest.approx(100.0)
