@@ -355,3 +355,30 @@ def test_a_scenario_that_closes_a_corridor_drops_the_capacities_only_it_had():
     assert closed.capacities["id"].tolist() == ["city"]
     result = solving.solve(closed)
     assert tonnes(result, "south") == pytest.approx(100.0)
+
+
+@pytest.mark.parametrize(
+    "keywords", [{"solver": "cbc"}, {"linking": "lazy"}, {"linking": "none"}]
+)
+def test_capacities_hold_with_every_solver_and_linking(keywords):
+    net = corridor_network(caps(("north_cap", 60.0, "", "north", "")))
+    result = solving.solve(net, **keywords)
+    assert result.objective == pytest.approx(420.0)
+    assert tonnes(result, "north") == pytest.approx(60.0)
+
+
+def test_contestable_markets_keep_the_lagrangian_and_its_answer():
+    """Contestable demand is a shortfall price: the plain shape, so a lazy model
+    goes through the Lagrangian hub fixing, with the same optimum."""
+    net = two_market_network(10.0, 2.5)
+    built = model.build(net, model.ModelOptions(linking="lazy"))
+    assert built.hub_problem is not None and built.arrays.pool.n_rows > 0
+    assert solving.solve(net, linking="lazy").objective == pytest.approx(275.0)
+
+
+def test_robust_choice_respects_capacities_in_every_scenario():
+    net = corridor_network(caps(("north_cap", 60.0, "", "north", "")))
+    busy = hubopt.Scenario("busy", supply_changes={"O": 1.5}, demand_multiplier=1.2)
+    choice = hubopt.robust(net, [hubopt.Scenario("base"), busy], progress=False)
+    for result in choice.two_stage_results.values():
+        assert tonnes(result, "north") == pytest.approx(60.0)
