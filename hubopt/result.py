@@ -776,6 +776,11 @@ class Result:
                 if markets["unmet_t"].sum() > _EPS
                 else ""
             )
+            + (
+                f" ({lost:,.0f} t lost to the markets' alternative supply)"
+                if (lost := markets["lost_to_alternative_t"].sum()) > _EPS
+                else ""
+            )
         )
         costs = self.costs
         lines.append(
@@ -784,6 +789,11 @@ class Result:
             f"{costs.procurement:,.0f}"
             + (f", carbon {costs.carbon:,.0f}" if costs.carbon else "")
             + (f", unmet {costs.unmet_penalty:,.0f}" if costs.unmet_penalty else "")
+            + (
+                f", bought elsewhere {costs.alternative_purchase:,.0f}"
+                if costs.alternative_purchase
+                else ""
+            )
             + ")"
         )
         if served > _EPS:

@@ -382,3 +382,11 @@ def test_robust_choice_respects_capacities_in_every_scenario():
     choice = hubopt.robust(net, [hubopt.Scenario("base"), busy], progress=False)
     for result in choice.two_stage_results.values():
         assert tonnes(result, "north") == pytest.approx(60.0)
+
+
+def test_the_summary_says_lost_not_unmet():
+    text = solving.solve(two_market_network(10.0, 2.5)).summary()
+    assert (
+        "delivered: 50 t of 100 t demand (50 t lost to the markets' alternative" in text
+    )
+    assert "bought elsewhere 125" in text and "unmet" not in text
