@@ -390,3 +390,12 @@ def test_the_summary_says_lost_not_unmet():
         "delivered: 50 t of 100 t demand (50 t lost to the markets' alternative" in text
     )
     assert "bought elsewhere 125" in text and "unmet" not in text
+
+
+def test_capacities_round_trip_through_a_geopackage(tmp_path):
+    net = corridor_network(caps(("north_cap", 60.0, "", "north", "")))
+    write_network(net, tmp_path / "net.gpkg")
+    again = read_network(tmp_path / "net.gpkg")
+    assert again.capacities[["id", "capacity_t", "corridor"]].values.tolist() == [
+        ["north_cap", 60.0, "north"]
+    ]
