@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _validate
+from . import _capacities, _validate
 from ._validate import HUB_STATUSES as HUB_STATUSES
 from ._validate import NODE_TABLES as NODE_TABLES
 from ._validate import SPECS as SPECS
@@ -138,7 +138,10 @@ class Network:
         name
             A new label; the current one by default.
         **tables
-            Any of origins, hubs, hub_levels, destinations, legs, corridors.
+            Any of origins, hubs, hub_levels, destinations, legs, corridors,
+            capacities. New legs without new capacities keep the capacities rows
+            whose node, corridor and mode they still name; the others (the rows of a
+            corridor whose legs were dropped) would limit nothing and go.
 
         Returns
         -------
@@ -161,7 +164,11 @@ class Network:
         current: dict[str, Any] = {t: self._tables[t] for t in TABLES}
         current["corridors"] = self._corridors
         current.update(tables)
-        return Network.from_frames(
+        capacities = current["capacities"]
+        keep_named = "legs" in tables and "capacities" not in tables
+        if keep_named and len(capacities):
+            current["capacities"] = None
+        net = Network.from_frames(
             current["origins"],
             current["hubs"],
             current["destinations"],
@@ -171,6 +178,10 @@ class Network:
             name=self.name if name is None else name,
             capacities=current["capacities"],
         )
+        if keep_named and len(capacities):  # rows validated here before, on these
+            named = _capacities.still_named(capacities, net._tables)
+            net._tables["capacities"] = capacities[named].reset_index(drop=True)
+        return net
 
     # -- tables ---------------------------------------------------------------------
     @property

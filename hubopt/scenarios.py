@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 from . import solving
-from ._capacities import still_named
 from .config import load_toml
 from .datasets import data_root
 from .errors import HuboptError, RouteError, ValidationError
@@ -305,15 +304,12 @@ class Scenario:
         factor = legs["mode"].map(self.mode_multipliers).fillna(1.0)
         legs["cost_per_t"] = legs["cost_per_t"] * self.freight_multiplier * factor
         _check_served(dests, hubs, legs, self)
-        capacities = network.capacities
-        tables = {"origins": origins, "hubs": hubs, "destinations": dests, "legs": legs}
         return network.replace(
             name=f"{network.name}:{self.name}",
             hubs=hubs,
             origins=origins,
             destinations=dests,
             legs=_geo(legs),
-            capacities=capacities[still_named(capacities, tables)],
         )
 
 

@@ -399,3 +399,15 @@ def test_capacities_round_trip_through_a_geopackage(tmp_path):
     assert again.capacities[["id", "capacity_t", "corridor"]].values.tolist() == [
         ["north_cap", 60.0, "north"]
     ]
+
+
+def test_new_legs_keep_the_capacities_they_still_name():
+    net = corridor_network(
+        caps(("aktau", 60.0, "AKTAU", "", ""), ("city", 150.0, "D", "", ""))
+    )
+    legs = net.legs
+    without_north = net.replace(legs=legs[legs["corridor"] != "north"])
+    assert without_north.capacities["id"].tolist() == ["city"]
+    # given explicitly, a row naming what no leg has is refused as ever
+    with pytest.raises(hubopt.ValidationError, match="unknown node 'AKTAU'"):
+        net.replace(legs=legs[legs["corridor"] != "north"], capacities=net.capacities)
