@@ -3,22 +3,24 @@
 A sea leg's cost per tonne is what one voyage of one ship costs, divided by the cargo
 it carries (the parcel)::
 
-    voyage_days  = laden_sea_days + ballast_sea_days + port_days
+    voyage_days  = laden_sea_days + ballast_sea_days + port_days + waiting_days
     laden_sea_days   = distance_nm / (24 * laden_speed_kn)
     ballast_sea_days = ballast_share * distance_nm / (24 * ballast_speed_kn)
     port_days    = 2 * port_days_per_call + parcel_t / load_rate_t_per_day
                    + parcel_t / discharge_rate_t_per_day
+    waiting_days = (1 + ballast_share) * waiting days of every passage on the route
     voyage_usd   = tce_usd_per_day * voyage_days                     (hire)
                  + bunker_usd_per_t * fuel_at_sea_t_per_day * sea days (fuel at sea)
-                 + bunker_usd_per_t * fuel_in_port_t_per_day * port_days
+                 + bunker_usd_per_t * fuel_in_port_t_per_day
+                   * (port_days + waiting_days)                        (fuel in port)
                  + port cost of the loading call + of the discharging call
                  + (1 + ballast_share) * dues of every passage on the route
     cost_per_t   = voyage_usd / parcel_t
 
 ``ballast_share`` is the part of the return voyage the cargo pays for, as a share of
 the laden distance: 0 when the ship finds its next cargo at the discharge port, 1 when
-it sails back empty all the way. Dues are paid on the laden passage and, in the same
-share, on the ballast one.
+it sails back empty all the way. Dues and waiting (e.g. at the Bosporus) are paid on
+the laden passage and, in the same share, on the ballast one.
 
 The parcel is what the ship can lift at the draft the shallower end allows (the
 part-load rule, :meth:`ShipClass.lift_t`)::
@@ -92,6 +94,7 @@ PARAMETERS: dict[str, tuple[tuple[str, ...], bool, bool]] = {
     "port_cost_load": (("USD", "USD/GT"), False, False),
     "port_cost_discharge": (("USD", "USD/GT"), False, False),
     "passage_dues": (("USD", "USD/GT"), True, False),
+    "passage_days": (("days",), True, False),
 }
 
 #: Leg modes priced by the voyage model (see :func:`hubopt.legs.fill_leg_attributes`).
@@ -241,6 +244,8 @@ class VoyageParameters:
         Canal and strait dues per passage, keyed by (passage name of
         :data:`hubopt.geo.PASSAGES`, class name or ``""``); a passage without an entry
         is free.
+    waiting_days
+        Days waiting to transit, by passage name (at anchor: hire and port fuel).
     under_keel_clearance_m
         Water kept under the keel: a berth's depth less this is its available draft.
     min_fill
@@ -264,6 +269,7 @@ class VoyageParameters:
     port_days_per_call: float
     port_costs: Mapping[tuple[str, str], Charge] = field(default_factory=dict)
     dues: Mapping[tuple[str, str], Charge] = field(default_factory=dict)
+    waiting_days: Mapping[str, float] = field(default_factory=dict)
     under_keel_clearance_m: float = 0.0
     min_fill: float = 1.0
     price_year: int = 0
@@ -290,13 +296,16 @@ class VoyageParameters:
         for name in ("load_rate_t_per_day", "discharge_rate_t_per_day"):
             if getattr(self, name) == 0:
                 problems.append(f"{name} must be above zero")
+        for days in self.waiting_days.values():
+            if not (math.isfinite(days) and days >= 0):
+                problems.append(f"waiting days {days!r} must be a number >= 0")
         for key in (*self.port_costs, *self.dues):
             if not (isinstance(key, tuple) and len(key) == 2):
                 problems.append(f"charge key {key!r} must be a (name, class) pair")
         for end, _ in self.port_costs:
             if end not in ("load", "discharge"):
                 problems.append(f"port cost end {end!r} must be 'load' or 'discharge'")
-        for passage, _ in self.dues:
+        for passage in [*(k[0] for k in self.dues), *self.waiting_days]:
             if passage not in geo.PASSAGES:
                 problems.append(
                     f"dues for unknown passage {passage!r}; known: "
@@ -330,8 +339,9 @@ class VoyageParameters:
 class Voyage:
     """One voyage priced term by term (USD), with its days, parcel and cost per t.
 
-    ``transit_days`` is what the cargo spends: loading, the laden passage and
-    discharge (the ballast return is paid by the cargo but does not delay it).
+    ``transit_days`` is what the cargo spends: loading, the laden passage (with its
+    waiting) and discharge (the ballast return is paid by the cargo but does not
+    delay it).
     """
 
     ship_class: str
@@ -340,6 +350,8 @@ class Voyage:
     laden_sea_days: float
     ballast_sea_days: float
     port_days: float
+    waiting_days: float
+    laden_waiting_days: float
     hire_usd: float
     fuel_at_sea_usd: float
     fuel_in_port_usd: float
@@ -352,7 +364,9 @@ class Voyage:
 
     @property
     def voyage_days(self) -> float:
-        return self.laden_sea_days + self.ballast_sea_days + self.port_days
+        return (
+            self.laden_sea_days + self.ballast_sea_days + self.port_days
+        ) + self.waiting_days
 
     @property
     def total_usd(self) -> float:
@@ -371,7 +385,7 @@ class Voyage:
 
     @property
     def transit_days(self) -> float:
-        return self.laden_sea_days + self.port_days
+        return self.laden_sea_days + self.port_days + self.laden_waiting_days
 
     @property
     def co2_kg_per_t(self) -> float:
@@ -458,10 +472,12 @@ def voyage_cost(
         + parcel / p.load_rate_t_per_day
         + parcel / p.discharge_rate_t_per_day
     )
-    sea_fuel = ship.fuel_at_sea_t_per_day * (laden + ballast)
-    port_fuel = ship.fuel_in_port_t_per_day * port
     crossed = tuple(passages)
     dues = sum(p.passage_dues(name, ship) for name in crossed) * (1 + p.ballast_share)
+    laden_wait = sum(p.waiting_days.get(name, 0.0) for name in crossed)
+    wait = laden_wait * (1 + p.ballast_share)
+    sea_fuel = ship.fuel_at_sea_t_per_day * (laden + ballast)
+    port_fuel = ship.fuel_in_port_t_per_day * (port + wait)
     return Voyage(
         ship_class=ship.name,
         parcel_t=parcel,
@@ -469,7 +485,9 @@ def voyage_cost(
         laden_sea_days=laden,
         ballast_sea_days=ballast,
         port_days=port,
-        hire_usd=ship.tce_usd_per_day * (laden + ballast + port),
+        waiting_days=wait,
+        laden_waiting_days=laden_wait,
+        hire_usd=ship.tce_usd_per_day * (laden + ballast + port + wait),
         fuel_at_sea_usd=p.bunker_usd_per_t * sea_fuel,
         fuel_in_port_usd=p.bunker_usd_per_t * port_fuel,
         port_cost_load_usd=p.port_cost("load", ship),
@@ -813,6 +831,7 @@ def load_voyage_parameters(
     scalars: dict[str, float] = {}
     port_costs: dict[tuple[str, str], Charge] = {}
     dues: dict[tuple[str, str], Charge] = {}
+    waiting: dict[str, float] = {}
     seen: set[tuple[str, str, str]] = set()
     for pos, param in enumerate(params):
         where = f"table '{table}', {labels[pos]}"
@@ -882,6 +901,8 @@ def load_voyage_parameters(
             port_costs[(param.removeprefix("port_cost_"), ship)] = charge
         elif param == "passage_dues":
             dues[(passage, ship)] = charge
+        elif param == "passage_days":
+            waiting[passage] = float(value)
         else:
             scalars[param] = float(value)
     for param, (_, _, required) in PARAMETERS.items():
@@ -902,6 +923,7 @@ def load_voyage_parameters(
             port_days_per_call=scalars["port_days_per_call"],
             port_costs=port_costs,
             dues=dues,
+            waiting_days=waiting,
             under_keel_clearance_m=scalars["under_keel_clearance"],
             min_fill=scalars["min_fill"],
             price_year=int(scalars["price_year"]),

@@ -4,6 +4,7 @@ hand checking; the bundled values are tested in test_bundled_tables_*."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -83,6 +84,17 @@ def test_one_voyage_by_hand():
     parts = v.breakdown()
     assert parts["hire"] == pytest.approx(9.8)
     assert sum(v for k, v in parts.items() if k != "total") == pytest.approx(18.97)
+
+
+def test_waiting_at_a_passage_by_hand():
+    params = dataclasses.replace(PARAMS, waiting_days={"bosporus": 2.0})
+    v = voyage_cost(HANDY, params, KM_10_DAYS, parcel_t=25_000, passages=["bosporus"])
+    # 2 days laden + 0.5 x 2 on the ballast return = 3 days at anchor
+    assert (v.waiting_days, v.laden_waiting_days) == (3.0, 2.0)
+    assert v.voyage_days == pytest.approx(24.5 + 3.0)
+    assert v.hire_usd == pytest.approx(10_000 * 27.5)
+    assert v.fuel_in_port_usd == pytest.approx(3 * (9.5 + 3.0) * 500)
+    assert v.transit_days == pytest.approx(19.5 + 2.0)
 
 
 def test_class_specific_charges_and_charges_per_gt():
@@ -199,6 +211,7 @@ def parameters_table() -> pd.DataFrame:
         ("port_cost_discharge", "supra", "", 40_000, "USD"),
         ("passage_dues", "", "bosporus", 10_000, "USD"),
         ("passage_dues", "", "suez", 5.0, "USD/GT"),
+        ("passage_days", "", "bosporus", 2.0, "days"),
     ]
     frame = pd.DataFrame(
         rows, columns=["parameter", "ship_class", "passage", "value", "unit"]
@@ -212,9 +225,9 @@ def test_tables_read_back_the_hand_model(tmp_path):
     ships = load_ship_classes(path)
     assert ships == (COASTER, HANDY, SUPRA)
     params = load_voyage_parameters(parameters_table(), [s.name for s in ships])
-    assert params == PARAMS
+    assert params == dataclasses.replace(PARAMS, waiting_days={"bosporus": 2.0})
     model = freight.load_freight(ships_table(), parameters_table())
-    assert model == MODEL
+    assert model.classes == MODEL.classes and model.parameters == params
 
 
 def test_ship_table_errors_name_table_row_and_column():
