@@ -14,6 +14,7 @@ it carries (the parcel)::
                  + bunker_usd_per_t * fuel_in_port_t_per_day
                    * (port_days + waiting_days)                        (fuel in port)
                  + port cost of the loading call + of the discharging call
+                   (each a lump sum, per GT and per day of the call)
                  + (1 + ballast_share) * dues of every passage on the route
     cost_per_t   = voyage_usd / parcel_t
 
@@ -45,6 +46,7 @@ each row with its source, year, licence and confidence.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -91,8 +93,8 @@ PARAMETERS: dict[str, tuple[tuple[str, ...], bool, bool]] = {
     "min_fill": (("share",), False, True),
     "price_year": (("year",), False, True),
     "co2_per_t_fuel": (("t/t",), False, False),
-    "port_cost_load": (("USD", "USD/GT"), False, False),
-    "port_cost_discharge": (("USD", "USD/GT"), False, False),
+    "port_cost_load": (("USD", "USD/GT", "USD/day"), False, False),
+    "port_cost_discharge": (("USD", "USD/GT", "USD/day"), False, False),
     "passage_dues": (("USD", "USD/GT"), True, False),
     "passage_days": (("days",), True, False),
 }
@@ -191,7 +193,8 @@ class ShipClass:
 
 @dataclass(frozen=True)
 class Charge:
-    """A charge per call or per passage: a lump sum plus an amount per gross tonne.
+    """A charge per call or per passage: a lump sum, plus an amount per gross tonne,
+    plus (port calls) an amount per day the ship stays.
 
     Examples
     --------
@@ -199,22 +202,26 @@ class Charge:
     >>> ship = ShipClass("handy", 30_000, 10.0, 40.0, 12, 13, 20, 3, 10_000, 0, 20_000)
     >>> Charge(usd=1_000.0, usd_per_gt=0.5).for_ship(ship)
     11000.0
+    >>> Charge(usd=1_000.0, usd_per_day=200.0).for_ship(ship, days=3.5)
+    1700.0
     """
 
     usd: float = 0.0
     usd_per_gt: float = 0.0
+    usd_per_day: float = 0.0
 
-    def for_ship(self, ship: ShipClass) -> float:
-        """The charge for one call or passage of ``ship``."""
+    def for_ship(self, ship: ShipClass, days: float = 0.0) -> float:
+        """The charge for one call (of ``days`` in port) or passage of ``ship``."""
+        timed = self.usd + self.usd_per_day * days
         if self.usd_per_gt == 0:
-            return float(self.usd)
+            return float(timed)
         if math.isnan(ship.gross_tonnage):
             msg = (
                 f"ship class {ship.name!r}: a charge is per GT but the class has no "
                 "gross_tonnage; add it to the ship classes table"
             )
             raise ValidationError(msg)
-        return float(self.usd + self.usd_per_gt * ship.gross_tonnage)
+        return float(timed + self.usd_per_gt * ship.gross_tonnage)
 
 
 def _lookup(charges: Mapping[tuple[str, str], Charge], key: str, ship: str) -> Charge:
@@ -315,9 +322,10 @@ class VoyageParameters:
             msg = "voyage parameters: " + "; ".join(problems)
             raise ValidationError(msg)
 
-    def port_cost(self, end: str, ship: ShipClass) -> float:
-        """Port cost of one call of ``ship`` at the loading or discharging end."""
-        return _lookup(self.port_costs, end, ship.name).for_ship(ship)
+    def port_cost(self, end: str, ship: ShipClass, days: float = 0.0) -> float:
+        """Port cost of one call of ``ship``, ``days`` long, at the loading or
+        discharging end."""
+        return _lookup(self.port_costs, end, ship.name).for_ship(ship, days)
 
     def passage_dues(self, passage: str, ship: ShipClass) -> float:
         """Dues of one passage of ``ship`` (0 for a passage without dues)."""
@@ -467,11 +475,9 @@ def voyage_cost(
     nm = float(distance_km) / KM_PER_NM
     laden = nm / (24.0 * ship.laden_speed_kn)
     ballast = p.ballast_share * nm / (24.0 * ship.ballast_speed_kn)
-    port = (
-        2 * p.port_days_per_call
-        + parcel / p.load_rate_t_per_day
-        + parcel / p.discharge_rate_t_per_day
-    )
+    load_days = p.port_days_per_call + parcel / p.load_rate_t_per_day
+    discharge_days = p.port_days_per_call + parcel / p.discharge_rate_t_per_day
+    port = load_days + discharge_days
     crossed = tuple(passages)
     dues = sum(p.passage_dues(name, ship) for name in crossed) * (1 + p.ballast_share)
     laden_wait = sum(p.waiting_days.get(name, 0.0) for name in crossed)
@@ -490,8 +496,8 @@ def voyage_cost(
         hire_usd=ship.tce_usd_per_day * (laden + ballast + port + wait),
         fuel_at_sea_usd=p.bunker_usd_per_t * sea_fuel,
         fuel_in_port_usd=p.bunker_usd_per_t * port_fuel,
-        port_cost_load_usd=p.port_cost("load", ship),
-        port_cost_discharge_usd=p.port_cost("discharge", ship),
+        port_cost_load_usd=p.port_cost("load", ship, load_days),
+        port_cost_discharge_usd=p.port_cost("discharge", ship, discharge_days),
         dues_usd=dues,
         fuel_t=sea_fuel + port_fuel,
         passages=crossed,
@@ -786,7 +792,9 @@ def load_voyage_parameters(
     One row per figure: ``parameter`` (a name of :data:`PARAMETERS`), ``ship_class``
     (empty: every class), ``passage`` (for ``passage_dues``), ``value``, ``unit``
     and source, year, licence, confidence. Port costs and dues in ``USD/GT`` are
-    multiplied by the class's gross tonnage.
+    multiplied by the class's gross tonnage, port costs in ``USD/day`` by the days
+    of the call (fixed port days plus cargo handling); rows of one charge in
+    different units add up.
 
     Parameters
     ----------
@@ -832,7 +840,7 @@ def load_voyage_parameters(
     port_costs: dict[tuple[str, str], Charge] = {}
     dues: dict[tuple[str, str], Charge] = {}
     waiting: dict[str, float] = {}
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[str, str, str, str]] = set()
     for pos, param in enumerate(params):
         where = f"table '{table}', {labels[pos]}"
         if param not in PARAMETERS:
@@ -889,18 +897,21 @@ def load_voyage_parameters(
                 "leave ship_class empty"
             )
             bad = True
-        key = (param, ship, passage)
+        key = (param, ship, passage, unit)
         if key in seen:
             problems.append(f"{where}: listed more than once")
             bad = True
         seen.add(key)
         if bad:
             continue
-        charge = Charge(usd_per_gt=value) if unit == "USD/GT" else Charge(usd=value)
+        part = {"USD": "usd", "USD/GT": "usd_per_gt", "USD/day": "usd_per_day"}
         if param.startswith("port_cost_"):
-            port_costs[(param.removeprefix("port_cost_"), ship)] = charge
+            end = (param.removeprefix("port_cost_"), ship)
+            before = port_costs.get(end, Charge())
+            port_costs[end] = dataclasses.replace(before, **{part[unit]: value})
         elif param == "passage_dues":
-            dues[(passage, ship)] = charge
+            before = dues.get((passage, ship), Charge())
+            dues[(passage, ship)] = dataclasses.replace(before, **{part[unit]: value})
         elif param == "passage_days":
             waiting[passage] = float(value)
         else:

@@ -97,13 +97,19 @@ def test_waiting_at_a_passage_by_hand():
     assert v.transit_days == pytest.approx(19.5 + 2.0)
 
 
-def test_class_specific_charges_and_charges_per_gt():
+def test_class_specific_charges_and_charges_per_gt_and_per_day():
     v = voyage_cost(SUPRA, PARAMS, KM_10_DAYS, passages=("suez",))
     assert v.port_cost_discharge_usd == 40_000  # the supra row beats the default
     assert v.dues_usd == pytest.approx(5.0 * 32_000 * 1.5)
     no_gt = ShipClass("nogt", 30_000, 10.0, 40.0, 12, 12, 20, 3, 10_000)
     with pytest.raises(ValidationError, match="no gross_tonnage"):
         voyage_cost(no_gt, PARAMS, KM_10_DAYS, passages=("suez",))
+    per_day = {("load", ""): Charge(usd=1_000, usd_per_day=2_000)}
+    params = dataclasses.replace(PARAMS, port_costs=per_day)
+    v = voyage_cost(HANDY, params, KM_10_DAYS, parcel_t=25_000)
+    # loading call: 1 fixed day + 25,000 / 10,000 = 3.5 days x 2,000 + 1,000
+    assert v.port_cost_load_usd == pytest.approx(8_000)
+    assert v.port_cost_discharge_usd == 0
 
 
 # -- the part-load rule --
@@ -209,6 +215,7 @@ def parameters_table() -> pd.DataFrame:
         ("port_cost_load", "", "", 20_000, "USD"),
         ("port_cost_discharge", "", "", 30_000, "USD"),
         ("port_cost_discharge", "supra", "", 40_000, "USD"),
+        ("port_cost_discharge", "supra", "", 0.0, "USD/day"),
         ("passage_dues", "", "bosporus", 10_000, "USD"),
         ("passage_dues", "", "suez", 5.0, "USD/GT"),
         ("passage_days", "", "bosporus", 2.0, "days"),
@@ -261,7 +268,7 @@ def test_parameter_table_errors_name_table_row_and_column():
     table = parameters_table().astype({"value": object})
     table.loc[0, "unit"] = "USD/bbl"
     table.loc[1, "value"] = "half"
-    table.loc[12, "passage"] = "kiel"
+    table.loc[13, "passage"] = "kiel"
     table.loc[11, "ship_class"] = "capesize"
     table.loc[2, "ship_class"] = "handy"
     table.loc[3, "passage"] = "suez"
@@ -273,7 +280,7 @@ def test_parameter_table_errors_name_table_row_and_column():
         "bunker_price is in USD/t"
     ) in problems
     assert "row 2 (ballast_share), column 'value': 'half' is not a finite" in problems
-    assert "row 13 (passage_dues/kiel), column 'passage': 'kiel' is not a passage" in (
+    assert "row 14 (passage_dues/kiel), column 'passage': 'kiel' is not a passage" in (
         problems
     )
     assert "column 'ship_class': unknown class 'capesize'" in problems
