@@ -648,10 +648,12 @@ class FreightModel:
 # the two tables
 # ------------------------------------------------------------------------------------
 def _bundled(name: str) -> Any:
-    try:
-        return resources.files("hubopt.data").joinpath(name)
-    except ModuleNotFoundError:
-        return Path(__file__).resolve().parent.parent / "data" / name
+    """A bundled table: data/ beside a source checkout first (an editable install
+    may map ``hubopt.data`` to another checkout), else the package's ``hubopt.data``."""
+    local = Path(__file__).resolve().parent.parent / "data" / name
+    if local.is_file():
+        return local
+    return resources.files("hubopt.data").joinpath(name)
 
 
 def _read(source: pd.DataFrame | str | Path | None, name: str, table: str):
@@ -854,7 +856,7 @@ def load_voyage_parameters(
             units[pos],
             classes[pos],
             passages[pos],
-            numbers[pos],
+            float(numbers[pos]),
         )
         bad = False
         if unit not in allowed:
@@ -1113,4 +1115,164 @@ def price_sea_legs(
             {f"{k}_per_t": x for k, x in v.breakdown().items() if k != "total"}
         )
         records.append(record)
+    return pd.DataFrame(records)
+
+
+def implied_tce(
+    ship: ShipClass,
+    parameters: VoyageParameters,
+    distance_km: float,
+    rate_usd_per_t: float,
+    *,
+    parcel_t: float | None = None,
+    passages: Iterable[str] = (),
+) -> float:
+    """The daily hire (USD/day) at which the voyage model gives ``rate_usd_per_t``.
+
+    Cost per tonne is linear in the hire, so this is exact: the published freight
+    times the parcel, less every other voyage cost, over the voyage days. It turns a
+    published route rate into a time-charter equivalent comparable with the index
+    figures (and derives a class's hire from a route rate when no index exists).
+
+    Examples
+    --------
+    >>> from hubopt.freight import ShipClass, VoyageParameters, implied_tce
+    >>> ship = ShipClass("handy", 30_000, 10.0, 40.0, 12, 12, 20, 2, 10_000, 0)
+    >>> params = VoyageParameters(500.0, 0.0, 10_000, 10_000, 0.0)
+    >>> km = 24 * 12 * 1.852 * 10  # 10 days at sea, 4 in port, 20,000 t
+    >>> round(implied_tce(ship, params, km, 12.2, parcel_t=20_000))
+    10000
+    """
+    v = voyage_cost(ship, parameters, distance_km, parcel_t=parcel_t, passages=passages)
+    other = v.total_usd - v.hire_usd
+    return float((rate_usd_per_t * v.parcel_t - other) / v.voyage_days)
+
+
+#: Columns of the calibration routes table (data/freight_calibration.csv).
+CALIBRATION_COLUMNS: tuple[str, ...] = (
+    "id",
+    "route",
+    "from_lon",
+    "from_lat",
+    "to_lon",
+    "to_lat",
+    "ship_class",
+    "parcel_t",
+    "load_rate_t_per_day",
+    "discharge_rate_t_per_day",
+    "published_low_usd_per_t",
+    "published_high_usd_per_t",
+    "fixture_tce_usd_per_day",
+    "period",
+)
+
+
+def calibration(
+    routes: pd.DataFrame | str | Path | None = None,
+    model: FreightModel | None = None,
+) -> pd.DataFrame:
+    """The model's cost per tonne on published routes, against the published rates.
+
+    Each route (a row of data/freight_calibration.csv by default) is sailed by its
+    stated class with its stated parcel (the fixture shows the ports took it, so no
+    draft limit applies) and, where the fixture gives them, its own load and
+    discharge rates.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per route: id, route, period, ship_class, parcel_t, distance_nm, passages,
+        published_usd_per_t (the midpoint), model_usd_per_t (the model's inputs),
+        model_to_published, implied_tce_usd_per_day (the hire that reproduces the
+        published rate), tce_usd_per_day (the model's), fixture_tce_usd_per_day
+        (the broker's stated equivalent, NaN if none) and
+        model_at_fixture_tce_usd_per_t.
+
+    Raises
+    ------
+    ValidationError
+        For a table without the columns of :data:`CALIBRATION_COLUMNS` and
+        provenance, an unknown class or a value that is not a number.
+    """
+    model = load_freight() if model is None else model
+    table = "freight_calibration"
+    frame = _read(routes, "freight_calibration.csv", table).reset_index(drop=True)
+    missing = [c for c in CALIBRATION_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValidationError(
+            [f"table '{table}': missing required column '{c}'" for c in missing]
+        )
+    labels = [f"route '{r}'" for r in frame["id"]]
+    problems = _provenance(frame, table, labels)
+    optional = {
+        "load_rate_t_per_day",
+        "discharge_rate_t_per_day",
+        "fixture_tce_usd_per_day",
+    }
+    numbers: dict[str, np.ndarray] = {}
+    for col in CALIBRATION_COLUMNS[2:13]:
+        if col == "ship_class":
+            continue
+        numbers[col] = pd.to_numeric(frame[col], errors="coerce").to_numpy(float)
+        for label, raw, value in zip(labels, frame[col], numbers[col], strict=True):
+            if col in optional and _blank(raw):
+                continue
+            if not np.isfinite(value):
+                problems.append(
+                    f"table '{table}', {label}, column '{col}': {raw!r} is not a number"
+                )
+    for label, name in zip(labels, frame["ship_class"], strict=True):
+        try:
+            model.ship(name)
+        except ValidationError as exc:
+            problems.append(f"table '{table}', {label}, column 'ship_class': {exc}")
+    if problems:
+        raise ValidationError(problems)
+    src = np.column_stack([numbers["from_lon"], numbers["from_lat"]])
+    dst = np.column_stack([numbers["to_lon"], numbers["to_lat"]])
+    records = []
+    for pos, row in frame.iterrows():
+        routes_ = geo.sea_routes_with_passages(src[[pos]], dst[[pos]])
+        km = float(routes_.distance_km[0, 0])
+        crossed = routes_.passages[0][0]
+        ship = model.ship(row["ship_class"])
+        params = model.parameters
+        for col, attr in (
+            ("load_rate_t_per_day", "load_rate_t_per_day"),
+            ("discharge_rate_t_per_day", "discharge_rate_t_per_day"),
+        ):
+            if np.isfinite(numbers[col][pos]):
+                params = dataclasses.replace(params, **{attr: numbers[col][pos]})
+        parcel = numbers["parcel_t"][pos]
+        v = voyage_cost(ship, params, km, parcel_t=parcel, passages=crossed)
+        low = numbers["published_low_usd_per_t"][pos]
+        high = numbers["published_high_usd_per_t"][pos]
+        mid = (low + high) / 2
+        fixture = numbers["fixture_tce_usd_per_day"][pos]
+        at_fixture = math.nan
+        if np.isfinite(fixture):
+            hired = dataclasses.replace(ship, tce_usd_per_day=float(fixture))
+            at_fixture = voyage_cost(
+                hired, params, km, parcel_t=parcel, passages=crossed
+            ).cost_per_t
+        records.append(
+            {
+                "id": row["id"],
+                "route": row["route"],
+                "period": row["period"],
+                "ship_class": ship.name,
+                "parcel_t": v.parcel_t,
+                "distance_nm": v.distance_nm,
+                "passages": ";".join(crossed),
+                "published_usd_per_t": mid,
+                "model_usd_per_t": v.cost_per_t,
+                "model_to_published": v.cost_per_t / mid,
+                "implied_tce_usd_per_day": implied_tce(
+                    ship, params, km, mid, parcel_t=parcel, passages=crossed
+                ),
+                "tce_usd_per_day": ship.tce_usd_per_day,
+                "fixture_tce_usd_per_day": fixture,
+                "model_at_fixture_tce_usd_per_t": at_fixture,
+            }
+        )
     return pd.DataFrame(records)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -496,3 +497,91 @@ def test_sea_routes_record_the_passages_they_cross():
     assert lines[0][0].equals(routes.lines[0][0])
     cape = geo.sea_routes_with_passages([NOV], [mombasa], avoid=["suez"])
     assert cape.passages[0][0][-1] == "cape_of_good_hope"
+
+
+# -- the bundled tables and the calibration --
+def test_bundled_tables_load_and_every_row_is_sourced():
+    model = freight.load_freight()
+    assert [s.name for s in model.classes] == [
+        "coaster",
+        "handysize",
+        "supramax",
+        "panamax",
+    ]
+    assert model.parameters.price_year == 2024
+    for name in ("ship_classes", "voyage_parameters", "freight_calibration"):
+        table = pd.read_csv(freight._bundled(f"{name}.csv"))
+        for col in freight.PROVENANCE_COLUMNS:
+            assert table[col].notna().all(), (name, col)
+        assumed = table["source"].str.contains("ASSUM|DERIVED", regex=True)
+        assert (table.loc[assumed, "confidence"] != "H").all(), name
+
+
+def test_the_coaster_hire_is_the_one_its_calibration_route_implies():
+    model = freight.load_freight()
+    routes = pd.read_csv(freight._bundled("freight_calibration.csv")).set_index("id")
+    r14 = routes.loc["R14c"]
+    sea = geo.sea_routes_with_passages(
+        [(r14["from_lon"], r14["from_lat"])], [(r14["to_lon"], r14["to_lat"])]
+    )
+    tce = freight.implied_tce(
+        model.ship("coaster"),
+        model.parameters,
+        sea.distance_km[0, 0],
+        (r14["published_low_usd_per_t"] + r14["published_high_usd_per_t"]) / 2,
+        parcel_t=r14["parcel_t"],
+        passages=sea.passages[0][0],
+    )
+    assert model.ship("coaster").tce_usd_per_day == round(tce)
+
+
+def calibration_markdown(table: pd.DataFrame) -> str:
+    """The calibration table as docs/geography.md shows it."""
+    lines = [
+        "| Route | Period | Class, parcel | Published USD/t | Model USD/t | "
+        "Model / published | Implied hire USD/day (model's) | Model at the "
+        "broker's hire |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for _, r in table.iterrows():
+        at = r["model_at_fixture_tce_usd_per_t"]
+        broker = (
+            "-"
+            if np.isnan(at)
+            else f"{at:.2f} at {r['fixture_tce_usd_per_day']:,.0f}/day"
+        )
+        lines.append(
+            f"| {r['id']} {r['route']} | {r['period']} | {r['ship_class']}, "
+            f"{r['parcel_t']:,.0f} t | {r['published_usd_per_t']:.2f} | "
+            f"{r['model_usd_per_t']:.2f} | {r['model_to_published']:.2f} | "
+            f"{r['implied_tce_usd_per_day']:,.0f} ({r['tce_usd_per_day']:,.0f}) | "
+            f"{broker} |"
+        )
+    return "\n".join(lines)
+
+
+def test_calibration_table_in_the_docs_is_the_one_the_library_computes():
+    docs = Path(__file__).resolve().parents[1] / "docs" / "geography.md"
+    text = docs.read_text(encoding="utf-8")
+    start = text.index("<!-- calibration table: start -->") + len(
+        "<!-- calibration table: start -->"
+    )
+    end = text.index("<!-- calibration table: end -->")
+    expected = calibration_markdown(freight.calibration())
+    assert text[start:end].strip() == expected, "update docs/geography.md:\n" + expected
+
+
+def test_calibration_table_errors():
+    routes = pd.read_csv(freight._bundled("freight_calibration.csv"))
+    with pytest.raises(ValidationError, match="missing required column 'parcel_t'"):
+        freight.calibration(routes.drop(columns=["parcel_t"]))
+    bad = routes.astype({"parcel_t": object, "ship_class": object})
+    bad.loc[0, "parcel_t"] = "lots"
+    bad.loc[1, "ship_class"] = "capesize"
+    with pytest.raises(ValidationError) as info:
+        freight.calibration(bad)
+    problems = "\n".join(info.value.problems)
+    assert "route 'R1', column 'parcel_t': 'lots' is not a number" in problems
+    assert (
+        "route 'R6', column 'ship_class': ship class 'capesize' is not in" in problems
+    )
