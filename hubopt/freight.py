@@ -576,6 +576,8 @@ class FreightModel:
         lot_t: float = math.inf,
         ship_class: str | None = None,
         rule: str = "largest",
+        load_rate_t_per_day: float = math.nan,
+        discharge_rate_t_per_day: float = math.nan,
     ) -> Voyage:
         """The voyage of the leg's class (see the module docstring for the rule).
 
@@ -592,6 +594,8 @@ class FreightModel:
         rule
             ``"largest"``: the largest admitted class; ``"cheapest"``: the admitted
             class with the lowest cost per tonne.
+        load_rate_t_per_day, discharge_rate_t_per_day
+            The two ports' own handling rates; NaN: the parameters' rates.
 
         Raises
         ------
@@ -610,10 +614,18 @@ class FreightModel:
         if not admitted:
             raise RouteError(self._none_fits(available_draft_m, lot_t, ship_class))
         crossed = tuple(passages)
+        params = self.parameters
+        rates = {
+            "load_rate_t_per_day": load_rate_t_per_day,
+            "discharge_rate_t_per_day": discharge_rate_t_per_day,
+        }
+        given = {k: float(v) for k, v in rates.items() if np.isfinite(v)}
+        if given:
+            params = dataclasses.replace(params, **given)
         voyages = [
             voyage_cost(
                 s,
-                self.parameters,
+                params,
                 distance_km,
                 parcel_t=self.parcel_t(s, available_draft_m, lot_t),
                 available_draft_m=available_draft_m,
@@ -1014,6 +1026,44 @@ def available_drafts(
     return out
 
 
+#: Node and waypoint columns that give a port's own cargo handling rates (t/day),
+#: used instead of the voyage parameters' rates when given.
+RATE_COLUMNS: tuple[str, ...] = ("load_rate_t_per_day", "discharge_rate_t_per_day")
+
+
+def handling_rates(
+    table: pd.DataFrame, name: str = "ports"
+) -> dict[str, tuple[float, float]]:
+    """(load, discharge) rate in t/day of every row by id; NaN where not given.
+
+    Raises
+    ------
+    ValidationError
+        For a rate that is not a number above zero (naming table, id and column).
+    """
+    ids = [str(v).strip() for v in table["id"]]
+    values = {}
+    problems = []
+    for col in RATE_COLUMNS:
+        if col not in table.columns:
+            values[col] = np.full(len(ids), np.nan)
+            continue
+        numbers = pd.to_numeric(table[col], errors="coerce").to_numpy(float)
+        for node, raw, value in zip(ids, table[col], numbers, strict=True):
+            if not _blank(raw) and not (np.isfinite(value) and value > 0):
+                problems.append(
+                    f"table '{name}', id '{node}', column '{col}': {raw!r} is not a "
+                    "rate in t/day (a number above zero)"
+                )
+        values[col] = numbers
+    if problems:
+        raise ValidationError(problems)
+    load, discharge = values[RATE_COLUMNS[0]], values[RATE_COLUMNS[1]]
+    return {
+        n: (float(a), float(b)) for n, a, b in zip(ids, load, discharge, strict=True)
+    }
+
+
 def price_sea_legs(
     ports: pd.DataFrame,
     pairs: Iterable[tuple[str, str]],
@@ -1032,7 +1082,9 @@ def price_sea_legs(
     Parameters
     ----------
     ports
-        Table with ``id``, ``lon``, ``lat`` and ``draft_m`` and/or ``depth_m``.
+        Table with ``id``, ``lon``, ``lat`` and ``draft_m`` and/or ``depth_m``;
+        optionally ``load_rate_t_per_day`` and ``discharge_rate_t_per_day`` (the
+        port's own rates).
     pairs
         (from id, to id) pairs.
     model
@@ -1062,6 +1114,7 @@ def price_sea_legs(
     ports = ports.reset_index(drop=True)
     ids = [str(v).strip() for v in ports["id"]]
     drafts = available_drafts(ports, model.parameters)
+    rates = handling_rates(ports)
     where = {n: i for i, n in enumerate(ids)}
     problems = []
     for node in sorted({n for pair in pairs for n in pair}):
@@ -1094,7 +1147,13 @@ def price_sea_legs(
         crossed = routes.passages[row[a]][col[b]]
         try:
             v = model.voyage(
-                km, available_draft_m=draft, passages=crossed, lot_t=lot_t, rule=rule
+                km,
+                available_draft_m=draft,
+                passages=crossed,
+                lot_t=lot_t,
+                rule=rule,
+                load_rate_t_per_day=rates[a][0],
+                discharge_rate_t_per_day=rates[b][1],
             )
         except RouteError as exc:
             msg = f"sea leg {a}->{b}: {exc}"

@@ -403,12 +403,16 @@ def _price_voyages(
     lot_t: float = np.inf,
     ship_classes: list[str] | None = None,
     rule: str = "largest",
+    rates: dict[str, tuple[float, float]] | None = None,
 ) -> dict[int, freight.Voyage]:
     """The voyage of every voyage-mode segment with a route, by segment position.
 
     ``ship_classes`` forces one class for all of them (one name) or one per voyage
-    segment in order. Raises RouteError when no class fits an end's draft.
+    segment in order; ``rates`` gives ports' own (load, discharge) rates by id.
+    Raises RouteError when no class fits an end's draft.
     """
+    rates = rates or {}
+    unknown = (np.nan, np.nan)
     out: dict[int, freight.Voyage] = {}
     count = 0
     for pos, (seg, (dist, _)) in enumerate(zip(segments, routed, strict=True)):
@@ -432,6 +436,8 @@ def _price_voyages(
             lot_t=lot_t,
             ship_class=forced,
             rule=rule,
+            load_rate_t_per_day=rates.get(seg.start_id, unknown)[0],
+            discharge_rate_t_per_day=rates.get(seg.end_id, unknown)[1],
         )
     return out
 
@@ -666,9 +672,10 @@ def fill_leg_attributes(
         todo.append((idx, segments, needed, needs_geometry))
     voyage_legs = [t for t in todo if any(_is_voyage(s.mode) for s in t[1])]
     drafts: dict[str, float] = {}
+    rates: dict[str, tuple[float, float]] = {}
     if voyage_legs:
         model = freight_model if freight_model is not None else freight.load_freight()
-        drafts = _drafts(network, waypoints, model)
+        drafts, rates = _drafts(network, waypoints, model)
         problems = _missing_drafts(legs, voyage_legs, drafts)
         for col in VOYAGE_COLUMNS:
             if col not in legs.columns:
@@ -701,6 +708,7 @@ def fill_leg_attributes(
                     lot_t=np.inf if _missing(row["parcel_t"]) else row["parcel_t"],
                     ship_classes=_split_names(row["ship_class"]),
                     rule=ship_rule,
+                    rates=rates,
                 )
             except ValidationError as exc:
                 problems.extend(f"table 'legs', {label}: {p}" for p in exc.problems)
@@ -736,10 +744,11 @@ def fill_leg_attributes(
 
 def _drafts(
     network: Network, waypoints: pd.DataFrame | None, model: freight.FreightModel
-) -> dict[str, float]:
-    """Available draft of every node and waypoint id (NaN: no depth given);
-    waypoints first, as for coordinates."""
+) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
+    """Available draft (NaN: no depth given) and own (load, discharge) rates of
+    every node and waypoint id; waypoints first, as for coordinates."""
     drafts: dict[str, float] = {}
+    rates: dict[str, tuple[float, float]] = {}
     tables = [
         ("origins", network.origins),
         ("hubs", network.hubs),
@@ -748,12 +757,14 @@ def _drafts(
     if waypoints is not None:
         tables.append(("waypoints", waypoints))
     for name, table in tables:
+        own = freight.handling_rates(table, name)
         for node, draft in freight.available_drafts(
             table, model.parameters, name
         ).items():
             if name == "waypoints" or node not in drafts:
                 drafts[node] = draft
-    return drafts
+                rates[node] = own[node]
+    return drafts, rates
 
 
 def _missing_drafts(

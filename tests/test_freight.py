@@ -585,3 +585,31 @@ def test_calibration_table_errors():
     assert (
         "route 'R6', column 'ship_class': ship class 'capesize' is not in" in problems
     )
+
+
+def test_a_port_with_its_own_discharge_rate():
+    net = voyage_network(dakar_m=12.0)
+    slow = net.destinations.assign(discharge_rate_t_per_day=2_000.0)
+    legs = fill_leg_attributes(
+        net.replace(destinations=slow), freight_model=MODEL
+    ).legs.set_index(["origin", "destination"])
+    cas_dkr = legs.loc[("CAS", "DKR")]
+    params = dataclasses.replace(PARAMS, discharge_rate_t_per_day=2_000.0)
+    ship = MODEL.ship(cas_dkr["ship_class"])
+    by_hand = voyage_cost(ship, params, cas_dkr["distance_km"], available_draft_m=11.0)
+    assert cas_dkr["cost_per_t"] == pytest.approx(by_hand.cost_per_t)
+    # NOV -> CAS discharges at Casablanca, which has no rate of its own
+    nov_cas = legs.loc[("NOV", "CAS")]
+    default = voyage_cost(
+        SUPRA,
+        PARAMS,
+        nov_cas["distance_km"],
+        available_draft_m=12.0,
+        passages=nov_cas["passages"].split(";"),
+    )
+    assert nov_cas["cost_per_t"] == pytest.approx(default.cost_per_t)
+    bad = net.destinations.assign(discharge_rate_t_per_day=0.0)
+    with pytest.raises(
+        ValidationError, match=r"'discharge_rate_t_per_day': 0\.0 is not"
+    ):
+        fill_leg_attributes(net.replace(destinations=bad), freight_model=MODEL)
