@@ -7,6 +7,7 @@ inside a :class:`~hubopt.network.Network` are always WGS84 longitude/latitude
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -397,6 +398,31 @@ def _sea_graph() -> _SeaGraph:
     return _SeaGraph(lonlat, tail_a, head_a, length, passage)
 
 
+@lru_cache(maxsize=1)
+def _edge_passages() -> dict[tuple[int, int], str]:
+    """Passage name of every tagged sea-graph edge, keyed by (tail, head) node."""
+    graph = _sea_graph()
+    tagged = np.flatnonzero(graph.passage != "")
+    return {
+        (int(graph.tail[k]), int(graph.head[k])): str(graph.passage[k]) for k in tagged
+    }
+
+
+def _passages_on(
+    nodes: list[int], first: tuple[int, int], last: tuple[int, int]
+) -> tuple[str, ...]:
+    """Passages crossed, in travel order without repeats, by a route that joins the
+    lanes on segment ``first``, follows ``nodes`` and leaves on segment ``last``."""
+    edges = _edge_passages()
+    found: list[str] = []
+    steps = [first, *itertools.pairwise(nodes), last]
+    for u, v in steps:
+        name = edges.get((u, v)) or edges.get((v, u))
+        if name and name not in found:
+            found.append(name)
+    return tuple(found)
+
+
 def _closed_passages(avoid: Any) -> frozenset[str]:
     """Validate ``avoid`` and add the always-closed passages."""
     if isinstance(avoid, str):
@@ -552,13 +578,16 @@ def snap_to_sea(points: Any, *, avoid: Any = ()) -> tuple[np.ndarray, np.ndarray
 
 def _sea_solve(
     src: np.ndarray, dst: np.ndarray, closed: frozenset[str], *, paths: bool = False
-) -> tuple[np.ndarray, list[list[np.ndarray]] | None]:
+) -> tuple[
+    np.ndarray, list[list[np.ndarray]] | None, list[list[tuple[str, ...]]] | None
+]:
     """Sea distances (km) from every src to every dst point, with one Dijkstra call.
 
     Each point joins the lanes at its projection on the nearest open segment and
     continues through either end of it. Returns the (n, m) distance matrix and, when
     ``paths``, the route vertices between the two points of each pair (projection,
-    network nodes, projection); empty for the direct line.
+    network nodes, projection; empty for the direct line) and the passages each
+    route crosses (see :data:`PASSAGES`; the lane segments a point joins count).
     """
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import dijkstra
@@ -626,23 +655,29 @@ def _sea_solve(
         direct[i[use_line], j[use_line]] = True
         along[i[use_lane], j[use_lane]] = True
         total[i, j] = np.where(use_line, line, np.where(use_lane, on_lane, total[i, j]))
-    vertices = None
+    vertices = crossed = None
     if paths:
         lonlat = _sea_graph().lonlat
-        vertices = []
+        vertices, crossed = [], []
         for i in range(n):
-            row = []
+            row, row_passages = [], []
+            first = (int(s.tail[i]), int(s.head[i]))
             for j in range(len(dst)):
+                last = (int(t.tail[j]), int(t.head[j]))
                 if direct[i, j] or not np.isfinite(total[i, j]):
                     row.append(np.empty((0, 2)))
+                    row_passages.append(())
                     continue
                 if along[i, j]:
                     row.append(np.vstack([s.lonlat[i], t.lonlat[j]]))
+                    row_passages.append(_passages_on([], first, first))
                     continue
                 nodes = _walk(pred[i], int(virtual[i]), int(arrive[i, j]))[1:]
                 row.append(np.vstack([s.lonlat[i], lonlat[nodes], t.lonlat[j]]))
+                row_passages.append(_passages_on(nodes, first, last))
             vertices.append(row)
-    return total, vertices
+            crossed.append(row_passages)
+    return total, vertices, crossed
 
 
 def _walk(pred: np.ndarray, source: int, target: int) -> list[int]:
@@ -695,7 +730,7 @@ def sea_distances(from_points: Any, to_points: Any, *, avoid: Any = ()) -> np.nd
     dst = as_lonlat(to_points, "to_points")
     if len(src) == 0 or len(dst) == 0:
         return np.zeros((len(src), len(dst)))
-    total, _ = _sea_solve(src, dst, _closed_passages(avoid))
+    total, _, _ = _sea_solve(src, dst, _closed_passages(avoid))
     return total
 
 
@@ -747,12 +782,52 @@ def sea_routes(
     >>> km.shape, [round(v, 6) for v in lines[0][1].coords[-1]]
     ((1, 2), [3.39, 6.45])
     """
+    routes = sea_routes_with_passages(from_points, to_points, avoid=avoid)
+    return routes.distance_km, routes.lines
+
+
+@dataclass(frozen=True)
+class SeaRoutes:
+    """Sea distances, route lines and the passages each route crosses.
+
+    ``distance_km`` is (n, m); ``lines[i][j]`` a lon/lat LineString (None where there
+    is no route); ``passages[i][j]`` the names (see :data:`PASSAGES`) of the straits
+    and canals the route crosses, in travel order.
+    """
+
+    distance_km: np.ndarray
+    lines: list[list[LineString | None]]
+    passages: list[list[tuple[str, ...]]]
+
+
+def sea_routes_with_passages(
+    from_points: Any, to_points: Any, *, avoid: Any = ()
+) -> SeaRoutes:
+    """:func:`sea_routes` plus the passages each route crosses (for passage dues).
+
+    Parameters
+    ----------
+    from_points, to_points, avoid
+        As for :func:`sea_distances`.
+
+    Returns
+    -------
+    SeaRoutes
+
+    Examples
+    --------
+    >>> from hubopt import geo
+    >>> novorossiysk, casablanca = (37.78, 44.72), (-7.62, 33.6)
+    >>> geo.sea_routes_with_passages([novorossiysk], [casablanca]).passages[0][0]
+    ('bosporus', 'dardanelles', 'gibraltar')
+    """
     src = as_lonlat(from_points, "from_points")
     dst = as_lonlat(to_points, "to_points")
     if len(src) == 0 or len(dst) == 0:
-        return np.zeros((len(src), len(dst))), [[] for _ in range(len(src))]
-    total, paths = _sea_solve(src, dst, _closed_passages(avoid), paths=True)
-    assert paths is not None
+        empty: list[list[Any]] = [[] for _ in range(len(src))]
+        return SeaRoutes(np.zeros((len(src), len(dst))), empty, empty)
+    total, paths, crossed = _sea_solve(src, dst, _closed_passages(avoid), paths=True)
+    assert paths is not None and crossed is not None
     lines: list[list[LineString | None]] = []
     for i in range(len(src)):
         row: list[LineString | None] = []
@@ -762,7 +837,7 @@ def sea_routes(
                 continue
             row.append(_path_line(src[i], paths[i][j], dst[j]))
         lines.append(row)
-    return total, lines
+    return SeaRoutes(total, lines, crossed)
 
 
 def sea_route(a: Any, b: Any, *, avoid: Any = ()) -> LineString:

@@ -24,13 +24,21 @@ and at each change of mode the chain adds the ``transfer_cost_per_t`` and
 whose ``graph`` is ``sea`` (see :func:`hubopt.geo.sea_distances`), from the corridor's
 polyline when the segment names one, else from the great circle times the mode's
 ``circuity``. See docs/geography.md.
+
+A segment whose mode is a voyage mode (:data:`hubopt.freight.VOYAGE_MODES`,
+``sea_voyage``) is priced by the voyage model of :mod:`hubopt.freight` instead: its
+ship class is the largest one both ends admit (part-loading to the available draft of
+the shallower end, from the ``draft_m`` or ``depth_m`` columns of the node and
+waypoint tables), and its cost, transit time and CO2 are those of one voyage divided
+by the parcel. Such legs also get ``ship_class``, ``parcel_t`` and ``passages``
+columns. See docs/geography.md, "Sea freight: the voyage model".
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -38,7 +46,7 @@ import pandas as pd
 import shapely
 from shapely import LineString
 
-from . import geo
+from . import freight, geo
 from .errors import RouteError, ValidationError
 from .modes import MODE_ALIASES, load_modes, mode_parameters
 from .network import Network
@@ -50,6 +58,8 @@ ATTRIBUTES: tuple[str, ...] = (
     "transit_days",
     "co2_kg_per_t",
 )
+#: The extra columns filled for legs with a voyage-mode segment.
+VOYAGE_COLUMNS: tuple[str, ...] = ("ship_class", "parcel_t", "passages")
 
 _STEP = re.compile(
     r"^\s*(?P<mode>[A-Za-z0-9_\-]+)\s*(?:/\s*(?P<corridor>[^@;/]+?)\s*)?"
@@ -146,6 +156,9 @@ class Segment:
     start: tuple[float, float]
     end: tuple[float, float]
     corridor: str = ""
+    #: Node or waypoint ids of the two ends (for their depths), when known.
+    start_id: str = field(default="", repr=False, compare=False)
+    end_id: str = field(default="", repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -171,6 +184,10 @@ def _canonical(mode: str) -> str:
     return MODE_ALIASES.get(mode, mode)
 
 
+def _is_voyage(mode: str) -> bool:
+    return str(mode).strip().lower() in freight.VOYAGE_MODES
+
+
 class _ModeLookup:
     """Memoised :func:`hubopt.modes.mode_parameters` for one modes table (a pandas
     lookup per segment made routing 500 chained legs take ~20 s)."""
@@ -182,8 +199,26 @@ class _ModeLookup:
     def __call__(self, mode: str) -> dict[str, Any]:
         key = str(mode).strip().lower()
         if key not in self._rows:
-            self._rows[key] = mode_parameters(self.modes, key)
+            if _is_voyage(key) and key not in set(self.modes["mode"]):
+                self._rows[key] = self._voyage_row(key)
+            else:
+                self._rows[key] = mode_parameters(self.modes, key)
         return self._rows[key]
+
+    def _voyage_row(self, key: str) -> dict[str, Any]:
+        """A voyage mode missing from the modes table: routed like ``sea`` (same
+        graph and closed passages) and entered at the same cargo-handling cost; its
+        port days are in the voyage, so no transfer days. Its CO2 per t-km (that of
+        'sea') is used only when the voyage parameters give no CO2 per t of fuel."""
+        row = dict(mode_parameters(self.modes, "sea"))
+        row.update(
+            mode=key,
+            cost_per_tkm=0.0,
+            cost_per_t=0.0,
+            transfer_days=0.0,
+            source="voyage model (hubopt.freight); routing and handling as 'sea'",
+        )
+        return row
 
 
 class _Router:
@@ -205,7 +240,10 @@ class _Router:
             for cid, geom in zip(corridors["id"], corridors.geometry, strict=True):
                 self.corridors[str(cid)] = geom
         self._sea: dict[tuple[str, ...], set[tuple[tuple[float, float], ...]]] = {}
-        self._results: dict[Segment, tuple[float, LineString | None]] = {}
+        self._passages: dict[
+            tuple[tuple[str, ...], tuple[float, float], tuple[float, float]],
+            tuple[str, ...],
+        ] = {}
 
     def closed_for(self, mode: str) -> tuple[str, ...]:
         params = self.params(mode)
@@ -227,12 +265,14 @@ class _Router:
         for closed, pairs in self._sea.items():
             starts = sorted({a for a, _ in pairs})
             ends = sorted({b for _, b in pairs})
-            dist, lines = geo.sea_routes(starts, ends, avoid=closed)
+            routes = geo.sea_routes_with_passages(starts, ends, avoid=closed)
             row = {p: i for i, p in enumerate(starts)}
             col = {p: j for j, p in enumerate(ends)}
             for a, b in pairs:
                 i, j = row[a], col[b]
-                self._sea_lines[(closed, a, b)] = (float(dist[i, j]), lines[i][j])
+                km, line = float(routes.distance_km[i, j]), routes.lines[i][j]
+                self._sea_lines[(closed, a, b)] = (km, line)
+                self._passages[(closed, a, b)] = routes.passages[i][j]
 
     def get(self, segment: Segment) -> tuple[float, LineString | None]:
         """Distance in km (inf when unreachable) and line of a segment."""
@@ -249,6 +289,11 @@ class _Router:
         return gc * float(params["circuity"]), _geodesic_line(
             segment.start, segment.end
         )
+
+    def passages(self, segment: Segment) -> tuple[str, ...]:
+        """The passages a sea segment's route crosses (() for other segments)."""
+        key = (self.closed_for(segment.mode), segment.start, segment.end)
+        return self._passages.get(key, ())
 
 
 def _oriented(geom: Any, start: tuple[float, float]) -> LineString:
@@ -291,6 +336,8 @@ def chain_attributes(
     corridors: Any | None = None,
     avoid: Iterable[str] = (),
     distances_km: list[float] | None = None,
+    freight_model: freight.FreightModel | None = None,
+    drafts_m: dict[str, float] | None = None,
 ) -> LegAttributes:
     """Distance, cost, time, CO2 and geometry of a chain of segments.
 
@@ -307,6 +354,11 @@ def chain_attributes(
     distances_km
         Optional segment lengths that override the geographic ones (used to honour a
         distance the user gave for a single-segment leg).
+    freight_model
+        The voyage model for voyage-mode segments; the bundled tables when None.
+    drafts_m
+        Available draft (m) by segment end id (``start_id``/``end_id``); an end
+        not in it is taken as unrestricted.
 
     Returns
     -------
@@ -330,7 +382,64 @@ def chain_attributes(
     for seg in segments:
         router.add(seg)
     router.solve()
-    return _sum_chain(segments, [router.get(s) for s in segments], modes, distances_km)
+    routed = [router.get(s) for s in segments]
+    voyages: dict[int, freight.Voyage] = {}
+    if any(_is_voyage(seg.mode) for seg in segments):
+        model = freight_model if freight_model is not None else freight.load_freight()
+        voyages = _price_voyages(
+            segments, routed, router, model, drafts_m or {}, distances_km
+        )
+    return _sum_chain(segments, routed, modes, distances_km, voyages=voyages)
+
+
+def _price_voyages(
+    segments: list[Segment],
+    routed: list[tuple[float, LineString | None]],
+    router: _Router,
+    model: freight.FreightModel,
+    drafts_m: dict[str, float],
+    distances_km: list[float] | None = None,
+    *,
+    lot_t: float = np.inf,
+    ship_classes: list[str] | None = None,
+    rule: str = "largest",
+    rates: dict[str, tuple[float, float]] | None = None,
+) -> dict[int, freight.Voyage]:
+    """The voyage of every voyage-mode segment with a route, by segment position.
+
+    ``ship_classes`` forces one class for all of them (one name) or one per voyage
+    segment in order; ``rates`` gives ports' own (load, discharge) rates by id.
+    Raises RouteError when no class fits an end's draft.
+    """
+    rates = rates or {}
+    unknown = (np.nan, np.nan)
+    out: dict[int, freight.Voyage] = {}
+    count = 0
+    for pos, (seg, (dist, _)) in enumerate(zip(segments, routed, strict=True)):
+        if not _is_voyage(seg.mode):
+            continue
+        if distances_km is not None and np.isfinite(distances_km[pos]):
+            dist = distances_km[pos]
+        forced = None
+        if ship_classes:
+            forced = ship_classes[min(count, len(ship_classes) - 1)]
+        count += 1
+        if not np.isfinite(dist):
+            continue
+        draft = min(
+            drafts_m.get(seg.start_id, np.inf), drafts_m.get(seg.end_id, np.inf)
+        )
+        out[pos] = model.voyage(
+            dist,
+            available_draft_m=draft,
+            passages=router.passages(seg),
+            lot_t=lot_t,
+            ship_class=forced,
+            rule=rule,
+            load_rate_t_per_day=rates.get(seg.start_id, unknown)[0],
+            discharge_rate_t_per_day=rates.get(seg.end_id, unknown)[1],
+        )
+    return out
 
 
 def _is_validated(modes: Any) -> bool:
@@ -347,8 +456,10 @@ def _sum_chain(
     modes: pd.DataFrame,
     distances_km: list[float] | None = None,
     lookup: _ModeLookup | None = None,
+    voyages: dict[int, freight.Voyage] | None = None,
 ) -> LegAttributes:
     lookup = lookup if lookup is not None else _ModeLookup(modes)
+    voyages = voyages or {}
     distance = cost = days = co2 = 0.0
     previous = None
     for pos, (seg, (dist, _)) in enumerate(zip(segments, routed, strict=True)):
@@ -361,6 +472,13 @@ def _sum_chain(
             days += params["transfer_days"]
         previous = mode
         distance += dist
+        if pos in voyages:
+            trip = voyages[pos]
+            cost += trip.cost_per_t
+            days += trip.transit_days
+            per_km = params["co2_kg_per_tkm"] * dist
+            co2 += trip.co2_kg_per_t if np.isfinite(trip.co2_kg_per_t) else per_km
+            continue
         cost += params["cost_per_t"] + params["cost_per_tkm"] * dist
         days += dist / params["speed_km_per_day"]
         co2 += params["co2_kg_per_tkm"] * dist
@@ -409,29 +527,33 @@ def _leg_segments(
     start = points[row["origin"]]
     end = points[row["destination"]]
     route = row.get("route", None)
+    origin, destination = str(row["origin"]), str(row["destination"])
     if _missing(route):
-        return [Segment(row["mode"], start, end, row.get("corridor", "") or "")]
+        corridor = row.get("corridor", "") or ""
+        return [Segment(row["mode"], start, end, corridor, origin, destination)]
     try:
         steps = parse_route(route)
     except ValidationError as exc:
         msg = f"table 'legs', {label}, column 'route': {exc.problems[0]}"
         raise ValidationError(msg) from exc
     segments = []
-    here = start
+    here, here_id = start, origin
     for pos, step in enumerate(steps):
         last = pos == len(steps) - 1
         if step.to is None or (last and step.to == row["destination"]):
-            there = end
+            there, there_id = end, destination
         elif step.to in points:
-            there = points[step.to]
+            there, there_id = points[step.to], str(step.to)
         else:
             msg = (
                 f"table 'legs', {label}, column 'route': unknown waypoint {step.to!r}; "
                 "add it to the waypoints table (id, name, lon, lat) or use a node id"
             )
             raise ValidationError(msg)
-        segments.append(Segment(step.mode, here, there, step.corridor))
-        here = there
+        segments.append(
+            Segment(step.mode, here, there, step.corridor, here_id, there_id)
+        )
+        here, here_id = there, there_id
     if here != end:
         msg = (
             f"table 'legs', {label}, column 'route': the last step ends at "
@@ -449,6 +571,8 @@ def fill_leg_attributes(
     avoid: Iterable[str] = (),
     waypoints: pd.DataFrame | None = None,
     unreachable: str = "raise",
+    freight_model: freight.FreightModel | None = None,
+    ship_rule: str = "largest",
 ) -> Network:
     """Fill in every missing leg distance, cost, transit time, CO2 and geometry.
 
@@ -456,6 +580,16 @@ def fill_leg_attributes(
     ``distance_km``, ``cost_per_t``, ``transit_days`` and ``co2_kg_per_t`` and empty
     ``geometry`` cells are filled. When a single-segment leg has a user distance, its
     cost, time and CO2 are derived from that distance.
+
+    Legs with a voyage-mode segment (``sea_voyage``) are priced by the voyage model
+    (:mod:`hubopt.freight`) at the available draft of the shallower end of each such
+    segment: the end's ``draft_m`` (maximum draft at the grain berth) or else its
+    ``depth_m`` less the under-keel clearance, read from the origins, hubs,
+    destinations and waypoints tables; an end with neither is an error. Their
+    ``ship_class`` (';'-joined for several voyage segments), ``parcel_t`` (the
+    smallest) and ``passages`` (crossed, ';'-joined) columns are filled; a
+    ``ship_class`` or ``parcel_t`` the user gave is kept and forces the class or caps
+    the parcel (a tender lot).
 
     Parameters
     ----------
@@ -469,7 +603,14 @@ def fill_leg_attributes(
         Optional table (id, name, lon, lat) of the waypoints named in ``route`` cells.
     unreachable
         "raise" (default): a leg without a route is an error; "drop": such legs are
-        left out of the returned network (used by :meth:`hubopt.Scenario.apply`).
+        left out of the returned network (used by :meth:`hubopt.Scenario.apply`). A
+        voyage leg no ship class can sail (too shallow) counts as without a route.
+    freight_model
+        The voyage model; the bundled ``data/ship_classes.csv`` and
+        ``data/voyage_parameters.csv`` when None (read only if a voyage leg needs it).
+    ship_rule
+        How a voyage leg's class is chosen: "largest" admitted (default) or
+        "cheapest" per tonne (see :meth:`hubopt.freight.FreightModel.voyage`).
 
     Returns
     -------
@@ -482,7 +623,8 @@ def fill_leg_attributes(
         For an unknown mode, waypoint or passage, or an unreadable route.
     RouteError
         When a leg that needs a value has no route (e.g. ``avoid`` closed the only
-        passage); the message names each such leg and the passages.
+        passage) or, for a voyage leg, no ship class fits; the message names each
+        such leg and the passages or drafts.
 
     Examples
     --------
@@ -528,6 +670,18 @@ def fill_leg_attributes(
         for seg in segments:
             router.add(seg)
         todo.append((idx, segments, needed, needs_geometry))
+    voyage_legs = [t for t in todo if any(_is_voyage(s.mode) for s in t[1])]
+    drafts: dict[str, float] = {}
+    rates: dict[str, tuple[float, float]] = {}
+    if voyage_legs:
+        model = freight_model if freight_model is not None else freight.load_freight()
+        drafts, rates = _drafts(network, waypoints, model)
+        problems = _missing_drafts(legs, voyage_legs, drafts)
+        for col in VOYAGE_COLUMNS:
+            if col not in legs.columns:
+                legs[col] = np.nan if col == "parcel_t" else ""
+            if col != "parcel_t":
+                legs[col] = legs[col].astype(object)
     if problems:
         raise ValidationError(problems)
     router.solve()
@@ -540,7 +694,35 @@ def fill_leg_attributes(
         user_km = None
         if len(segments) == 1 and not _missing(row["distance_km"]):
             user_km = [float(row["distance_km"])]
-        attrs = _sum_chain(segments, routed, modes, user_km, router.params)
+        voyages: dict[int, freight.Voyage] = {}
+        if any(_is_voyage(s.mode) for s in segments) and needed:
+            label = f"leg {row['origin']}->{row['destination']} ({row['mode']})"
+            try:
+                voyages = _price_voyages(
+                    segments,
+                    routed,
+                    router,
+                    model,
+                    drafts,
+                    user_km,
+                    lot_t=np.inf if _missing(row["parcel_t"]) else row["parcel_t"],
+                    ship_classes=_split_names(row["ship_class"]),
+                    rule=ship_rule,
+                    rates=rates,
+                )
+            except ValidationError as exc:
+                problems.extend(f"table 'legs', {label}: {p}" for p in exc.problems)
+                continue
+            except RouteError as exc:
+                if unreachable == "drop":
+                    dropped.append(idx)
+                else:
+                    lost.append(f"{label}: {exc}")
+                continue
+            _record_voyages(legs, idx, voyages)
+        attrs = _sum_chain(
+            segments, routed, modes, user_km, router.params, voyages=voyages
+        )
         if not np.isfinite(attrs.cost_per_t):
             if needed and unreachable == "drop":
                 dropped.append(idx)
@@ -551,11 +733,85 @@ def fill_leg_attributes(
             legs.at[idx, col] = float(getattr(attrs, col))
         if needs_geometry:
             legs.at[idx, "geometry"] = attrs.geometry
+    if problems:
+        raise ValidationError(problems)
     if lost:
         raise RouteError("\n".join(lost))
     if dropped:
         legs = legs.drop(index=dropped)
     return network.replace(legs=_as_geoframe(legs))
+
+
+def _drafts(
+    network: Network, waypoints: pd.DataFrame | None, model: freight.FreightModel
+) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
+    """Available draft (NaN: no depth given) and own (load, discharge) rates of
+    every node and waypoint id; waypoints first, as for coordinates."""
+    drafts: dict[str, float] = {}
+    rates: dict[str, tuple[float, float]] = {}
+    tables = [
+        ("origins", network.origins),
+        ("hubs", network.hubs),
+        ("destinations", network.destinations),
+    ]
+    if waypoints is not None:
+        tables.append(("waypoints", waypoints))
+    for name, table in tables:
+        own = freight.handling_rates(table, name)
+        for node, draft in freight.available_drafts(
+            table, model.parameters, name
+        ).items():
+            if name == "waypoints" or node not in drafts:
+                drafts[node] = draft
+                rates[node] = own[node]
+    return drafts, rates
+
+
+def _missing_drafts(
+    legs: pd.DataFrame,
+    voyage_legs: list[tuple[int, list[Segment], list[str], bool]],
+    drafts: dict[str, float],
+) -> list[str]:
+    problems = []
+    for idx, segments, needed, _ in voyage_legs:
+        if not needed:
+            continue
+        label = f"leg {legs.at[idx, 'origin']}->{legs.at[idx, 'destination']}"
+        for seg in segments:
+            if not _is_voyage(seg.mode):
+                continue
+            for end in (seg.start_id, seg.end_id):
+                if np.isnan(drafts.get(end, np.nan)):
+                    problems.append(
+                        f"table 'legs', {label}: its {seg.mode} segment calls at "
+                        f"'{end}', which has no draft_m or depth_m; give that node "
+                        "or waypoint the grain berth's maximum draft (draft_m) or "
+                        "its depth (depth_m)"
+                    )
+    return sorted(set(problems))
+
+
+def _split_names(value: Any) -> list[str] | None:
+    if _missing(value):
+        return None
+    return [p.strip() for p in str(value).split(";") if p.strip()] or None
+
+
+def _record_voyages(
+    legs: pd.DataFrame, idx: Any, voyages: dict[int, freight.Voyage]
+) -> None:
+    """Write the voyage columns of one leg (keeping what the user gave)."""
+    if not voyages:
+        return
+    trips = [voyages[k] for k in sorted(voyages)]
+    if _missing(legs.at[idx, "ship_class"]):
+        legs.at[idx, "ship_class"] = ";".join(t.ship_class for t in trips)
+    if _missing(legs.at[idx, "parcel_t"]):
+        legs.at[idx, "parcel_t"] = float(min(t.parcel_t for t in trips))
+    crossed: list[str] = []
+    for trip in trips:
+        crossed.extend(p for p in trip.passages if p not in crossed)
+    legs.at[idx, "passages"] = ";".join(crossed)
 
 
 #: ``hubopt.with_leg_attributes(network, ...)``: the name the former
@@ -649,8 +905,9 @@ def propose_legs(
     if direct:
         kinds.append(("origin", "destination", direct_mode))
     rows = []
+    lookup = _ModeLookup(modes)
     for from_kind, to_kind, mode in kinds:
-        params = mode_parameters(modes, mode)
+        params = lookup(mode)
         a = nodes.loc[nodes["kind"] == from_kind]
         b = nodes.loc[nodes["kind"] == to_kind]
         if a.empty or b.empty:

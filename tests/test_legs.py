@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from hubopt import geo
+from hubopt import freight, geo
 from hubopt.errors import RouteError, ValidationError
 from hubopt.legs import (
     Segment,
@@ -20,6 +20,7 @@ from hubopt.legs import (
 )
 from hubopt.modes import REQUIRED_COLUMNS, load_modes, mode_parameters
 from hubopt.network import Network
+from tests.test_freight import MODEL, PARAMS, SUPRA
 
 KM_PER_DEGREE = 111.3195  # one degree of longitude on the WGS84 equator
 
@@ -397,3 +398,38 @@ def test_with_leg_attributes_is_fill_leg_attributes(tiny):
     assert net.legs["cost_per_t"].isna().all()  # the input is unchanged
     with pytest.raises(ValidationError, match="unreachable must be 'raise' or 'drop'"):
         hubopt.with_leg_attributes(net, unreachable="skip")
+
+
+# -- voyage-mode segments (hubopt.freight) --
+def test_a_voyage_segment_in_a_chain_without_ids_sails_unrestricted():
+    nov, cas = (37.783, 44.717), (-7.617, 33.6)
+    leg = chain_attributes([Segment("sea_voyage", nov, cas)], freight_model=MODEL)
+    km = geo.sea_routes_with_passages([nov], [cas])
+    by_hand = freight.voyage_cost(
+        SUPRA, PARAMS, km.distance_km[0, 0], passages=km.passages[0][0]
+    )
+    assert leg.distance_km == pytest.approx(km.distance_km[0, 0])
+    assert leg.cost_per_t == pytest.approx(by_hand.cost_per_t)
+    # entering the ship from rail pays the sea mode's loading cost, no transfer days
+    chained = chain_attributes(
+        [Segment("rail", (39.0, 47.0), nov), Segment("sea_voyage", nov, cas)],
+        freight_model=MODEL,
+        drafts_m={},
+    )
+    rail = mode_parameters(load_modes(), "rail")
+    sea = mode_parameters(load_modes(), "sea")
+    rail_km = chained.distance_km - km.distance_km[0, 0]
+    assert chained.cost_per_t == pytest.approx(
+        rail_km * rail["cost_per_tkm"] + sea["transfer_cost_per_t"] + by_hand.cost_per_t
+    )
+    assert chained.transit_days == pytest.approx(
+        rail_km / rail["speed_km_per_day"] + by_hand.transit_days
+    )
+
+
+def test_propose_legs_accepts_the_voyage_mode():
+    nodes = small_network(
+        pd.DataFrame([{"origin": "NOV", "destination": "CAS", "mode": "sea"}])
+    ).node_coordinates()
+    legs = propose_legs(nodes, inbound_mode="sea_voyage", direct=False)
+    assert set(legs["mode"]) == {"sea_voyage", "sea"}
