@@ -335,8 +335,8 @@ def _scenario_optima(
     )
     problems = []
     for s, (result, message) in zip(scenarios, own, strict=True):
-        if result is None:
-            problems.append(f"scenario '{s.name}': {message}")
+        if result is None:  # the message of Scenario.apply names the scenario
+            problems.append(message)
         elif result.status not in ("optimal", "feasible"):
             problems.append(f"scenario '{s.name}': {result.status}")
     if problems:

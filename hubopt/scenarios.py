@@ -93,6 +93,133 @@ def _names(name: str, value: Any) -> tuple[str, ...]:
         raise ValidationError(msg) from None
 
 
+#: The tables a scenario's ``set`` may edit, and the column each row ``id`` names
+#: (legs: ``"ORIGIN->DESTINATION"``).
+EDITABLE_TABLES = {
+    "origins": "id",
+    "hubs": "id",
+    "hub_levels": "hub_id",
+    "destinations": "id",
+    "legs": "origin->destination",
+}
+#: Columns that identify rows or carry geometry, which ``set`` does not edit.
+_KEY_COLUMNS = {"id", "hub_id", "level", "origin", "destination", "geometry"}
+_EDIT_KEYS = ("table", "id", "column", "value")
+
+
+def _table_edits(value: Any) -> tuple[dict[str, Any], ...]:
+    """A scenario's ``set`` checked for its shape: a list of tables with a known
+    ``table``, a ``column`` name, a number, text or true/false ``value`` and,
+    optionally, a row ``id``. Whether the row and column exist is checked against
+    the network in :meth:`Scenario.apply`."""
+    if isinstance(value, Mapping):
+        value = [value]
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        msg = (
+            f'set must be a list of edits such as {{table = "destinations", id = '
+            f'"NG_LAGOS", column = "unmet_penalty_per_t", value = 500}}, got {value!r}'
+        )
+        raise ValidationError(msg)
+    edits, problems = [], []
+    for pos, edit in enumerate(value, start=1):
+        where = f"set[{pos}]"
+        if not isinstance(edit, Mapping):
+            problems.append(f"{where}: expected a table of {_EDIT_KEYS}, got {edit!r}")
+            continue
+        unknown = sorted(set(edit) - set(_EDIT_KEYS))
+        missing = [k for k in ("table", "column", "value") if k not in edit]
+        if unknown or missing:
+            problems.append(
+                f"{where}: "
+                + "; ".join(
+                    [f"unknown key(s) {unknown}"] * bool(unknown)
+                    + [f"missing key(s) {missing}"] * bool(missing)
+                )
+                + "; an edit has table, column, value and optionally id"
+            )
+            continue
+        table, column, cell = edit["table"], edit["column"], edit["value"]
+        if table not in EDITABLE_TABLES:
+            problems.append(
+                f"{where}: unknown table {table!r}; use one of "
+                f"{', '.join(EDITABLE_TABLES)}"
+            )
+        if not isinstance(column, str) or column in _KEY_COLUMNS:
+            problems.append(
+                f"{where}: column {column!r} cannot be set; name a data column such "
+                "as unmet_penalty_per_t (ids, levels and geometry are not edited)"
+            )
+        if isinstance(cell, float) and not math.isfinite(cell):
+            problems.append(f"{where}: value {cell!r} is not a finite number")
+        elif not isinstance(cell, int | float | str | np.number):
+            problems.append(
+                f"{where}: value {cell!r} must be a number, text or true/false"
+            )
+        row = edit.get("id")
+        if row is not None and not isinstance(row, str):
+            problems.append(f"{where}: id {row!r} must be text (a row id)")
+        edits.append(
+            {"table": table, "id": row, "column": column, "value": cell}
+            if row is not None
+            else {"table": table, "column": column, "value": cell}
+        )
+    if problems:
+        raise ValidationError(problems)
+    return tuple(edits)
+
+
+def _row_keys(frame: pd.DataFrame, table: str) -> pd.Series:
+    """The row ids ``set`` matches in ``table``."""
+    if table == "legs":
+        return frame["origin"].astype(str) + "->" + frame["destination"].astype(str)
+    return frame[EDITABLE_TABLES[table]].astype(str)
+
+
+def _apply_edits(network: Network, scenario: Scenario) -> Network:
+    """The network with the scenario's ``set`` edits made and validated again."""
+    if not scenario.set:
+        return network
+    frames: dict[str, pd.DataFrame] = {}
+    problems = []
+    for pos, edit in enumerate(scenario.set, start=1):
+        table, column = edit["table"], edit["column"]
+        frame = frames.get(table)
+        if frame is None:
+            frame = frames[table] = getattr(network, table)
+        where = f"scenario '{scenario.name}', set[{pos}]: table '{table}'"
+        if column not in frame.columns:
+            data = sorted(c for c in frame.columns if c not in _KEY_COLUMNS)
+            problems.append(
+                f"{where} has no column {column!r}; its columns: {', '.join(data)}"
+            )
+            continue
+        rows = np.ones(len(frame), dtype=bool)
+        if "id" in edit:
+            rows = (_row_keys(frame, table) == edit["id"]).to_numpy()
+            if not rows.any():
+                problems.append(
+                    f"{where} has no row {edit['id']!r} (matched on "
+                    f"{EDITABLE_TABLES[table]}); check the id, or leave id out to "
+                    "set the whole column"
+                )
+                continue
+        if frame[column].dtype.kind in "if" and isinstance(edit["value"], str):
+            frame[column] = frame[column].astype(object)
+        frame.loc[rows, column] = edit["value"]
+    if problems:
+        raise ValidationError(problems)
+    if "legs" in frames:
+        frames["legs"] = _geo(frames["legs"])
+    try:
+        return network.replace(**frames)
+    except ValidationError as exc:
+        msg = [
+            f"scenario '{scenario.name}', set: {p} (after the scenario's edits)"
+            for p in exc.problems
+        ]
+        raise ValidationError(msg) from None
+
+
 @dataclass(frozen=True)
 class Scenario:
     """One what-if: a set of changes to a network.
@@ -126,6 +253,15 @@ class Scenario:
         Weight of the scenario in :func:`hubopt.robust` with criterion "expected".
     description
         Free text for reports.
+    set
+        Edits of the network's tables, applied before every other change: a list of
+        ``{"table": ..., "id": ..., "column": ..., "value": ...}``. ``table`` is one
+        of :data:`EDITABLE_TABLES`; ``id`` names the row (a hub_levels row by its
+        hub_id, every level of that hub; a legs row as ``"ORIGIN->DESTINATION"``,
+        every leg between the two); without ``id`` the value goes to every row of
+        the column. The edited network is validated as any network is, so a bad
+        value is reported as the table, row and column it lands in. See
+        docs/scenarios.md.
 
     Examples
     --------
@@ -134,6 +270,10 @@ class Scenario:
     >>> net = s.apply(hubopt.datasets.tiny())
     >>> net.origins.set_index("id").loc["O1", "supply_t"]
     np.float64(75.0)
+    >>> short = hubopt.Scenario("short ok", set=[{"table": "destinations",
+    ...     "column": "unmet_penalty_per_t", "value": 400}])
+    >>> short.apply(hubopt.datasets.tiny()).destinations["unmet_penalty_per_t"].tolist()
+    [400.0, 400.0, 400.0]
     """
 
     name: str
@@ -149,9 +289,17 @@ class Scenario:
     carbon_price_per_t_co2: float | None = None
     probability: float | None = None
     description: str = ""
+    set: tuple[Mapping[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         _check_name(self.name)
+        try:
+            self._check_fields()
+        except ValidationError as exc:  # every message names the scenario, once
+            msg = [f"scenario '{self.name}': {p}" for p in exc.problems]
+            raise ValidationError(msg) from None
+
+    def _check_fields(self) -> None:
         for name in ("avoid", "close_corridors", "close_hubs", "open_hubs"):
             object.__setattr__(self, name, _names(name, getattr(self, name)))
         object.__setattr__(self, "avoid", tuple(p.lower() for p in self.avoid))
@@ -159,7 +307,7 @@ class Scenario:
         unknown = [p for p in self.avoid if p not in PASSAGES]
         if unknown:
             msg = (
-                f"scenario '{self.name}': unknown passage(s) {unknown} in avoid; "
+                f"unknown passage(s) {unknown} in avoid; "
                 f"known: {', '.join(sorted(PASSAGES))}"
             )
             raise ValidationError(msg)
@@ -179,7 +327,7 @@ class Scenario:
             object.__setattr__(self, name, checked)
         both = set(self.close_hubs) & set(self.open_hubs)
         if both:
-            msg = f"scenario '{self.name}': hubs {sorted(both)} both opened and closed"
+            msg = f"hubs {sorted(both)} both opened and closed"
             raise ValidationError(msg)
         price = self.carbon_price_per_t_co2
         if price is not None:
@@ -189,6 +337,7 @@ class Scenario:
         ):
             msg = f"probability must be in [0, 1], got {self.probability!r}"
             raise ValidationError(msg)
+        object.__setattr__(self, "set", _table_edits(self.set))
 
     def solve_options(self) -> dict[str, Any]:
         """The solve options this scenario sets (its carbon price, if any).
@@ -238,6 +387,11 @@ class Scenario:
             A market that must be served in full has no leg left; the message names
             the closed passages and corridors.
 
+        Notes
+        -----
+        The ``set`` edits are made first, on the network as given; the closures,
+        forced hubs and multipliers then act on the edited tables.
+
         Examples
         --------
         >>> import hubopt
@@ -248,6 +402,7 @@ class Scenario:
         >>> changed.origins["supply_t"].tolist(), changed.hubs["status"].tolist()
         ([150.0, 50.0], ['candidate', 'candidate', 'closed'])
         """
+        network = _apply_edits(network, self)
         hubs = network.hubs
         origins = network.origins
         dests = network.destinations
@@ -540,11 +695,14 @@ def scenarios_from_dict(data: Mapping[str, Any], *, where: str = "") -> Scenario
             continue
         label = entry.get("name", pos + 1)
         try:
+            _check_name(entry.get("name"))
+            here = prefix  # each line of Scenario's errors starts "scenario 'NAME'"
+        except ValidationError:
+            here = f"{prefix}[[scenario]] {pos + 1}: "  # the name is the problem
+        try:
             scenarios.append(Scenario(**entry))
         except ValidationError as exc:  # its own lines, not its "N problems" header
-            problems.extend(
-                f"{prefix}[[scenario]] {label!s}: {p}" for p in exc.problems
-            )
+            problems.extend(f"{here}{p}" for p in exc.problems)
         except TypeError as exc:
             problems.append(f"{prefix}[[scenario]] {label!s}: {exc}")
     if problems:
