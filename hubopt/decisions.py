@@ -5,6 +5,7 @@ solves (in parallel through :mod:`hubopt.parallel`) and tabulates them.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
@@ -578,6 +579,10 @@ def frontier_table(points: Sequence[Result]) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------
 # alternatives
 # ------------------------------------------------------------------------------------
+#: The tonnes every opened hub of an :func:`alternatives` portfolio moves at least.
+ALTERNATIVES_MIN_THROUGHPUT_T = 1.0
+
+
 def alternatives(
     network: Network,
     k: int = 5,
@@ -590,6 +595,15 @@ def alternatives(
     so far, so the next differs from each in at least ``min_difference`` hubs. The
     solves depend on each other and so run one after another.
 
+    Every hub a portfolio opens moves at least ``min_throughput_t`` tonnes (1 t
+    unless you pass another value): without it, ``min_hubs=1`` on a network where no
+    hub pays would return the hubs with the smallest fixed cost "opened" at 0 t, and
+    portfolios would differ only in hubs built and left idle. So the portfolios
+    differ in the hubs they use. A portfolio in which an opened hub moves no more
+    than that minimum (it is used only because it must be) is skipped, with a
+    warning naming it; the search stops after ``3 * k`` solves. Pass
+    ``min_throughput_t=None`` to allow idle hubs (nothing is skipped then).
+
     Parameters
     ----------
     network
@@ -599,7 +613,8 @@ def alternatives(
     min_difference
         Hubs (opened or closed) by which each portfolio differs from every other.
     **solve_options
-        Options of :func:`hubopt.solve`.
+        Options of :func:`hubopt.solve` (``min_throughput_t`` defaults to
+        :data:`ALTERNATIVES_MIN_THROUGHPUT_T` here).
 
     Returns
     -------
@@ -619,11 +634,14 @@ def alternatives(
         raise ValidationError(msg)
     options = dict(solve_options)
     options.pop("raise_on_failure", None)
+    options.setdefault("min_throughput_t", ALTERNATIVES_MIN_THROUGHPUT_T)
     excluded: list[tuple[str, ...]] = list(
         tuple(p) for p in options.pop("exclude_portfolios", ())
     )
+    floor = options["min_throughput_t"]
     found: list[Result] = []
-    for _ in range(k):
+    skipped: list[str] = []
+    for _ in range(3 * k):
         result = solving.solve(
             network,
             raise_on_failure=False,
@@ -632,18 +650,48 @@ def alternatives(
             **options,
         )
         if result.status not in ("optimal", "feasible"):
-            if not found:
+            if not found and not skipped:
                 msg = f"the network has no solution ({result.status})"
                 raise InfeasibleError(msg)
             break
-        found.append(result)
         excluded.append(tuple(result.open_hubs))
+        idle = _hubs_at_floor(result, floor)
+        if idle:
+            skipped.append(f"{'+'.join(result.open_hubs)} ({', '.join(idle)})")
+            continue
+        found.append(result)
+        if len(found) == k:
+            break
+    if skipped:
+        warnings.warn(
+            f"alternatives: skipped {len(skipped)} portfolio(s) in which an opened hub "
+            f"moves only the required minimum of {floor:g} t, i.e. is built but not "
+            f"worth using: {'; '.join(skipped)}",
+            stacklevel=2,
+        )
+    if not found:
+        msg = (
+            "alternatives: every portfolio found opens a hub that moves only the "
+            f"required minimum of {floor:g} t ({'; '.join(skipped)}); pass "
+            "min_throughput_t=None to see them"
+        )
+        raise InfeasibleError(msg)
     best = found[0].objective or 0.0
     for r in found:
         r.cost_gap_to_best = (
             (r.objective - best) / abs(best) if best else r.objective - best
         )
     return found
+
+
+def _hubs_at_floor(result: Result, floor: float | None) -> list[str]:
+    """The opened hubs of ``result`` that move no more than ``floor`` tonnes."""
+    if not floor:
+        return []
+    hubs = result.hubs
+    opened = hubs[hubs["open"]]
+    limit = floor * (1 + 1e-6) + 1e-6
+    return opened.loc[opened["throughput_t"] <= limit, "hub_id"].astype(str).tolist()
 
 
 # ------------------------------------------------------------------------------------
