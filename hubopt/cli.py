@@ -8,14 +8,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from . import datasets, solving
-from ._tables import decimals_for, rounded
+from ._tables import rounded
 from ._version import __version__
 from .decisions import comparisons, robust
 from .diagnose import explain_infeasible
@@ -32,7 +29,7 @@ from .options import ModelOptions, SolveOptions, SolverSettings
 from .outputs import check_target, file_names, output_folder
 from .parallel import worker_context
 from .report import PACK_FILES, short_answer, write_brief
-from .scenarios import compare, read_scenarios
+from .scenarios import compare, read_scenarios, table_text
 
 EXIT_OK, EXIT_INPUT, EXIT_NO_SOLUTION = 0, 2, 3
 #: Exit code after Ctrl-C (128 + SIGINT), as shells report it.
@@ -417,49 +414,11 @@ def _scenario_batch(args: argparse.Namespace) -> int:
             executor.shutdown()
     with output_folder(out, overwrite=args.overwrite) as staging:
         _write_batch(staging, name, table, results, args.guard_formulas)
-    print(console_table(table))
+    print(table_text(table))
     for reason in _reasons(table):
         print(reason)
     print(f"results written to {out}/ ({name}, scenarios/<name>/)")
     return EXIT_OK
-
-
-def console_table(table: Any) -> str:
-    """A compare / robust / sweep table as the console shows it: figures rounded as
-    in the CSV files (:func:`hubopt._tables.rounded`), with thousands separators, a
-    missing figure as "-", and without the message column (:func:`_reasons` prints
-    it).
-
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd
-    >>> from hubopt.cli import console_table
-    >>> table = pd.DataFrame({"total_cost": [191026328.4512, np.nan],
-    ...                       "co2_t": [304305.6, np.nan], "status": ["optimal",
-    ...                       "no_route"], "message": ["", "no route"]},
-    ...                      index=pd.Index(["base", "red_sea"], name="scenario"))
-    >>> print(console_table(table))  # doctest: +NORMALIZE_WHITESPACE
-                 total_cost   co2_t    status
-    scenario
-    base     191,026,328.45 304,306   optimal
-    red_sea               -       -  no_route
-    """
-    shown = rounded(table.drop(columns=["message"], errors="ignore"))
-    formatters = {}
-    for column in shown.columns:
-        digits = decimals_for(column)
-        if digits is not None and shown[column].dtype.kind in "fiu":
-            shown[column] = shown[column].astype(float)  # Int64's <NA> as NaN
-            formatters[column] = partial(_figure, digits=digits)
-    return shown.to_string(formatters=formatters, na_rep="-")
-
-
-def _figure(value: Any, *, digits: int) -> str:
-    """A figure with thousands separators, "-" when missing."""
-
-    if pd.isna(value):
-        return "-"
-    return f"{float(value):,.{digits}f}"
 
 
 def _reasons(table: Any) -> list[str]:

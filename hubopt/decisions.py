@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,14 @@ from .network import Network
 from .options import SolveOptions
 from .parallel import map_tasks
 from .result import Result
-from .scenarios import Scenario, _geo, _solve_and_summarise, _unique, solve_scenario
+from .scenarios import (
+    Scenario,
+    _geo,
+    _solve_and_summarise,
+    _unique,
+    solve_scenario,
+    write_table,
+)
 
 
 # ------------------------------------------------------------------------------------
@@ -72,6 +80,10 @@ class RobustResult:
     results: dict[str, Result]
     own_results: dict[str, Result]
     two_stage_results: dict[str, Result] = field(default_factory=dict)
+
+    def write_csv(self, file: str | Path) -> Path:
+        """The table as CSV, rounded (:func:`hubopt.scenarios.write_table`)."""
+        return write_table(self.table, file)
 
     @property
     def max_regret(self) -> float:
@@ -727,6 +739,10 @@ class Sweep:
     table: pd.DataFrame
     results: list[Result | None]
     changes: pd.DataFrame
+
+    def write_csv(self, file: str | Path) -> Path:
+        """The table as CSV, rounded (:func:`hubopt.scenarios.write_table`)."""
+        return write_table(self.table, file, index=False)
 
 
 _SCENARIO_PARAMETERS = ("freight_multiplier", "demand_multiplier")

@@ -13,6 +13,7 @@ import math
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,12 @@ import numpy as np
 import pandas as pd
 
 from . import solving
+from ._tables import decimals_for, rounded
 from .config import load_toml
 from .datasets import data_root
 from .errors import HuboptError, RouteError, ValidationError
 from .geo import PASSAGES
+from .io import write_csv_atomic
 from .legs import fill_leg_attributes
 from .network import Network
 from .options import SolveOptions
@@ -837,6 +840,13 @@ class Comparison:
     table: pd.DataFrame
     results: dict[str, Result]
 
+    def write_csv(self, file: str | Path) -> Path:
+        """The table as CSV, rounded (:func:`write_table`)."""
+        return write_table(self.table, file)
+
+    def __str__(self) -> str:
+        return table_text(self.table)
+
 
 def solve_scenario(
     network: Network, scenario: Scenario, options: Mapping[str, Any]
@@ -911,6 +921,90 @@ def summary_row(result: Result | None, message: str = "") -> dict[str, Any]:
         "status": result.status,
         "message": result.message or "",
     }
+
+
+def table_text(table: pd.DataFrame) -> str:
+    """A compare / robust / sweep / frontier table as text for the console: figures
+    rounded as in the CSV files (:func:`write_table`), with thousands separators,
+    a missing figure as "-", and without the message column.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from hubopt.scenarios import table_text
+    >>> table = pd.DataFrame({"total_cost": [191026328.4512, np.nan],
+    ...                       "co2_t": [304305.6, np.nan], "status": ["optimal",
+    ...                       "no_route"], "message": ["", "no route"]},
+    ...                      index=pd.Index(["base", "red_sea"], name="scenario"))
+    >>> print(table_text(table))  # doctest: +NORMALIZE_WHITESPACE
+                 total_cost   co2_t    status
+    scenario
+    base     191,026,328.45 304,306   optimal
+    red_sea               -       -  no_route
+    """
+    shown = rounded(table.drop(columns=["message"], errors="ignore"))
+    formatters = {}
+    for column in shown.columns:
+        digits = decimals_for(column)
+        if digits is not None and shown[column].dtype.kind in "fiu":
+            shown[column] = shown[column].astype(float)  # Int64's <NA> as NaN
+            formatters[column] = partial(_figure, digits=digits)
+    return shown.to_string(formatters=formatters, na_rep="-")
+
+
+def _figure(value: Any, *, digits: int) -> str:
+    """A figure with thousands separators, "-" when missing."""
+
+    if pd.isna(value):
+        return "-"
+    return f"{float(value):,.{digits}f}"
+
+
+def write_table(
+    table: pd.DataFrame,
+    file: str | Path,
+    *,
+    index: bool = True,
+    guard_formulas: bool = True,
+) -> Path:
+    """Write a compare / robust / sweep / frontier table as CSV, rounded as every
+    table hubopt writes (money to cents, tonnes to 1 t, shares to 0.1 %; see
+    :mod:`hubopt._tables`), through a temporary file.
+
+    Parameters
+    ----------
+    table
+        The table (:attr:`Comparison.table`, ``RobustResult.table``,
+        ``Sweep.table``, :func:`hubopt.decisions.frontier_table`).
+    file
+        The CSV file.
+    index
+        Write the index (the scenario names) as the first column.
+    guard_formulas
+        Guard text cells a spreadsheet would run as formulas
+        (:func:`hubopt.io.write_csv_atomic`).
+
+    Returns
+    -------
+    pathlib.Path
+        The file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from hubopt.scenarios import write_table
+    >>> table = pd.DataFrame({"total_cost": [191026328.4512], "co2_t": [304305.6]})
+    >>> file = write_table(table, Path(tempfile.mkdtemp()) / "t.csv", index=False)
+    >>> print(file.read_text(), end="")
+    total_cost,co2_t
+    191026328.45,304306
+    """
+    file = Path(file)
+    rows = table.reset_index() if index else table
+    write_csv_atomic(rounded(rows), file, guard_formulas=guard_formulas)
+    return file
 
 
 def compare(

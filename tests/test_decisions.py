@@ -524,3 +524,23 @@ def test_a_forced_hub_may_move_nothing_unless_asked():
     )
     fixed = hubopt.solve(fix_hubs(net, {"HA": "base"}))
     assert fixed.hubs.set_index("hub_id").loc["HA", "throughput_t"] == 0.0
+
+
+def test_sweep_and_robust_csv_are_rounded(tmp_path):
+    net = _split_markets()
+    s = hubopt.sweep(
+        net, "freight_multiplier", [1.0, 1.37], executor="serial", progress=False
+    )
+    rows = s.write_csv(tmp_path / "s.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0].split(",")[:3] == ["value", "hubs_opened", "total_cost"]
+    cost = float(rows[2].split(",")[2])
+    assert cost == round(s.table["total_cost"].iloc[1], 2)
+    choice = hubopt.robust(
+        net,
+        [hubopt.Scenario("a"), hubopt.Scenario("b", freight_multiplier=1.37)],
+        executor="serial",
+        progress=False,
+    )
+    text = choice.write_csv(tmp_path / "r.csv").read_text(encoding="utf-8")
+    assert text.startswith("scenario,probability,")
+    assert ",0.5," in text

@@ -387,3 +387,20 @@ def test_compare_console_shows_the_reason_and_dashes(tmp_path, capsys):
     assert "e+0" not in text
     csv = (out / "comparison.csv").read_text(encoding="utf-8")
     assert "scenario 'lost': market(s)" in csv
+
+
+def test_comparison_csv_and_text_are_rounded(tiny, tmp_path):
+    runs = [hubopt.Scenario("base"), hubopt.Scenario("dear", freight_multiplier=1.37)]
+    cmp = hubopt.compare(tiny, runs, executor="serial", progress=False)
+    file = cmp.write_csv(tmp_path / "c.csv")
+    text = file.read_text(encoding="utf-8")
+    assert text.splitlines()[0] == (
+        "scenario,hubs_opened,total_cost,cost_per_t,co2_t,unmet_t,status,message"
+    )
+    dear = text.splitlines()[2].split(",")
+    assert dear[2] == f"{cmp.table.loc['dear', 'total_cost']:.2f}".rstrip("0").rstrip(
+        "."
+    )
+    assert dear[5] == "0"  # tonnes as whole numbers
+    shown = str(cmp)
+    assert "e+0" not in shown and "message" not in shown
