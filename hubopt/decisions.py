@@ -119,6 +119,9 @@ def fix_hubs(network: Network, hubs: dict[str, str]) -> Network:
     """The network with exactly these hubs open at these levels (every other hub
     closed); a hub the network already closes stays closed.
 
+    A fixed hub is built and paid for; it moves only the tonnes for which it is the
+    cheapest route, possibly none (solve with ``min_throughput_t`` to require more).
+
     Examples
     --------
     >>> import hubopt

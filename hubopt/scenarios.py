@@ -249,7 +249,10 @@ class Scenario:
     supply_changes
         Multiplier per origin id: {"KZ_KOSTANAY": 0.7} is a 30 % smaller supply.
     close_hubs, open_hubs
-        Hub ids forced closed / forced open.
+        Hub ids forced closed / forced open. A forced-open hub is built and its
+        fixed cost paid; the model routes through it only the tonnes for which that
+        is cheapest, so it may move 0 t. To make an opened hub move goods, solve
+        with ``min_throughput_t`` (or ``min_throughput_share``).
     carbon_price_per_t_co2
         A carbon price for this scenario's solve (None: the caller's).
     probability
@@ -699,13 +702,17 @@ def scenarios_from_dict(data: Mapping[str, Any], *, where: str = "") -> Scenario
         label = entry.get("name", pos + 1)
         try:
             _check_name(entry.get("name"))
-            here = prefix  # each line of Scenario's errors starts "scenario 'NAME'"
         except ValidationError:
-            here = f"{prefix}[[scenario]] {pos + 1}: "  # the name is the problem
+            label = pos + 1  # the name is the problem: the table's position
         try:
             scenarios.append(Scenario(**entry))
         except ValidationError as exc:  # its own lines, not its "N problems" header
-            problems.extend(f"{here}{p}" for p in exc.problems)
+            # said once: "[[scenario]] x: ...", not "[[scenario]] x: scenario 'x': ..."
+            own = f"scenario '{entry.get('name')}': "
+            problems.extend(
+                f"{prefix}[[scenario]] {label!s}: {p.removeprefix(own)}"
+                for p in exc.problems
+            )
         except TypeError as exc:
             problems.append(f"{prefix}[[scenario]] {label!s}: {exc}")
     if problems:

@@ -218,7 +218,9 @@ def test_bad_scenario_file_leaves_no_folder(tmp_path, capsys, command):
     file = _toml(tmp_path, '[[scenario]]\nname = "x"\navoid = ["atlantis"]\n')
     out = tmp_path / "out"
     assert main([command, str(file), "--network", "tiny", "--out", str(out)]) == 2
-    assert "scenario 'x': unknown passage" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "[[scenario]] x: unknown passage" in err
+    assert "scenario 'x'" not in err
     assert not out.exists()
 
 
