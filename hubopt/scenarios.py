@@ -858,8 +858,10 @@ class Comparison:
 def solve_scenario(
     network: Network, scenario: Scenario, options: Mapping[str, Any]
 ) -> tuple[Result | None, str]:
-    """Apply a scenario and solve it; (result, "") or (None, the error message).
-    Module level so that process pools and Dask can run it.
+    """Apply a scenario and solve it; (result, "") or (None, the error message) when
+    the scenario leaves a market without a route. A scenario that does not fit the
+    network (an unknown id, a bad ``set`` edit) raises ValidationError. Module level
+    so that process pools and Dask can run it.
 
     Examples
     --------
@@ -873,7 +875,9 @@ def solve_scenario(
 
     try:
         scenario_network = scenario.apply(network)
-    except HuboptError as exc:
+    except ValidationError:
+        raise  # bad input (an unknown id, a bad edit): no table row, but an error
+    except HuboptError as exc:  # no route left: the row says so
         return None, str(exc)
     merged = {**options, **scenario.solve_options()}
     merged.setdefault("raise_on_failure", False)

@@ -265,3 +265,21 @@ def test_robust_csv_and_console_are_rounded(tmp_path, capsys):
     assert (table["probability"] == 0.5).all()
     raw = (out / "robust.csv").read_text(encoding="utf-8")
     assert "0000000" not in raw and "9999999" not in raw
+
+
+@pytest.mark.parametrize("command", ["compare", "robust"])
+def test_a_scenario_that_does_not_fit_the_network_exits_2(tmp_path, capsys, command):
+    file = _toml(
+        tmp_path,
+        '[[scenario]]\nname = "base"\n[[scenario]]\nname = "typo"\n'
+        'set = [{ table = "destinations", id = "D9", column = "demand_t", value = 1 }]\n',
+    )
+    out = tmp_path / "out"
+    code = main(
+        [command, str(file), "--network", "tiny", "--out", str(out), "--workers", "1"]
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "scenario 'typo', set[1]: table 'destinations' has no row 'D9'" in err
+    assert err.count("scenario 'typo'") == 1
+    assert not out.exists()
