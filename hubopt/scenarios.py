@@ -306,44 +306,101 @@ class Scenario:
             raise ValidationError(msg) from None
 
     def _check_fields(self) -> None:
-        for name in ("avoid", "close_corridors", "close_hubs", "open_hubs"):
-            object.__setattr__(self, name, _names(name, getattr(self, name)))
-        object.__setattr__(self, "avoid", tuple(p.lower() for p in self.avoid))
+        """Check and normalise every field; one ValidationError listing every
+        problem."""
+        problems: list[str] = []
+        for step in (
+            self._check_ids,
+            self._check_multipliers,
+            self._check_changes,
+            self._check_weights,
+            self._check_edits,
+        ):
+            try:
+                step()
+            except ValidationError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise ValidationError(problems)
 
+    def _set(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+
+    def _check_ids(self) -> None:
+        problems = []
+        for name in ("avoid", "close_corridors", "close_hubs", "open_hubs"):
+            try:
+                self._set(name, _names(name, getattr(self, name)))
+            except ValidationError as exc:
+                problems.extend(exc.problems)
+                self._set(name, ())
+        self._set("avoid", tuple(p.lower() for p in self.avoid))
         unknown = [p for p in self.avoid if p not in PASSAGES]
         if unknown:
-            msg = (
+            problems.append(
                 f"unknown passage(s) {unknown} in avoid; "
                 f"known: {', '.join(sorted(PASSAGES))}"
             )
-            raise ValidationError(msg)
+        both = set(self.close_hubs) & set(self.open_hubs)
+        if both:
+            problems.append(f"hubs {sorted(both)} both opened and closed")
+        if problems:
+            raise ValidationError(problems)
+
+    def _check_multipliers(self) -> None:
+        problems = []
         for name in ("freight_multiplier", "demand_multiplier"):
-            object.__setattr__(self, name, _multiplier(name, getattr(self, name)))
+            try:
+                self._set(name, _multiplier(name, getattr(self, name)))
+            except ValidationError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise ValidationError(problems)
+
+    def _check_changes(self) -> None:
+        problems = []
         for name in ("mode_multipliers", "demand_changes", "supply_changes"):
             value = getattr(self, name)
             if not isinstance(value, Mapping):
-                msg = f"{name} must be a mapping of id to multiplier, got {value!r}"
-                raise ValidationError(msg)
-            checked = {
-                str(k).strip(): _multiplier(f"{name}[{k!r}]", v)
-                for k, v in value.items()
-            }
+                problems.append(
+                    f"{name} must be a mapping of id to multiplier, got {value!r}"
+                )
+                continue
+            checked = {}
+            for k, v in value.items():
+                try:
+                    checked[str(k).strip()] = _multiplier(f"{name}[{k!r}]", v)
+                except ValidationError as exc:
+                    problems.extend(exc.problems)
             if name == "mode_multipliers":
                 checked = {k.lower(): v for k, v in checked.items()}
-            object.__setattr__(self, name, checked)
-        both = set(self.close_hubs) & set(self.open_hubs)
-        if both:
-            msg = f"hubs {sorted(both)} both opened and closed"
-            raise ValidationError(msg)
+            self._set(name, checked)
+        if problems:
+            raise ValidationError(problems)
+
+    def _check_weights(self) -> None:
+        problems = []
         price = self.carbon_price_per_t_co2
         if price is not None:
-            _multiplier("carbon_price_per_t_co2", price)
-        if self.probability is not None and not (
-            _multiplier("probability", self.probability) <= 1
-        ):
-            msg = f"probability must be in [0, 1], got {self.probability!r}"
-            raise ValidationError(msg)
-        object.__setattr__(self, "set", _table_edits(self.set))
+            try:
+                _multiplier("carbon_price_per_t_co2", price)
+            except ValidationError as exc:
+                problems.extend(exc.problems)
+        if self.probability is not None:
+            try:
+                if _multiplier("probability", self.probability) > 1:
+                    problems.append(
+                        f"probability must be in [0, 1], got {self.probability!r}"
+                    )
+            except ValidationError:
+                problems.append(
+                    f"probability must be in [0, 1], got {self.probability!r}"
+                )
+        if problems:
+            raise ValidationError(problems)
+
+    def _check_edits(self) -> None:
+        self._set("set", _table_edits(self.set))
 
     def solve_options(self) -> dict[str, Any]:
         """The solve options this scenario sets (its carbon price, if any).

@@ -406,3 +406,19 @@ def test_comparison_csv_and_text_are_rounded(tiny, tmp_path):
     assert dear[5] == "0"  # tonnes as whole numbers
     shown = str(cmp)
     assert "e+0" not in shown and "message" not in shown
+
+
+def test_scenario_reports_every_problem_at_once():
+    with pytest.raises(hubopt.ValidationError) as info:
+        hubopt.Scenario(
+            "z",
+            avoid=["sue"],
+            freight_multiplier=-1,
+            demand_changes={"A": "x"},
+            probability=2,
+            set=[{"table": "markets", "column": "demand_t", "value": 1}],
+        )
+    problems = info.value.problems
+    assert len(problems) == 5
+    assert all(p.startswith("scenario 'z': ") for p in problems)
+    assert "unknown table 'markets'" in problems[-1]
