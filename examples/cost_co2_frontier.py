@@ -26,6 +26,7 @@ from _common import output_folder
 
 import hubopt
 from hubopt.decisions import frontier_table
+from hubopt.scenarios import table_text, write_table
 
 out = output_folder("frontier")
 pd.set_option("display.width", 160)
@@ -38,8 +39,8 @@ points = hubopt.pareto(network, points=5, executor="serial", progress=False)
 table = frontier_table(points)
 # cost_per_t_co2_saved: what each tonne of CO2 saved costs, relative to the previous
 # point (the slope of the frontier, an abatement cost).
-print(table.round(1).to_string())
-table.to_csv(out / "frontier.csv", index=False)
+print(table_text(table))  # rounded as in the CSV: money to cents, tonnes to 1 t
+write_table(table, out / "frontier.csv", index=False)
 
 # A carbon price of 100 USD per tonne of CO2: the plan it buys is one of the frontier's
 # points (or between two of them).

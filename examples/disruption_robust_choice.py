@@ -32,6 +32,7 @@ from _common import output_folder
 
 import hubopt
 from hubopt.maps import comparison_map
+from hubopt.scenarios import table_text
 
 out = output_folder("disruption")
 pd.set_option("display.width", 160)
@@ -62,8 +63,8 @@ comparison = hubopt.compare(
 )
 table = comparison.table.drop(columns="message")
 print("\nEach scenario's own best hub:")
-print(table.round(2))
-table.to_csv(out / "scenarios.csv")
+print(table_text(table))  # rounded as in the CSV: money to cents, tonnes to 1 t
+comparison.write_csv(out / "scenarios.csv")
 
 # 2. One hub for all of them. Min-max regret guards against the worst case; expected
 #    cost weighs the scenarios (equally here; Scenario(probability=...) to change it).
@@ -72,8 +73,8 @@ regret = hubopt.robust(
 )
 print(f"\nMin-max regret choice: {regret.hubs}")
 print(f"worst regret: USD {regret.max_regret:,.0f} a year")
-print(regret.table[["own_hubs", "own_cost", "robust_cost", "regret"]].round(0))
-regret.table.to_csv(out / "robust_minmax_regret.csv")
+print(table_text(regret.table[["own_hubs", "own_cost", "robust_cost", "regret"]]))
+regret.write_csv(out / "robust_minmax_regret.csv")
 
 expected = hubopt.robust(
     network,
@@ -84,8 +85,8 @@ expected = hubopt.robust(
     min_hubs=1,
 )
 print(f"\nExpected-cost choice: {expected.hubs}")
-print(expected.table[["own_hubs", "own_cost", "robust_cost", "regret"]].round(0))
-expected.table.to_csv(out / "robust_expected.csv")
+print(table_text(expected.table[["own_hubs", "own_cost", "robust_cost", "regret"]]))
+expected.write_csv(out / "robust_expected.csv")
 
 # 3. What the Bosporus closure changes for the min-max-regret hub: flows that appear,
 #    vanish or change, on one map.

@@ -284,18 +284,25 @@ def _capacity(f: _Facts) -> list[str]:
 
 
 def _min_throughput(f: _Facts) -> list[str]:
-    """Minimum throughput: an open hub moves at least its share of its capacity."""
+    """Minimum throughput: an open hub moves at least its share of its capacity and
+    at least min_throughput_t tonnes."""
     share = f.options.min_throughput_share
-    if not share:
+    tonnes = f.options.min_throughput_t
+    if not share and not tonnes:
         return []
     out = []
     for hid, rh in f.res_hubs[f.res_hubs["open"]].iterrows():
         capacity = float(rh["capacity_t"])
         arrived = f.arrived(hid)
-        if math.isfinite(capacity) and arrived < share * capacity - f.tol_t:
+        if share and math.isfinite(capacity) and arrived < share * capacity - f.tol_t:
             out.append(
                 f"hub {hid}: moves {arrived:,.3f} t, less than "
                 f"min_throughput_share={share:g} of its capacity {capacity:,.3f} t"
+            )
+        if tonnes and arrived < tonnes - f.tol_t:
+            out.append(
+                f"hub {hid}: moves {arrived:,.3f} t, less than "
+                f"min_throughput_t={tonnes:g} t"
             )
     return out
 

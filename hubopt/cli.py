@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import datasets, solving
+from ._tables import rounded
 from ._version import __version__
 from .decisions import comparisons, robust
 from .diagnose import explain_infeasible
@@ -28,7 +29,7 @@ from .options import ModelOptions, SolveOptions, SolverSettings
 from .outputs import check_target, file_names, output_folder
 from .parallel import worker_context
 from .report import PACK_FILES, short_answer, write_brief
-from .scenarios import compare, read_scenarios
+from .scenarios import compare, read_scenarios, table_text
 
 EXIT_OK, EXIT_INPUT, EXIT_NO_SOLUTION = 0, 2, 3
 #: Exit code after Ctrl-C (128 + SIGINT), as shells report it.
@@ -413,9 +414,24 @@ def _scenario_batch(args: argparse.Namespace) -> int:
             executor.shutdown()
     with output_folder(out, overwrite=args.overwrite) as staging:
         _write_batch(staging, name, table, results, args.guard_formulas)
-    print(table.drop(columns=["message"], errors="ignore").to_string())
+    print(table_text(table))
+    for reason in _reasons(table):
+        print(reason)
     print(f"results written to {out}/ ({name}, scenarios/<name>/)")
     return EXIT_OK
+
+
+def _reasons(table: Any) -> list[str]:
+    """One line per scenario without a solution: why (the message of the CSV)."""
+
+    lines = []
+    for name, row in table.iterrows():
+        status = str(row.get("status", ""))
+        if status in ("optimal", "feasible", "") or "status" not in row:
+            continue
+        message = str(row.get("message") or "")
+        lines.append(f"{status}: {message or f'scenario {name!r} has no solution'}")
+    return lines
 
 
 def _write_batch(
@@ -429,7 +445,7 @@ def _write_batch(
     rows["folder"] = [
         f"scenarios/{files[str(s)]}" if s in results else "" for s in table.index
     ]
-    write_csv_atomic(rows, folder / name, guard_formulas=guard_formulas)
+    write_csv_atomic(rounded(rows), folder / name, guard_formulas=guard_formulas)
     for scenario, result in results.items():
         result.write_tables(
             folder / "scenarios" / files[str(scenario)], guard_formulas=guard_formulas

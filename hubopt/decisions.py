@@ -5,9 +5,11 @@ solves (in parallel through :mod:`hubopt.parallel`) and tabulates them.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,7 +22,14 @@ from .network import Network
 from .options import SolveOptions
 from .parallel import map_tasks
 from .result import Result
-from .scenarios import Scenario, _geo, _solve_and_summarise, _unique, solve_scenario
+from .scenarios import (
+    Scenario,
+    _geo,
+    _solve_and_summarise,
+    _unique,
+    solve_scenario,
+    write_table,
+)
 
 
 # ------------------------------------------------------------------------------------
@@ -72,6 +81,10 @@ class RobustResult:
     own_results: dict[str, Result]
     two_stage_results: dict[str, Result] = field(default_factory=dict)
 
+    def write_csv(self, file: str | Path) -> Path:
+        """The table as CSV, rounded (:func:`hubopt.scenarios.write_table`)."""
+        return write_table(self.table, file)
+
     @property
     def max_regret(self) -> float:
         """The largest regret over the scenarios.
@@ -105,6 +118,9 @@ def chosen_levels(result: Result) -> dict[str, str]:
 def fix_hubs(network: Network, hubs: dict[str, str]) -> Network:
     """The network with exactly these hubs open at these levels (every other hub
     closed); a hub the network already closes stays closed.
+
+    A fixed hub is built and paid for; it moves only the tonnes for which it is the
+    cheapest route, possibly none (solve with ``min_throughput_t`` to require more).
 
     Examples
     --------
@@ -335,8 +351,8 @@ def _scenario_optima(
     )
     problems = []
     for s, (result, message) in zip(scenarios, own, strict=True):
-        if result is None:
-            problems.append(f"scenario '{s.name}': {message}")
+        if result is None:  # the message of Scenario.apply names the scenario
+            problems.append(message)
         elif result.status not in ("optimal", "feasible"):
             problems.append(f"scenario '{s.name}': {result.status}")
     if problems:
@@ -578,6 +594,10 @@ def frontier_table(points: Sequence[Result]) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------
 # alternatives
 # ------------------------------------------------------------------------------------
+#: The tonnes every opened hub of an :func:`alternatives` portfolio moves at least.
+ALTERNATIVES_MIN_THROUGHPUT_T = 1.0
+
+
 def alternatives(
     network: Network,
     k: int = 5,
@@ -590,6 +610,15 @@ def alternatives(
     so far, so the next differs from each in at least ``min_difference`` hubs. The
     solves depend on each other and so run one after another.
 
+    Every hub a portfolio opens moves at least ``min_throughput_t`` tonnes (1 t
+    unless you pass another value): without it, ``min_hubs=1`` on a network where no
+    hub pays would return the hubs with the smallest fixed cost "opened" at 0 t, and
+    portfolios would differ only in hubs built and left idle. So the portfolios
+    differ in the hubs they use. A portfolio in which an opened hub moves no more
+    than that minimum (it is used only because it must be) is skipped, with a
+    warning naming it; the search stops after ``3 * k`` solves. Pass
+    ``min_throughput_t=None`` to allow idle hubs (nothing is skipped then).
+
     Parameters
     ----------
     network
@@ -599,7 +628,8 @@ def alternatives(
     min_difference
         Hubs (opened or closed) by which each portfolio differs from every other.
     **solve_options
-        Options of :func:`hubopt.solve`.
+        Options of :func:`hubopt.solve` (``min_throughput_t`` defaults to
+        :data:`ALTERNATIVES_MIN_THROUGHPUT_T` here).
 
     Returns
     -------
@@ -619,11 +649,14 @@ def alternatives(
         raise ValidationError(msg)
     options = dict(solve_options)
     options.pop("raise_on_failure", None)
+    options.setdefault("min_throughput_t", ALTERNATIVES_MIN_THROUGHPUT_T)
     excluded: list[tuple[str, ...]] = list(
         tuple(p) for p in options.pop("exclude_portfolios", ())
     )
+    floor = options["min_throughput_t"]
     found: list[Result] = []
-    for _ in range(k):
+    skipped: list[str] = []
+    for _ in range(3 * k):
         result = solving.solve(
             network,
             raise_on_failure=False,
@@ -632,18 +665,48 @@ def alternatives(
             **options,
         )
         if result.status not in ("optimal", "feasible"):
-            if not found:
+            if not found and not skipped:
                 msg = f"the network has no solution ({result.status})"
                 raise InfeasibleError(msg)
             break
-        found.append(result)
         excluded.append(tuple(result.open_hubs))
+        idle = _hubs_at_floor(result, floor)
+        if idle:
+            skipped.append(f"{'+'.join(result.open_hubs)} ({', '.join(idle)})")
+            continue
+        found.append(result)
+        if len(found) == k:
+            break
+    if skipped:
+        warnings.warn(
+            f"alternatives: skipped {len(skipped)} portfolio(s) in which an opened hub "
+            f"moves only the required minimum of {floor:g} t, i.e. is built but not "
+            f"worth using: {'; '.join(skipped)}",
+            stacklevel=2,
+        )
+    if not found:
+        msg = (
+            "alternatives: every portfolio found opens a hub that moves only the "
+            f"required minimum of {floor:g} t ({'; '.join(skipped)}); pass "
+            "min_throughput_t=None to see them"
+        )
+        raise InfeasibleError(msg)
     best = found[0].objective or 0.0
     for r in found:
         r.cost_gap_to_best = (
             (r.objective - best) / abs(best) if best else r.objective - best
         )
     return found
+
+
+def _hubs_at_floor(result: Result, floor: float | None) -> list[str]:
+    """The opened hubs of ``result`` that move no more than ``floor`` tonnes."""
+    if not floor:
+        return []
+    hubs = result.hubs
+    opened = hubs[hubs["open"]]
+    limit = floor * (1 + 1e-6) + 1e-6
+    return opened.loc[opened["throughput_t"] <= limit, "hub_id"].astype(str).tolist()
 
 
 # ------------------------------------------------------------------------------------
@@ -679,6 +742,10 @@ class Sweep:
     table: pd.DataFrame
     results: list[Result | None]
     changes: pd.DataFrame
+
+    def write_csv(self, file: str | Path) -> Path:
+        """The table as CSV, rounded (:func:`hubopt.scenarios.write_table`)."""
+        return write_table(self.table, file, index=False)
 
 
 _SCENARIO_PARAMETERS = ("freight_multiplier", "demand_multiplier")

@@ -82,6 +82,7 @@ _RESTRICTIVE = (
     "max_co2_t",
     "single_sourcing",
     "min_throughput_share",
+    "min_throughput_t",
     "exclude_portfolios",
 )
 

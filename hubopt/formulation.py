@@ -480,25 +480,29 @@ def add_capacity(b: Builder, f: FlowData) -> None:
 
 
 def add_min_throughput(b: Builder, f: FlowData) -> None:
-    """An open hub moves at least a share ``s`` of its capacity: ``sum_{l into h}
-    x_l >= s sum_k K_hk y_hk`` over its capacitated levels."""
-    share = f.options.min_throughput_share
+    """An open hub moves at least a share ``s`` of its capacity and at least ``m``
+    tonnes: ``sum_{l into h} x_l >= s sum_k K_hk y_hk + m sum_k y_hk``, the share
+    over its capacitated levels (``min_throughput_share``, ``min_throughput_t``)."""
+    share = f.options.min_throughput_share or 0.0
+    tonnes = f.options.min_throughput_t or 0.0
     items = f.hub_levels.items
     capped = f.levels.capacitated[items]
-    capped_hubs = np.flatnonzero(
-        np.bincount(f.lvl_h[items[capped]], minlength=f.n_hubs) > 0
+    counted = capped | (tonnes > 0)
+    rowed_hubs = np.flatnonzero(
+        np.bincount(f.lvl_h[items[counted]], minlength=f.n_hubs) > 0
     )
     s_row = np.full(f.n_hubs, -1, dtype=np.int64)
-    s_row[capped_hubs] = np.arange(len(capped_hubs))
-    _, pos = f.hub_cols.expand(capped_hubs)
-    pos = pos[capped[pos]]
+    s_row[rowed_hubs] = np.arange(len(rowed_hubs))
+    _, pos = f.hub_cols.expand(rowed_hubs)
+    pos = pos[counted[pos]]
     member = s_row[f.lvl_h[items[pos]]]
     in_s = f.ins[s_row[f.dst_h[f.ins]] >= 0]
+    capacity = np.where(capped[pos], f.levels.capacity_t[items[pos]], 0.0)
     b.add_rows(
-        len(capped_hubs),
+        len(rowed_hubs),
         np.concatenate([s_row[f.dst_h[in_s]], member]),
         np.concatenate([f.flow[in_s], f.hub_cols.items[pos]]),
-        np.concatenate([np.ones(len(in_s)), -share * f.levels.capacity_t[items[pos]]]),
+        np.concatenate([np.ones(len(in_s)), -(share * capacity + tonnes)]),
         0.0,
         INF,
     )
@@ -855,8 +859,8 @@ FAMILIES: tuple[Family, ...] = (
     Family(
         "min_throughput",
         add_min_throughput,
-        "min_throughput_share",
-        lambda o, f: bool(o.min_throughput_share),
+        "min_throughput_share",  # or min_throughput_t
+        lambda o, f: bool(o.min_throughput_share) or bool(o.min_throughput_t),
         False,
         True,
     ),

@@ -54,6 +54,9 @@ class ModelOptions:
         Every market takes all its tonnes from one hub or one direct leg.
     min_throughput_share
         An open hub with a capacity moves at least this share of it, in [0, 1].
+    min_throughput_t
+        An open hub moves at least this many tonnes (any hub, with a capacity or
+        not): an opened hub is a used hub. :func:`hubopt.alternatives` sets 1 t.
     budget
         Cap on the total annual fixed cost of the opened levels.
     max_co2_t
@@ -84,6 +87,7 @@ class ModelOptions:
     linking: str = "auto"
     single_sourcing: bool = False
     min_throughput_share: float | None = None
+    min_throughput_t: float | None = None
     budget: float | None = None
     max_co2_t: float | None = None
     exclude_portfolios: tuple[tuple[str, ...], ...] = ()
@@ -126,7 +130,7 @@ class ModelOptions:
         if share is not None and not (_is_number(share) and 0 <= share <= 1):
             msg = f"min_throughput_share must be a number in [0, 1], got {share!r}"
             raise ValidationError(msg)
-        for name in ("budget", "max_co2_t", "programme_t"):
+        for name in ("min_throughput_t", "budget", "max_co2_t", "programme_t"):
             value = getattr(self, name)
             if value is not None and not (
                 _is_number(value) and np.isfinite(value) and value >= 0

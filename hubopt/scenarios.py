@@ -13,6 +13,7 @@ import math
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,12 @@ import numpy as np
 import pandas as pd
 
 from . import solving
+from ._tables import decimals_for, rounded
 from .config import load_toml
 from .datasets import data_root
 from .errors import HuboptError, RouteError, ValidationError
 from .geo import PASSAGES
+from .io import write_csv_atomic
 from .legs import fill_leg_attributes
 from .network import Network
 from .options import SolveOptions
@@ -93,6 +96,133 @@ def _names(name: str, value: Any) -> tuple[str, ...]:
         raise ValidationError(msg) from None
 
 
+#: The tables a scenario's ``set`` may edit, and the column each row ``id`` names
+#: (legs: ``"ORIGIN->DESTINATION"``).
+EDITABLE_TABLES = {
+    "origins": "id",
+    "hubs": "id",
+    "hub_levels": "hub_id",
+    "destinations": "id",
+    "legs": "origin->destination",
+}
+#: Columns that identify rows or carry geometry, which ``set`` does not edit.
+_KEY_COLUMNS = {"id", "hub_id", "level", "origin", "destination", "geometry"}
+_EDIT_KEYS = ("table", "id", "column", "value")
+
+
+def _table_edits(value: Any) -> tuple[dict[str, Any], ...]:
+    """A scenario's ``set`` checked for its shape: a list of tables with a known
+    ``table``, a ``column`` name, a number, text or true/false ``value`` and,
+    optionally, a row ``id``. Whether the row and column exist is checked against
+    the network in :meth:`Scenario.apply`."""
+    if isinstance(value, Mapping):
+        value = [value]
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        msg = (
+            f'set must be a list of edits such as {{table = "destinations", id = '
+            f'"NG_LAGOS", column = "unmet_penalty_per_t", value = 500}}, got {value!r}'
+        )
+        raise ValidationError(msg)
+    edits, problems = [], []
+    for pos, edit in enumerate(value, start=1):
+        where = f"set[{pos}]"
+        if not isinstance(edit, Mapping):
+            problems.append(f"{where}: expected a table of {_EDIT_KEYS}, got {edit!r}")
+            continue
+        unknown = sorted(set(edit) - set(_EDIT_KEYS))
+        missing = [k for k in ("table", "column", "value") if k not in edit]
+        if unknown or missing:
+            problems.append(
+                f"{where}: "
+                + "; ".join(
+                    [f"unknown key(s) {unknown}"] * bool(unknown)
+                    + [f"missing key(s) {missing}"] * bool(missing)
+                )
+                + "; an edit has table, column, value and optionally id"
+            )
+            continue
+        table, column, cell = edit["table"], edit["column"], edit["value"]
+        if table not in EDITABLE_TABLES:
+            problems.append(
+                f"{where}: unknown table {table!r}; use one of "
+                f"{', '.join(EDITABLE_TABLES)}"
+            )
+        if not isinstance(column, str) or column in _KEY_COLUMNS:
+            problems.append(
+                f"{where}: column {column!r} cannot be set; name a data column such "
+                "as unmet_penalty_per_t (ids, levels and geometry are not edited)"
+            )
+        if isinstance(cell, float) and not math.isfinite(cell):
+            problems.append(f"{where}: value {cell!r} is not a finite number")
+        elif not isinstance(cell, int | float | str | np.number):
+            problems.append(
+                f"{where}: value {cell!r} must be a number, text or true/false"
+            )
+        row = edit.get("id")
+        if row is not None and not isinstance(row, str):
+            problems.append(f"{where}: id {row!r} must be text (a row id)")
+        edits.append(
+            {"table": table, "id": row, "column": column, "value": cell}
+            if row is not None
+            else {"table": table, "column": column, "value": cell}
+        )
+    if problems:
+        raise ValidationError(problems)
+    return tuple(edits)
+
+
+def _row_keys(frame: pd.DataFrame, table: str) -> pd.Series:
+    """The row ids ``set`` matches in ``table``."""
+    if table == "legs":
+        return frame["origin"].astype(str) + "->" + frame["destination"].astype(str)
+    return frame[EDITABLE_TABLES[table]].astype(str)
+
+
+def _apply_edits(network: Network, scenario: Scenario) -> Network:
+    """The network with the scenario's ``set`` edits made and validated again."""
+    if not scenario.set:
+        return network
+    frames: dict[str, pd.DataFrame] = {}
+    problems = []
+    for pos, edit in enumerate(scenario.set, start=1):
+        table, column = edit["table"], edit["column"]
+        frame = frames.get(table)
+        if frame is None:
+            frame = frames[table] = getattr(network, table)
+        where = f"scenario '{scenario.name}', set[{pos}]: table '{table}'"
+        if column not in frame.columns:
+            data = sorted(c for c in frame.columns if c not in _KEY_COLUMNS)
+            problems.append(
+                f"{where} has no column {column!r}; its columns: {', '.join(data)}"
+            )
+            continue
+        rows = np.ones(len(frame), dtype=bool)
+        if "id" in edit:
+            rows = (_row_keys(frame, table) == edit["id"]).to_numpy()
+            if not rows.any():
+                problems.append(
+                    f"{where} has no row {edit['id']!r} (matched on "
+                    f"{EDITABLE_TABLES[table]}); check the id, or leave id out to "
+                    "set the whole column"
+                )
+                continue
+        if frame[column].dtype.kind in "if" and isinstance(edit["value"], str):
+            frame[column] = frame[column].astype(object)
+        frame.loc[rows, column] = edit["value"]
+    if problems:
+        raise ValidationError(problems)
+    if "legs" in frames:
+        frames["legs"] = _geo(frames["legs"])
+    try:
+        return network.replace(**frames)
+    except ValidationError as exc:
+        msg = [
+            f"scenario '{scenario.name}', set: {p} (after the scenario's edits)"
+            for p in exc.problems
+        ]
+        raise ValidationError(msg) from None
+
+
 @dataclass(frozen=True)
 class Scenario:
     """One what-if: a set of changes to a network.
@@ -119,13 +249,25 @@ class Scenario:
     supply_changes
         Multiplier per origin id: {"KZ_KOSTANAY": 0.7} is a 30 % smaller supply.
     close_hubs, open_hubs
-        Hub ids forced closed / forced open.
+        Hub ids forced closed / forced open. A forced-open hub is built and its
+        fixed cost paid; the model routes through it only the tonnes for which that
+        is cheapest, so it may move 0 t. To make an opened hub move goods, solve
+        with ``min_throughput_t`` (or ``min_throughput_share``).
     carbon_price_per_t_co2
         A carbon price for this scenario's solve (None: the caller's).
     probability
         Weight of the scenario in :func:`hubopt.robust` with criterion "expected".
     description
         Free text for reports.
+    set
+        Edits of the network's tables, applied before every other change: a list of
+        ``{"table": ..., "id": ..., "column": ..., "value": ...}``. ``table`` is one
+        of :data:`EDITABLE_TABLES`; ``id`` names the row (a hub_levels row by its
+        hub_id, every level of that hub; a legs row as ``"ORIGIN->DESTINATION"``,
+        every leg between the two); without ``id`` the value goes to every row of
+        the column. The edited network is validated as any network is, so a bad
+        value is reported as the table, row and column it lands in. See
+        docs/scenarios.md.
 
     Examples
     --------
@@ -134,6 +276,10 @@ class Scenario:
     >>> net = s.apply(hubopt.datasets.tiny())
     >>> net.origins.set_index("id").loc["O1", "supply_t"]
     np.float64(75.0)
+    >>> short = hubopt.Scenario("short ok", set=[{"table": "destinations",
+    ...     "column": "unmet_penalty_per_t", "value": 400}])
+    >>> short.apply(hubopt.datasets.tiny()).destinations["unmet_penalty_per_t"].tolist()
+    [400.0, 400.0, 400.0]
     """
 
     name: str
@@ -149,46 +295,112 @@ class Scenario:
     carbon_price_per_t_co2: float | None = None
     probability: float | None = None
     description: str = ""
+    set: tuple[Mapping[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         _check_name(self.name)
-        for name in ("avoid", "close_corridors", "close_hubs", "open_hubs"):
-            object.__setattr__(self, name, _names(name, getattr(self, name)))
-        object.__setattr__(self, "avoid", tuple(p.lower() for p in self.avoid))
+        try:
+            self._check_fields()
+        except ValidationError as exc:  # every message names the scenario, once
+            msg = [f"scenario '{self.name}': {p}" for p in exc.problems]
+            raise ValidationError(msg) from None
 
+    def _check_fields(self) -> None:
+        """Check and normalise every field; one ValidationError listing every
+        problem."""
+        problems: list[str] = []
+        for step in (
+            self._check_ids,
+            self._check_multipliers,
+            self._check_changes,
+            self._check_weights,
+            self._check_edits,
+        ):
+            try:
+                step()
+            except ValidationError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise ValidationError(problems)
+
+    def _set(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+
+    def _check_ids(self) -> None:
+        problems = []
+        for name in ("avoid", "close_corridors", "close_hubs", "open_hubs"):
+            try:
+                self._set(name, _names(name, getattr(self, name)))
+            except ValidationError as exc:
+                problems.extend(exc.problems)
+                self._set(name, ())
+        self._set("avoid", tuple(p.lower() for p in self.avoid))
         unknown = [p for p in self.avoid if p not in PASSAGES]
         if unknown:
-            msg = (
-                f"scenario '{self.name}': unknown passage(s) {unknown} in avoid; "
+            problems.append(
+                f"unknown passage(s) {unknown} in avoid; "
                 f"known: {', '.join(sorted(PASSAGES))}"
             )
-            raise ValidationError(msg)
+        both = set(self.close_hubs) & set(self.open_hubs)
+        if both:
+            problems.append(f"hubs {sorted(both)} both opened and closed")
+        if problems:
+            raise ValidationError(problems)
+
+    def _check_multipliers(self) -> None:
+        problems = []
         for name in ("freight_multiplier", "demand_multiplier"):
-            object.__setattr__(self, name, _multiplier(name, getattr(self, name)))
+            try:
+                self._set(name, _multiplier(name, getattr(self, name)))
+            except ValidationError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise ValidationError(problems)
+
+    def _check_changes(self) -> None:
+        problems = []
         for name in ("mode_multipliers", "demand_changes", "supply_changes"):
             value = getattr(self, name)
             if not isinstance(value, Mapping):
-                msg = f"{name} must be a mapping of id to multiplier, got {value!r}"
-                raise ValidationError(msg)
-            checked = {
-                str(k).strip(): _multiplier(f"{name}[{k!r}]", v)
-                for k, v in value.items()
-            }
+                problems.append(
+                    f"{name} must be a mapping of id to multiplier, got {value!r}"
+                )
+                continue
+            checked = {}
+            for k, v in value.items():
+                try:
+                    checked[str(k).strip()] = _multiplier(f"{name}[{k!r}]", v)
+                except ValidationError as exc:
+                    problems.extend(exc.problems)
             if name == "mode_multipliers":
                 checked = {k.lower(): v for k, v in checked.items()}
-            object.__setattr__(self, name, checked)
-        both = set(self.close_hubs) & set(self.open_hubs)
-        if both:
-            msg = f"scenario '{self.name}': hubs {sorted(both)} both opened and closed"
-            raise ValidationError(msg)
+            self._set(name, checked)
+        if problems:
+            raise ValidationError(problems)
+
+    def _check_weights(self) -> None:
+        problems = []
         price = self.carbon_price_per_t_co2
         if price is not None:
-            _multiplier("carbon_price_per_t_co2", price)
-        if self.probability is not None and not (
-            _multiplier("probability", self.probability) <= 1
-        ):
-            msg = f"probability must be in [0, 1], got {self.probability!r}"
-            raise ValidationError(msg)
+            try:
+                _multiplier("carbon_price_per_t_co2", price)
+            except ValidationError as exc:
+                problems.extend(exc.problems)
+        if self.probability is not None:
+            try:
+                if _multiplier("probability", self.probability) > 1:
+                    problems.append(
+                        f"probability must be in [0, 1], got {self.probability!r}"
+                    )
+            except ValidationError:
+                problems.append(
+                    f"probability must be in [0, 1], got {self.probability!r}"
+                )
+        if problems:
+            raise ValidationError(problems)
+
+    def _check_edits(self) -> None:
+        self._set("set", _table_edits(self.set))
 
     def solve_options(self) -> dict[str, Any]:
         """The solve options this scenario sets (its carbon price, if any).
@@ -238,6 +450,11 @@ class Scenario:
             A market that must be served in full has no leg left; the message names
             the closed passages and corridors.
 
+        Notes
+        -----
+        The ``set`` edits are made first, on the network as given; the closures,
+        forced hubs and multipliers then act on the edited tables.
+
         Examples
         --------
         >>> import hubopt
@@ -248,6 +465,7 @@ class Scenario:
         >>> changed.origins["supply_t"].tolist(), changed.hubs["status"].tolist()
         ([150.0, 50.0], ['candidate', 'candidate', 'closed'])
         """
+        network = _apply_edits(network, self)
         hubs = network.hubs
         origins = network.origins
         dests = network.destinations
@@ -544,10 +762,17 @@ def scenarios_from_dict(data: Mapping[str, Any], *, where: str = "") -> Scenario
             continue
         label = entry.get("name", pos + 1)
         try:
+            _check_name(entry.get("name"))
+        except ValidationError:
+            label = pos + 1  # the name is the problem: the table's position
+        try:
             scenarios.append(Scenario(**entry))
         except ValidationError as exc:  # its own lines, not its "N problems" header
+            # said once: "[[scenario]] x: ...", not "[[scenario]] x: scenario 'x': ..."
+            own = f"scenario '{entry.get('name')}': "
             problems.extend(
-                f"{prefix}[[scenario]] {label!s}: {p}" for p in exc.problems
+                f"{prefix}[[scenario]] {label!s}: {p.removeprefix(own)}"
+                for p in exc.problems
             )
         except TypeError as exc:
             problems.append(f"{prefix}[[scenario]] {label!s}: {exc}")
@@ -683,12 +908,21 @@ class Comparison:
     table: pd.DataFrame
     results: dict[str, Result]
 
+    def write_csv(self, file: str | Path) -> Path:
+        """The table as CSV, rounded (:func:`write_table`)."""
+        return write_table(self.table, file)
+
+    def __str__(self) -> str:
+        return table_text(self.table)
+
 
 def solve_scenario(
     network: Network, scenario: Scenario, options: Mapping[str, Any]
 ) -> tuple[Result | None, str]:
-    """Apply a scenario and solve it; (result, "") or (None, the error message).
-    Module level so that process pools and Dask can run it.
+    """Apply a scenario and solve it; (result, "") or (None, the error message) when
+    the scenario leaves a market without a route. A scenario that does not fit the
+    network (an unknown id, a bad ``set`` edit) raises ValidationError. Module level
+    so that process pools and Dask can run it.
 
     Examples
     --------
@@ -702,7 +936,9 @@ def solve_scenario(
 
     try:
         scenario_network = scenario.apply(network)
-    except HuboptError as exc:
+    except ValidationError:
+        raise  # bad input (an unknown id, a bad edit): no table row, but an error
+    except HuboptError as exc:  # no route left: the row says so
         return None, str(exc)
     merged = {**options, **scenario.solve_options()}
     merged.setdefault("raise_on_failure", False)
@@ -757,6 +993,90 @@ def summary_row(result: Result | None, message: str = "") -> dict[str, Any]:
         "status": result.status,
         "message": result.message or "",
     }
+
+
+def table_text(table: pd.DataFrame) -> str:
+    """A compare / robust / sweep / frontier table as text for the console: figures
+    rounded as in the CSV files (:func:`write_table`), with thousands separators,
+    a missing figure as "-", and without the message column.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from hubopt.scenarios import table_text
+    >>> table = pd.DataFrame({"total_cost": [191026328.4512, np.nan],
+    ...                       "co2_t": [304305.6, np.nan], "status": ["optimal",
+    ...                       "no_route"], "message": ["", "no route"]},
+    ...                      index=pd.Index(["base", "red_sea"], name="scenario"))
+    >>> print(table_text(table))  # doctest: +NORMALIZE_WHITESPACE
+                 total_cost   co2_t    status
+    scenario
+    base     191,026,328.45 304,306   optimal
+    red_sea               -       -  no_route
+    """
+    shown = rounded(table.drop(columns=["message"], errors="ignore"))
+    formatters = {}
+    for column in shown.columns:
+        digits = decimals_for(column)
+        if digits is not None and shown[column].dtype.kind in "fiu":
+            shown[column] = shown[column].astype(float)  # Int64's <NA> as NaN
+            formatters[column] = partial(_figure, digits=digits)
+    return shown.to_string(formatters=formatters, na_rep="-")
+
+
+def _figure(value: Any, *, digits: int) -> str:
+    """A figure with thousands separators, "-" when missing."""
+
+    if pd.isna(value):
+        return "-"
+    return f"{float(value):,.{digits}f}"
+
+
+def write_table(
+    table: pd.DataFrame,
+    file: str | Path,
+    *,
+    index: bool = True,
+    guard_formulas: bool = True,
+) -> Path:
+    """Write a compare / robust / sweep / frontier table as CSV, rounded as every
+    table hubopt writes (money to cents, tonnes to 1 t, shares to 0.1 %; see
+    :mod:`hubopt._tables`), through a temporary file.
+
+    Parameters
+    ----------
+    table
+        The table (:attr:`Comparison.table`, ``RobustResult.table``,
+        ``Sweep.table``, :func:`hubopt.decisions.frontier_table`).
+    file
+        The CSV file.
+    index
+        Write the index (the scenario names) as the first column.
+    guard_formulas
+        Guard text cells a spreadsheet would run as formulas
+        (:func:`hubopt.io.write_csv_atomic`).
+
+    Returns
+    -------
+    pathlib.Path
+        The file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from hubopt.scenarios import write_table
+    >>> table = pd.DataFrame({"total_cost": [191026328.4512], "co2_t": [304305.6]})
+    >>> file = write_table(table, Path(tempfile.mkdtemp()) / "t.csv", index=False)
+    >>> print(file.read_text(), end="")
+    total_cost,co2_t
+    191026328.45,304306
+    """
+    file = Path(file)
+    rows = table.reset_index() if index else table
+    write_csv_atomic(rounded(rows), file, guard_formulas=guard_formulas)
+    return file
 
 
 def compare(

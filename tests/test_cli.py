@@ -178,3 +178,108 @@ def test_misspelt_column_exits_2(tmp_path, capsys):
     hubs.to_csv(folder / "hubs.csv", index=False)
     assert main(["solve", str(folder), "--out", str(tmp_path / "o")]) == 2
     assert "did you mean 'fixed_cost'?" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------
+# a failed run leaves no output folder behind
+# ------------------------------------------------------------------------------------
+def _toml(tmp_path, body: str):
+    file = tmp_path / "s.toml"
+    file.write_text(body, encoding="utf-8")
+    return file
+
+
+_LOST = '[[scenario]]\nname = "base"\n[[scenario]]\nname = "lost"\nclose_hubs = ["H1", "H2", "H3"]\n'
+
+
+def test_failed_robust_leaves_no_folder(tmp_path, capsys):
+    out = tmp_path / "nested" / "rob"
+    code = main(
+        [
+            "robust",
+            str(_toml(tmp_path, _LOST)),
+            "--network",
+            "tiny",
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+        ]
+    )
+    assert code == 3
+    err = capsys.readouterr().err
+    assert err.count("scenario 'lost'") == 1
+    assert not out.exists() and not out.parent.exists()
+    assert list(tmp_path.iterdir()) == [tmp_path / "s.toml"]
+
+
+@pytest.mark.parametrize("command", ["compare", "robust"])
+def test_bad_scenario_file_leaves_no_folder(tmp_path, capsys, command):
+    file = _toml(tmp_path, '[[scenario]]\nname = "x"\navoid = ["atlantis"]\n')
+    out = tmp_path / "out"
+    assert main([command, str(file), "--network", "tiny", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "[[scenario]] x: unknown passage" in err
+    assert "scenario 'x'" not in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["solve", "brief"])
+def test_bad_network_leaves_no_folder(tmp_path, capsys, command):
+    out = tmp_path / "out"
+    assert main([command, str(tmp_path / "nowhere"), "--out", str(out)]) == 2
+    assert not out.exists()
+
+
+def test_brief_without_a_solution_leaves_no_folder(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["brief", "tiny", "--max-hubs", "0", "--out", str(out)]) == 3
+    assert "no brief written" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_solve_without_a_solution_records_it(tmp_path, capsys):
+    # not an empty folder: summary.json says why there is no solution
+    out = tmp_path / "out"
+    assert main(["solve", "tiny", "--max-hubs", "0", "--out", str(out)]) == 3
+    assert sorted(p.name for p in out.iterdir()) != []
+    assert json.loads((out / "summary.json").read_text())["status"] == "infeasible"
+
+
+def test_robust_csv_and_console_are_rounded(tmp_path, capsys):
+    file = _toml(
+        tmp_path,
+        '[[scenario]]\nname = "base"\n[[scenario]]\nname = "dear"\n'
+        "freight_multiplier = 1.37\n",
+    )
+    out = tmp_path / "rob"
+    code = main(
+        ["robust", str(file), "--network", "tiny", "--out", str(out), "--workers", "1"]
+    )
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "e+0" not in text
+    table = pd.read_csv(out / "robust.csv")
+    for column in ("own_cost", "robust_cost", "regret"):
+        assert (table[column].round(2) == table[column]).all()
+    assert (table["probability"] == 0.5).all()
+    raw = (out / "robust.csv").read_text(encoding="utf-8")
+    assert "0000000" not in raw and "9999999" not in raw
+
+
+@pytest.mark.parametrize("command", ["compare", "robust"])
+def test_a_scenario_that_does_not_fit_the_network_exits_2(tmp_path, capsys, command):
+    file = _toml(
+        tmp_path,
+        '[[scenario]]\nname = "base"\n[[scenario]]\nname = "typo"\n'
+        'set = [{ table = "destinations", id = "D9", column = "demand_t", value = 1 }]\n',
+    )
+    out = tmp_path / "out"
+    code = main(
+        [command, str(file), "--network", "tiny", "--out", str(out), "--workers", "1"]
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "scenario 'typo', set[1]: table 'destinations' has no row 'D9'" in err
+    assert err.count("scenario 'typo'") == 1
+    assert not out.exists()

@@ -435,3 +435,112 @@ def test_an_infeasible_two_stage_model_names_the_robust_model(tiny, monkeypatch)
         match=r"the robust model has no solution \(infeasible\): no hub choice serves",
     ):
         hubopt.robust(tiny, _robust_runs(), executor="serial", progress=False)
+
+
+def _idle_hub():
+    # O (100 t) -> D (100 t) directly at 1/t. Hub HA (fixed 5) routes at 1 + 1 = 2/t,
+    # dearer than direct: built, it carries nothing. Hub HB (fixed 20) routes at
+    # 0.4 + 0.5 = 0.9/t: 100 t through it cost 90 + 20 = 110.
+    # min_hubs=1: HA idle 100 + 5 = 105; HA moving 1 t 99 + 2 + 5 = 106; HB 110.
+    return network(
+        [("O", 100.0)],
+        [("HA", 1000.0, 5.0), ("HB", 1000.0, 20.0)],
+        [("D", 100.0)],
+        [
+            {"origin": "O", "destination": "D", "cost_per_t": 1.0},
+            {"origin": "O", "destination": "HA", "cost_per_t": 1.0},
+            {"origin": "HA", "destination": "D", "cost_per_t": 1.0},
+            {"origin": "O", "destination": "HB", "cost_per_t": 0.4},
+            {"origin": "HB", "destination": "D", "cost_per_t": 0.5},
+        ],
+    )
+
+
+def test_min_throughput_t_by_hand():
+    net = _idle_hub()
+    idle = hubopt.solve(net, min_hubs=1)
+    assert idle.open_hubs == ["HA"]
+    assert idle.objective == pytest.approx(105.0)
+    assert idle.hubs.set_index("hub_id").loc["HA", "throughput_t"] == 0.0
+    used = hubopt.solve(net, min_hubs=1, min_throughput_t=1.0)
+    assert used.open_hubs == ["HA"]
+    assert used.objective == pytest.approx(106.0)
+    assert used.hubs.set_index("hub_id").loc["HA", "throughput_t"] == pytest.approx(1.0)
+    with pytest.raises(
+        hubopt.ValidationError, match="min_throughput_t must be a finite"
+    ):
+        hubopt.solve(net, min_throughput_t=-1.0)
+
+
+def test_alternatives_never_return_an_idle_hub():
+    net = _idle_hub()
+    with pytest.warns(
+        UserWarning, match=r"skipped 2 portfolio\(s\) .* HA \(HA\); HA\+HB \(HA\)"
+    ):
+        runs = hubopt.alternatives(net, k=5, min_hubs=1)
+    assert [r.open_hubs for r in runs] == [["HB"]]
+    assert runs[0].objective == pytest.approx(110.0)
+    for r in runs:
+        hubs = r.hubs
+        assert (hubs.loc[hubs["open"], "throughput_t"] > 1.0).all()
+    # asked for: idle hubs allowed, the old behaviour
+    loose = hubopt.alternatives(net, k=5, min_hubs=1, min_throughput_t=None)
+    assert loose[0].open_hubs == ["HA"]
+
+
+def test_alternatives_all_idle_is_an_error():
+    net = _idle_hub()
+    with (
+        pytest.raises(hubopt.InfeasibleError, match="moves only the required minimum"),
+        pytest.warns(UserWarning),
+    ):
+        hubopt.alternatives(
+            net, k=1, min_hubs=1, max_hubs=1, exclude_portfolios=[["HB"]]
+        )
+
+
+def test_alternatives_bundled_min_hubs_open_only_used_hubs():
+    net = hubopt.datasets.morocco_kazakhstan()
+    runs = hubopt.alternatives(net, k=3, min_hubs=1)  # the first three are used
+    assert [r.open_hubs for r in runs] == [
+        ["HUB_DAKHLA_ATLANTIQUE"],
+        ["HUB_TANGER_MED"],
+        ["HUB_JORF_LASFAR"],
+    ]
+    for r in runs:
+        hubs = r.hubs
+        assert (hubs.loc[hubs["open"], "throughput_t"] > 1000.0).all()
+
+
+def test_a_forced_hub_may_move_nothing_unless_asked():
+    net = _idle_hub()
+    forced = hubopt.Scenario("HA forced", open_hubs=["HA"]).apply(net)
+    result = hubopt.solve(forced)
+    assert result.open_hubs == ["HA"]  # built and paid for, as asked ...
+    assert result.hubs.set_index("hub_id").loc["HA", "throughput_t"] == 0.0  # ... idle
+    used = hubopt.solve(forced, min_throughput_t=10.0)
+    assert used.hubs.set_index("hub_id").loc["HA", "throughput_t"] == pytest.approx(
+        10.0
+    )
+    fixed = hubopt.solve(fix_hubs(net, {"HA": "base"}))
+    assert fixed.hubs.set_index("hub_id").loc["HA", "throughput_t"] == 0.0
+
+
+def test_sweep_and_robust_csv_are_rounded(tmp_path):
+    net = _split_markets()
+    s = hubopt.sweep(
+        net, "freight_multiplier", [1.0, 1.37], executor="serial", progress=False
+    )
+    rows = s.write_csv(tmp_path / "s.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0].split(",")[:3] == ["value", "hubs_opened", "total_cost"]
+    cost = float(rows[2].split(",")[2])
+    assert cost == round(s.table["total_cost"].iloc[1], 2)
+    choice = hubopt.robust(
+        net,
+        [hubopt.Scenario("a"), hubopt.Scenario("b", freight_multiplier=1.37)],
+        executor="serial",
+        progress=False,
+    )
+    text = choice.write_csv(tmp_path / "r.csv").read_text(encoding="utf-8")
+    assert text.startswith("scenario,probability,")
+    assert ",0.5," in text

@@ -201,3 +201,224 @@ def test_cli_compare_with_a_bad_solve_table_exits_2(tmp_path, capsys):
     assert "[solve] threads must be a whole number from 1 to 256" in (
         capsys.readouterr().err
     )
+
+
+# ------------------------------------------------------------------------------------
+# set: table edits
+# ------------------------------------------------------------------------------------
+def test_set_one_row_and_a_whole_column(tiny):
+    s = hubopt.Scenario(
+        "edits",
+        set=[
+            {"table": "destinations", "column": "unmet_penalty_per_t", "value": 400},
+            {
+                "table": "destinations",
+                "id": "D2",
+                "column": "unmet_penalty_per_t",
+                "value": 500.0,
+            },
+            {"table": "hubs", "id": "H3", "column": "handling_cost_per_t", "value": 9},
+            {"table": "legs", "id": "O1->H1", "column": "cost_per_t", "value": 3},
+        ],
+    )
+    net = s.apply(tiny)
+    penalty = net.destinations.set_index("id")["unmet_penalty_per_t"]
+    assert penalty.to_dict() == {"D1": 400.0, "D2": 500.0, "D3": 400.0}
+    assert net.hubs.set_index("id").loc["H3", "handling_cost_per_t"] == 9.0
+    legs = net.legs.set_index(["origin", "destination"])["cost_per_t"]
+    assert legs[("O1", "H1")] == 3.0
+    assert tiny.destinations["unmet_penalty_per_t"].iloc[0] != 400  # base untouched
+
+
+def test_set_comes_before_the_multipliers(tiny):
+    s = hubopt.Scenario(
+        "both",
+        demand_multiplier=2.0,
+        set=[{"table": "destinations", "id": "D3", "column": "demand_t", "value": 10}],
+    )
+    assert s.apply(tiny).destinations.set_index("id").loc["D3", "demand_t"] == 20.0
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (
+            {"table": "markets", "column": "demand_t", "value": 1},
+            "unknown table 'markets'",
+        ),
+        ({"table": "hubs", "column": "id", "value": "X"}, "column 'id' cannot be set"),
+        (
+            {"table": "hubs", "column": "status", "value": [1]},
+            "value \\[1\\] must be a number, text",
+        ),
+        ({"table": "hubs", "column": "status"}, r"missing key\(s\) \['value'\]"),
+        (
+            {"table": "hubs", "column": "status", "value": 1, "row": "H1"},
+            r"unknown key\(s\) \['row'\]",
+        ),
+        (
+            {"table": "hubs", "column": "fixed_cost", "value": float("nan")},
+            "value nan is not a finite",
+        ),
+    ],
+)
+def test_set_errors_in_the_scenario(edit, match):
+    with pytest.raises(
+        hubopt.ValidationError, match=rf"scenario 'bad': set\[1\]: {match}"
+    ):
+        hubopt.Scenario("bad", set=[edit])
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (
+            {"table": "destinations", "id": "D9", "column": "demand_t", "value": 1},
+            r"set\[1\]: table 'destinations' has no row 'D9'",
+        ),
+        (
+            {"table": "destinations", "column": "unmet_penalty", "value": 1},
+            r"set\[1\]: table 'destinations' has no column 'unmet_penalty'; its columns: ",
+        ),
+        (
+            {"table": "destinations", "id": "D2", "column": "demand_t", "value": -5},
+            r"set: table 'destinations', row 'D2', column 'demand_t': -5 is negative",
+        ),
+        (
+            {
+                "table": "destinations",
+                "id": "D2",
+                "column": "unmet_penalty_per_t",
+                "value": "lots",
+            },
+            r"set: table 'destinations', row 'D2', column 'unmet_penalty_per_t': 'lots' "
+            r"is not a number \(after the scenario's edits\)",
+        ),
+    ],
+)
+def test_set_errors_against_the_network(tiny, edit, match):
+    with pytest.raises(hubopt.ValidationError, match=rf"scenario 'bad', {match}"):
+        hubopt.Scenario("bad", set=[edit]).apply(tiny)
+
+
+def test_set_a_penalty_makes_a_closure_solvable(tiny):
+    closed = hubopt.Scenario("no hub", close_hubs=["H1", "H2", "H3"])
+    with pytest.raises(hubopt.RouteError, match="must be served in full"):
+        closed.apply(tiny)
+    penalised = hubopt.Scenario(
+        "no hub, short ok",
+        close_hubs=["H1", "H2", "H3"],
+        set=[{"table": "destinations", "column": "unmet_penalty_per_t", "value": 100}],
+    )
+    cmp = hubopt.compare(tiny, [penalised], executor="serial", progress=False)
+    assert cmp.table["status"].tolist() == ["optimal"]
+    assert cmp.table["unmet_t"].tolist() == [120.0]  # D2 70 t, D3 50 t: no route
+
+
+def test_set_from_toml(tmp_path):
+    file = tmp_path / "study.toml"
+    file.write_text(
+        "[[scenario]]\n"
+        'name = "short ok"\n'
+        'set = [{ table = "destinations", id = "D1", column = "unmet_penalty_per_t",'
+        " value = 500 }]\n"
+        "[[scenario]]\n"
+        'name = "typo"\n'
+        'set = [{ table = "destination", column = "demand_t", value = 1 }]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(hubopt.ValidationError) as info:
+        hubopt.read_scenarios(file)
+    assert info.value.problems == [
+        f"{file}: [[scenario]] typo: set[1]: unknown table 'destination'; use one of "
+        "origins, hubs, hub_levels, destinations, legs"
+    ]
+
+
+# ------------------------------------------------------------------------------------
+# messages say their context once
+# ------------------------------------------------------------------------------------
+def test_scenario_messages_name_the_scenario_once(tiny, tmp_path):
+    with pytest.raises(hubopt.ValidationError) as info:
+        hubopt.Scenario("x", close_hubs=["H1"], open_hubs=["H1"])
+    assert str(info.value) == "scenario 'x': hubs ['H1'] both opened and closed"
+    file = tmp_path / "s.toml"
+    file.write_text(
+        '[[scenario]]\nname = "x"\navoid = ["atlantis"]\n', encoding="utf-8"
+    )
+    with pytest.raises(hubopt.ValidationError) as info:
+        hubopt.read_scenarios(file)
+    assert str(info.value) == (
+        f"{file}: [[scenario]] x: unknown passage(s) ['atlantis'] in avoid; known: "
+        + ", ".join(sorted(hubopt.geo.PASSAGES))
+    )
+    file.write_text('[[scenario]]\nname = ""\n', encoding="utf-8")
+    with pytest.raises(
+        hubopt.ValidationError, match=r"\[\[scenario\]\] 1: a scenario needs"
+    ):
+        hubopt.read_scenarios(file)
+
+
+def test_robust_message_names_the_scenario_once(tiny):
+    lost = hubopt.Scenario("lost", close_hubs=["H1", "H2", "H3"])
+    with pytest.raises(hubopt.InfeasibleError) as info:
+        hubopt.robust(
+            tiny, [hubopt.Scenario("base"), lost], executor="serial", progress=False
+        )
+    text = str(info.value)
+    assert text.startswith("scenario 'lost': market(s) ")
+    assert text.count("scenario 'lost'") == 1
+
+
+def test_compare_console_shows_the_reason_and_dashes(tmp_path, capsys):
+    file = tmp_path / "s.toml"
+    file.write_text(
+        '[[scenario]]\nname = "base"\n'
+        '[[scenario]]\nname = "lost"\nclose_hubs = ["H1", "H2", "H3"]\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "cmp"
+    code = main(
+        ["compare", str(file), "--network", "tiny", "--out", str(out), "--workers", "1"]
+    )
+    assert code == 0
+    text = capsys.readouterr().out
+    lost = next(line for line in text.splitlines() if line.startswith("lost "))
+    assert lost.split() == ["lost", "-", "-", "-", "-", "no_route"]
+    assert "no_route: scenario 'lost': market(s) " in text
+    assert "e+0" not in text
+    csv = (out / "comparison.csv").read_text(encoding="utf-8")
+    assert "scenario 'lost': market(s)" in csv
+
+
+def test_comparison_csv_and_text_are_rounded(tiny, tmp_path):
+    runs = [hubopt.Scenario("base"), hubopt.Scenario("dear", freight_multiplier=1.37)]
+    cmp = hubopt.compare(tiny, runs, executor="serial", progress=False)
+    file = cmp.write_csv(tmp_path / "c.csv")
+    text = file.read_text(encoding="utf-8")
+    assert text.splitlines()[0] == (
+        "scenario,hubs_opened,total_cost,cost_per_t,co2_t,unmet_t,status,message"
+    )
+    dear = text.splitlines()[2].split(",")
+    assert dear[2] == f"{cmp.table.loc['dear', 'total_cost']:.2f}".rstrip("0").rstrip(
+        "."
+    )
+    assert dear[5] == "0"  # tonnes as whole numbers
+    shown = str(cmp)
+    assert "e+0" not in shown and "message" not in shown
+
+
+def test_scenario_reports_every_problem_at_once():
+    with pytest.raises(hubopt.ValidationError) as info:
+        hubopt.Scenario(
+            "z",
+            avoid=["sue"],
+            freight_multiplier=-1,
+            demand_changes={"A": "x"},
+            probability=2,
+            set=[{"table": "markets", "column": "demand_t", "value": 1}],
+        )
+    problems = info.value.problems
+    assert len(problems) == 5
+    assert all(p.startswith("scenario 'z': ") for p in problems)
+    assert "unknown table 'markets'" in problems[-1]
