@@ -8,15 +8,21 @@ target and met. Cases (see ``docs/performance.md`` for the targets and findings)
   textbook PuLP formulation (``benchmarks/textbook.py``) on the same solver; capa, capb
   and capc at each capacity in ``optima.csv``: time to proven optimum or gap at a
   300 s limit (full run only), every optimum checked against the published value.
+- Holmberg, Rönnqvist and Yuan (1999) single-source instances p1-p71
+  (``benchmarks/holmberg``): each instance and the total time through
+  :func:`hubopt.solve` with ``single_sourcing=True`` vs the textbook model written
+  directly in highspy (``benchmarks/sscflp_direct.py``), same solver, one thread, the
+  same ``--limit`` per instance; every objective checked against the published optimum.
 - Model build: seeded synthetic networks of 10^4, 10^5 and 10^6 legs, build time and
   peak memory of :func:`hubopt.model.build` vs the same model built directly in highspy
   from numpy arrays (``benchmarks/floor.py``), each size in its own subprocess.
 - Sea matrix: ``benchmarks/sea_matrix.run``.
 - A 20-scenario batch, 1 worker vs 2.
 
-``--quick`` (under a minute on an idle 2-core machine): 8 of the small instances, builds
-at 10^4 and 10^5 legs without the hand-over timing, the 10 x 50 sea matrix and a
-4-scenario batch. The capa/capb/capc solves run in two
+``--quick`` (under a minute on an idle 2-core machine): 8 of the small instances,
+Holmberg p1-p3 (``--holmberg p4 p25 ...`` picks others), builds at 10^4 and 10^5 legs
+without the hand-over timing, the 10 x 50 sea matrix and a 4-scenario batch. The
+capa/capb/capc solves run in two
 worker processes (hubopt and textbook side by side, one thread each) and append to
 ``benchmarks/large_<side>.jsonl``; ``--reuse-large`` takes instances already there.
 """
@@ -254,6 +260,90 @@ def orlib_large(limit: float, reuse: bool, spawn: bool = True) -> list[dict[str,
                 ratio=median,
             )
         )
+    return records
+
+
+# ------------------------------------------------------------------------------------
+# Holmberg single-source instances
+# ------------------------------------------------------------------------------------
+#: The --quick subset of the Holmberg instances.
+QUICK_HOLMBERG = ("p1", "p2", "p3")
+
+
+def holmberg(instances: list[str] | None, limit: float) -> list[dict[str, Any]]:
+    """Holmberg p1-p71 (or ``instances``), hubopt with single sourcing vs the textbook
+    highspy model, both sides interleaved at the same time limit per instance.
+
+    One record per instance (time to proven optimum; a side at the limit counts as
+    the limit) and one for the total, each checked against the published optimum.
+    """
+    import single_source
+
+    rows = single_source.optima()
+    if instances:
+        unknown = sorted(set(instances) - {r["instance"] for r in rows})
+        if unknown:
+            msg = f"unknown Holmberg instances {unknown}; see holmberg/optima.csv"
+            raise SystemExit(msg)
+        rows = [r for r in rows if r["instance"] in instances]
+    for fn in single_source.SIDES.values():
+        fn("p1", limit)  # warm up imports and the solver on the smallest instance
+    records = []
+    total = {side: 0.0 for side in single_source.SIDES}
+    wrong: dict[str, list[str]] = {side: [] for side in single_source.SIDES}
+    for row in rows:
+        published = float(row["optimum"])
+        out = {}
+        for side, fn in single_source.SIDES.items():
+            out[side] = fn(row["file"], limit)
+            proven = out[side]["status"] == "optimal"
+            total[side] += out[side]["total_s"] if proven else limit
+            if not (proven and _matches(out[side]["objective"], published)):
+                wrong[side].append(row["instance"])
+        ours, base = out["hubopt"], out["textbook"]
+        print(
+            f"holmberg {row['instance']}: hubopt {ours['status']} "
+            f"{ours['total_s']:.2f} s, textbook {base['status']} "
+            f"{base['total_s']:.2f} s",
+            flush=True,
+        )
+        records.append(
+            _record(
+                f"Holmberg {row['instance']} ({row['sites']} x {row['customers']}, "
+                f"single source): time to proven optimum (limit {limit:g} s)",
+                ours["total_s"] if ours["status"] == "optimal" else None,
+                "s",
+                base["total_s"] if base["status"] == "optimal" else None,
+                "objective = published",
+                row["instance"] not in wrong["hubopt"]
+                and ours["checker_problems"] == 0,
+                ratio=(base["total_s"] if base["status"] == "optimal" else limit)
+                / (ours["total_s"] if ours["status"] == "optimal" else limit),
+                published=published,
+                hubopt_status=ours["status"],
+                hubopt_objective=ours["objective"],
+                hubopt_gap=ours["gap"],
+                hubopt_checker_problems=ours["checker_problems"],
+                textbook_status=base["status"],
+                textbook_objective=base["objective"],
+                textbook_gap=base["gap"],
+            )
+        )
+    records.append(
+        _record(
+            f"Holmberg {len(rows)} single-source instances, total time "
+            "(hubopt.solve single_sourcing=True vs textbook highspy, HiGHS 1 thread; "
+            "a side at the limit counts as the limit)",
+            total["hubopt"],
+            "s",
+            total["textbook"],
+            "report; every optimum = published",
+            not wrong["hubopt"],
+            instances=len(rows),
+            wrong_hubopt=wrong["hubopt"],
+            wrong_textbook=wrong["textbook"],
+        )
+    )
     return records
 
 
@@ -561,6 +651,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--handover", action="store_true")
     parser.add_argument("--limit", type=float, default=LARGE_LIMIT_S)
     parser.add_argument("--only", nargs="*", default=None, help="case groups to run")
+    parser.add_argument(
+        "--holmberg",
+        nargs="*",
+        default=None,
+        metavar="INSTANCE",
+        help="Holmberg instances to run (default all, p1-p3 with --quick)",
+    )
     args = parser.parse_args(argv)
     if args.large_worker:
         out = HERE / f"large_{args.large_worker}.jsonl"
@@ -586,10 +683,13 @@ def main(argv: list[str] | None = None) -> int:
         print_table(records)
         _write(records)
         return 0
-    groups = args.only or ["orlib", "build", "sea", "batch"]
+    groups = args.only or ["orlib", "holmberg", "build", "sea", "batch"]
     records: list[dict[str, Any]] = []
     if "orlib" in groups:
         records += orlib_small(args.quick)
+    if "holmberg" in groups:
+        chosen = args.holmberg or (list(QUICK_HOLMBERG) if args.quick else None)
+        records += holmberg(chosen, args.limit)
     if "build" in groups:
         sizes = [10**4, 10**5] if args.quick else [10**4, 10**5, 10**6]
         records += model_build(sizes, handover=not args.quick)

@@ -95,8 +95,45 @@ def read_orlib(
         msg = f"OR-Library file '{path}': not in the cap format ({exc})"
         raise ValidationError(msg) from None
     body = body.reshape(n, m + 1)
-    demand = body[:, 0]
-    cost = body[:, 1:]  # n x m, cost of serving all of customer j from site i
+    return facility_network(
+        path.stem,
+        capacity=np.full(m, np.nan) if uncapacitated else np.array(caps),
+        fixed_cost=np.array(fixed),
+        demand=body[:, 0],
+        cost=body[:, 1:].T,
+    )
+
+
+def facility_network(
+    name: str,
+    *,
+    capacity: np.ndarray,
+    fixed_cost: np.ndarray,
+    demand: np.ndarray,
+    cost: np.ndarray,
+) -> Network:
+    """A capacitated facility location instance as a hub network.
+
+    The mapping of the module docstring, shared by the OR-Library and the Holmberg
+    readers (:mod:`hubopt.holmberg`): hubs ``W1..Wm``, destinations ``C1..Cn`` and
+    one origin ``SOURCE``.
+
+    Parameters
+    ----------
+    name
+        The network's name.
+    capacity, fixed_cost
+        Per site, shape (m,); a NaN capacity is uncapacitated.
+    demand
+        Per customer, shape (n,).
+    cost
+        Shape (m, n): ``cost[i, j]`` serves ALL of customer j from site i.
+
+    Returns
+    -------
+    Network
+    """
+    m, n = cost.shape
     hub_ids = [f"W{i + 1}" for i in range(m)]
     dest_ids = [f"C{j + 1}" for j in range(n)]
     origins = pd.DataFrame(
@@ -114,15 +151,15 @@ def read_orlib(
             "name": hub_ids,
             "lon": 0.0,
             "lat": 0.0,
-            "capacity_t": np.nan if uncapacitated else caps,
-            "fixed_cost": fixed,
+            "capacity_t": capacity,
+            "fixed_cost": fixed_cost,
         }
     )
     dests = pd.DataFrame(
         {"id": dest_ids, "name": dest_ids, "lon": 0.0, "lat": 0.0, "demand_t": demand}
     )
     with np.errstate(divide="ignore", invalid="ignore"):
-        per_t = np.where(demand[:, None] > 0, cost / demand[:, None], 0.0)
+        per_t = np.where(demand[None, :] > 0, cost / demand[None, :], 0.0)
     inbound = pd.DataFrame(
         {"origin": "SOURCE", "destination": hub_ids, "mode": "none", "cost_per_t": 0.0}
     )
@@ -131,8 +168,8 @@ def read_orlib(
             "origin": np.repeat(hub_ids, n),
             "destination": np.tile(dest_ids, m),
             "mode": "none",
-            "cost_per_t": per_t.T.reshape(-1),
+            "cost_per_t": per_t.reshape(-1),
         }
     )
     legs = pd.concat([inbound, outbound], ignore_index=True)
-    return Network.from_frames(origins, hubs, dests, legs, name=path.stem)
+    return Network.from_frames(origins, hubs, dests, legs, name=name)
