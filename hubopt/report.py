@@ -1106,6 +1106,7 @@ th{background:#f2f2f2;font-weight:600}td.num{text-align:right;white-space:nowrap
 tr.closed td{color:#777}tr.best td{font-weight:600}tr{break-inside:avoid}
 .intro{break-after:avoid;page-break-after:avoid;margin:2px 0}
 #ranking td:nth-child(2){min-width:9em}
+#markets td{white-space:nowrap}
 table.figs td{font-size:12.5px}table.figs td.num{font-weight:600}
 .small{font-size:12px;color:#555}
 ul{padding-left:18px;margin:4px 0}li{margin:2px 0}
@@ -1115,7 +1116,7 @@ ul{padding-left:18px;margin:4px 0}li{margin:2px 0}
 footer{margin-top:10px;border-top:1px solid #ccc;padding-top:4px}
 @page{size:"""
         + paper
-        + """;margin:11mm 12mm}
+        + """;margin:10mm 11mm}
 @media print{
 body{font-size:8.6pt;line-height:1.3;margin:0;max-width:none;padding:0}
 h1{font-size:14pt}h2{font-size:10pt;margin:7px 0 3px}
@@ -1223,7 +1224,7 @@ def _ranking_html(ranking: pd.DataFrame, result: Result, currency: str) -> str:
         if row["solve_status"] not in ("optimal", "feasible"):
             return esc(str(row["solve_status"]))
         if not row["markets_served"]:
-            return "none (not used even if built)"
+            return "none: not used even if built"
         return esc(", ".join(short(n) for n in str(row["markets_served"]).split("; ")))
 
     def per_hub_t(row: pd.Series) -> str:
@@ -1289,10 +1290,8 @@ def _markets_html(markets: pd.DataFrame, currency: str) -> str:
             "served": lambda r: _fmt_t(r["served_t"]),
             "served via": lambda r: esc(str(r["served_via"])),
             f"landed per t{unit}": lambda r: _fmt_money(r["landed_cost_per_t"], ""),
-            f"direct per t{unit}": lambda r: _fmt_money(
-                r["baseline_landed_cost_per_t"], ""
-            ),
-            f"saving per t{unit}": saving,
+            "direct per t": lambda r: _fmt_money(r["baseline_landed_cost_per_t"], ""),
+            "saving per t": saving,
             "days": lambda r: (
                 f"{r['transit_days']:.1f}" if np.isfinite(r["transit_days"]) else "–"
             ),
@@ -1423,10 +1422,10 @@ src="data:image/png;base64,{page["map_png"]}">
 </section>
 {ranking}
 {hubs}
-<section><h2>Markets</h2>{page["markets_html"]}</section>
+<section id="markets"><h2>Markets</h2>{page["markets_html"]}</section>
 <section class="lists">{page["lists_html"]}</section>
-<footer class="small" id="footer">{esc(technical_line(result))}. Files in this pack:
-{files}.</footer>
+<footer class="small" id="footer">{esc(technical_line(result))}.<span
+class="screen-only"> Files in this pack: {files}.</span></footer>
 </body></html>
 """
 
@@ -1663,14 +1662,22 @@ BREAK_EVEN_COLUMNS = (
 
 
 def _break_even_row(edge: BreakEven, network: Network) -> dict[str, Any]:
+    """A row of break_even.csv. The multipliers match no column rule of
+    :func:`hubopt._tables.rounded`; they are written to 4 decimals, finer than any
+    bisection tolerance the brief uses (0.01), without the binary tails of halving
+    (1.60546875)."""
+
+    def value(x: float | None) -> float:
+        return np.nan if x is None else round(float(x), 4)
+
     return {
         "driver": edge.driver,
-        "base_value": edge.base_value,
-        "low": edge.low,
-        "high": edge.high,
-        "break_even_value": np.nan if edge.value is None else edge.value,
-        "bracket_below": edge.bracket[0],
-        "bracket_above": edge.bracket[1],
+        "base_value": value(edge.base_value),
+        "low": value(edge.low),
+        "high": value(edge.high),
+        "break_even_value": value(edge.value),
+        "bracket_below": value(edge.bracket[0]),
+        "bracket_above": value(edge.bracket[1]),
         "hubs_below": "; ".join(f"{h}:{lv}" for h, lv in edge.portfolio_below),
         "hubs_above": "; ".join(f"{h}:{lv}" for h, lv in edge.portfolio_above),
         "solves": edge.solves,
