@@ -38,10 +38,10 @@ from .result import Result
 from .scenarios import Scenario
 
 #: A driver: the network with the driver at ``value`` (1.0 is the network as given).
-Driver = Callable[[Network, float], Network]
+_Driver = Callable[[Network, float], Network]
 
 #: A hub portfolio: (hub id, level) pairs, sorted; () opens no hub.
-Portfolio = tuple[tuple[str, str], ...]
+_Portfolio = tuple[tuple[str, str], ...]
 
 
 def _freight(network: Network, value: float) -> Network:
@@ -76,7 +76,7 @@ def _fixed_cost(network: Network, value: float) -> Network:
 
 
 #: The named drivers: a multiplier on ...
-DRIVERS: dict[str, Driver] = {
+DRIVERS: dict[str, _Driver] = {
     "freight": _freight,
     "sea_freight": _sea_freight,
     "handling": _handling,
@@ -126,8 +126,8 @@ class BreakEven:
     bracket: tuple[float, float]
     low: float
     high: float
-    portfolio_below: Portfolio
-    portfolio_above: Portfolio
+    portfolio_below: _Portfolio
+    portfolio_above: _Portfolio
     solves: int
 
     @property
@@ -136,7 +136,7 @@ class BreakEven:
         return self.value is not None
 
 
-def portfolio(result: Result) -> Portfolio:
+def portfolio(result: Result) -> _Portfolio:
     """The open hubs of a result and their levels, sorted (hub id, level) pairs.
 
     Examples
@@ -149,7 +149,7 @@ def portfolio(result: Result) -> Portfolio:
     return tuple(sorted((str(h), str(v)) for h, v in chosen_levels(result).items()))
 
 
-def _driver_of(driver: str | Driver) -> tuple[str, Driver]:
+def _driver_of(driver: str | _Driver) -> tuple[str, _Driver]:
     if isinstance(driver, str):
         if driver not in DRIVERS:
             msg = (
@@ -183,7 +183,7 @@ def _options_of(options: SolveOptions | Mapping[str, Any] | None) -> SolveOption
 
 def break_even(
     network: Network,
-    driver: str | Driver,
+    driver: str | _Driver,
     *,
     low: float,
     high: float,
@@ -256,7 +256,7 @@ def break_even(
     solve_options = _options_of(options).replace(marginal_values=False)
     solves = 0
 
-    def at(value: float) -> Portfolio:
+    def at(value: float) -> _Portfolio:
         nonlocal solves
         solves += 1
         changed = change(network, float(value))
