@@ -288,7 +288,7 @@ def key_figures(result: Result, baseline: Result | None = None) -> dict[str, Any
         "network": result.network.name,
         "status": result.status,
         "hubs_opened": "; ".join(
-            f"{r.name} ({r.level}, {r.throughput_t:,.0f} t)"
+            f"{r.name} ({r.level}, {_format.tonnes(r.throughput_t)})"
             for r in opened.itertuples()
         )
         or "none",
@@ -711,8 +711,8 @@ def near_tie_sentence(ranking: pd.DataFrame, result: Result) -> str:
         f"{', '.join(names[:-1])} and {names[-1]} are within "
         f"{_format.money(spread, currency)} per tonne delivered of each other: on "
         "cost alone the data cannot tell them apart, and the choice between them "
-        "rests on what the model leaves out (berths, existing silos, land, "
-        "politics) and on the low-confidence costs."
+        "rests on what the model leaves out (berths, existing silos, land, port "
+        "agreements) and on the low-confidence costs."
     )
 
 
@@ -1214,7 +1214,8 @@ def _ranking_html(ranking: pd.DataFrame, result: Result, currency: str) -> str:
     """The ranked table of every hub: the candidates by the extra cost of the best
     plan that opens only them, then the hubs closed by status with the reason."""
     esc = html.escape
-    unit = f" ({currency})" if currency else ""
+    money = f"{currency} " if currency else ""
+    per_t = f"{currency}/t" if currency else "per t"
 
     def markets(row: pd.Series) -> str:
         if row["status"] == "closed":
@@ -1262,9 +1263,9 @@ def _ranking_html(ranking: pd.DataFrame, result: Result, currency: str) -> str:
         )
     head = (
         "<tr><th>#</th><th>port</th><th>size</th><th>capacity</th><th>tonnes</th>"
-        f"<th>used</th><th>extra a year{unit}</th>"
-        f"<th>extra per t via the hub</th>"
-        f"<th>extra per t delivered</th><th>markets served</th></tr>"
+        f"<th>used</th><th>extra {money}a year</th>"
+        f"<th>extra {per_t} via the hub</th>"
+        f"<th>extra {per_t} delivered</th><th>markets served</th></tr>"
     )
     return (
         f"<table id='ranking'><thead>{head}</thead><tbody>{''.join(body)}"
@@ -1275,7 +1276,7 @@ def _ranking_html(ranking: pd.DataFrame, result: Result, currency: str) -> str:
 def _markets_html(markets: pd.DataFrame, currency: str) -> str:
     """The table of markets (:func:`market_table`)."""
     esc = html.escape
-    unit = f" ({currency})" if currency else ""
+    per_t = f"{currency}/t" if currency else "per t"
 
     def saving(row: pd.Series) -> str:
         if row["routing"] == "unchanged":
@@ -1289,9 +1290,11 @@ def _markets_html(markets: pd.DataFrame, currency: str) -> str:
             "demand": lambda r: _fmt_t(r["demand_t"]),
             "served": lambda r: _fmt_t(r["served_t"]),
             "served via": lambda r: esc(str(r["served_via"])),
-            f"landed per t{unit}": lambda r: _fmt_money(r["landed_cost_per_t"], ""),
-            "direct per t": lambda r: _fmt_money(r["baseline_landed_cost_per_t"], ""),
-            "saving per t": saving,
+            f"landed {per_t}": lambda r: _fmt_money(r["landed_cost_per_t"], ""),
+            f"direct {per_t}": lambda r: _fmt_money(
+                r["baseline_landed_cost_per_t"], ""
+            ),
+            f"saving {per_t}": saving,
             "days": lambda r: (
                 f"{r['transit_days']:.1f}" if np.isfinite(r["transit_days"]) else "–"
             ),
@@ -1547,6 +1550,23 @@ def write_brief(
     return folder / "brief.html"
 
 
+def default_title(network: Network) -> str:
+    """The brief's heading when none is given: what a bundled network is, else its
+    name.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.report import default_title
+    >>> default_title(hubopt.datasets.morocco_kazakhstan())
+    'Where to site a hub: Kazakh wheat → Moroccan hub port → African markets'
+    """
+    about = datasets.DATASETS.get(network.name)
+    if network.name == "morocco_kazakhstan" and about:
+        return "Where to site a hub: " + about.replace(" -> ", " → ")
+    return f"Where to site a hub: {network.name}"
+
+
 def check_paper(paper: str) -> str:
     """The CSS page size of a ``paper`` name ("a4" or "letter", any case).
 
@@ -1591,7 +1611,7 @@ def _page_parts(
     page = {
         "result": result,
         "currency": currency,
-        "title": parts["title"] or f"Where to site a hub: {network.name}",
+        "title": parts["title"] or default_title(network),
         "author": parts["author"] or "",
         "date": parts["date"],
         "paper": parts["paper"],
