@@ -40,6 +40,11 @@ BRIEF_DRIVERS: tuple[tuple[str, float, float], ...] = (
 )
 
 
+#: The most candidate hubs a brief ranks (one solve each); with more, the ranking is
+#: left out (run :func:`hubopt.breakeven.candidate_ranking` for it).
+MAX_RANKED_HUBS = 40
+
+
 @dataclass(frozen=True)
 class Analysis:
     """The solves a brief shows besides its result.
@@ -89,6 +94,8 @@ def analyse(
     Returns
     -------
     Analysis
+        Its ranking is None with more than :data:`MAX_RANKED_HUBS` candidate hubs
+        (one solve each).
 
     Examples
     --------
@@ -104,7 +111,9 @@ def analyse(
     ranking: pd.DataFrame | None = None
     edges: list[BreakEven] = []
     try:
-        ranking = candidate_ranking(result, progress=progress)
+        candidates = int((result.network.hubs["status"] != "closed").sum())
+        if candidates <= MAX_RANKED_HUBS:
+            ranking = candidate_ranking(result, progress=progress)
         searches = [(result, *_bounded(result, d)) for d in drivers]
         searches = [task for task in searches if task[2] < task[3]]
         found = map_tasks(

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from . import _format, datasets, maps, webmap
 from ._format import EPS, co2_t, cost_per_t, currency_of, delivered_t, percent, short
@@ -534,8 +535,6 @@ def _origin_countries(network: Network) -> dict[str, str]:
     ids = origins["id"].astype(str)
     if "country" in origins.columns:
         return dict(zip(ids, origins["country"].fillna("").astype(str), strict=True))
-    import shapely  # geopandas' own dependency, loaded with the basemap
-
     world = datasets.basemap()
     points = shapely.points(origins["lon"].to_numpy(), origins["lat"].to_numpy())
     out = {}
