@@ -1221,8 +1221,11 @@ def _ranking_html(ranking: pd.DataFrame, result: Result, currency: str) -> str:
             reason = re.sub(r"^closed:\s*", "", str(row["status_reason"]))
             reason = re.split(r";\s*set status", reason)[0]  # the how-to is for users
             return "<i>closed by status:</i> " + esc(reason)
-        if row["solve_status"] not in ("optimal", "feasible"):
-            return esc(str(row["solve_status"]))
+        status = str(row["solve_status"])
+        if status not in ("optimal", "feasible"):
+            if status.startswith("no solution"):
+                return esc(status)
+            return esc(f"no plan with this hub alone ({status})")
         if not row["markets_served"]:
             return "none: not used even if built"
         return esc(", ".join(short(n) for n in str(row["markets_served"]).split("; ")))
