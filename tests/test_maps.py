@@ -39,7 +39,7 @@ def test_static_map_layers_on_tiny(tiny_result):
     gids = _gids(ax)
     flows = tiny_result.flows
     assert sum(g.startswith("flow:") for g in gids) == len(flows)
-    for layer in ("origins", "hubs_open", "hubs_closed", "markets", "source_line"):
+    for layer in ("origins", "hubs_open", "hubs_candidate", "markets", "source_line"):
         assert layer in gids
     opened = next(a for a in ax.collections if a.get_gid() == "hubs_open")
     assert len(opened.get_offsets()) == int(tiny_result.hubs["open"].sum()) == 2
