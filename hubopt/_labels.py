@@ -177,6 +177,11 @@ class Labeller:
                         "linewidth": 0.5,
                         "shrinkA": 1,
                         "shrinkB": r / px,
+                        # from the point of the box nearest the symbol
+                        "relpos": (
+                            float(np.clip((sx - x0) / w, 0, 1)) if w else 0.5,
+                            float(np.clip((sy - y0) / h, 0, 1)) if h else 0.5,
+                        ),
                     }
                     if far
                     else None,
@@ -267,7 +272,7 @@ def _first_positions(
                         _distance_to_box(ox, oy, x0, y0, w, h) - orad
                         for (ox, oy), orad in zip(others_xy, others_r, strict=True)
                     )
-                    if nearest + gap < own:  # reads as another symbol's label
+                    if nearest < own:  # reads as another symbol's label
                         clash += w * h
                 if best is None or clash < best[0] - 1e-9:
                     best = (clash, x0, y0)

@@ -655,7 +655,7 @@ def _label_nodes(
         place.add(
             row.lon,
             row.lat,
-            short(row.name),
+            _two_lines(short(row.name)),
             radius_pt=origin_radius,
             weight=6.0,
             fontsize=6.5,
@@ -668,7 +668,7 @@ def _label_nodes(
         place.add(
             row["lon"],
             row["lat"],
-            short(row["name"]) + star,
+            _two_lines(short(row["name"]) + star),
             radius_pt=market_radii[pos],
             weight=2.0,
             color="#333333",
@@ -676,6 +676,22 @@ def _label_nodes(
         )
     for pos in ranked[sum(k in ("open", "fallback") for k in kinds) :]:
         _hub_label(place, hubs.iloc[pos], kinds.iloc[pos], hub_radii[pos])
+
+
+def _two_lines(text: str, longest: int = 18) -> str:
+    """A label longer than ``longest`` characters broken into two balanced lines.
+
+    >>> print(_two_lines("Kokshetau collection point"))
+    Kokshetau
+    collection point
+    >>> _two_lines("Egypt")
+    'Egypt'
+    """
+    if len(text) <= longest or " " not in text:
+        return text
+    spaces = [i for i, c in enumerate(text) if c == " "]
+    cut = min(spaces, key=lambda i: (abs(len(text) - 2 * i), i))
+    return text[:cut] + "\n" + text[cut + 1 :]
 
 
 def _hub_label(place: Labeller, row: pd.Series, kind: str, radius: float) -> None:
