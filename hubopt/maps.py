@@ -615,7 +615,8 @@ def _draw_markets(
         gid="markets",
     )
     if not by_cost:
-        return sizes, _hub_colour_legend(markets), None
+        legend = _hub_colour_legend(markets) if colour_by == "hub" else []
+        return sizes, legend, None  # no landed cost to show: no "served" legend
     holder = ax.inset_axes([0.64, 0.05, 0.32, 0.022])
     colour_bar = fig.colorbar(points, cax=holder, orientation="horizontal")
     unit = f"{currency} per tonne" if currency else "per tonne"
