@@ -929,20 +929,18 @@ def _footnote(ax: Axes, text: str) -> int:
 
 
 def _fit(result: Result, aspect: float = 1.0) -> _Frame:
-    """A frame around the network's nodes, with a margin, widened (or heightened up
-    to 4:3) towards ``aspect`` (height over width on the map), so that a square
-    figure is filled and the legend and colour bar find room beside the nodes."""
+    """A frame around the network's nodes, with a margin (twice as deep at the
+    bottom), widened (or heightened up to 4:3) towards ``aspect`` (height over width
+    on the map), so that a square figure is filled and the legend, colour bar and
+    scale bar find room beside the nodes."""
     nodes = result.network.node_coordinates()
     lon0, lon1 = float(nodes["lon"].min()), float(nodes["lon"].max())
     lat0, lat1 = float(nodes["lat"].min()), float(nodes["lat"].max())
     pad_lon = max((lon1 - lon0) * 0.12, 1.0)
     pad_lat = max((lat1 - lat0) * 0.12, 1.0)
-    lon0, lon1, lat0, lat1 = (
-        lon0 - pad_lon,
-        lon1 + pad_lon,
-        lat0 - pad_lat,
-        lat1 + pad_lat,
-    )
+    lon0, lon1 = lon0 - pad_lon, lon1 + pad_lon
+    # twice the margin at the bottom: room for the legend, colour bar and scale bar
+    lat0, lat1 = lat0 - 2 * pad_lat, lat1 + pad_lat
     stretch = max(math.cos(math.radians((lat0 + lat1) / 2)), 0.2)
     width, height = (lon1 - lon0) * stretch, lat1 - lat0
     if height > width * aspect:

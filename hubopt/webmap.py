@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ._format import EPS, currency_of, osm_attribution, short, source_line, tonnes
+from ._format import EPS, currency_of, osm_attribution, source_line, tonnes
 from .datasets import basemap
 from .errors import ValidationError
 from .io import atomic_target
@@ -455,7 +455,7 @@ def _add_markets(
     gateways: dict[str, str],
 ) -> tuple[float, float]:
     """The markets, sized by demand, coloured by landed cost and labelled with their
-    short name (a landlocked one with its gateway port, "Ethiopia via Djibouti"); no
+    name (a landlocked one with its gateway port, when the name does not give it); no
     layer without markets. Returns the colour scale's (lowest, highest) cost."""
     cost = markets["landed_cost_per_t"].astype(float)
     lo, hi = (float(cost.min()), float(cost.max())) if cost.notna().any() else (0, 1)
@@ -475,9 +475,10 @@ def _add_markets(
             fill_opacity=0.9,
             class_name="hubopt-market",
         )
-        label = short(row.name)
-        if str(row.destination) in gateways:
-            label += f" via {gateways[str(row.destination)]}"
+        label = str(row.name)
+        port = gateways.get(str(row.destination))
+        if port is not None and port not in label:
+            label += f" (via {port})"
         layer.add_child(_bind_label(label, "market", ranks[pos], radius))
         layer.add_child(
             _bind_popup(_popup(_market_rows(row, unit), f"Market: {row.name}"))
@@ -509,7 +510,7 @@ def _add_origins(
                 class_name="hubopt-origin",
             ),
         )
-        layer.add_child(_bind_label(short(row.name), "origin", ranks[pos], 8))
+        layer.add_child(_bind_label(str(row.name), "origin", ranks[pos], 8))
         layer.add_child(_bind_popup(_popup(rows, f"Origin: {row.name}")))
         layer.add_to(group)
     group.add_to(fmap)

@@ -12,7 +12,6 @@ import pytest
 
 import hubopt
 from hubopt import webmap
-from hubopt._format import short
 
 from . import _hostile
 from .conftest import solved
@@ -134,12 +133,8 @@ def test_interactive_map_keeps_hostile_names_as_data(hostile_results, tmp_path):
         f"{a} → {b}: {t:,.0f} t"
         for a, b, t in result.flows[["from", "to", "tonnes"]].to_numpy()
     ]
-    # permanent labels: hub names, and the short names of markets and origins
-    labels = [
-        *_hostile.HUB_NAMES.values(),
-        *(short(n) for n in _hostile.MARKET_NAMES.values()),
-        *(short(n) for n in _hostile.ORIGIN_NAMES.values()),
-    ]
+    # permanent labels: the names of hubs, markets and origins, whole
+    labels = list(_hostile.NAMES)
     assert sorted(tooltips) == sorted(labels + flows)
     # the popups: HTML in JSON, every piece of text from data HTML-escaped
     popups = _script_strings(page, ".bindPopup(")
@@ -205,7 +200,7 @@ def test_permanent_labels_for_hubs_markets_and_origins(mk_no_hub, tmp_path):
         assert any(t.startswith(name) for t in texts), name
     assert "Dakhla Atlantique: best single hub if one must be built" in texts
     assert "Mohammedia (closed)" in texts
-    assert "Ethiopia via Djibouti" in texts and "Egypt" in texts
+    assert "Ethiopia (via Djibouti)" in texts and "Egypt (Alexandria)" in texts
     # small type beside the symbol, and a rank for the decluttering
     for _, options in labels:
         assert options["direction"] == "right" and options["offset"][0] > 0
