@@ -611,10 +611,12 @@ _SCRIPT_UNSAFE = {
 #: A "{" that opens a Jinja tag ("{{", "{%", "{#").
 _JINJA_OPEN = re.compile(r"\{(?=[{%#])")
 
-#: Defines ``huboptText(s)``: a <div> holding ``s`` as a text node, never as markup.
+#: Defines ``huboptText(s)``: a <div> holding ``s`` as a text node, never as markup;
+#: and ``huboptLabels``, the permanent labels' tooltips (for the decluttering).
 _TEXT_NODE_JS = (
     "<script>function huboptText(s) {"
     " var node = document.createElement('div'); node.textContent = s; return node; }"
+    " var huboptLabels = [];"
     "</script>"
 )
 
@@ -700,28 +702,45 @@ def _bind_popup(content: str) -> Any:
     )
 
 
-#: Hides, after every zoom and layer toggle, each permanent label that would
-#: overlap a more important one (lower rank) shown at that zoom. Code only: no text
-#: from data.
+#: After every zoom, pan and layer toggle, moves each permanent label that would
+#: overlap a more important one (lower rank) or another symbol to the left of its
+#: symbol, and hides it when it overlaps there too. Code only: no text from data.
 _DECLUTTER_JS = """
 (function (map) {
-  function rank(el) {
-    var m = /hubopt-rank-(\\d+)/.exec(el.className);
+  function rank(t) {
+    var m = /hubopt-rank-(\\d+)/.exec(t.options.className);
     return m ? parseInt(m[1], 10) : 1e9;
   }
+  function side(t, left) {
+    if (t._huboptDx === undefined) { t._huboptDx = t.options.offset[0]; }
+    t.options.direction = left ? 'left' : 'right';
+    t.options.offset = [left ? -t._huboptDx : t._huboptDx, 0];
+    t.update();
+    return t.getElement().getBoundingClientRect();
+  }
   function declutter() {
-    var labels = Array.prototype.slice.call(
-      map.getContainer().querySelectorAll('.leaflet-tooltip.hubopt-label'));
+    var labels = huboptLabels.filter(function (t) {
+      return t.isOpen() && t.getElement();
+    });
     labels.sort(function (a, b) { return rank(a) - rank(b); });
     var shown = [];
-    labels.forEach(function (el) { el.style.visibility = ''; });
-    labels.forEach(function (el) {
-      var r = el.getBoundingClientRect();
-      var clash = shown.some(function (s) {
-        return r.left < s.right && s.left < r.right &&
-               r.top < s.bottom && s.top < r.bottom;
-      });
-      if (clash) { el.style.visibility = 'hidden'; } else { shown.push(r); }
+    var marks = Array.prototype.map.call(
+      map.getContainer().querySelectorAll(
+        '.hubopt-hub, .hubopt-origin, path.hubopt-market'),
+      function (el) { return el.getBoundingClientRect(); });
+    function meets(r, s, pad) {
+      return r.left < s.right - pad && s.left + pad < r.right &&
+             r.top < s.bottom - pad && s.top + pad < r.bottom;
+    }
+    function free(r) {
+      return !shown.some(function (s) { return meets(r, s, 0); }) &&
+             !marks.some(function (s) { return meets(r, s, 1); });
+    }
+    labels.forEach(function (t) {
+      var r = side(t, false);
+      if (!free(r)) { r = side(t, true); }
+      if (!free(r)) { r = side(t, false); t.getElement().style.visibility = 'hidden'; }
+      else { t.getElement().style.visibility = ''; shown.push(r); }
     });
   }
   map.on('zoomend moveend overlayadd overlayremove', declutter);
@@ -747,7 +766,9 @@ def _bind_label(text: str, kind: str, rank: int, radius_px: float) -> Any:
         }
     )
     return _script(
-        "{parent}.bindTooltip(huboptText({{ this.text }}), " + options + ");",
+        "{parent}.bindTooltip(huboptText({{ this.text }}), "
+        + options
+        + "); huboptLabels.push({parent}.getTooltip());",
         text=text,
     )
 
