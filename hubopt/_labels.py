@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Sequence
+
     from matplotlib.axes import Axes
     from matplotlib.text import Annotation
 
@@ -103,7 +105,7 @@ class Labeller:
                 _Label(float(x), float(y), text, float(radius_pt), weight, group, style)
             )
 
-    def place(self, avoid: list[Any] = ()) -> list[Annotation]:  # type: ignore[assignment]
+    def place(self, avoid: Sequence[Any] = ()) -> list[Annotation]:
         """Draw every label: first positions, then the repel, then leader lines.
 
         ``avoid``: artists (a legend, a colour bar's axes, a scale bar) whose boxes no
@@ -117,7 +119,11 @@ class Labeller:
         if engine is not None:
             engine.execute(fig)
         ax.apply_aspect()
-        renderer = fig.canvas.get_renderer()
+        renderer = (
+            fig.canvas.get_renderer()
+            if hasattr(fig.canvas, "get_renderer")
+            else fig._get_renderer()  # a canvas without one (FigureCanvasBase)
+        )
         px = fig.dpi / 72.0
         anchors = ax.transData.transform([(lab.x, lab.y) for lab in self.labels])
         sizes = np.array([_measure(ax, lab, renderer) for lab in self.labels])

@@ -379,6 +379,8 @@ def static_map(
         pad=18 + 10.5 * subtitle.count("\n"),  # clear of a subtitle of more lines
     )
     note = _landlocked_note(gateways, markets)
+    if note and not labels:  # no asterisk drawn to refer to
+        note = note.removeprefix("* ")
     _source(ax, source_line(result), below_lines=_footnote(ax, note) if note else 0)
     if labels:
         place = Labeller(ax, _bounds(frame))

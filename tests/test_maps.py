@@ -470,3 +470,15 @@ def test_repel_separates_a_crowded_cluster_deterministically():
     # a callout column keeps the order of the symbols from top to bottom
     order = np.argsort(-anchors[:, 1], kind="stable")
     assert np.all(np.diff(pos[order, 1]) < 0)
+
+
+def test_labels_placed_on_any_axes_and_labels_off(tiny_result, mk_no_hub):
+    from matplotlib.figure import Figure
+
+    ax = Figure().add_subplot()  # no Agg canvas, no layout engine
+    maps.static_map(tiny_result, ax=ax, extent=None)
+    assert sum((t.get_gid() or "").startswith("label:") for t in ax.texts) == 3 + 3 + 2
+    fig = maps.static_map(mk_no_hub, labels=False, dpi=50)
+    texts = {t.get_gid(): t.get_text() for t in fig.axes[0].texts if t.get_gid()}
+    assert not any(g.startswith("label:") for g in texts)
+    assert texts["landlocked_note"].startswith("Landlocked market")
