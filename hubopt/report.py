@@ -1707,6 +1707,17 @@ def _break_even_row(edge: BreakEven, network: Network) -> dict[str, Any]:
     }
 
 
+def _fallback_hub(result: Result, forced: Result | None) -> str | None:
+    """The hub the forced single-hub plan opens, when the optimum opens none (the
+    maps mark it as "best single hub if one must be built")."""
+    if forced is None or forced.hubs is None or result.hubs is None:
+        return None
+    if bool(result.hubs["open"].any()):
+        return None
+    opened = forced.hubs.loc[forced.hubs["open"].astype(bool), "hub_id"]
+    return str(opened.iloc[0]) if len(opened) == 1 else None
+
+
 def _write_pack(
     result: Result,
     folder: Path,
@@ -1716,10 +1727,18 @@ def _write_pack(
     extent: tuple[float, float, float, float] | None,
     guard_formulas: bool,
 ) -> None:
+    fallback = _fallback_hub(result, parts.get("single_hub"))
     with output_folder(folder, overwrite=overwrite) as staging:
-        fig = maps.static_map(result, staging / "map.png", extent=extent)
+        fig = maps.static_map(
+            result, staging / "map.png", extent=extent, fallback_hub=fallback
+        )
         fig.savefig(staging / "map.pdf", bbox_inches="tight", facecolor="white")
-        webmap.interactive_map(result, staging / "interactive_map.html", extent=extent)
+        webmap.interactive_map(
+            result,
+            staging / "interactive_map.html",
+            extent=extent,
+            fallback_hub=fallback,
+        )
         result.write_tables(staging, guard_formulas=guard_formulas)
         page, tables = _page_parts(result, parts, (staging / "map.png").read_bytes())
         for name, table in tables.items():
