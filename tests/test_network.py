@@ -641,3 +641,22 @@ def test_a_modes_table_of_its_own_names_more_modes(tiny_frames, tmp_path):
     assert len(hubopt.read_network(tmp_path / "net", modes=modes).legs) == 13
     hubopt.write_network(net, tmp_path / "net.gpkg")
     assert len(hubopt.read_network(tmp_path / "net.gpkg").legs) == 13
+
+
+def test_leg_attributes_come_from_the_networks_own_modes(tiny_frames):
+    from hubopt.modes import load_modes
+
+    modes = load_modes().query("mode != 'sea'").copy()
+    modes.loc[modes["mode"] == "road", "mode"] = "barge"
+    legs = set_cell(tiny_frames["legs"], 12, "mode", "barge")
+    legs.loc[12, "cost_per_t"] = np.nan
+    net = Network.from_frames(
+        tiny_frames["origins"],
+        tiny_frames["hubs"],
+        tiny_frames["destinations"],
+        legs,
+        modes=modes,
+    )
+    filled = hubopt.with_leg_attributes(net)
+    assert filled.legs.loc[12, "cost_per_t"] > 0
+    assert "barge" in set(filled.modes["mode"])
