@@ -28,6 +28,11 @@ from .errors import ValidationError
 #: The CRS of every coordinate inside hubopt (WGS84 longitude/latitude).
 WGS84 = "EPSG:4326"
 
+#: Decimals kept of a coordinate converted from another CRS (1e-9 degree, about
+#: 0.1 mm): a point projected from 41.65 degrees comes back as 41.65, not
+#: 41.650000000000006. Coordinates given in degrees are kept as they are.
+COORDINATE_DECIMALS = 9
+
 
 def points_to_lonlat(frame: pd.DataFrame, table: str) -> tuple[np.ndarray, np.ndarray]:
     """Longitude and latitude of a GeoDataFrame's point geometries in EPSG:4326.
@@ -66,7 +71,8 @@ def points_to_lonlat(frame: pd.DataFrame, table: str) -> tuple[np.ndarray, np.nd
         )
         raise ValidationError(msg)
     geoms = frame.geometry
-    if not geoms.crs.equals(WGS84):
+    converted = not geoms.crs.equals(WGS84)
+    if converted:
         geoms = geoms.to_crs(WGS84)
     problems = []
     has_id = "id" in getattr(frame, "columns", ())  # a GeoSeries has no columns
@@ -81,7 +87,40 @@ def points_to_lonlat(frame: pd.DataFrame, table: str) -> tuple[np.ndarray, np.nd
             )
     if problems:
         raise ValidationError(problems)
-    return np.asarray(geoms.x, dtype=float), np.asarray(geoms.y, dtype=float)
+    lon, lat = np.asarray(geoms.x, dtype=float), np.asarray(geoms.y, dtype=float)
+    if converted:
+        lon, lat = (
+            np.round(lon, COORDINATE_DECIMALS),
+            np.round(lat, COORDINATE_DECIMALS),
+        )
+    return lon, lat
+
+
+def to_wgs84(geometry: Any) -> Any:
+    """A GeoSeries in EPSG:4326: as it is when it is already, else converted and
+    its coordinates rounded to :data:`COORDINATE_DECIMALS` (the projection round
+    trip's float noise removed).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import LineString
+    >>> from hubopt._validate import to_wgs84
+    >>> line = gpd.GeoSeries([LineString([(41.65, 41.65), (-5.5, 35.9)])], crs=4326)
+    >>> to_wgs84(line.to_crs(3857)).iloc[0].coords[0]
+    (41.65, 41.65)
+    """
+    import geopandas as gpd
+    import shapely
+
+    if geometry.crs.equals(WGS84):
+        return geometry
+    out = geometry.to_crs(WGS84)
+    values = shapely.transform(
+        np.asarray(out.values, dtype=object),
+        lambda xy: np.round(xy, COORDINATE_DECIMALS),
+    )
+    return gpd.GeoSeries(values, index=out.index, crs=WGS84, name=out.name)
 
 
 HUB_STATUSES = ("candidate", "open", "closed")
@@ -439,8 +478,8 @@ def _take_geometry(
     geometry = frame.geometry
     if frame.crs is None:
         problems.append(no_crs)
-    elif not frame.crs.equals("EPSG:4326"):
-        geometry = geometry.to_crs("EPSG:4326")
+    else:
+        geometry = to_wgs84(geometry)
     out = pd.DataFrame(out.drop(columns=[geom_col]))
     out["geometry"] = list(geometry.values)
     return out, problems
@@ -809,7 +848,8 @@ def _check_corridors(corridors: Any) -> tuple[Any, list[str]]:
             "table 'corridors': the GeoDataFrame has no CRS; set one with "
             "gdf.set_crs('EPSG:4326')"
         ]
-    frame = corridors.to_crs("EPSG:4326").reset_index(drop=True).copy()
+    frame = corridors.set_geometry(to_wgs84(corridors.geometry))
+    frame = frame.reset_index(drop=True).copy()
     for col in ("id", "mode"):
         if col not in frame.columns:
             problems.append(f"table 'corridors': missing required column '{col}'")

@@ -660,3 +660,28 @@ def test_leg_attributes_come_from_the_networks_own_modes(tiny_frames):
     filled = hubopt.with_leg_attributes(net)
     assert filled.legs.loc[12, "cost_per_t"] > 0
     assert "barge" in set(filled.modes["mode"])
+
+
+def test_the_from_frames_example_of_the_format_doc_runs():
+    """docs/format.md's Python example builds, solves and opens the hub it says."""
+    import contextlib
+    import io
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "docs" / "format.md").read_text("utf-8")
+    (code,) = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert "Network.from_frames(" in code
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "docs/format.md", "exec"), {})
+    assert out.getvalue().strip() == "['PORT']"
+
+
+def test_the_from_frames_signature_in_the_format_doc_is_the_real_one():
+    import inspect
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "docs" / "format.md").read_text("utf-8")
+    for name in inspect.signature(Network.from_frames).parameters:
+        assert f"{name}" in text.split("## origins")[0], name
