@@ -480,13 +480,52 @@ def _match_scheduler(threads: int | None) -> None:
         _SCHEDULER_THREADS[0] = threads
 
 
+#: Largest cost and largest finite bound (row or column, in tonnes) HiGHS is handed
+#: unscaled; beyond them it warns that the model is badly scaled.
+SCALE_LIMIT = 1e6
+
+
+def user_scales(arrays: ModelArrays) -> tuple[int, int]:
+    """HiGHS's ``user_objective_scale`` and ``user_bound_scale`` for the arrays:
+    the powers of two (0 or below) that bring the largest cost and the largest
+    finite bound to at most :data:`SCALE_LIMIT`.
+
+    Powers of two scale without rounding, and HiGHS reports the objective, the
+    column values and the duals in the model's own units, so results are unchanged;
+    only the solver works on better-scaled numbers (the bundled network has fixed
+    costs up to 2e7 and demands up to 2.5e6 t).
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.highs import user_scales
+    >>> from hubopt.model import ModelOptions, build
+    >>> user_scales(build(hubopt.datasets.tiny(), ModelOptions()).arrays)
+    (0, 0)
+    >>> user_scales(build(hubopt.datasets.morocco_kazakhstan(), ModelOptions()).arrays)
+    (-5, -2)
+    """
+
+    def exponent(values: np.ndarray) -> int:
+        finite = np.abs(values[np.isfinite(values)])
+        largest = float(finite.max()) if finite.size else 0.0
+        if largest <= SCALE_LIMIT:
+            return 0
+        return -int(np.ceil(np.log2(largest / SCALE_LIMIT)))
+
+    bounds = np.concatenate(
+        [arrays.row_lower, arrays.row_upper, arrays.col_lower, arrays.col_upper]
+    )
+    return exponent(arrays.col_cost), exponent(bounds)
+
+
 def pass_model(highs: Any, arrays: ModelArrays, relaxed: bool = False) -> Any:
     """Hand the arrays to a highspy.Highs in one passModel call (with ``relaxed``
-    as the LP relaxation); returns its status."""
-    integrality = np.zeros(arrays.n_cols, dtype=np.int32)
-    if not relaxed:
-        integrality = arrays.col_integer.astype(np.int32)
-    return highs.passModel(
+    as the LP relaxation), scaled by :func:`user_scales`; returns its status."""
+    objective_scale, bound_scale = user_scales(arrays)
+    highs.setOptionValue("user_objective_scale", objective_scale)
+    highs.setOptionValue("user_bound_scale", bound_scale)
+    model = (
         arrays.n_cols,
         arrays.n_rows,
         len(arrays.value),
@@ -501,8 +540,11 @@ def pass_model(highs: Any, arrays: ModelArrays, relaxed: bool = False) -> Any:
         arrays.start[:-1],
         arrays.index,
         arrays.value,
-        integrality,
     )
+    integrality = np.zeros(arrays.n_cols, dtype=np.int32)
+    if not relaxed:
+        integrality = arrays.col_integer.astype(np.int32)
+    return highs.passModel(*model, integrality)
 
 
 def interruptible_run(highs: Any, interrupted: list[bool]) -> None:
