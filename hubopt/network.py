@@ -24,6 +24,7 @@ from ._validate import NODE_TABLES as NODE_TABLES
 from ._validate import SPECS as SPECS
 from ._validate import TABLES as TABLES
 from .errors import ValidationError
+from .freight import VOYAGE_MODES
 from .modes import load_modes
 
 #: Largest magnitude accepted for any number; beyond it a value is a data error.
@@ -32,8 +33,9 @@ MAX_ABS_VALUE = _validate.MAX_ABS_VALUE
 
 @functools.cache
 def _bundled_mode_names() -> tuple[str, ...]:
-    """The names of the bundled modes table (read once)."""
-    return tuple(load_modes()["mode"])
+    """The names of the bundled modes table (read once) and the voyage modes, which
+    :mod:`hubopt.freight` prices without a row there."""
+    return (*load_modes()["mode"], *VOYAGE_MODES)
 
 
 class Network:
@@ -150,7 +152,9 @@ class Network:
             "capacities": capacities,
         }
         table = None if modes is None else load_modes(modes)
-        names = _bundled_mode_names() if table is None else tuple(table["mode"])
+        names = (
+            _bundled_mode_names() if table is None else (*table["mode"], *VOYAGE_MODES)
+        )
         tables, corridor_frame = _validate.validate_tables(raw, corridors, names)
         return cls(tables, corridor_frame, str(name), table)
 

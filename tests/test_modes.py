@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import hubopt
+from hubopt.freight import VOYAGE_MODES
 from hubopt.modes import MODE_ALIASES, load_modes, mode_parameters
 
 
@@ -58,4 +59,5 @@ def test_format_doc_lists_the_bundled_modes():
         expected.append((name, graph_text[graph]))
         if name in alias_at:
             expected.append((alias_at[name], graph_text[graph]))
+    expected += [(name, "sea graph") for name in VOYAGE_MODES]
     assert listed == expected

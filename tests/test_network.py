@@ -536,17 +536,19 @@ def _hubopt_imports(module: str) -> set[str]:
 
 
 def test_network_imports_neither_io_nor_legs():
-    """Only the validator, the errors and the modes table (whose names the legs are
-    checked against; it imports geo's passage names only), so io, legs and
+    """Only the validator, the errors and the modes table and voyage modes (whose
+    names the legs are checked against; they import geo only), so io, legs and
     everything further down the flow may import the network (tests/test_imports.py
     checks the whole package)."""
     assert _hubopt_imports("network") == {
         "_capacities",
         "_validate",
         "errors",
+        "freight",
         "modes",
     }
     assert _hubopt_imports("modes") == {"errors", "geo"}
+    assert _hubopt_imports("freight") == {"errors", "geo"}  # for its voyage modes
     # _capacities: what a capacities row selects, itself importing no hubopt module
     assert _hubopt_imports("_validate") == {"_capacities", "errors"}
     assert _hubopt_imports("_capacities") == set()
@@ -598,7 +600,7 @@ def test_an_unknown_mode_fails_at_construction_with_the_valid_names(tiny_frames)
         ValidationError,
         match=r"table 'legs', leg O2->H2, column 'mode': unknown mode 'barge'; the "
         r"valid modes are caspian_ferry, rail, road, sea, sea_handysize, sea_panamax, "
-        r"sea_supramax \(or give a modes table naming it",
+        r"sea_supramax, sea_voyage \(or give a modes table naming it",
     ):
         build(tiny_frames, legs=legs)
 
@@ -683,5 +685,7 @@ def test_the_from_frames_signature_in_the_format_doc_is_the_real_one():
     from pathlib import Path
 
     text = (Path(__file__).parents[1] / "docs" / "format.md").read_text("utf-8")
+    block = text.split("```text\nNetwork.from_frames(")[1].split("```")[0]
     for name in inspect.signature(Network.from_frames).parameters:
-        assert f"{name}" in text.split("## origins")[0], name
+        assert name in block, name
+        assert f"`{name}`" in text, name  # and described below it
