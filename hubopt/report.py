@@ -364,7 +364,10 @@ def market_table(result: Result, baseline: Result | None = None) -> pd.DataFrame
     """
     markets = result.markets
     hub_names = result.hubs.set_index("hub_id")["name"]
-    out = markets[["destination", "name", "demand_t", "served_t", "unmet_t"]].copy()
+    columns = ["destination", "name", "demand_t", "served_t", "unmet_t"]
+    if markets.get("lost_to_alternative_t", pd.Series(dtype=float)).fillna(0).any():
+        columns.append("lost_to_alternative_t")
+    out = markets[columns].copy()
     serving = markets["serving_hubs"].fillna("").astype(str)
 
     def via(row_hubs: str, direct_t: float) -> str:
@@ -956,13 +959,22 @@ def assumptions(result: Result) -> list[str]:
     lines = []
     penalty = dests.get("unmet_penalty_per_t")
     short = int(penalty.notna().sum()) if penalty is not None else 0
+    alternative = dests.get("alternative_cost_per_t")
+    contestable = int(alternative.notna().sum()) if alternative is not None else 0
+    demand = []
+    if short:
+        demand.append(f"{short} market(s) may be left short at a penalty per tonne")
+    if contestable:
+        demand.append(
+            f"{contestable} market(s) buy elsewhere at their alternative landed "
+            "price unless this plan delivers for less"
+        )
+    programme = result.options.model.programme_t
+    if programme:
+        demand.append(f"at least {programme:,.0f} t must be delivered in all")
     lines.append(
         f"Demand: {dests['demand_t'].sum():,.0f} t a year over {len(dests)} markets; "
-        + (
-            "every tonne must be delivered."
-            if short == 0
-            else f"{short} market(s) may be left short at a penalty per tonne."
-        )
+        + ("; ".join(demand) + "." if demand else "every tonne must be delivered.")
     )
     handling = hubs["handling_cost_per_t"].fillna(0)
     lines.append(
