@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._capacities import SELECTORS, known_names
 from .errors import ValidationError
 
 #: The CRS of every coordinate inside hubopt (WGS84 longitude/latitude).
@@ -84,7 +85,9 @@ def points_to_lonlat(frame: pd.DataFrame, table: str) -> tuple[np.ndarray, np.nd
 
 HUB_STATUSES = ("candidate", "open", "closed")
 NODE_TABLES = ("origins", "hubs", "destinations")
-TABLES = ("origins", "hubs", "hub_levels", "destinations", "legs")
+TABLES = ("origins", "hubs", "hub_levels", "destinations", "legs", "capacities")
+#: Tables a network may leave out: they are then empty.
+OPTIONAL_TABLES = ("hub_levels", "capacities")
 
 #: Largest magnitude accepted for any number; beyond it a value is a data error.
 MAX_ABS_VALUE = 1e15
@@ -186,11 +189,24 @@ SPECS: dict[str, _TableSpec] = {
     ),
     "destinations": _TableSpec(
         required=("id", "name", "lon", "lat", "demand_t"),
-        numeric=("lon", "lat", "demand_t", "unmet_penalty_per_t", "max_transit_days"),
+        numeric=(
+            "lon",
+            "lat",
+            "demand_t",
+            "unmet_penalty_per_t",
+            "max_transit_days",
+            "alternative_cost_per_t",
+        ),
         defaults={"unmet_penalty_per_t": np.nan, "max_transit_days": np.nan},
-        nonnegative=("demand_t", "unmet_penalty_per_t", "max_transit_days"),
+        nonnegative=(
+            "demand_t",
+            "unmet_penalty_per_t",
+            "max_transit_days",
+            "alternative_cost_per_t",
+        ),
         key=("id",),
         ids=("id",),
+        optional={"alternative_cost_per_t": np.nan},
     ),
     "legs": _TableSpec(
         required=("origin", "destination", "mode"),
@@ -206,6 +222,16 @@ SPECS: dict[str, _TableSpec] = {
         key=("origin", "destination", "mode", "corridor"),
         ids=("origin", "destination"),
         other=("route", "geometry"),
+        may_be_empty=True,
+    ),
+    "capacities": _TableSpec(
+        required=("id", "capacity_t"),
+        numeric=("capacity_t",),
+        defaults={"node": "", "corridor": "", "mode": ""},
+        nonnegative=("capacity_t",),
+        key=("id",),
+        ids=("id",),
+        other=("source", "confidence"),
         may_be_empty=True,
     ),
 }
@@ -312,11 +338,11 @@ def _normalise_and_check(
     for table in TABLES:
         frame = raw[table]
         spec = SPECS[table]
-        if frame is None and table == "hub_levels":
+        if frame is None and table in OPTIONAL_TABLES:
             tables[table] = pd.DataFrame(
                 {
                     col: pd.Series(dtype=float if col in spec.numeric else object)
-                    for col in spec.required
+                    for col in (*spec.required, *spec.defaults)
                 }
             )
             continue
@@ -363,6 +389,8 @@ def _normalise_table(
         problems.extend(_check_coordinates(table, out))
     if table == "hubs":
         problems.extend(_normalise_status(out))
+    if table == "capacities":
+        problems.extend(_normalise_selectors(out))
     problems.extend(_check_duplicates(table, out, spec))
     if table == "legs" and "geometry" in out.columns:
         out["geometry"], geometry_problems = _leg_geometries(out)
@@ -479,7 +507,7 @@ def _normalise_ids(table: str, out: pd.DataFrame, spec: _TableSpec) -> list[str]
     for col in ("name", "mode"):
         if col in out.columns:
             texts = _ids(out[col])
-            if col == "mode":
+            if col == "mode" and table != "capacities":  # there: a selector
                 for pos in np.flatnonzero((texts == "").to_numpy()):
                     problems.append(
                         f"table '{table}', {_row_label(table, out, pos)}, column "
@@ -762,7 +790,70 @@ def _check_references(
     if corridors is not None:
         problems.extend(_check_leg_corridors(tables["legs"], corridors))
     problems.extend(_check_level_hubs(tables["hub_levels"], tables["hubs"]))
+    problems.extend(_check_shortfall_prices(tables["destinations"]))
+    problems.extend(_check_capacity_selectors(tables, kinds))
     return problems
+
+
+def _normalise_selectors(capacities: pd.DataFrame) -> list[str]:
+    """The capacities' node, corridor and mode as stripped text (mode lower case); a
+    row that names none of them is a problem."""
+    for col in SELECTORS:
+        capacities[col] = _ids(capacities[col])
+    capacities["mode"] = capacities["mode"].str.lower()
+    empty = (capacities[list(SELECTORS)] == "").all(axis=1).to_numpy()
+    return [
+        f"table 'capacities', {_row_label('capacities', capacities, pos)}: names "
+        "nothing to limit; give a node (an origin, hub, destination or waypoint id), "
+        "a corridor, a mode, or a corridor and a mode"
+        for pos in np.flatnonzero(empty)[:_MAX_PER_COLUMN]
+    ]
+
+
+def _check_capacity_selectors(
+    tables: dict[str, pd.DataFrame], kinds: dict[str, str]
+) -> list[str]:
+    """Capacities naming a node, corridor or mode that no leg has."""
+    capacities = tables["capacities"]
+    if not len(capacities):
+        return []
+    known = known_names(tables["legs"], set(kinds))
+    what = {
+        "node": "an origin, hub or destination id, or a waypoint of the legs' route "
+        "or export_port",
+        "corridor": "a corridor of the legs (their corridor column or a route step's "
+        "mode/corridor)",
+        "mode": "a mode of the legs or of their route steps",
+    }
+    problems = []
+    for pos, row in enumerate(capacities.itertuples(index=False)):
+        for col in SELECTORS:
+            value = getattr(row, col)
+            if value and value not in known[col]:
+                problems.append(
+                    f"table 'capacities', {_row_label('capacities', capacities, pos)},"
+                    f" column '{col}': unknown {col} {value!r}"
+                    f"{_similar(value, sorted(known[col]))}; give {what[col]}"
+                )
+    return problems
+
+
+def _check_shortfall_prices(dests: pd.DataFrame) -> list[str]:
+    """A market with both an unmet penalty and an alternative cost: one price for
+    the tonnes it does not take from this network."""
+    if "alternative_cost_per_t" not in dests.columns:
+        return []
+    both = (
+        dests["unmet_penalty_per_t"].notna() & dests["alternative_cost_per_t"].notna()
+    )
+    return [
+        f"table 'destinations', {_row_label('destinations', dests, pos)}, column "
+        f"'alternative_cost_per_t': {dests['alternative_cost_per_t'].iloc[pos]:g} "
+        f"beside unmet_penalty_per_t {dests['unmet_penalty_per_t'].iloc[pos]:g}; "
+        "give one: alternative_cost_per_t when the market buys elsewhere at that "
+        "price, unmet_penalty_per_t when it goes short"
+        for pos in np.flatnonzero(both.to_numpy())[:_MAX_PER_COLUMN]
+    ]
 
 
 def _node_kinds(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, str], list[str]]:

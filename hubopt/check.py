@@ -71,6 +71,7 @@ class _Facts:
     dests: pd.DataFrame
     legs: pd.DataFrame
     levels: pd.DataFrame
+    capacities: pd.DataFrame
     flows: pd.DataFrame
     res_hubs: pd.DataFrame
     markets: pd.DataFrame
@@ -87,6 +88,10 @@ class _Facts:
     def of(cls, network: Network, result: Result, rel_tol: float) -> _Facts:
         legs = network.legs
         flows = result.flows
+        dests = network.destinations
+        dests["shortfall_price"] = network.column(
+            "destinations", "alternative_cost_per_t"
+        ).fillna(dests["unmet_penalty_per_t"])
         scale = max(network.total_demand_t, network.total_supply_t, 1.0)
         keys = zip(
             legs["origin"],
@@ -100,9 +105,10 @@ class _Facts:
             hubs=network.hubs.assign(
                 dwell_days=network.column("hubs", "dwell_days")
             ).set_index("id"),
-            dests=network.destinations.set_index("id"),
+            dests=dests.set_index("id"),
             legs=legs,
             levels=network.hub_levels,
+            capacities=network.capacities,
             flows=flows,
             res_hubs=result.hubs.set_index("hub_id"),
             markets=result.markets.set_index("destination"),
@@ -332,27 +338,32 @@ def _linking(f: _Facts) -> list[str]:
 
 
 def _demand(f: _Facts) -> list[str]:
-    """Demand: met, or short only where a penalty allows it and as reported."""
+    """Demand: met, or short only where an unmet penalty or an alternative cost
+    allows it, and as reported (unmet, or lost to the alternative)."""
     out = []
     for did, row in f.dests.iterrows():
         got = f.arrived(did)
-        unmet = float(f.markets.loc[did, "unmet_t"]) if did in f.markets.index else 0.0
+        unmet = 0.0
+        if did in f.markets.index:
+            reported = f.markets.loc[did, ["unmet_t", "lost_to_alternative_t"]]
+            unmet = float(reported.fillna(0.0).sum())
         demand = float(row["demand_t"])
         if got > demand + f.tol_t:
             out.append(
                 f"market {did}: receives {got:,.3f} t, more than demand {demand}"
             )
         short = demand - got
-        if pd.isna(row["unmet_penalty_per_t"]):
+        if pd.isna(row["shortfall_price"]):
             if short > f.tol_t:
                 out.append(
                     f"market {did}: short by {short:,.3f} t but it has no "
-                    "unmet_penalty_per_t (must be served in full)"
+                    "unmet_penalty_per_t nor alternative_cost_per_t (must be "
+                    "served in full)"
                 )
         elif abs(short - unmet) > f.tol_t:
             out.append(
                 f"market {did}: short by {short:,.3f} t but the result reports "
-                f"{unmet:,.3f} t unmet"
+                f"{unmet:,.3f} t unmet or lost to the alternative"
             )
     return out
 
@@ -392,6 +403,78 @@ def _co2_cap(f: _Facts) -> list[str]:
             emitted += flow.tonnes * float(co2.iloc[pos]) / 1000.0
     if emitted > cap_co2 + f.rel_tol * max(cap_co2, 1.0) + 1e-6:
         return [f"flows emit {emitted:,.3f} t CO2, over max_co2_t={cap_co2:g}"]
+    return []
+
+
+def _capacities(f: _Facts) -> list[str]:
+    """Capacities: the tonnes on the legs each row of the capacities table selects
+    (entering its node or passing it on the way, leaving it for an origin; on its
+    corridor and mode, the legs' own or a route step's) are within its capacity_t."""
+    if not len(f.capacities):
+        return []
+    on_leg = f.flows.groupby("leg")["tonnes"].sum()
+    legs = f.legs
+    origins = set(f.origins.index)
+    # each leg's (mode, corridor) pairs and the places it passes, read afresh
+    routes = legs["route"] if "route" in legs.columns else [None] * len(legs)
+    ports = legs["export_port"] if "export_port" in legs.columns else [None] * len(legs)
+    out = []
+    for cap in f.capacities.itertuples(index=False):
+        used = 0.0
+        for pos, (leg, route, port) in enumerate(
+            zip(legs.itertuples(index=False), routes, ports, strict=True)
+        ):
+            if pos in on_leg.index and _selects(cap, leg, route, port, origins):
+                used += float(on_leg[pos])
+        limit = float(cap.capacity_t)
+        if used > limit + f.rel_tol * max(limit, 1.0) + 1e-6:
+            what = ", ".join(
+                f"{c} {getattr(cap, c)}"
+                for c in ("node", "corridor", "mode")
+                if getattr(cap, c)
+            )
+            out.append(
+                f"capacity {cap.id} ({what}): {used:,.3f} t on its legs, more than "
+                f"its capacity_t {limit:,.3f} t"
+            )
+    return out
+
+
+def _selects(cap: Any, leg: Any, route: Any, port: Any, origins: set[Any]) -> bool:
+    """Whether a capacities row selects a leg."""
+    steps = []
+    if isinstance(route, str):
+        for part in route.split(";"):
+            head, _, place = part.partition("@")
+            mode, _, corridor = head.partition("/")
+            steps.append((mode.strip().lower(), corridor.strip(), place.strip()))
+    if cap.node:
+        places = {p for _, _, p in steps} | (
+            {port.strip()} if isinstance(port, str) else set()
+        )
+        places -= {leg.origin, leg.destination}
+        end = leg.origin if cap.node in origins else leg.destination
+        if cap.node != end and cap.node not in places:
+            return False
+    if cap.corridor or cap.mode:
+        pairs = [(leg.mode, leg.corridor)] + [(m, c) for m, c, _ in steps]
+        return any(
+            (not cap.mode or m == cap.mode) and (not cap.corridor or c == cap.corridor)
+            for m, c in pairs
+        )
+    return True
+
+
+def _programme(f: _Facts) -> list[str]:
+    """Fixed programme: at least ``programme_t`` delivered in total."""
+    programme = f.options.programme_t
+    if programme is None:
+        return []
+    delivered = sum(f.arrived(did) for did in f.dests.index)
+    if delivered < programme - f.tol_t:
+        return [
+            f"{delivered:,.3f} t delivered, less than programme_t={programme:,.3f} t"
+        ]
     return []
 
 
@@ -473,9 +556,9 @@ def _objective(f: _Facts) -> list[str]:
             per_t += price * float(leg["co2_kg_per_t"]) / 1000.0
         total += per_t * flow.tonnes
     for did, row in f.dests.iterrows():
-        if not pd.isna(row["unmet_penalty_per_t"]):
+        if not pd.isna(row["shortfall_price"]):
             short = max(float(row["demand_t"]) - f.arrived(did), 0.0)
-            total += short * float(row["unmet_penalty_per_t"])
+            total += short * float(row["shortfall_price"])
     reported = f.objective
     if reported is None or abs(total - reported) > f.rel_tol * max(abs(total), 1.0):
         return [
@@ -501,6 +584,8 @@ CHECKS: tuple[tuple[str, Callable[[_Facts], list[str]] | None], ...] = (
     ("source_linking", None),  # a source hub is open: what _linking checks
     ("one_source", _one_source),
     ("co2_cap", _co2_cap),
+    ("capacities", _capacities),
+    ("programme", _programme),
     ("capacity_cover", None),  # implied by capacity and demand
     ("max_hubs", _max_hubs),
     ("min_hubs", _min_hubs),

@@ -149,7 +149,9 @@ def explain_infeasible(
     hubs = network.hubs
     dests = network.destinations
     legs = network.legs
-    must = dests[dests["unmet_penalty_per_t"].isna()]
+    # markets to serve in full: neither an unmet penalty nor an alternative supplier
+    contestable = network.column("destinations", "alternative_cost_per_t").notna()
+    must = dests[dests["unmet_penalty_per_t"].isna() & ~contestable]
     must_demand = float(must["demand_t"].sum())
     supply = network.total_supply_t
 
@@ -192,8 +194,8 @@ def explain_infeasible(
     finite = costs[np.isfinite(costs)]
     big = 1e3 * (float(finite.max()) if finite.size else 1.0) + 1e6
     elastic_dests = dests.copy()
-    elastic_dests["unmet_penalty_per_t"] = elastic_dests["unmet_penalty_per_t"].fillna(
-        big
+    elastic_dests["unmet_penalty_per_t"] = elastic_dests["unmet_penalty_per_t"].mask(
+        elastic_dests["unmet_penalty_per_t"].isna() & ~contestable, big
     )
     elastic = network.replace(destinations=elastic_dests)
     if contradiction:  # even the elastic model cannot meet these hub counts
@@ -225,6 +227,7 @@ def explain_infeasible(
                 )
             )
         if len(shortfall):
+            reasons.extend(_binding_capacities(result))
             reasons.extend(
                 _binding_options(elastic, chosen, solver, must, shortfall, reasons)
             )
@@ -337,6 +340,25 @@ def _shortfall(result: Any, must: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {"destination": short["destination"], "short_t": short["unmet_t"]}
     ).reset_index(drop=True)
+
+
+def _binding_capacities(result: Any) -> list[str]:
+    """The rows of the capacities table that the elastic solution uses in full."""
+    caps = result.capacities
+    if caps.empty:
+        return []
+    full = caps[caps["binding"].astype(bool)]
+    return [
+        f"capacity {row.id} ("
+        + ", ".join(
+            f"{c} {getattr(row, c)}"
+            for c in ("node", "corridor", "mode")
+            if getattr(row, c)
+        )
+        + f") is full at {row.capacity_t:,.0f} t in the elastic solution; raise its "
+        "capacity_t in the capacities table or add a route around it"
+        for row in full.itertuples()
+    ]
 
 
 def _binding_options(

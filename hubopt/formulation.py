@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ._arrays import Builder, Ragged
+from ._capacities import capacity_selection
 from .errors import ValidationError
 from .lagrange import HubProblem
 from .network import Network
@@ -143,6 +144,30 @@ def closed_levels(network: Network, levels: Levels) -> np.ndarray:
     return np.array([status[h] == "closed" for h in levels.hub], dtype=bool)
 
 
+def shortfall_price(network: Network) -> np.ndarray:
+    """Price per tonne of each market's demand not served by the network: its
+    ``alternative_cost_per_t`` (the landed price at which it buys elsewhere) where
+    given, else its ``unmet_penalty_per_t``; NaN for a market to serve in full.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.formulation import shortfall_price
+    >>> shortfall_price(hubopt.datasets.tiny()).tolist()  # D3 may go short at 20
+    [nan, nan, 20.0]
+    """
+    penalty = table(network, "destinations")["unmet_penalty_per_t"]
+    alternative = network.column("destinations", "alternative_cost_per_t")
+    return alternative.fillna(penalty).to_numpy(dtype=float)
+
+
+def contestable(network: Network) -> np.ndarray:
+    """True per market with an ``alternative_cost_per_t``: its shortfall is demand
+    lost to an alternative supplier, not unmet demand."""
+    alternative = network.column("destinations", "alternative_cost_per_t")
+    return alternative.notna().to_numpy()
+
+
 def table(network: Network, name: str) -> Any:
     """A network table without the defensive copy of the public property (read
     only; the model never edits it)."""
@@ -190,6 +215,8 @@ class FlowData:
     hub_cols: Ragged  # their columns per hub
     has_levels: np.ndarray  # bool per hub
     rows: dict[str, dict[int, int]]  # row numbers: "supply", "capacity", "demand"
+    capacity_legs: list[np.ndarray]  # legs each capacities row selects
+    capacity_limit_t: np.ndarray  # capacity_t per capacities row
     source: _Sources | None = None  # single sourcing: the sources and their columns
 
     @property
@@ -258,7 +285,7 @@ def flow_data(
     src_h = pd.Index(hub_ids).get_indexer(leg_from)
     dst_h = pd.Index(hub_ids).get_indexer(leg_to)
     dst_d = pd.Index(dests["id"]).get_indexer(leg_to)
-    penalty = dests["unmet_penalty_per_t"].to_numpy(dtype=float)
+    penalty = shortfall_price(network)
     closed_h = (hubs["status"] == "closed").to_numpy()
     from_origin = src_o >= 0
     inbound = from_origin & (dst_h >= 0)
@@ -348,6 +375,10 @@ def flow_data(
         hub_cols=Ragged(open_[per_hub.items], per_hub.start, per_hub.count),
         has_levels=per_hub.count > 0,
         rows={},
+        capacity_legs=capacity_selection(network._tables),
+        capacity_limit_t=table(network, "capacities")["capacity_t"].to_numpy(
+            dtype=float
+        ),
     )
 
 
@@ -654,6 +685,62 @@ def add_co2_cap(b: Builder, f: FlowData) -> None:
     )
 
 
+def add_capacities(b: Builder, f: FlowData) -> None:
+    """Capacities on nodes and sets of legs (the ``capacities`` table): for each row
+    ``c`` and the legs ``L_c`` it selects, ``sum_{l in L_c} x_l + sum_{paths p_lm, m
+    in L_c} p_lm <= K_c`` (a path's tonnes count on its outbound leg; on its inbound
+    leg they are part of ``x_l``). A row whose legs carry nothing adds no row."""
+    n_legs = f.n_legs
+    path_of_leg = Ragged.of(f.path_out, np.arange(len(f.path_out)), n_legs)
+    rows_of, cols, numbers = [], [], {}
+    count = 0
+    for c, legs in enumerate(f.capacity_legs):
+        with_col = legs[f.flow[legs] >= 0]
+        _, pos = path_of_leg.expand(legs)
+        mine = np.concatenate([f.flow[with_col], f.path_cols[path_of_leg.items[pos]]])
+        if not len(mine):
+            continue
+        rows_of.append(np.full(len(mine), count, dtype=np.int64))
+        cols.append(mine)
+        numbers[c] = count
+        count += 1
+    if not count:
+        return
+    keep = np.array(sorted(numbers), dtype=np.int64)
+    added = b.add_rows(
+        count,
+        np.concatenate(rows_of),
+        np.concatenate(cols),
+        1.0,
+        -INF,
+        f.capacity_limit_t[keep],
+    )
+    f.rows["capacities"] = dict(zip(keep.tolist(), added.tolist(), strict=True))
+
+
+def add_programme(b: Builder, f: FlowData) -> None:
+    """Fixed programme: at least ``programme_t`` delivered, ``sum_d (D_d - u_d) >=
+    P``, written ``sum_d u_d <= sum_d D_d - P`` (no row where no market may go
+    short: every market is then served in full)."""
+    programme = float(f.options.programme_t)
+    supply, demand = float(f.supply.sum()), float(f.demand.sum())
+    if programme > min(supply, demand) + 1e-9:
+        short = "supply" if supply < demand else "demand"
+        msg = (
+            f"programme_t {programme:,.0f} t is more than the network's total "
+            f"{short} of {min(supply, demand):,.0f} t; lower programme_t to at most "
+            f"that, or add {short}"
+        )
+        raise ValidationError(msg)
+    cols = f.unmet[f.unmet_index]
+    if not len(cols):
+        return
+    numbers = b.add_rows(
+        1, np.zeros(len(cols), dtype=np.int64), cols, 1.0, -INF, demand - programme
+    )
+    f.rows["programme"] = {0: int(numbers[0])}
+
+
 def add_capacity_cover(b: Builder, f: FlowData) -> None:
     """Aggregate capacity cover, a valid inequality: ``sum_hk K_hk y_hk +
     sum_direct x_l + sum_d u_d >= sum_d D_d``."""
@@ -807,6 +894,22 @@ FAMILIES: tuple[Family, ...] = (
         add_co2_cap,
         "max_co2_t",
         lambda o, f: o.max_co2_t is not None,
+        False,
+        True,
+    ),
+    Family(
+        "capacities",
+        add_capacities,
+        None,  # on where the network has a capacities table (data, not an option)
+        lambda o, f: f is not None and len(f.capacity_legs) > 0,
+        False,
+        True,
+    ),
+    Family(
+        "programme",
+        add_programme,
+        "programme_t",
+        lambda o, f: o.programme_t is not None,
         False,
         True,
     ),

@@ -25,7 +25,7 @@ from .network import TABLES, Network
 #: Tables that must exist in a network folder or GeoPackage.
 REQUIRED_TABLES = ("origins", "hubs", "destinations", "legs")
 #: Tables that may exist.
-OPTIONAL_TABLES = ("hub_levels", "corridors")
+OPTIONAL_TABLES = ("hub_levels", "corridors", "capacities")
 #: Columns read as text whatever they contain, so ids like "007" stay as written.
 TEXT_COLUMNS = (
     "id",
@@ -37,6 +37,7 @@ TEXT_COLUMNS = (
     "hub_id",
     "level",
     "status",
+    "node",
 )
 #: Byte-order marks of encodings other than UTF-8, checked longest first.
 _WIDE_BOMS = (
@@ -62,8 +63,8 @@ def read_network(path: str | os.PathLike[str], *, name: str | None = None) -> Ne
     ----------
     path
         A folder holding ``origins.csv``, ``hubs.csv``, ``destinations.csv``,
-        ``legs.csv`` and optionally ``hub_levels.csv`` and ``corridors.csv``; or a
-        ``.gpkg`` file with layers of those names.
+        ``legs.csv`` and optionally ``hub_levels.csv``, ``corridors.csv`` and
+        ``capacities.csv``; or a ``.gpkg`` file with layers of those names.
     name
         A label for the network; the folder or file name by default.
 
@@ -116,6 +117,7 @@ def read_network(path: str | os.PathLike[str], *, name: str | None = None) -> Ne
         frames.get("hub_levels"),
         frames.get("corridors"),
         name=label,
+        capacities=frames.get("capacities"),
     )
 
 
@@ -262,7 +264,7 @@ def read_csv_table(file: Path, table: str) -> pd.DataFrame:
                     "comma-separated CSV (save it with ',' as the delimiter)"
                 )
                 raise ValidationError(msg)
-    if len(frame) == 0 and table not in ("hub_levels", "legs"):
+    if len(frame) == 0 and table not in ("hub_levels", "legs", "capacities"):
         msg = f"{where}: the file has a header but no rows; it needs at least one row"
         raise ValidationError(msg)
     return frame
@@ -332,7 +334,7 @@ def _read_gpkg(file: Path) -> dict[str, Any]:
             and {"lon", "lat"} <= set(frame.columns)
             and hasattr(frame, "geometry")
         ) or (
-            table in ("legs", "hub_levels")
+            table in ("legs", "hub_levels", "capacities")
             and hasattr(frame, "geometry")
             and frame.geometry.isna().all()
         ):
@@ -398,8 +400,8 @@ def write_network(
         raise ValidationError(msg)
     path.mkdir(parents=True, exist_ok=True)
     for table, frame in tables.items():
-        if table == "hub_levels" and frame.empty:
-            (path / "hub_levels.csv").unlink(missing_ok=True)  # not a stale table
+        if table in ("hub_levels", "capacities") and frame.empty:
+            (path / f"{table}.csv").unlink(missing_ok=True)  # not a stale table
             continue
         # a network folder is data to read back, not a spreadsheet export: written
         # as it is, so that it round-trips unchanged (no formula guard)
@@ -444,7 +446,7 @@ def _write_gpkg(
     tmp = Path(tmp_name)
     try:
         for table, frame in tables.items():
-            if table == "hub_levels" and frame.empty:
+            if table in ("hub_levels", "capacities") and frame.empty:
                 continue
             if table in ("origins", "hubs", "destinations"):
                 gdf = gpd.GeoDataFrame(

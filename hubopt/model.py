@@ -378,11 +378,13 @@ def marginal_values(
 
     Returns the duals, per tonne: ``"supply"`` per origin (value of one more tonne of
     supply, >= 0), ``"capacity"`` per hub (value of one more tonne of capacity at an
-    open hub, >= 0; NaN at hubs not open) and ``"demand"`` per market (cost of one more
-    tonne of demand). Solved with HiGHS, whatever solved the MILP, with ``threads``
-    (those of the MILP's solve, so HiGHS keeps its thread scheduler) and the time
-    left of ``deadline`` (the solve's; at least 1 s). None when the LP has no optimal
-    solution (it always has one when the MILP solution is feasible, given the time).
+    open hub, >= 0; NaN at hubs not open), ``"demand"`` per market (cost of one more
+    tonne of demand) and ``"capacities"`` per row of the capacities table (value of
+    one more tonne of that capacity, >= 0). Solved with HiGHS, whatever solved the
+    MILP, with ``threads`` (those of the MILP's solve, so HiGHS keeps its thread
+    scheduler) and the time left of ``deadline`` (the solve's; at least 1 s). None
+    when the LP has no optimal solution (it always has one when the MILP solution is
+    feasible, given the time).
 
     Examples
     --------
@@ -417,6 +419,9 @@ def marginal_values(
             out["capacity"][h] = 0.0
     for d, row in built.rows["demand"].items():
         out["demand"][d] = dual[row]
+    out["capacities"] = np.zeros(len(table(network, "capacities")))
+    for c, row in built.rows.get("capacities", {}).items():
+        out["capacities"][c] = -dual[row]
     for key, values in out.items():
         values[np.abs(values) < 1e-9] = 0.0
         out[key] = values + 0.0  # no negative zeros

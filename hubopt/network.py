@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _validate
+from . import _capacities, _validate
 from ._validate import HUB_STATUSES as HUB_STATUSES
 from ._validate import NODE_TABLES as NODE_TABLES
 from ._validate import SPECS as SPECS
@@ -69,6 +69,7 @@ class Network:
         corridors: pd.DataFrame | None = None,
         *,
         name: str = "network",
+        capacities: pd.DataFrame | None = None,
     ) -> Network:
         """Validate DataFrames or GeoDataFrames and build a network.
 
@@ -86,6 +87,9 @@ class Network:
             Optional land-route polylines (id, mode, geometry).
         name
             A label for the network, used in reports.
+        capacities
+            Optional capacities on nodes and sets of legs (id, capacity_t, node,
+            corridor, mode; see ``docs/format.md``).
 
         Returns
         -------
@@ -121,6 +125,7 @@ class Network:
             "destinations": destinations,
             "legs": legs,
             "hub_levels": hub_levels,
+            "capacities": capacities,
         }
         tables, corridor_frame = _validate.validate_tables(raw, corridors)
         return cls(tables, corridor_frame, str(name))
@@ -133,7 +138,10 @@ class Network:
         name
             A new label; the current one by default.
         **tables
-            Any of origins, hubs, hub_levels, destinations, legs, corridors.
+            Any of origins, hubs, hub_levels, destinations, legs, corridors,
+            capacities. New legs without new capacities keep the capacities rows
+            whose node, corridor and mode they still name; the others (the rows of a
+            corridor whose legs were dropped) would limit nothing and go.
 
         Returns
         -------
@@ -156,7 +164,11 @@ class Network:
         current: dict[str, Any] = {t: self._tables[t] for t in TABLES}
         current["corridors"] = self._corridors
         current.update(tables)
-        return Network.from_frames(
+        capacities = current["capacities"]
+        keep_named = "legs" in tables and "capacities" not in tables
+        if keep_named and len(capacities):
+            current["capacities"] = None
+        net = Network.from_frames(
             current["origins"],
             current["hubs"],
             current["destinations"],
@@ -164,7 +176,12 @@ class Network:
             current["hub_levels"],
             current["corridors"],
             name=self.name if name is None else name,
+            capacities=current["capacities"],
         )
+        if keep_named and len(capacities):  # rows validated here before, on these
+            named = _capacities.still_named(capacities, net._tables)
+            net._tables["capacities"] = capacities[named].reset_index(drop=True)
+        return net
 
     # -- tables ---------------------------------------------------------------------
     @property
@@ -210,6 +227,19 @@ class Network:
         ['S', 'M', 'L', 'XL']
         """
         return self._tables["hub_levels"].copy()
+
+    @property
+    def capacities(self) -> pd.DataFrame:
+        """Capacities on nodes and sets of legs: id, capacity_t, node, corridor,
+        mode and extra columns (may be empty).
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> hubopt.datasets.tiny().capacities.empty
+        True
+        """
+        return self._tables["capacities"].copy()
 
     @property
     def destinations(self) -> pd.DataFrame:

@@ -65,6 +65,11 @@ class ModelOptions:
     min_difference
         By how many hubs (opened or not) a solution differs from each excluded
         portfolio.
+    programme_t
+        A fixed programme: at least this many tonnes delivered in total, whatever
+        the markets' alternative costs or unmet penalties (markets may then be
+        served at a loss). None (the default): the model decides how much to
+        deliver. At most the network's total supply and total demand.
 
     Examples
     --------
@@ -83,6 +88,7 @@ class ModelOptions:
     max_co2_t: float | None = None
     exclude_portfolios: tuple[tuple[str, ...], ...] = ()
     min_difference: int = 1
+    programme_t: float | None = None
 
     def __post_init__(self) -> None:
         if self.linking not in LINKING_CHOICES:
@@ -120,7 +126,7 @@ class ModelOptions:
         if share is not None and not (_is_number(share) and 0 <= share <= 1):
             msg = f"min_throughput_share must be a number in [0, 1], got {share!r}"
             raise ValidationError(msg)
-        for name in ("budget", "max_co2_t"):
+        for name in ("budget", "max_co2_t", "programme_t"):
             value = getattr(self, name)
             if value is not None and not (
                 _is_number(value) and np.isfinite(value) and value >= 0

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ._capacities import capacity_selection
 from .check import check_solution
 from .io import write_csv_atomic, write_text_atomic
 from .network import Network
@@ -50,6 +51,10 @@ class CostBreakdown:
     procurement: float
     carbon: float
     unmet_penalty: float
+    #: What the markets lost to an alternative supplier pay for those tonnes there
+    #: (their ``alternative_cost_per_t``): in the objective, as the price of the
+    #: demand not won.
+    alternative_purchase: float = 0.0
 
     @property
     def total(self) -> float:
@@ -68,6 +73,7 @@ class CostBreakdown:
             + self.procurement
             + self.carbon
             + self.unmet_penalty
+            + self.alternative_purchase
         )
 
     def as_dict(self) -> dict[str, float]:
@@ -195,7 +201,15 @@ class Result:
     @property
     def markets(self) -> pd.DataFrame:
         """One row per destination: destination, name, demand_t, served_t, unmet_t,
-        landed_cost_per_t, via_hubs_t, direct_t, serving_hubs.
+        landed_cost_per_t, via_hubs_t, direct_t, serving_hubs, lost_to_alternative_t
+        and outcome.
+
+        A market with an ``alternative_cost_per_t`` (contestable demand) that this
+        network does not serve in full has lost those tonnes to a cheaper supplier:
+        they are in ``lost_to_alternative_t``, not in ``unmet_t`` (which counts only
+        the shortfall of markets with an ``unmet_penalty_per_t``). ``outcome`` says
+        it in words: "won", "partly won" or "lost to alternative" for a contestable
+        market; "served", "partly served" or "unmet" for the others; "no demand".
 
         Examples
         --------
@@ -235,6 +249,50 @@ class Result:
         if "paths" not in self._tables:
             self._tables["paths"] = self._make_paths()
         return self._tables["paths"].copy()
+
+    @property
+    def capacities(self) -> pd.DataFrame:
+        """One row per row of the network's ``capacities`` table: id, node,
+        corridor, mode, capacity_t, used_t (the tonnes on the legs it selects),
+        utilisation, binding (used to within 1e-6 of capacity) and value_per_t
+        (what one more tonne of that capacity would save, from the marginal-value
+        LP; NaN when they were not computed). Empty for a network without
+        capacities; used_t and the rest NaN without a solution.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> hubopt.solve(hubopt.datasets.tiny()).capacities.empty
+        True
+        """
+        if "capacities" not in self._tables:
+            self._tables["capacities"] = self._make_capacities()
+        return self._tables["capacities"].copy()
+
+    def _make_capacities(self) -> pd.DataFrame:
+        net = self.network
+        caps = net.capacities
+        out = caps[["id", "node", "corridor", "mode", "capacity_t"]].copy()
+        out = out.reset_index(drop=True)
+        if not self._has_solution:
+            for col in ("used_t", "utilisation", "binding", "value_per_t"):
+                out[col] = np.nan
+            return out
+        flow = np.asarray(self._raw.flow_t, dtype=float)
+        selection = capacity_selection(
+            {t: net.table(t) for t in ("origins", "legs", "capacities")}
+        )
+        used = np.array([float(flow[legs].sum()) for legs in selection])
+        cap = out["capacity_t"].to_numpy(dtype=float)
+        out["used_t"] = used
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["utilisation"] = np.where(cap > 0, used / cap, np.nan)
+        out["binding"] = used >= cap - 1e-6 * np.maximum(cap, 1.0)
+        values = (self._marginal or {}).get("capacities")
+        out["value_per_t"] = (
+            np.asarray(values, dtype=float) if values is not None else np.nan
+        )
+        return out
 
     @property
     def marginal_values(self) -> pd.DataFrame:
@@ -327,6 +385,11 @@ class Result:
         origin_cost = net.origins.set_index("id")["cost_per_t"]
         handling = net.hubs.set_index("id")["handling_cost_per_t"]
         penalty = net.destinations.set_index("id")["unmet_penalty_per_t"].fillna(0)
+        alternative = (
+            net.column("destinations", "alternative_cost_per_t")
+            .set_axis(net.destinations["id"])
+            .fillna(0)
+        )
         price = self.options.model.carbon_price_per_t_co2 or 0.0
         return CostBreakdown(
             fixed=float(hubs["fixed_cost"].sum()),
@@ -340,6 +403,12 @@ class Result:
             carbon=float(price * flows["co2_t"].fillna(0).sum()) if price else 0.0,
             unmet_penalty=float(
                 (markets["unmet_t"] * markets["destination"].map(penalty)).sum()
+            ),
+            alternative_purchase=float(
+                (
+                    markets["lost_to_alternative_t"]
+                    * markets["destination"].map(alternative)
+                ).sum()
             ),
         )
 
@@ -613,6 +682,8 @@ class Result:
             "direct_t",
             "landed_cost_per_t",
             "serving_hubs",
+            "lost_to_alternative_t",
+            "outcome",
         ]
         if not self._has_solution:
             out = pd.DataFrame(
@@ -629,6 +700,7 @@ class Result:
             return out[columns]
         paths = self.paths
         unmet = self._raw.unmet_t
+        lost = self.network.column("destinations", "alternative_cost_per_t").notna()
         rows = []
         for pos, row in enumerate(dests.itertuples(index=False)):
             mine = paths[paths["destination"] == row.id]
@@ -636,6 +708,8 @@ class Result:
             via = float(mine.loc[mine["hub"] != "", "tonnes"].sum())
             cost = float((mine["tonnes"] * mine["landed_cost_per_t"]).sum())
             hubs = sorted(set(mine.loc[mine["hub"] != "", "hub"]))
+            short = float(unmet[pos]) if pos < len(unmet) else 0.0
+            contested = bool(lost.iloc[pos])
             rows.append(
                 (
                     row.id,
@@ -644,11 +718,13 @@ class Result:
                     row.lat,
                     row.demand_t,
                     served,
-                    float(unmet[pos]) if pos < len(unmet) else 0.0,
+                    0.0 if contested else short,
                     via,
                     served - via,
                     cost / served if served > _EPS else np.nan,
                     ";".join(hubs),
+                    short if contested else 0.0,
+                    _outcome(row.demand_t, served, contested),
                 )
             )
         return pd.DataFrame(rows, columns=columns)
@@ -700,6 +776,11 @@ class Result:
                 if markets["unmet_t"].sum() > _EPS
                 else ""
             )
+            + (
+                f" ({lost:,.0f} t lost to the markets' alternative supply)"
+                if (lost := markets["lost_to_alternative_t"].sum()) > _EPS
+                else ""
+            )
         )
         costs = self.costs
         lines.append(
@@ -708,6 +789,11 @@ class Result:
             f"{costs.procurement:,.0f}"
             + (f", carbon {costs.carbon:,.0f}" if costs.carbon else "")
             + (f", unmet {costs.unmet_penalty:,.0f}" if costs.unmet_penalty else "")
+            + (
+                f", bought elsewhere {costs.alternative_purchase:,.0f}"
+                if costs.alternative_purchase
+                else ""
+            )
             + ")"
         )
         if served > _EPS:
@@ -752,6 +838,9 @@ class Result:
             markets = self.markets
             out["delivered_t"] = clean(float(markets["served_t"].sum()))
             out["unmet_t"] = clean(float(markets["unmet_t"].sum()))
+            out["lost_to_alternative_t"] = clean(
+                float(markets["lost_to_alternative_t"].sum())
+            )
             out["co2_t"] = clean(float(self.flows["co2_t"].fillna(0).sum()))
         if self.message:
             out["message"] = self.message
@@ -764,7 +853,8 @@ class Result:
         overwrite: bool = False,
         guard_formulas: bool = True,
     ) -> Path:
-        """Write summary.json, run.json, flows.csv, hubs.csv, markets.csv, paths.csv.
+        """Write summary.json, run.json, flows.csv, hubs.csv, markets.csv, paths.csv
+        (and capacities.csv for a network with capacities).
 
         summary.json holds only what the input and options determine, so two runs give
         byte-identical files; the timings (runtime_s, build_s) go to run.json. The set
@@ -836,7 +926,10 @@ class Result:
         }
         folder.mkdir(parents=True, exist_ok=True)
         if self._has_solution:
-            for table in ("flows", "hubs", "markets", "paths"):
+            tables = ("flows", "hubs", "markets", "paths")
+            if len(self.network.capacities):
+                tables = (*tables, "capacities")
+            for table in tables:
                 write_csv_atomic(
                     _round(getattr(self, table)),
                     folder / f"{table}.csv",
@@ -924,6 +1017,18 @@ class Result:
     def __repr__(self) -> str:
         objective = "-" if self.objective is None else f"{self.objective:,.2f}"
         return f"Result(status={self.status!r}, objective={objective})"
+
+
+def _outcome(demand_t: float, served_t: float, contested: bool) -> str:
+    """A market's outcome in words (see :attr:`Result.markets`)."""
+    tol = 1e-6 * max(demand_t, 1.0)
+    if demand_t <= tol:
+        return "no demand"
+    if served_t >= demand_t - tol:
+        return "won" if contested else "served"
+    if served_t > tol:
+        return "partly won" if contested else "partly served"
+    return "lost to alternative" if contested else "unmet"
 
 
 def _round(frame: pd.DataFrame) -> pd.DataFrame:

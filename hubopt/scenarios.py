@@ -408,10 +408,14 @@ def _check_served(
         legs["origin"].isin(fed) | ~legs["origin"].isin(set(hubs["id"]))
     ].groupby("destination")
     reachable = set(reach.groups)
+    # a market that may go short or buy elsewhere need not be reachable
+    price = dests["unmet_penalty_per_t"]
+    if "alternative_cost_per_t" in dests.columns:
+        price = price.fillna(dests["alternative_cost_per_t"])
     lost = [
         d
         for d, demand, penalty in zip(
-            dests["id"], dests["demand_t"], dests["unmet_penalty_per_t"], strict=True
+            dests["id"], dests["demand_t"], price, strict=True
         )
         if demand > 0 and pd.isna(penalty) and d not in reachable
     ]

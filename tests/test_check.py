@@ -8,6 +8,8 @@ import pytest
 import hubopt
 from hubopt import check, formulation
 
+from .test_capacities import caps, corridor_network, two_market_network
+
 
 def test_checks_follow_the_formulation_registry():
     assert [name for name, _ in check.CHECKS] == [f.name for f in formulation.FAMILIES]
@@ -72,3 +74,42 @@ def test_a_shut_hub_that_moves_tonnes_is_caught(solved):
     finally:
         result._tables["hubs"] = hubs
     assert any("pass through a hub that is not open" in p for p in problems)
+
+
+def test_a_violated_capacity_row_is_caught():
+    net = corridor_network(caps(("north_cap", 60.0, "", "north", "")))
+    result = hubopt.solve(net)  # 60 t north
+    tighter = net.replace(capacities=caps(("north_cap", 50.0, "", "north", "")))
+    problems = check.check_solution(tighter, result)
+    assert (
+        "capacity north_cap (corridor north): 60.000 t on its legs, more than its "
+        "capacity_t 50.000 t"
+    ) in problems
+    # on a waypoint of the route, and on a route step's mode
+    for row in (("t", 10.0, "AKTAU", "", ""), ("t", 10.0, "", "", "caspian_ferry")):
+        problems = check.check_solution(net.replace(capacities=caps(row)), result)
+        assert any(
+            "60.000 t on its legs, more than its capacity_t 10" in p for p in problems
+        )
+
+
+def test_a_violated_programme_row_is_caught():
+    net = two_market_network(10.0, 2.5)
+    result = hubopt.solve(net)  # 50 t delivered, B lost to its alternative
+    problems = check.check_solution(net, _with_options(result, programme_t=80.0))
+    assert problems == ["50.000 t delivered, less than programme_t=80.000 t"]
+
+
+def test_a_lost_market_must_be_contestable_and_priced_in_the_objective():
+    net = two_market_network(10.0, 2.5)
+    result = hubopt.solve(net)
+    dests = net.destinations.drop(columns="alternative_cost_per_t")
+    problems = check.check_solution(net.replace(destinations=dests), result)
+    assert any(
+        "market B: short by 50.000 t but it has no unmet_penalty_per_t nor "
+        "alternative_cost_per_t" in p
+        for p in problems
+    )
+    dearer = net.destinations.assign(alternative_cost_per_t=[10.0, 3.5])
+    problems = check.check_solution(net.replace(destinations=dearer), result)
+    assert any(p.startswith("objective: the result reports 275") for p in problems)

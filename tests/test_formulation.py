@@ -4,6 +4,7 @@ Lagrangian's plain shape and the marginal-value LP keep."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import hubopt
@@ -66,6 +67,7 @@ def test_the_marginal_value_lp_keeps_the_flow_rows_only():
         ({"min_hubs": 1}, "min_hubs"),
         ({"budget": 1e6}, "budget"),
         ({"exclude_portfolios": (("H1",),)}, "no_good"),
+        ({"programme_t": 0.0}, "programme"),  # a programme of 0 is a programme
     ],
 )
 def test_an_option_turns_on_a_family_the_lagrangian_does_not_keep(options, family):
@@ -103,3 +105,28 @@ def test_families_add_their_rows_in_registry_order():
     formulation.add_hub_rows(builder, options, open_, levels)
     assert all(c > 0 for c in counts)
     assert builder.rows.n_rows + builder.pool.n_rows == built.arrays.n_rows
+
+
+def test_a_capacities_table_turns_on_its_family():
+    """Data, not an option: on where the network has capacities rows; kept by the
+    marginal-value LP (its duals are the capacities' values), not by the
+    Lagrangian."""
+    family = next(f for f in FAMILIES if f.name == "capacities")
+    assert family.option is None and family.marginal and not family.lagrangian
+    tiny = hubopt.datasets.tiny()
+    capped = tiny.replace(
+        capacities=pd.DataFrame({"id": ["west"], "capacity_t": [90.0], "node": ["H1"]})
+    )
+    options = model.ModelOptions()
+    builder = formulation.Builder()
+    levels = formulation.hub_levels(capped)
+    open_ = builder.add_cols("open", np.arange(len(levels.hub)), upper=1.0)
+    f = formulation.flow_data(builder, capped, options, open_, levels, "")
+    assert "capacities" in _names(families_on(options, "flow", f))
+    assert [legs.tolist() for legs in f.capacity_legs] == [[0]]  # O1->H1
+    before = builder.rows.n_rows
+    formulation.add_capacities(builder, f)
+    assert builder.rows.n_rows == before + 1
+    assert model.build(capped, options).hub_problem is None
+    built = model.build(tiny, options)
+    assert "capacities" not in built.rows and built.hub_problem is not None

@@ -115,6 +115,8 @@ def test_effective_mip_gap():
         ({"msg": "yes"}, "msg must be true or false, got 'yes'"),
         ({"max_hubs": -1}, "max_hubs must be zero or more, got -1"),
         ({"linking": "some"}, "linking must be one of 'auto'"),
+        ({"programme_t": -5.0}, r"programme_t must be a finite number >= 0 or None"),
+        ({"programme_t": "80"}, r"programme_t must be a finite number >= 0 or None"),
         ({"marginal_values": "no"}, "marginal_values must be true or false"),
         ({"model": {"max_hubs": 1}}, "model must be a ModelOptions, got dict"),
         ({"settings": {"threads": 1}}, "settings must be a SolverSettings, got dict"),

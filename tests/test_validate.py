@@ -42,6 +42,7 @@ def test_blank_cells_allowed_exactly_where_a_default_applies():
     assert set(SPECS["destinations"].blank_ok) == {
         "unmet_penalty_per_t",
         "max_transit_days",
+        "alternative_cost_per_t",
     }
     assert set(SPECS["legs"].blank_ok) == {
         "cost_per_t",
@@ -51,6 +52,7 @@ def test_blank_cells_allowed_exactly_where_a_default_applies():
         "corridor",
     }
     assert SPECS["hub_levels"].blank_ok == ()
+    assert set(SPECS["capacities"].blank_ok) == {"node", "corridor", "mode"}
 
 
 def test_column_or_default_keeps_the_frame_index():
