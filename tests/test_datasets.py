@@ -165,9 +165,53 @@ def test_confidence_marks(raw):
 
 def test_unverified_coordinates_are_marked(raw):
     hubs = raw["hubs"].set_index("id")
-    for hub in ("HUB_NADOR_WEST_MED", "HUB_DAKHLA_ATLANTIQUE"):
-        assert hubs.at[hub, "coordinate_confidence"] == "UNVERIFIED"
-        assert "UNVERIFIED" in hubs.at[hub, "coordinate_source"]
+    hub = "HUB_DAKHLA_ATLANTIQUE"
+    assert hubs.at[hub, "coordinate_confidence"] == "UNVERIFIED"
+    assert "UNVERIFIED" in hubs.at[hub, "coordinate_source"]
+
+
+def test_nador_west_med_in_betoya_bay(raw):
+    """Audit section 2: the port lies at 35.24 N (fr.wikipedia), not 35.17 N."""
+    hub = raw["hubs"].set_index("id").loc["HUB_NADOR_WEST_MED"]
+    assert float(hub["lat"]) == pytest.approx(35.241, abs=0.002)
+    assert float(hub["lon"]) == pytest.approx(-3.170, abs=0.002)
+    assert "wikipedia" in hub["coordinate_source"]
+
+
+def test_every_port_depth_sourced_and_dated(raw):
+    """Every hub, market and export/Caspian port has a depth (or a max draft) with
+    its kind, source, date and confidence; WPI figures are always the cargo-pier
+    field, marked as the fallback."""
+    waypoints = raw["waypoints"]
+    ports = waypoints[waypoints["kind"].isin(["gateway_port", "caspian_port"])]
+    for table, frame in (
+        ("hubs", raw["hubs"]),
+        ("destinations", raw["destinations"]),
+        ("waypoints", ports),
+    ):
+        for row in frame.itertuples():
+            if row.id == "BAKU":  # only a ship size is published (depth_kind)
+                assert "NOT FOUND" in row.depth_kind
+                continue
+            depth = float(row.depth_m)
+            assert 4.0 <= depth <= 25.0, (table, row.id, depth)
+            if row.draft_m:
+                assert float(row.draft_m) <= depth + 2.5, (table, row.id)
+            for col in ("depth_kind", "depth_source", "depth_date"):
+                assert getattr(row, col).strip(), (table, row.id, col)
+            if "World Port Index" in row.depth_source:
+                assert row.depth_kind == "WPI cargo pier depth", (table, row.id)
+                assert "FALLBACK" in row.depth_source
+
+
+def test_grain_berth_depths_of_the_audit(raw):
+    """Audit rows 40 and 41: Dakar's grain quays and Lagos' channel, from the port
+    authorities, not WPI's 4.9 m pier and 14 m channel."""
+    dest = raw["destinations"].set_index("id")
+    assert float(dest.at["SN_DAKAR", "depth_m"]) == 13.0
+    assert "portdakar.sn" in dest.at["SN_DAKAR", "depth_source"]
+    assert float(dest.at["NG_LAGOS", "depth_m"]) == 13.5
+    assert float(dest.at["CM_DOUALA", "draft_m"]) == 9.0
 
 
 def test_hub_status_and_territory(raw):
