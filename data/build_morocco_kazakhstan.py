@@ -518,16 +518,112 @@ def _wkt(geom: object, simplify: float = 0.0) -> str:
     return shapely.to_wkt(geom, rounding_precision=WKT_DECIMALS, trim=True)
 
 
-def build(*, trace_rail: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The legs and corridors tables as they are written to CSV.
+#: Terminal sizes of hub_levels.csv (throughput, t/yr).
+HUB_LEVELS = {"S": 500_000, "M": 1_000_000, "L": 2_500_000, "XL": 5_000_000}
+#: Annualisation (ASSUMPTIONS, see README): 8 % real over 25 years.
+DISCOUNT_RATE = 0.08
+LIFE_YEARS = 25
+#: The price year of every money figure in the bundled data.
+PRICE_YEAR = 2024
+
+
+def capital_recovery_factor(
+    rate: float = DISCOUNT_RATE, years: int = LIFE_YEARS
+) -> float:
+    """r (1 + r)^n / ((1 + r)^n - 1): the annuity that repays one unit of capex."""
+    growth = (1.0 + rate) ** years
+    return rate * growth / (growth - 1.0)
+
+
+def to_price_year(value: float, year: int, index: pd.DataFrame) -> float:
+    """A USD figure of ``year`` in USD of PRICE_YEAR, by the US CPI-U (price_index)."""
+    cpi = index[index["id"].str.startswith("CPI_")].set_index("year")["value"]
+    return value * float(cpi[PRICE_YEAR]) / float(cpi[year])
+
+
+def fit_capex(benchmarks: pd.DataFrame, index: pd.DataFrame) -> dict[str, float]:
+    """Fit capex = a * capacity^b (USD of PRICE_YEAR, t/yr) to the benchmark terminals.
+
+    Least squares on log capex against log capacity over the rows with
+    ``use_in_fit == yes``. A slope b above 1 (cost per tonne of capacity rising with
+    size) is no evidence of economies of scale but of benchmarks of unlike scope;
+    then b is set to 1 and a to the geometric mean of their USD per t/yr, and
+    ``b_fitted`` keeps what the data gave.
+    """
+    fit = benchmarks[benchmarks["use_in_fit"] == "yes"]
+    usd = np.array(
+        [
+            to_price_year(float(v) * 1e6, int(y), index)
+            for v, y in zip(fit["capex_million"], fit["capex_year"], strict=True)
+        ]
+    )
+    capacity = fit["capacity_t"].astype(float).to_numpy()
+    b_fitted, _log_a = np.polyfit(np.log(capacity), np.log(usd), 1)
+    b = min(float(b_fitted), 1.0)
+    a = float(np.exp(np.mean(np.log(usd) - b * np.log(capacity))))
+    return {"a": a, "b": b, "b_fitted": float(b_fitted), "n": float(len(fit))}
+
+
+def build_hub_levels(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """hub_levels.csv: capex per level by the fitted scale law, times the CRF."""
+    law = fit_capex(frames["capex_benchmarks"], frames["price_index"])
+    crf = capital_recovery_factor()
+    names = ", ".join(
+        frames["capex_benchmarks"].query("use_in_fit == 'yes'")["id"].tolist()
+    )
+    source = (
+        f"DERIVED: capex = a x capacity^b in USD {PRICE_YEAR}, fitted by least squares "
+        f"in logs on {int(law['n'])} new grain terminals of capex_benchmarks.csv "
+        f"({names}) deflated by the US CPI-U (price_index.csv); the fit gives b = "
+        f"{law['b_fitted']:.2f}"
+        + (
+            " > 1, i.e. the benchmarks show no economies of scale (unlike scopes: "
+            "berths, import vs export), so b = 1 and a = their geometric mean "
+            f"{law['a']:.2f} USD per t/yr"
+            if law["b_fitted"] > 1.0
+            else f", a = {law['a']:.4g}"
+        )
+        + f"; fixed_cost = capex x CRF {crf:.5f} (ASSUMPTION: {DISCOUNT_RATE:.0%} "
+        f"real over {LIFE_YEARS} years); no terminal operating cost sourced (the "
+        "handling tariff stands for it, hubs.csv); same cost at every port (a new "
+        "dedicated transshipment terminal; no Moroccan grain-terminal capex found)"
+    )
+    rows = []
+    for hub in frames["hubs"]["id"]:
+        for level, capacity in HUB_LEVELS.items():
+            capex = law["a"] * capacity ** law["b"]
+            rows.append(
+                {
+                    "hub_id": hub,
+                    "level": level,
+                    "capacity_t": capacity,
+                    "fixed_cost": round(capex * crf),
+                    "capex_usd": round(capex),
+                    "source": source,
+                    "confidence": "L",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def build(*, trace_rail: bool = False) -> dict[str, pd.DataFrame]:
+    """The generated tables (legs, corridors, hub_levels) as they are written to CSV.
 
     With ``trace_rail`` the rail paths are traced anew on the OSM rail graph (needs
     scgraph and scgraph_data); otherwise their stored lines in corridors.csv are used.
     """
     frames = {
         name: _read(name)
-        for name in ("origins", "hubs", "destinations", "hub_levels", "waypoints")
+        for name in (
+            "origins",
+            "hubs",
+            "destinations",
+            "waypoints",
+            "capex_benchmarks",
+            "price_index",
+        )
     }
+    frames["hub_levels"] = build_hub_levels(frames)
     corridors = build_corridors(frames, trace_rail=trace_rail)
     legs = build_legs(frames)
     net = Network.from_frames(
@@ -540,7 +636,10 @@ def build(*, trace_rail: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
         name="morocco_kazakhstan",
     )
     waypoints = frames["waypoints"][["id", "name", "lon", "lat"]]
-    filled = fill_leg_attributes(net, waypoints=waypoints).legs
+    # the modes table beside this script, not the installed package's (an editable
+    # install of another checkout would otherwise be read)
+    modes = pd.read_csv(HERE / "modes.csv", keep_default_na=False, na_values=[""])
+    filled = fill_leg_attributes(net, modes, waypoints=waypoints).legs
     out = pd.DataFrame(filled.drop(columns="geometry"))
     for col, digits in (
         ("distance_km", 1),
@@ -571,7 +670,7 @@ def build(*, trace_rail: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     corr = pd.DataFrame(corridors.drop(columns="geometry"))
     corr["length_km"] = [round(geo.line_length_km(g), 1) for g in corridors.geometry]
     corr["geometry"] = [_wkt(g) for g in corridors.geometry]
-    return out, corr
+    return {"legs": out, "corridors": corr, "hub_levels": frames["hub_levels"]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -579,7 +678,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--check",
         action="store_true",
-        help="do not write; exit 1 if legs.csv or corridors.csv would change",
+        help="do not write; exit 1 if a generated table would change",
     )
     parser.add_argument(
         "--trace-rail",
@@ -588,9 +687,9 @@ def main(argv: list[str] | None = None) -> int:
         "packages scgraph and scgraph_data); otherwise reuse those in corridors.csv",
     )
     args = parser.parse_args(argv)
-    legs, corridors = build(trace_rail=args.trace_rail)
+    tables = build(trace_rail=args.trace_rail)
     changed = []
-    for name, frame in (("legs", legs), ("corridors", corridors)):
+    for name, frame in tables.items():
         text = frame.to_csv(index=False, lineterminator="\n")
         file = FOLDER / f"{name}.csv"
         old = file.read_text(encoding="utf-8") if file.exists() else None
@@ -600,7 +699,7 @@ def main(argv: list[str] | None = None) -> int:
                 file.write_text(text, encoding="utf-8")
     for name in changed:
         print(f"{name}.csv {'would change' if args.check else 'written'}")
-    print(f"{len(legs)} legs, {len(corridors)} corridors")
+    print(", ".join(f"{len(f)} {n}" for n, f in tables.items()))
     return 1 if (args.check and changed) else 0
 
 

@@ -234,7 +234,7 @@ def test_supply_derivation(raw):
         "KZ_NORTH_KAZAKHSTAN": 4.940,
     }
     for row in raw["origins"].itertuples():
-        assert int(row.supply_t) == round(9_000_000 * share[row.id] / 21.276)
+        assert int(row.supply_t) == round(10_000_000 * share[row.id] / 21.276)
 
 
 def test_demand_derivation(raw):
@@ -246,13 +246,60 @@ def test_demand_derivation(raw):
     assert (dest["unmet_penalty_per_t"] == "").all()
 
 
+def _build_module():
+    spec = importlib.util.spec_from_file_location("_build_mk", _build_script())
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _cpi(raw_index: pd.DataFrame, year: int) -> float:
+    row = raw_index[raw_index["id"] == f"CPI_{year}"]
+    return float(row["value"].iloc[0])
+
+
 def test_hub_level_annualisation(raw):
+    """Capex in USD 2024 from the benchmark terminals, by hand: each deflated by
+    the CPI-U; their log-log slope is above 1, so the law is linear at the geometric
+    mean of their USD per t/yr; fixed cost = capex x CRF(8 %, 25 years)."""
+    folder = datasets.path(MK)
+    index = pd.read_csv(folder / "price_index.csv")
+    bench = pd.read_csv(folder / "capex_benchmarks.csv").query("use_in_fit == 'yes'")
+    per_t = [
+        row.capex_million
+        * 1e6
+        * _cpi(index, 2024)
+        / _cpi(index, row.capex_year)
+        / row.capacity_t
+        for row in bench.itertuples()
+    ]
+    # Vostochny 160.4 M (2011) / 5 Mt, KSK > 500 M (2024) / 9 Mt, GBHL 26 M (2000) / 2 Mt
+    assert per_t == pytest.approx([44.74, 55.56, 23.68], abs=0.01)
+    ratio = float(np.exp(np.mean(np.log(per_t))))
+    assert ratio == pytest.approx(38.90, abs=0.01)
     levels = raw["hub_levels"]
     r, n = 0.08, 25
     crf = r * (1 + r) ** n / ((1 + r) ** n - 1)
     capacity = levels["capacity_t"].astype(float)
-    assert np.allclose(levels["capex_usd"].astype(float), capacity * 44)
-    assert np.allclose(levels["fixed_cost"].astype(float), capacity * 44 * crf, atol=1)
+    assert np.allclose(levels["capex_usd"].astype(float), capacity * ratio, atol=1)
+    assert np.allclose(
+        levels["fixed_cost"].astype(float), capacity * ratio * crf, atol=1
+    )
+    assert levels["source"].str.contains("b = 1.58 > 1").all()
+
+
+def test_hub_handling_cost_in_2024_money(raw):
+    """55 MAD/t (2009) / 8.06 MAD per USD x CPI-U 2024/2009, plus the cereals goods
+    due (EUR 2025) at the two Tanger Med Port Authority ports."""
+    hubs = raw["hubs"].set_index("id")
+    base = 55 / 8.06 * 313.689 / 214.537
+    due = {"HUB_TANGER_MED": 1.06, "HUB_NADOR_WEST_MED": 0.75}
+    for hub, row in hubs.iterrows():
+        extra = due.get(hub, 0.0) * 1.0824 * 313.689 / 321.943
+        assert float(row["handling_cost_per_t"]) == pytest.approx(
+            base + extra, abs=0.005
+        )
+        assert "USD 2024" in row["handling_source"]
 
 
 # -- geography --------------------------------------------------------------------
@@ -369,13 +416,9 @@ def _build_script() -> Path | None:
 
 
 @pytest.mark.skipif(_build_script() is None, reason="needs a source checkout")
-def test_generated_legs_and_corridors_are_current():
-    spec = importlib.util.spec_from_file_location("_build_mk", _build_script())
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    legs, corridors = module.build()
+def test_generated_tables_are_current():
     folder = datasets.path(MK)
-    for name, frame in (("legs", legs), ("corridors", corridors)):
+    for name, frame in _build_module().build().items():
         text = frame.to_csv(index=False, lineterminator="\n")
         assert (folder / f"{name}.csv").read_text(encoding="utf-8") == text, (
             f"{name}.csv is out of date: run python data/build_morocco_kazakhstan.py"
