@@ -23,6 +23,9 @@ TABLES = (
     "legs",
     "corridors",
     "waypoints",
+    "capacities",
+    "capex_benchmarks",
+    "price_index",
 )
 
 
@@ -300,6 +303,15 @@ def test_hub_handling_cost_in_2024_money(raw):
             base + extra, abs=0.005
         )
         assert "USD 2024" in row["handling_source"]
+
+
+def test_capacities_of_the_corridors(raw, net):
+    """Aktau + Kuryk grain terminals (audit row 43: 0.6 Mt/yr is outdated) and the
+    other sourced limits are in the network as capacity rows."""
+    caps = raw["capacities"].set_index("id")
+    assert int(caps.at["CAP_AKTAU_KURYK_GRAIN", "capacity_t"]) == 800_000 + 240_000
+    assert caps.at["CAP_AKTAU_KURYK_GRAIN", "node"] == "AKTAU"
+    assert set(net.capacities["id"]) == set(caps.index)
 
 
 # -- geography --------------------------------------------------------------------
