@@ -119,7 +119,7 @@ def test_interactive_map_renders_offline(pack, tmp_path):
     assert dom.count("leaflet-marker-icon", "hubopt-hub-open") == 1
     assert dom.count("leaflet-marker-icon", "hubopt-origin") == 3
     # markets and flows are SVG paths drawn by Leaflet
-    assert dom.count("hubopt-market", "leaflet-interactive", tag="path") == 16
+    assert dom.count("hubopt-market", "leaflet-interactive", tag="path") == 24
     assert dom.count("hubopt-flow", "leaflet-interactive", tag="path") == len(
         result.flows
     )

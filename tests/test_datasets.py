@@ -63,7 +63,7 @@ def test_path_unknown_name_raises():
 
 def test_morocco_kazakhstan_loads(net):
     assert repr(net) == (
-        "Network('morocco_kazakhstan': 3 origins, 11 hubs, 16 destinations, 500 legs)"
+        "Network('morocco_kazakhstan': 3 origins, 11 hubs, 24 destinations, 648 legs)"
     )
     assert net.corridors is not None and len(net.corridors) == 16
 
@@ -73,7 +73,7 @@ def test_market_share_rescales_demand(net):
     expected = (net.destinations["import_volume_t"].astype(float) * 0.1).round()
     assert np.allclose(scaled.destinations["demand_t"], expected)
     # the bundled network itself is unchanged
-    assert round(datasets.morocco_kazakhstan().total_demand_t) == 2_500_000
+    assert round(datasets.morocco_kazakhstan().total_demand_t) == 55_379_840
 
 
 @pytest.mark.parametrize("bad", [0, -0.1, 1.5, float("nan"), "0.1", True])
@@ -132,6 +132,12 @@ def test_leg_coverage(raw):
     n_corridors = legs.loc[legs["corridor"] != "", "corridor"].nunique()
     assert n_corridors == 4
     counts = legs["kind"].value_counts()
+    # Kenitra Atlantique (5 m draft) takes no ship class of the voyage model: its legs
+    # are left out by the build, every other hub has all of them
+    assert "HUB_KENITRA_ATLANTIQUE" not in set(legs["origin"]) | set(
+        legs["destination"]
+    )
+    n_h -= 1
     assert counts["origin->hub"] == n_o * n_h * n_corridors
     assert counts["hub->destination"] == n_h * n_d
     assert counts["origin->destination (direct baseline)"] == n_o * n_d * n_corridors
@@ -241,12 +247,62 @@ def test_supply_derivation(raw):
 
 
 def test_demand_derivation(raw):
+    """Contestable demand: the full published imports, and the alternative = the
+    competitor's FOB + its voyage freight from Novorossiysk + the inland leg."""
     dest = raw["destinations"]
     imports = dest["import_volume_t"].astype(float)
-    share = 2_500_000 / imports.sum()
-    assert np.allclose(dest["market_share"].astype(float), share, rtol=1e-8)
-    assert (dest["demand_t"].astype(float) == (imports * share).round()).all()
+    assert (dest["demand_t"].astype(float) == imports).all()
+    assert (dest["market_share"].astype(float) == 1.0).all()
     assert (dest["unmet_penalty_per_t"] == "").all()
+    fob = pd.read_csv(datasets.path(MK) / "market_prices.csv").set_index("id")
+    # (the inland leg is paid alike by both cargoes, so it is in neither)
+    alternative = fob.at["RU_FOB_BLACK_SEA", "value"] + dest[
+        "competitor_freight_per_t"
+    ].astype(float)
+    assert np.allclose(
+        dest["alternative_cost_per_t"].astype(float), alternative, atol=0.011
+    )
+    # Morocco enters through Casablanca and Jorf Lasfar, 54 : 22 (ANP, Jan-Apr 2020)
+    by_id = dest.set_index("id")["import_volume_t"].astype(float)
+    assert by_id["MA_CASABLANCA"] + by_id["MA_JORF_LASFAR"] == 7_500_000
+    assert by_id["MA_CASABLANCA"] == round(7_500_000 * 54 / 76)
+    # Ethiopia's inland leg: 756 km x 0.051 USD/t-km (2018) in USD 2024
+    inland = dest.set_index("id")["inland_cost_per_t"].astype(float)
+    assert inland["ET_DJIBOUTI"] == pytest.approx(
+        756 * 0.051 * 313.689 / 251.107, abs=0.01
+    )
+
+
+def test_origin_price_and_corridor_subsidy(raw):
+    """Origins pay the Kostanay price (KZT 2025 -> USD 2024); legs from an origin
+    carry the subsidy of their export corridor (KZT 2025 -> USD 2024)."""
+    usd = 313.689 / 321.943 / 469.0
+    origins = raw["origins"]
+    assert np.allclose(origins["cost_per_t"].astype(float), 85_000 * usd, atol=0.005)
+    legs = raw["legs"]
+    subsidy = legs.groupby("corridor")["subsidy_per_t"].agg(
+        lambda v: set(v.astype(float))
+    )
+    assert subsidy["black_sea_novorossiysk"] == {round(20_000 * usd, 2)}
+    for corridor in ("baltic_liepaja", "trans_caspian_poti", "trans_caspian_batumi"):
+        assert subsidy[corridor] == {round(30_000 * usd, 2)}
+    hub_out = legs[legs["kind"] == "hub->destination"]
+    assert (hub_out["subsidy_per_t"].astype(float) == 0).all()
+
+
+def test_sea_legs_use_the_voyage_model(raw):
+    """Every sea segment is a voyage: a class the shallower end admits, a parcel, and
+    (through the Bosporus) the passage; Conakry's 6.4 m pier takes only the coaster."""
+    legs = raw["legs"]
+    chained = legs[legs["kind"] != "hub->destination"]
+    assert chained["route"].str.endswith("; sea_voyage").all()
+    assert (legs["mode"] == "sea_voyage").all()
+    assert set(legs["ship_class"]) <= {"coaster", "handysize", "supramax", "panamax"}
+    assert (legs["parcel_t"].astype(float) > 0).all()
+    conakry = legs[legs["destination"] == "GN_CONAKRY"]
+    assert set(conakry["ship_class"]) == {"coaster"}
+    novo = legs[legs["export_port"] == "NOVOROSSIYSK"]
+    assert novo["passages"].str.contains("bosporus").all()
 
 
 def _build_module():
@@ -444,7 +500,19 @@ def test_default_scenario_solves_to_proven_optimality(net):
     assert result.runtime_s < 10
     assert hubopt.check_solution(net, result) == []
     markets = result.markets
-    assert np.isclose(markets["served_t"].sum(), net.total_demand_t)
+    # contestable markets: every tonne is served or lost to the alternative supply
+    total = markets["served_t"].sum() + markets["lost_to_alternative_t"].sum()
+    assert np.isclose(total, net.total_demand_t)
+    supply = net.origins["supply_t"].sum()
+    assert markets["served_t"].sum() <= supply + 1e-6
+
+
+def test_programme_option_delivers_its_volume(net):
+    """The former fixed 2.5 Mt programme is an option, not the default."""
+    result = hubopt.solve(net, programme_t=2_500_000)
+    assert result.status == "optimal"
+    assert hubopt.check_solution(net, result) == []
+    assert result.markets["served_t"].sum() >= 2_500_000 - 1e-6
 
 
 def test_one_forced_hub_solves(net):

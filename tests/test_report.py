@@ -25,7 +25,13 @@ def _solved(network, **options):
 
 @pytest.fixture(scope="module")
 def mk():
+    # the former fixed programme (2.5 Mt pro rata to imports, every market served),
+    # so that every figure, the direct baseline's too, has flows behind it
     net = hubopt.datasets.morocco_kazakhstan()
+    dests = net.destinations.drop(columns="alternative_cost_per_t")
+    imports = dests["import_volume_t"].astype(float)
+    dests["demand_t"] = (imports * 2_500_000 / imports.sum()).round()
+    net = net.replace(destinations=dests)
     return {"free": _solved(net), "one_hub": _solved(net, min_hubs=1)}
 
 
@@ -43,7 +49,7 @@ def test_direct_baseline_closes_every_hub(mk):
     assert (baseline.network.hubs["status"] == "closed").all()
     assert not baseline.hubs["open"].any()
     assert set(baseline.flows["kind"]) == {"direct"}
-    # the bundled scenario opens no hub, so its optimum is the direct baseline
+    # the fixed programme opens no hub, so its optimum is the direct baseline
     assert baseline.objective == pytest.approx(mk["free"].objective, rel=1e-9)
 
 
@@ -91,7 +97,7 @@ def test_headline_when_no_hub_pays(mk):
 def test_market_table(mk):
     result = mk["one_hub"]
     table = report.market_table(result, decisions.direct_baseline(result))
-    assert len(table) == 16
+    assert len(table) == 24
     hub = result.hubs[result.hubs["open"]].iloc[0]["name"]
     via_hub = table[table["served_via"].str.contains(hub, regex=False)]
     assert len(via_hub) >= 1
@@ -116,7 +122,7 @@ def test_pack_files(pack, mk):
     figures = pd.read_csv(folder / "key_figures.csv")
     assert figures.loc[0, "hubs_opened_count"] == 1
     markets = pd.read_csv(folder / "market_comparison.csv")
-    assert len(markets) == 16 and "baseline_landed_cost_per_t" in markets
+    assert len(markets) == 24 and "baseline_landed_cost_per_t" in markets
     layers = dict(pyogrio.list_layers(folder / "results.gpkg"))
     assert set(layers) == {"origins", "hubs", "markets", "flows"}
     flows = pyogrio.read_dataframe(folder / "results.gpkg", layer="flows")
