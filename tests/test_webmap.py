@@ -73,14 +73,14 @@ def test_interactive_map_is_offline_with_layers(mk_result, tmp_path):
         "Flows (",
         "Hubs opened (1)",
         "Candidate hubs not opened (10)",
-        "Markets (16)",
+        "Markets (24)",
         "Origins (3)",
     ):
         assert name in page
     assert "L.control.layers(" in page
     flows = mk_result.flows
     assert page.count('"className": "hubopt-flow"') == len(flows)
-    assert page.count('"className": "hubopt-market"') == 16
+    assert page.count('"className": "hubopt-market"') == 24
     # popups carry the figures
     assert "utilisation" in page and "landed cost per tonne" in page
     assert "serving hub" in page and "cost per tonne" in page and "mode" in page
