@@ -969,6 +969,16 @@ def load_freight(
     ------
     ValidationError
         Listing every problem of either table.
+
+    Examples
+    --------
+    >>> from hubopt.freight import load_freight
+    >>> model = load_freight()
+    >>> [s.name for s in model.classes]
+    ['coaster', 'handysize', 'supramax', 'panamax']
+    >>> v = model.voyage(2_200.0, available_draft_m=9.0, rule="cheapest")
+    >>> v.ship_class, round(v.parcel_t)
+    ('handysize', 24214)
     """
     ships = load_ship_classes(ship_classes)
     params = load_voyage_parameters(voyage_parameters, [s.name for s in ships])
