@@ -129,11 +129,13 @@ def delivered_t(result: Result) -> float:
 
 
 def cost_per_t(result: Result | None) -> float:
-    """All costs per tonne delivered; NaN without a solution or deliveries."""
+    """What the delivered tonnes cost, per tonne delivered (every cost but the
+    markets' purchases from their alternative supplier); NaN without a solution or
+    deliveries."""
     if not has_solution(result):
         return float("nan")
     served = delivered_t(result)
-    return result.costs.total / served if served > EPS else float("nan")
+    return result.costs.delivered / served if served > EPS else float("nan")
 
 
 def co2_t(result: Result | None) -> float:

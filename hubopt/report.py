@@ -285,6 +285,12 @@ def key_figures(result: Result, baseline: Result | None = None) -> dict[str, Any
     base_per_t = cost_per_t(baseline)
     base_total = baseline.costs.total if baseline is not None else math.nan
     co2, base_co2 = co2_t(result), co2_t(baseline)
+    alternative = result.network.destinations.get("alternative_cost_per_t")
+    contestable = alternative is not None and bool(alternative.notna().any())
+    lost, won = math.nan, []
+    if solved and "lost_to_alternative_t" in markets:
+        lost = float(markets["lost_to_alternative_t"].fillna(0).sum())
+        won = markets.loc[markets["served_t"] > EPS, "name"].astype(str).tolist()
     return {
         "network": result.network.name,
         "status": result.status,
@@ -306,6 +312,9 @@ def key_figures(result: Result, baseline: Result | None = None) -> dict[str, Any
         "baseline_co2_t": base_co2,
         "co2_change_t": co2 - base_co2,
         "currency": currency_of(result),
+        "contestable": contestable,
+        "lost_t": lost,
+        "won_markets": won,
     }
 
 
@@ -1049,6 +1058,8 @@ def headline(figures: dict[str, Any], baseline_available: bool) -> str:
     if figures["status"] not in ("optimal", "feasible"):
         return f"No answer: the solver found no solution ({figures['status']})."
     per_t = f"{money}{figures['cost_per_t']:,.2f}"
+    if figures.get("contestable"):
+        return _contestable_headline(figures, baseline_available, money)
     if figures["hubs_opened_count"] == 0:
         return (
             f"No hub pays for itself: every market is cheapest served directly, at "
@@ -1067,6 +1078,44 @@ def headline(figures: dict[str, Any], baseline_available: bool) -> str:
     return (
         text + f", {money}{-saving:,.2f} per tonne more than the {base} of shipping "
         "direct (the hubs are imposed by the options, not chosen on cost)."
+    )
+
+
+def _contestable_headline(
+    figures: dict[str, Any], baseline_available: bool, money: str
+) -> str:
+    """The headline when markets may buy from an alternative supplier: how much of
+    their demand this plan wins, where, through which hubs, and what a hub saves
+    against direct routes (in total: per tonne figures of plans that win different
+    tonnes do not compare)."""
+    delivered = figures["delivered_t"]
+    demand = _format.tonnes(figures["demand_t"])
+    if not delivered > EPS:
+        return (
+            "At these prices the network's supply wins none of these markets: every "
+            f"market buys more cheaply from its alternative supplier ({demand} a year)."
+        )
+    won = figures.get("won_markets") or []
+    where = ", ".join(won[:4]) + (f" and {len(won) - 4} more" if len(won) > 4 else "")
+    text = (
+        f"The network's supply wins {_format.tonnes(delivered)} of the {demand} a year "
+        f"these markets import ({where}), landed at {money}"
+        f"{figures['cost_per_t']:,.2f} per tonne on average"
+    )
+    if figures["hubs_opened_count"] == 0:
+        return text + ", shipped directly: no hub pays for itself."
+    text += f", through {figures['hubs_opened']}"
+    saving = figures["saving_total"]
+    if not baseline_available or not np.isfinite(saving):
+        return text + "."
+    if saving >= 0:
+        return (
+            text + f". Against direct routes only, the hub saves {money}{saving:,.0f} "
+            "a year (markets' purchases elsewhere included)."
+        )
+    return (
+        text + f", {money}{-saving:,.0f} a year more than direct routes only (the "
+        "hubs are imposed by the options, not chosen on cost)."
     )
 
 

@@ -78,6 +78,21 @@ class CostBreakdown:
             + self.alternative_purchase
         )
 
+    @property
+    def delivered(self) -> float:
+        """What the delivered tonnes cost: every component but the markets'
+        purchases from their alternative supplier (which buy tonnes this plan does
+        not deliver). Divided by the tonnes delivered it is the cost per delivered
+        tonne.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> hubopt.solve(hubopt.datasets.tiny()).costs.delivered
+        1140.0
+        """
+        return self.total - self.alternative_purchase
+
     def as_dict(self) -> dict[str, float]:
         """The components and the total as a dict.
 
@@ -799,8 +814,15 @@ class Result:
             + ")"
         )
         if served > _EPS:
+            money = f"{currency} " if (currency := currency_of(self)) else ""
             lines.append(
-                f"average cost per delivered tonne: {costs.total / served:,.2f}"
+                f"average cost per delivered tonne: {money}"
+                f"{costs.delivered / served:,.2f}"
+                + (
+                    " (not counting the purchases elsewhere)"
+                    if costs.alternative_purchase
+                    else ""
+                )
             )
         return "\n".join(lines)
 
