@@ -224,19 +224,10 @@ def short_answer(
     lines = [headline(figures, baseline is not None)]
     if result.status not in ("optimal", "feasible"):
         return lines[0]
-    currency = figures["currency"]
-    lines.append(
-        f"  delivered {_format.tonnes(figures['delivered_t'])} of "
-        f"{_format.tonnes(figures['demand_t'])};"
-        f" {_format.money(figures['cost_per_t'], currency)} per tonne all-in"
-        + (
-            f" vs {_format.money(figures['baseline_cost_per_t'], currency)} by "
-            "direct routes"
-            if baseline is not None
-            else ""
-        )
-        + f"; {_format.co2(figures['co2_t'])} a year"
-    )
+    if figures["contestable"]:
+        lines.append("  " + _contestable_tonnes_line(figures))
+    else:
+        lines.append(_delivered_line(figures, baseline is not None))
     for hub in result.hubs[result.hubs["open"]].itertuples():
         lines.append(
             f"  hub {hub.name}: level {hub.level}, {_format.tonnes(hub.throughput_t)}"
@@ -248,6 +239,59 @@ def short_answer(
         lines.append("  " + single_hub_sentence(result, single_hub))
     lines.append("  " + status_sentence(result))
     return "\n".join(lines)
+
+
+def _delivered_line(figures: dict[str, Any], with_baseline: bool) -> str:
+    """The command line's tonnes and cost line when every market must be served."""
+    currency = figures["currency"]
+    base = figures["baseline_cost_per_t"]
+    return (
+        f"  delivered {_format.tonnes(figures['delivered_t'])} of "
+        f"{_format.tonnes(figures['demand_t'])};"
+        f" {_format.money(figures['cost_per_t'], currency)} per tonne all-in"
+        + (
+            f" vs {_format.money(base, currency)} by direct routes"
+            if with_baseline and np.isfinite(base)
+            else ""
+        )
+        + f"; {_format.co2(figures['co2_t'])} a year"
+    )
+
+
+def _contestable_tonnes_line(figures: dict[str, Any]) -> str:
+    """Tonnes won and lost when markets may buy elsewhere (plain text): per tonne
+    figures of plans that win different tonnes do not compare, so the headline
+    gives what direct routes alone would win in tonnes.
+
+    Examples
+    --------
+    >>> from hubopt.report import _contestable_tonnes_line
+    >>> figures = {"delivered_t": 360_000.0, "demand_t": 55_379_840.0,
+    ...     "markets_won_count": 1, "markets_count": 24, "lost_t": 55_019_840.0,
+    ...     "cost_per_t": 300.24, "currency": "USD", "co2_t": 56_000.0}
+    >>> print(_contestable_tonnes_line(figures))  # doctest: +NORMALIZE_WHITESPACE
+    won 360 kt of 55.38 Mt (1 of 24 markets), USD 300.24 per tonne delivered,
+    all-in; 55.02 Mt bought from the markets' alternative suppliers; 56 kt CO2 a
+    year
+    """
+    currency = figures["currency"]
+    won = figures["markets_won_count"]
+    text = (
+        f"won {_format.tonnes(figures['delivered_t'])} of "
+        f"{_format.tonnes(figures['demand_t'])} ({won:.0f} of "
+        f"{figures['markets_count']} markets)"
+    )
+    if figures["delivered_t"] > EPS:
+        text += (
+            f", {_format.money(figures['cost_per_t'], currency)} per tonne "
+            "delivered, all-in"
+        )
+    lost = figures["lost_t"]
+    if np.isfinite(lost) and lost > EPS:
+        text += (
+            f"; {_format.tonnes(lost)} bought from the markets' alternative suppliers"
+        )
+    return text + f"; {_format.co2(figures['co2_t'])} a year"
 
 
 def key_figures(result: Result, baseline: Result | None = None) -> dict[str, Any]:
@@ -266,7 +310,11 @@ def key_figures(result: Result, baseline: Result | None = None) -> dict[str, Any
         status, hubs_opened (text), hubs_opened_count, delivered_t, demand_t,
         unmet_t, total_cost, cost_per_t (total cost per delivered tonne, fixed costs
         included), baseline_cost_per_t, saving_per_t, saving_total, co2_t,
-        baseline_co2_t, co2_change_t, currency. Figures that do not apply are NaN.
+        baseline_co2_t, co2_change_t, currency; for markets that may buy elsewhere
+        (``alternative_cost_per_t``) contestable, lost_t (tonnes bought from the
+        markets' alternative suppliers), won_markets, markets_won_count,
+        markets_count and baseline_delivered_t (what direct routes alone win).
+        Figures that do not apply are NaN.
 
     Examples
     --------
@@ -291,6 +339,11 @@ def key_figures(result: Result, baseline: Result | None = None) -> dict[str, Any
     if solved and "lost_to_alternative_t" in markets:
         lost = float(markets["lost_to_alternative_t"].fillna(0).sum())
         won = markets.loc[markets["served_t"] > EPS, "name"].astype(str).tolist()
+    base_delivered = (
+        delivered_t(baseline)
+        if baseline is not None and baseline.status in ("optimal", "feasible")
+        else math.nan
+    )
     return {
         "network": result.network.name,
         "status": result.status,
@@ -315,6 +368,9 @@ def key_figures(result: Result, baseline: Result | None = None) -> dict[str, Any
         "contestable": contestable,
         "lost_t": lost,
         "won_markets": won,
+        "markets_won_count": len(won) if solved else math.nan,
+        "markets_count": len(markets),
+        "baseline_delivered_t": base_delivered,
     }
 
 
@@ -362,7 +418,8 @@ def market_table(result: Result, baseline: Result | None = None) -> pd.DataFrame
         destination, name, demand_t, served_t, unmet_t, served_via,
         landed_cost_per_t, baseline_landed_cost_per_t, saving_per_t, routing
         ("unchanged", "changed", or "" without a baseline), transit_days
-        (tonne-weighted) and co2_t.
+        (tonne-weighted) and co2_t; with contestable demand also
+        lost_to_alternative_t, outcome and the baseline's baseline_outcome.
 
     Examples
     --------
@@ -389,6 +446,12 @@ def market_table(result: Result, baseline: Result | None = None) -> pd.DataFrame
         via(h, d) for h, d in zip(serving, markets["direct_t"].fillna(0), strict=True)
     ]
     out["landed_cost_per_t"] = markets["landed_cost_per_t"]
+    if "outcome" in markets:
+        out["outcome"] = markets["outcome"]
+        if baseline is not None and "outcome" in baseline.markets:
+            out["baseline_outcome"] = out["destination"].map(
+                baseline.markets.set_index("destination")["outcome"]
+            )
     if baseline is not None:
         base = baseline.markets.set_index("destination")["landed_cost_per_t"]
         out["baseline_landed_cost_per_t"] = out["destination"].map(base)
@@ -781,7 +844,7 @@ def cost_confidence(network: Network) -> dict[str, Any]:
     >>> from hubopt.report import cost_confidence
     >>> figures = cost_confidence(hubopt.datasets.morocco_kazakhstan())
     >>> figures["weak"], figures["total"], round(figures["share"], 3)
-    (546, 554, 0.986)
+    (695, 703, 0.989)
     """
     columns = {
         "legs": ("cost_per_t",),
@@ -827,7 +890,7 @@ def caveat_text(network: Network) -> str:
     >>> import hubopt
     >>> from hubopt.report import caveat_text
     >>> print(caveat_text(hubopt.datasets.morocco_kazakhstan()))  # doctest: +ELLIPSIS
-    98.6 % of the cost figures (546 of 554) are of low confidence or unverified: ...
+    98.9 % of the cost figures (695 of 703) are of low confidence or unverified: ...
     """
     figures = cost_confidence(network)
     if not figures["total"]:
@@ -1095,7 +1158,7 @@ def _contestable_headline(
             "At these prices the network's supply wins none of these markets: every "
             f"market buys more cheaply from its alternative supplier ({demand} a year)."
         )
-    won = figures.get("won_markets") or []
+    won = [short(n) for n in figures.get("won_markets") or []]
     where = ", ".join(won[:4]) + (f" and {len(won) - 4} more" if len(won) > 4 else "")
     text = (
         f"The network's supply wins {_format.tonnes(delivered)} of the {demand} a year "
@@ -1108,10 +1171,17 @@ def _contestable_headline(
     saving = figures["saving_total"]
     if not baseline_available or not np.isfinite(saving):
         return text + "."
+    base = figures.get("baseline_delivered_t", math.nan)
+    alone = (
+        f"Direct routes alone would win {_format.tonnes(base)}; against them "
+        if np.isfinite(base)
+        else "Against direct routes only, "
+    )
+    hubs = "the hub saves" if figures["hubs_opened_count"] == 1 else "the hubs save"
     if saving >= 0:
         return (
-            text + f". Against direct routes only, the hub saves {money}{saving:,.0f} "
-            "a year (markets' purchases elsewhere included)."
+            text + f". {alone}{hubs} {money}{saving:,.0f} a year (the markets' "
+            "purchases from their alternative suppliers included)."
         )
     return (
         text + f", {money}{-saving:,.0f} a year more than direct routes only (the "
@@ -1194,11 +1264,26 @@ a{color:inherit;text-decoration:none}
     )
 
 
+#: Plain labels of the cost components (:meth:`Costs.as_dict`) in the brief.
+COST_LABELS = {
+    "fixed": "hub fixed costs",
+    "transport": "transport",
+    "handling": "hub handling",
+    "procurement": "grain bought at the origins",
+    "carbon": "carbon price on CO2",
+    "unmet_penalty": "penalty for demand left unmet",
+    "alternative_purchase": "bought from the markets' alternative suppliers",
+}
+
+
 def _figures_html(
     figures: dict[str, Any], currency: str, components: dict[str, float]
 ) -> str:
     """The key figures as a compact two-column table, with the non-zero cost
-    components (``components``) under the total when there are several."""
+    components (``components``, by their :data:`COST_LABELS`) under the total when
+    there are several. When markets may buy elsewhere, the tonnes and markets won
+    and lost replace the per tonne comparison with the baseline (plans that win
+    different tonnes do not compare per tonne)."""
     co2_change = figures["co2_change_t"]
     if not np.isfinite(co2_change):
         co2_line = "–"
@@ -1210,27 +1295,50 @@ def _figures_html(
         )
     hubs = figures["hubs_opened_count"]
     costs = [
-        (f"&nbsp;&nbsp;of which {html.escape(name)}", _fmt_money(value, currency, 0))
+        (
+            f"&nbsp;&nbsp;of which {html.escape(COST_LABELS.get(name, name))}",
+            _fmt_money(value, currency, 0),
+        )
         for name, value in components.items()
     ]
+    delivered = f"{_fmt_t(figures['delivered_t'])} of {_fmt_t(figures['demand_t'])}"
+    if figures.get("contestable"):
+        won = figures["markets_won_count"]
+        tonnes = [
+            ("tonnes won", delivered),
+            (
+                "markets won",
+                f"{won:.0f} of {figures['markets_count']}" if np.isfinite(won) else "–",
+            ),
+            ("bought from alternative suppliers", _fmt_t(figures["lost_t"])),
+            (
+                "won by direct routes alone (no hub)",
+                _fmt_t(figures["baseline_delivered_t"]),
+            ),
+            (
+                "cost per tonne delivered, all costs",
+                _fmt_money(figures["cost_per_t"], currency),
+            ),
+        ]
+    else:
+        tonnes = [
+            ("delivered", delivered),
+            (
+                "cost per tonne delivered, all costs",
+                _fmt_money(figures["cost_per_t"], currency),
+            ),
+            (
+                "direct baseline (no hub) per tonne",
+                _fmt_money(figures["baseline_cost_per_t"], currency),
+            ),
+            (
+                "saving per tonne against the baseline",
+                _fmt_money(figures["saving_per_t"], currency),
+            ),
+        ]
     rows = [
         ("hubs opened", str(hubs)),
-        (
-            "delivered",
-            f"{_fmt_t(figures['delivered_t'])} of {_fmt_t(figures['demand_t'])}",
-        ),
-        (
-            "cost per tonne delivered, all costs",
-            _fmt_money(figures["cost_per_t"], currency),
-        ),
-        (
-            "direct baseline (no hub) per tonne",
-            _fmt_money(figures["baseline_cost_per_t"], currency),
-        ),
-        (
-            "saving per tonne against the baseline",
-            _fmt_money(figures["saving_per_t"], currency),
-        ),
+        *tonnes,
         (
             "saving a year against the baseline",
             _fmt_money(figures["saving_total"], currency, 0),
@@ -1337,33 +1445,59 @@ def _ranking_html(ranking: pd.DataFrame, result: Result, currency: str) -> str:
 
 
 def _markets_html(markets: pd.DataFrame, currency: str) -> str:
-    """The table of markets (:func:`market_table`)."""
+    """The table of markets (:func:`market_table`). Markets lost in full to their
+    alternative suppliers are listed after the table in one sentence with their
+    tonnes, not as rows of dashes."""
     esc = html.escape
     per_t = f"{currency}/t" if currency else "per t"
+    outcome = markets.get("outcome", pd.Series("", index=markets.index))
+    lost_all = (outcome == "lost to alternative").to_numpy()
+    rows, lost = markets[~lost_all], markets[lost_all]
+    partly = "lost_to_alternative_t" in rows and bool(
+        (rows["lost_to_alternative_t"].fillna(0) > EPS).any()
+    )
 
     def saving(row: pd.Series) -> str:
         if row["routing"] == "unchanged":
             return "unchanged"
         return _fmt_money(row["saving_per_t"], "")
 
-    return _table_html(
-        markets,
-        {
-            "market": lambda r: esc(str(r["name"])),
-            "demand": lambda r: _fmt_t(r["demand_t"]),
-            "served": lambda r: _fmt_t(r["served_t"]),
-            "served via": lambda r: esc(str(r["served_via"])),
-            f"landed {per_t}": lambda r: _fmt_money(r["landed_cost_per_t"], ""),
-            f"direct {per_t}": lambda r: _fmt_money(
-                r["baseline_landed_cost_per_t"], ""
-            ),
-            f"saving {per_t}": saving,
-            "days": lambda r: (
-                f"{r['transit_days']:.1f}" if np.isfinite(r["transit_days"]) else "–"
-            ),
-            "CO2": lambda r: _fmt_t(r["co2_t"]),
-        },
-        text=("market", "served via"),
+    def direct(row: pd.Series) -> str:
+        if row.get("baseline_outcome") == "lost to alternative":
+            return "bought elsewhere"
+        return _fmt_money(row["baseline_landed_cost_per_t"], "")
+
+    columns: dict[str, Any] = {
+        "market": lambda r: esc(str(r["name"])),
+        "demand": lambda r: _fmt_t(r["demand_t"]),
+        "served": lambda r: _fmt_t(r["served_t"]),
+    }
+    if partly:
+        columns["bought elsewhere"] = lambda r: _fmt_t(r["lost_to_alternative_t"])
+    columns |= {
+        "served via": lambda r: esc(str(r["served_via"])),
+        f"landed {per_t}": lambda r: _fmt_money(r["landed_cost_per_t"], ""),
+        f"direct {per_t}": direct,
+        f"saving {per_t}": saving,
+        "days": lambda r: (
+            f"{r['transit_days']:.1f}" if np.isfinite(r["transit_days"]) else "–"
+        ),
+        "CO2": lambda r: _fmt_t(r["co2_t"]),
+    }
+    table = (
+        _table_html(rows, columns, text=("market", "served via")) if len(rows) else ""
+    )
+    if not len(lost):
+        return table
+    by_size = lost.sort_values("demand_t", ascending=False, kind="stable")
+    listed = "; ".join(
+        f"{esc(str(r['name']))} {_fmt_t(r['demand_t'])}" for _, r in by_size.iterrows()
+    )
+    total = _fmt_t(float(lost["demand_t"].sum()))
+    return table + (
+        f"<p class='small' id='markets-lost'><b>Bought from their alternative "
+        f"suppliers</b> ({len(lost)} markets, {total} a year: this network cannot "
+        f"deliver there for less than they pay elsewhere): {listed}.</p>"
     )
 
 
@@ -1450,9 +1584,9 @@ def _brief_html(page: dict[str, Any]) -> str:
         ranking = (
             "<section id='where'><h2>Where: every candidate port</h2>"
             "<p class='small intro'>The best plan with each port as the only hub, "
-            f"against "
-            f"the optimum ({esc(page['optimum_text'])}); extra cost per tonne through "
-            "the hub and spread over every tonne delivered.</p>"
+            f"against the optimum, {esc(page['optimum_text'])}: the extra cost a "
+            "year, per tonne through the hub and spread over every tonne "
+            "delivered.</p>"
             f"{page['ranking_html']}"
             + (
                 f"<p id='near-tie'>{esc(page['near_tie'])}</p>"
@@ -1698,8 +1832,8 @@ def _page_parts(
             _ranking_html(ranking, result, currency) if ranking is not None else ""
         ),
         "optimum_text": (
-            f"{figures['hubs_opened'] if len(opened) else 'no hub'}, "
-            f"{_format.money(figures['cost_per_t'], currency)} per tonne"
+            f"{figures['hubs_opened'] if len(opened) else 'no hub'} at "
+            f"{_format.money(figures['cost_per_t'], currency)} per tonne delivered"
         ),
         "near_tie": near_tie_sentence(ranking, result) if ranking is not None else "",
         "hubs_html": _hubs_html(opened, currency) if len(opened) else "",

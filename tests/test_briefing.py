@@ -37,21 +37,25 @@ def test_brief_refuses_an_earlier_pack_before_solving(tmp_path, monkeypatch):
 
 def test_analyse_runs_the_ranking_and_the_break_even_searches():
     result = hubopt.solving.solve(hubopt.datasets.morocco_kazakhstan())
+    opened = result.hubs[result.hubs["open"]]
+    assert len(opened) == 1  # the bundled answer: one hub wins a market
     found = briefing.analyse(result)
-    assert found.baseline is result  # no hub opens: its own baseline
-    assert found.single_hub is not None and not found.interrupted
+    # a hub opens: the baseline is solved again with every hub closed, and the
+    # best single hub is the optimum itself (not solved again)
+    assert found.baseline is not result and not found.baseline.hubs["open"].any()
+    assert found.single_hub is None and not found.interrupted
     assert found.ranking["rank"].notna().sum() == 8  # 11 hubs, 3 closed by status
-    assert len(found.break_evens) == len(briefing.BRIEF_DRIVERS)
-    changes = {e.driver: e for e in found.break_evens if e.changes}
-    # freight up (about x1.6) and handling down (about x0.38) open Tanger Med
-    assert set(changes) == {"freight", "handling"}
-    assert 1.5 < changes["freight"].value < 1.7
-    assert 0.3 < changes["handling"].value < 0.45
-    assert changes["freight"].portfolio_above == (("HUB_TANGER_MED", "S"),)
-    # the demand search stops short of the supply
-    demand_up = [e for e in found.break_evens if e.driver == "demand" and e.low == 1]
-    net = result.network
-    assert demand_up[0].high <= min(2.0, net.total_supply_t / net.total_demand_t)
+    # the demand searches stop short of the supply: here (13 % of the markets'
+    # imports) that leaves them no interval, and only the cost drivers are searched
+    drivers = [e.driver for e in found.break_evens]
+    assert drivers == [d for d, *_ in briefing.BRIEF_DRIVERS if d != "demand"]
+    portfolio = tuple(zip(opened["hub_id"], opened["level"], strict=True))
+    changes = [e for e in found.break_evens if e.changes]
+    # dearer freight, handling or fixed costs close the hub: its margin is thin
+    assert {e.driver for e in changes} >= {"freight"}
+    for edge in changes:
+        assert edge.portfolio_below == portfolio and edge.portfolio_above == ()
+        assert edge.value > 1
 
 
 def test_analyse_keeps_what_was_solved_when_interrupted(monkeypatch):
