@@ -490,4 +490,79 @@ def repel(
         pos = pos + delta
         pos[:, 0] = np.clip(pos[:, 0], bx0, np.maximum(bx1 - sizes[:, 0], bx0))
         pos[:, 1] = np.clip(pos[:, 1], by0, np.maximum(by1 - sizes[:, 1], by0))
+    return _settle(pos, anchors, sizes, radii, fixed, bounds, weights, still, gap)
+
+
+#: Directions tried when a label left overlapping after the repel is set anew:
+#: 16 around the symbol, the sides of :data:`_SIDES` first.
+_AROUND = _SIDES + tuple(
+    (float(np.cos(a)), float(np.sin(a)))
+    for a in np.deg2rad([22.5, 67.5, 112.5, 157.5, 202.5, 247.5, 292.5, 337.5])
+)
+#: Rings tried for it, in points beyond the symbol's edge (a leader line joins
+#: a label set farther than :data:`LEADER_PT`).
+_SETTLE_PT = tuple(float(d) for d in np.arange(2.0, 160.0, 4.0))
+
+
+def _settle(
+    pos: np.ndarray,
+    anchors: np.ndarray,
+    sizes: np.ndarray,
+    radii: np.ndarray,
+    fixed: np.ndarray,
+    bounds: tuple[float, float, float, float],
+    weights: np.ndarray,
+    still: np.ndarray,
+    gap: float,
+) -> np.ndarray:
+    """Labels the repel left overlapping another label, a symbol or an obstacle
+    (pushes that cancel out in a crowd) set anew, lightest first: at the nearest
+    ring and direction around their symbol (:data:`_SETTLE_PT`, :data:`_AROUND`)
+    where they overlap nothing and stay inside ``bounds``. A label with no such
+    place keeps its position. Labels of a callout column (``still``) stay."""
+    pos = pos.copy()
+
+    def boxes() -> np.ndarray:
+        return np.column_stack([pos - gap / 2, pos + sizes + gap / 2])
+
+    def clash(i: int, box: np.ndarray, every: np.ndarray) -> float:
+        others = np.delete(every, i, axis=0)
+        return _overlap_area(box, others) + _overlap_area(
+            np.array(
+                [box[0] + gap / 2, box[1] + gap / 2, box[2] - gap / 2, box[3] - gap / 2]
+            ),
+            fixed,
+        )
+
+    order = sorted(range(len(pos)), key=lambda i: (weights[i], i))
+    for _ in range(3):
+        moved = False
+        for i in order:
+            if still[i]:
+                continue
+            every = boxes()
+            if clash(i, every[i], every) <= 0:
+                continue
+            (ax_, ay), (w, h), r = anchors[i], sizes[i], radii[i]
+            for ring in _SETTLE_PT:
+                d = r + ring * gap
+                found = None
+                for dx, dy in _AROUND:
+                    x0 = ax_ + dx * d - w * (0.5 - 0.5 * np.sign(dx)) * bool(dx)
+                    x0 = x0 if dx else ax_ - w / 2
+                    y0 = ay + dy * d - h * (0.5 - 0.5 * np.sign(dy)) * bool(dy)
+                    y0 = y0 if dy else ay - h / 2
+                    box = np.array([x0, y0, x0 + w, y0 + h])
+                    if _outside(box, bounds):
+                        continue
+                    padded = box + np.array([-gap, -gap, gap, gap]) / 2
+                    if clash(i, padded, every) <= 0:
+                        found = (x0, y0)
+                        break
+                if found is not None:
+                    pos[i] = found
+                    moved = True
+                    break
+        if not moved:
+            break
     return pos

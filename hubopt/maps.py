@@ -523,7 +523,7 @@ def landlocked_markets(result: Result) -> dict[str, str]:
     --------
     >>> import hubopt
     >>> landlocked_markets(hubopt.solve(hubopt.datasets.morocco_kazakhstan()))
-    {'ET_DJIBOUTI': 'Djibouti', 'BF_LOME': 'Lomé'}
+    {'ET_DJIBOUTI': 'Djibouti', 'BF_LOME': 'Lomé', 'RW_DAR_ES_SALAAM': 'Dar es Salaam'}
     >>> landlocked_markets(hubopt.solve(hubopt.datasets.tiny()))
     {}
     """
@@ -591,33 +591,68 @@ def _draw_flows(ax: Axes, flows: pd.DataFrame, frame: _Frame) -> list[Any]:
     return _flow_legend(flows, scale_t)
 
 
+#: How a market lost in full to its alternative supplier is drawn: a hollow grey
+#: circle, so the map shows which markets the plan wins.
+LOST_STYLE = {"facecolor": "none", "edgecolor": "#8C8C8C", "linewidth": 0.9}
+LOST_LABEL = "market lost to its alternative supplier"
+_LOST_TEXT = "#7A7A7A"
+
+
+def lost_markets(markets: pd.DataFrame) -> np.ndarray:
+    """Which markets buy all their demand from their alternative supplier
+    (``outcome`` "lost to alternative", see :attr:`Result.markets`).
+
+    >>> import hubopt
+    >>> result = hubopt.solve(hubopt.datasets.morocco_kazakhstan())
+    >>> int(lost_markets(result.markets).sum()) == len(result.markets) - 1
+    True
+    """
+    outcome = markets.get("outcome")
+    if outcome is None:
+        return np.zeros(len(markets), dtype=bool)
+    return (outcome.astype(str) == "lost to alternative").to_numpy()
+
+
 def _draw_markets(
     fig: Figure, ax: Axes, markets: pd.DataFrame, colour_by: str, currency: str
 ) -> tuple[np.ndarray, list[Any], Any]:
     """Markets sized by demand, coloured by landed cost (with a colour bar) or by
-    serving hub; returns their sizes, extra legend handles and the colour bar's
-    axes (None without one)."""
+    serving hub; markets lost in full to their alternative supplier as hollow grey
+    circles (:data:`LOST_STYLE`). Returns every market's size, extra legend
+    handles and the colour bar's axes (None without one)."""
     demand_scale = max(float(markets["demand_t"].max()), 1.0)
     sizes = _market_sizes(markets["demand_t"], demand_scale)
-    by_cost = colour_by == "landed_cost" and markets["landed_cost_per_t"].notna().any()
+    lost = lost_markets(markets)
+    won = markets[~lost]
+    by_cost = colour_by == "landed_cost" and won["landed_cost_per_t"].notna().any()
     colour = (
-        {"c": markets["landed_cost_per_t"], "cmap": "viridis_r"}
+        {"c": won["landed_cost_per_t"], "cmap": "viridis_r"}
         if by_cost
-        else {"c": _hub_colours(markets)}
+        else {"c": _hub_colours(won)}
     )
     points = ax.scatter(
-        markets["lon"],
-        markets["lat"],
-        s=sizes,
+        won["lon"],
+        won["lat"],
+        s=sizes[~lost],
         **colour,
         edgecolor="black",
         linewidth=0.5,
         zorder=6,
-        label="market (size: demand)",
+        label="market won (size: demand)" if lost.any() else "market (size: demand)",
         gid="markets",
     )
+    if lost.any():
+        ax.scatter(
+            markets.loc[lost, "lon"],
+            markets.loc[lost, "lat"],
+            s=sizes[lost],
+            zorder=5.9,
+            label=LOST_LABEL,
+            gid="markets_lost",
+            **LOST_STYLE,
+        )
     if not by_cost:
-        legend = _hub_colour_legend(markets) if colour_by == "hub" else []
+        legend = _hub_colour_legend(won) if colour_by == "hub" else []
         return sizes, legend, None  # no landed cost to show: no "served" legend
     holder = ax.inset_axes([0.64, 0.05, 0.32, 0.022])
     colour_bar = fig.colorbar(points, cax=holder, orientation="horizontal")
@@ -665,20 +700,37 @@ def _label_nodes(
             gid=f"label:origin:{row.id}",
         )
     by_demand = np.argsort(-markets["demand_t"].to_numpy(dtype=float), kind="stable")
+    lost = lost_markets(markets)
+    names = market_labels(markets["name"])
     for pos in by_demand:
         row = markets.iloc[pos]
         star = "*" if str(row["destination"]) in gateways else ""
         place.add(
             row["lon"],
             row["lat"],
-            _two_lines(short(row["name"]) + star),
+            _two_lines(names[pos] + star),
             radius_pt=market_radii[pos],
             weight=2.0,
-            color="#333333",
+            color=_LOST_TEXT if lost[pos] else "#333333",
             gid=f"label:market:{row['destination']}",
         )
     for pos in ranked[sum(k in ("open", "fallback") for k in kinds) :]:
         _hub_label(place, hubs.iloc[pos], kinds.iloc[pos], hub_radii[pos])
+
+
+def market_labels(names: pd.Series) -> list[str]:
+    """Market names for the map: without their parenthesis (:func:`short`), unless
+    two markets would then read the same (two ports of one country).
+
+    >>> market_labels(pd.Series(["Morocco (Casablanca)", "Morocco (Jorf Lasfar)",
+    ...                          "Egypt (Alexandria)"]))
+    ['Morocco (Casablanca)', 'Morocco (Jorf Lasfar)', 'Egypt']
+    """
+    shorts = [short(str(n)) for n in names]
+    return [
+        s if shorts.count(s) == 1 else str(n)
+        for s, n in zip(shorts, names, strict=True)
+    ]
 
 
 def _two_lines(text: str, longest: int = 18) -> str:

@@ -314,7 +314,39 @@ def test_every_port_is_labelled_and_drawn_by_status(mk_no_hub, mk_no_hub_map):
     assert "origin to hub" not in legend and "hub to market" not in legend
 
 
-def test_labels_do_not_overlap_after_repel(mk_no_hub, mk_no_hub_map):
+@pytest.fixture(scope="module")
+def mk_default():
+    """The bundled network as it ships: contestable demand, one hub wins Guinea."""
+    return solved(hubopt.datasets.morocco_kazakhstan())
+
+
+@pytest.fixture(scope="module")
+def mk_default_map(mk_default):
+    fig = maps.static_map(mk_default)
+    fig.canvas.draw()
+    return fig
+
+
+@pytest.mark.parametrize("case", ["programme", "default"])
+def test_labels_do_not_overlap_after_repel(case, request):
+    result, fig = (
+        (request.getfixturevalue("mk_no_hub"), request.getfixturevalue("mk_no_hub_map"))
+        if case == "programme"
+        else (
+            request.getfixturevalue("mk_default"),
+            request.getfixturevalue("mk_default_map"),
+        )
+    )
+    _assert_labels_clear(result, fig)
+    if case == "programme":  # the same map places its labels the same way
+        again = maps.static_map(result, fallback_hub=FALLBACK)
+        again.canvas.draw()
+        assert {k: tuple(v.bounds) for k, v in _label_boxes(again).items()} == {
+            k: tuple(v.bounds) for k, v in _label_boxes(fig).items()
+        }
+
+
+def _assert_labels_clear(mk_no_hub, mk_no_hub_map):
     boxes = _label_boxes(mk_no_hub_map)
     network = mk_no_hub.network
     assert len(boxes) == len(network.hubs) + len(network.destinations) + len(
@@ -334,12 +366,38 @@ def test_labels_do_not_overlap_after_repel(mk_no_hub, mk_no_hub_map):
     for gid, box in items:
         assert _overlap(box, legend) == 0, gid
         assert all(_overlap(box, b) == 0 for b in bar), gid
-    # the same map places its labels the same way (no randomness)
-    again = maps.static_map(mk_no_hub, fallback_hub=FALLBACK)
-    again.canvas.draw()
-    assert {k: tuple(v.bounds) for k, v in _label_boxes(again).items()} == {
-        k: tuple(v.bounds) for k, v in boxes.items()
-    }
+
+
+def test_markets_lost_to_the_alternative_drawn_apart(
+    mk_default, mk_default_map, mk_no_hub
+):
+    ax = mk_default_map.axes[0]
+    layers = {a.get_gid(): a for a in ax.collections if a.get_gid()}
+    markets = mk_default.markets
+    lost = markets["outcome"] == "lost to alternative"
+    assert 0 < lost.sum() < len(markets)
+    assert len(layers["markets"].get_offsets()) == (~lost).sum()
+    assert len(layers["markets_lost"].get_offsets()) == lost.sum()
+    # hollow grey circles: no face, a grey edge
+    assert (
+        len(layers["markets_lost"].get_facecolor()) == 0
+        or (layers["markets_lost"].get_facecolor()[:, 3] == 0).all()
+    )
+    edge = layers["markets_lost"].get_edgecolor()[0][:3]
+    assert np.ptp(edge) < 0.01 and 0.3 < edge[0] < 0.8
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert maps.LOST_LABEL in legend and "market won (size: demand)" in legend
+    assert legend.index("market won (size: demand)") < legend.index(maps.LOST_LABEL)
+    # the two Moroccan ports of entry are told apart by their labels
+    texts = {t.get_gid(): t.get_text() for t in ax.texts if t.get_gid()}
+    assert texts["label:market:MA_CASABLANCA"].replace("\n", " ") == (
+        "Morocco (Casablanca)"
+    )
+    assert texts["label:market:EG_ALEXANDRIA"] == "Egypt"
+    # a network without contestable demand keeps one market layer
+    programme = maps.static_map(mk_no_hub, labels=False)
+    gids = [a.get_gid() for a in programme.axes[0].collections]
+    assert "markets_lost" not in gids and "markets" in gids
 
 
 def test_every_origin_label_sits_next_to_its_symbol(mk_no_hub, mk_no_hub_map):
