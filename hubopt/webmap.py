@@ -46,6 +46,7 @@ from .maps import (
     FLOW_COLOURS,
     FLOW_LABELS,
     HUB_STYLES,
+    LOST_LABEL,
     _default_title,
     _fit,
     _Frame,
@@ -55,6 +56,7 @@ from .maps import (
     _widths,
     hub_kinds,
     landlocked_markets,
+    lost_markets,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -430,20 +432,34 @@ def _label_ranks(layers: dict[str, Any], kinds: pd.Series) -> dict[str, list[int
 
 
 def _market_rows(row: Any, unit: str) -> list[tuple[str, str]]:
-    """The popup rows of a market (a row of ``itertuples``)."""
+    """The popup rows of a market (a row of ``itertuples``). A market that may buy
+    elsewhere shows what it buys from its alternative supplier, not "unmet"."""
     serving = str(row.serving_hubs) if isinstance(row.serving_hubs, str) else ""
+    lost = getattr(row, "lost_to_alternative_t", math.nan)
+    contested = str(getattr(row, "outcome", "")) in _CONTESTED
+    if contested:
+        shortfall = ("bought from its alternative supplier", f"{lost:,.0f} t")
+    else:
+        shortfall = ("unmet", "-" if pd.isna(row.unmet_t) else f"{row.unmet_t:,.0f} t")
     return [
         ("demand", f"{row.demand_t:,.0f} t"),
         ("served", "-" if pd.isna(row.served_t) else f"{row.served_t:,.0f} t"),
-        ("unmet", "-" if pd.isna(row.unmet_t) else f"{row.unmet_t:,.0f} t"),
+        shortfall,
         (
             "landed cost per tonne",
             "-"
             if pd.isna(row.landed_cost_per_t)
             else f"{unit}{row.landed_cost_per_t:,.2f}",
         ),
-        ("serving hub", serving.replace(";", ", ") or "direct"),
+        (
+            "serving hub",
+            "none" if row.served_t <= 0 else serving.replace(";", ", ") or "direct",
+        ),
     ]
+
+
+#: Outcomes of a market with contestable demand (:attr:`Result.markets`).
+_CONTESTED = ("won", "partly won", "lost to alternative")
 
 
 def _add_markets(
@@ -455,26 +471,46 @@ def _add_markets(
     gateways: dict[str, str],
 ) -> tuple[float, float]:
     """The markets, sized by demand, coloured by landed cost and labelled with their
-    name (a landlocked one with its gateway port, when the name does not give it); no
-    layer without markets. Returns the colour scale's (lowest, highest) cost."""
+    name (a landlocked one with its gateway port, when the name does not give it);
+    markets lost in full to their alternative supplier as hollow grey circles in a
+    layer of their own; no empty layer. Returns the colour scale's (lowest,
+    highest) cost."""
     cost = markets["landed_cost_per_t"].astype(float)
     lo, hi = (float(cost.min()), float(cost.max())) if cost.notna().any() else (0, 1)
     demand_scale = max(float(markets["demand_t"].max()), 1.0)
     if not len(markets):
         return lo, hi
-    group = folium.FeatureGroup(name=f"Markets ({len(markets)})")
+    lost = lost_markets(markets)
+    won = folium.FeatureGroup(
+        name=f"Markets won ({int((~lost).sum())})"
+        if lost.any()
+        else f"Markets ({len(markets)})"
+    )
+    elsewhere = folium.FeatureGroup(
+        name=f"Markets lost to their alternative suppliers ({int(lost.sum())})"
+    )
     for pos, row in enumerate(markets.itertuples()):
         radius = 4 + 12 * math.sqrt(min(row.demand_t / demand_scale, 1.0))
-        layer = folium.CircleMarker(
-            [row.lat, row.lon],
-            radius=radius,
-            color="#222222",
-            weight=1,
-            fill=True,
-            fill_color=_cost_colour(row.landed_cost_per_t, lo, hi),
-            fill_opacity=0.9,
-            class_name="hubopt-market",
+        style = (
+            {
+                "color": "#8C8C8C",
+                "weight": 1.5,
+                "fill": True,
+                "fill_color": "#FFFFFF",
+                "fill_opacity": 0.0,
+                "class_name": "hubopt-market hubopt-market-lost",
+            }
+            if lost[pos]
+            else {
+                "color": "#222222",
+                "weight": 1,
+                "fill": True,
+                "fill_color": _cost_colour(row.landed_cost_per_t, lo, hi),
+                "fill_opacity": 0.9,
+                "class_name": "hubopt-market",
+            }
         )
+        layer = folium.CircleMarker([row.lat, row.lon], radius=radius, **style)
         label = str(row.name)
         port = gateways.get(str(row.destination))
         if port is not None and port not in label:
@@ -483,8 +519,11 @@ def _add_markets(
         layer.add_child(
             _bind_popup(_popup(_market_rows(row, unit), f"Market: {row.name}"))
         )
-        layer.add_to(group)
-    group.add_to(fmap)
+        layer.add_to(elsewhere if lost[pos] else won)
+    if not lost.all():
+        won.add_to(fmap)
+    if lost.any():
+        elsewhere.add_to(fmap)
     return lo, hi
 
 
@@ -569,9 +608,15 @@ def _add_legend(
         if len(markets) and markets["landed_cost_per_t"].notna().any()
         else ""
     )
+    lost = (
+        f"<div><b class='sym' style='color:#8C8C8C'>&#9675;</b>"
+        f"{html.escape(LOST_LABEL)}</div>"
+        if len(markets) and lost_markets(markets).any()
+        else ""
+    )
     fmap.get_root().html.add_child(
         _html(
-            f"<div class='hubopt-legend'>{hubs}{legend}{scale}"
+            f"<div class='hubopt-legend'>{hubs}{legend}{scale}{lost}"
             f"<div style='font-size:10px;color:#555;max-width:420px'>"
             f"{html.escape(source_line(result))}</div></div>"
         )

@@ -74,7 +74,8 @@ def test_interactive_map_is_offline_with_layers(mk_result, tmp_path):
         "Hubs opened (1)",
         "Candidate ports not opened (7)",
         "Ports closed by status (3)",
-        "Markets (24)",
+        "Markets won (",  # contestable demand: won and lost apart
+        "Markets lost to their alternative suppliers (",
         "Origins (3)",
     ):
         assert name in page
@@ -83,7 +84,11 @@ def test_interactive_map_is_offline_with_layers(mk_result, tmp_path):
     assert "L.control.layers(" in page
     flows = mk_result.flows
     assert page.count('"className": "hubopt-flow"') == len(flows)
-    assert page.count('"className": "hubopt-market"') == 24
+    assert (
+        page.count('"className": "hubopt-market"')
+        + page.count('"className": "hubopt-market hubopt-market-lost"')
+        == 24
+    )
     # popups carry the figures
     assert "utilisation" in page and "landed cost per tonne" in page
     assert "serving hub" in page and "cost per tonne" in page and "mode" in page
@@ -257,3 +262,29 @@ def test_layer_control_lists_only_layers_that_have_something(
 def test_interactive_map_fallback_hub_errors(tiny_result):
     with pytest.raises(hubopt.ValidationError, match="fallback_hub 'H9' is not in"):
         webmap.interactive_map(tiny_result, fallback_hub="H9")
+
+
+def test_markets_lost_to_the_alternative_in_a_layer_of_their_own(tmp_path):
+    result = solved(hubopt.datasets.morocco_kazakhstan())
+    markets = result.markets
+    lost = markets["outcome"] == "lost to alternative"
+    assert 0 < lost.sum() < len(markets)
+    page = webmap.interactive_map(result).get_root().render()
+    assert_offline(page)
+    overlays = _overlays(page)
+    assert overlays[f"Markets won ({(~lost).sum()})"] == (~lost).sum()
+    name = f"Markets lost to their alternative suppliers ({lost.sum()})"
+    assert overlays[name] == lost.sum()
+    assert not any(n.startswith("Markets (") for n in overlays)
+    # hollow grey circles, one per market lost
+    assert page.count('"className": "hubopt-market hubopt-market-lost"') == lost.sum()
+    assert page.count('"className": "hubopt-market"') == (~lost).sum()
+    legend = re.search(r"<div class='hubopt-legend'>(.*?)</div></div>", page, re.S)
+    assert "market lost to its alternative supplier" in legend.group(1)
+    # the popups say what a lost market buys elsewhere, never "unmet"
+    popups = "".join(_script_strings(page, ".bindPopup("))
+    assert "unmet" not in popups
+    assert popups.count("bought from its alternative supplier") == len(markets)
+    # every market keeps its permanent label
+    labels = [t for t, o in _labels(page) if o.get("permanent")]
+    assert "Egypt (Alexandria)" in labels and "Guinea (Conakry)" in labels
