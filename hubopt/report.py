@@ -1384,6 +1384,8 @@ def _ranking_html(ranking: pd.DataFrame, result: Result, currency: str) -> str:
     esc = html.escape
     money = f"{currency} " if currency else ""
     per_t = f"{currency}/t" if currency else "per t"
+    alternative = result.network.destinations.get("alternative_cost_per_t")
+    contestable = alternative is not None and bool(alternative.notna().any())
 
     def markets(row: pd.Series) -> str:
         if row["status"] == "closed":
@@ -1396,7 +1398,11 @@ def _ranking_html(ranking: pd.DataFrame, result: Result, currency: str) -> str:
                 return esc(status)
             return esc(f"no plan with this hub alone ({status})")
         if not row["markets_served"]:
-            return "none: not used even if built"
+            return (
+                "none: wins no market even if built"
+                if contestable
+                else "none: not used even if built"
+            )
         return esc(", ".join(short(n) for n in str(row["markets_served"]).split("; ")))
 
     def per_hub_t(row: pd.Series) -> str:

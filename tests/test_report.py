@@ -15,6 +15,7 @@ import pytest
 
 import hubopt
 from hubopt import _format, decisions, report
+from hubopt.breakeven import candidate_ranking
 from hubopt.cli import main
 
 from .conftest import programme_network
@@ -456,3 +457,13 @@ def test_contestable_short_answer_and_headline_read_right(contested):
     assert "bought from the markets' alternative suppliers" in lines[1]
     assert "Direct routes alone would win " in lines[0]
     assert "((" not in lines[0] and "))" not in lines[0]
+
+
+def test_contestable_ranking_says_a_port_wins_no_market(contested):
+    result, _ = contested
+    ranking = candidate_ranking(result)
+    page = report._ranking_html(ranking, result, "USD")
+    unused = (ranking["status"] != "closed") & (ranking["throughput_t"] < 1e-6)
+    assert unused.any()
+    assert page.count("none: wins no market even if built") == unused.sum()
+    assert "not used even if built" not in page
