@@ -157,6 +157,9 @@ class Result:
         self._marginal = marginal
         #: Set by :func:`hubopt.alternatives`: relative cost gap to the best portfolio.
         self.cost_gap_to_best: float | None = None
+        #: The multi-period solve's per-period tables (:class:`PeriodResults`); None
+        #: for a solve without periods. The annual tables above sum the periods.
+        self.periods: PeriodResults | None = None
 
     # -- tables -----------------------------------------------------------------------
     @property
@@ -1017,6 +1020,143 @@ class Result:
     def __repr__(self) -> str:
         objective = "-" if self.objective is None else f"{self.objective:,.2f}"
         return f"Result(status={self.status!r}, objective={objective})"
+
+
+class PeriodResults:
+    """The per-period side of a multi-period solve (:func:`hubopt.solve` with
+    ``periods``): one :class:`Result` per period network (its flows, hubs, markets
+    and paths in that period; its objective the period's flow cost), the stock at
+    hubs, days of cover, the worst month and the spread of landed cost.
+
+    Parameters
+    ----------
+    periods
+        The :class:`hubopt.periods.Periods` solved.
+    results
+        One Result per period, in the periods' order.
+    stock
+        hub_id, period, stock_t (at the end of the period), silo_t (of the opened
+        level), storage_cost.
+    """
+
+    def __init__(self, periods: Any, results: list[Result], stock: pd.DataFrame):
+        self.periods = periods
+        self.results = results
+        self.stock = stock
+
+    def _stacked(self, name: str) -> pd.DataFrame:
+        parts = []
+        for pid, result in zip(self.periods.ids, self.results, strict=True):
+            frame = getattr(result, name)
+            frame.insert(0, "period", pid)
+            parts.append(frame)
+        return pd.concat(parts, ignore_index=True)
+
+    @property
+    def flows(self) -> pd.DataFrame:
+        """The flows of every period (:attr:`Result.flows` with a ``period``
+        column first); ``cost_per_t`` is the period's."""
+        return self._stacked("flows")
+
+    @property
+    def markets(self) -> pd.DataFrame:
+        """The markets in every period (:attr:`Result.markets` with ``period``):
+        the period's demand, served and unmet tonnes and landed cost."""
+        return self._stacked("markets")
+
+    @property
+    def cover(self) -> pd.DataFrame:
+        """Days of cover per market and period: the stock at the end of the period at
+        the hubs that serve the market in the year, each hub's stock shared among
+        its markets in proportion to their tonnes from it, over the market's demand
+        per day in that period (NaN without demand in the period).
+
+        Columns: destination, period, demand_t, served_t, stock_t, cover_days.
+        """
+        annual = pd.concat([r.flows for r in self.results], ignore_index=True)
+        out_of_hub = annual[annual["kind"] == "outbound"]
+        by_pair = out_of_hub.groupby(["from", "to"])["tonnes"].sum()
+        hub_total = out_of_hub.groupby("from")["tonnes"].sum()
+        share = {
+            (hub, dest): float(t) / float(hub_total[hub])
+            for (hub, dest), t in by_pair.items()
+            if hub_total[hub] > _EPS
+        }
+        rows = []
+        days = dict(zip(self.periods.ids, self.periods.days, strict=True))
+        stock = self.stock.set_index(["hub_id", "period"])["stock_t"]
+        for pid, result in zip(self.periods.ids, self.results, strict=True):
+            for m in result.markets.itertuples(index=False):
+                held = sum(
+                    part * float(stock.get((hub, pid), 0.0))
+                    for (hub, dest), part in share.items()
+                    if dest == m.destination
+                )
+                per_day = float(m.demand_t) / days[pid]
+                rows.append(
+                    (
+                        m.destination,
+                        pid,
+                        float(m.demand_t),
+                        float(m.served_t),
+                        held,
+                        held / per_day if per_day > _EPS else np.nan,
+                    )
+                )
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "destination",
+                "period",
+                "demand_t",
+                "served_t",
+                "stock_t",
+                "cover_days",
+            ],
+        )
+
+    @property
+    def worst_month(self) -> pd.DataFrame:
+        """Per market, the period of its least cover: destination, period,
+        cover_days, served_share (served / demand in that period); the worst-served
+        market first."""
+        cover = self.cover.dropna(subset=["cover_days"])
+        if cover.empty:
+            return pd.DataFrame(
+                columns=["destination", "period", "cover_days", "served_share"]
+            )
+        worst = cover.loc[
+            cover.groupby("destination", sort=False)["cover_days"].idxmin()
+        ]
+        worst = worst.assign(served_share=worst["served_t"] / worst["demand_t"])
+        return worst.sort_values(["cover_days", "served_share"], kind="stable")[
+            ["destination", "period", "cover_days", "served_share"]
+        ].reset_index(drop=True)
+
+    @property
+    def landed_cost_spread(self) -> dict[str, float]:
+        """The spread of the annual landed cost per tonne across served markets (an
+        equity measure), from each period's own costs: min, max, spread (max -
+        min), ratio (max / min) and cv (standard deviation / mean). Storage cost and
+        fixed costs are not in a landed cost."""
+        markets = self.markets
+        cost = (
+            (markets["served_t"] * markets["landed_cost_per_t"])
+            .groupby(markets["destination"])
+            .sum(min_count=1)
+        )
+        served = markets.groupby("destination")["served_t"].sum()
+        landed = (cost / served)[served > _EPS].dropna()
+        if landed.empty:
+            return dict.fromkeys(("min", "max", "spread", "ratio", "cv"), math.nan)
+        low, high = float(landed.min()), float(landed.max())
+        return {
+            "min": low,
+            "max": high,
+            "spread": high - low,
+            "ratio": high / low if low > 0 else math.nan,
+            "cv": float(landed.std(ddof=0) / landed.mean()) if landed.mean() else 0.0,
+        }
 
 
 def _outcome(demand_t: float, served_t: float, contested: bool) -> str:
