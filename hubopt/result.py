@@ -55,6 +55,9 @@ class CostBreakdown:
     #: (their ``alternative_cost_per_t``): in the objective, as the price of the
     #: demand not won.
     alternative_purchase: float = 0.0
+    #: Storage of stock at hubs (the multi-period model, ``storage_cost_per_t_period``
+    #: times the stock at the end of each period); 0 without periods.
+    storage: float = 0.0
 
     @property
     def total(self) -> float:
@@ -74,6 +77,7 @@ class CostBreakdown:
             + self.carbon
             + self.unmet_penalty
             + self.alternative_purchase
+            + self.storage
         )
 
     def as_dict(self) -> dict[str, float]:
@@ -381,6 +385,8 @@ class Result:
         """
         if not self._has_solution:
             return CostBreakdown(0, 0, 0, 0, 0, 0)
+        if self.periods is not None:
+            return self.periods.costs(float(self.hubs["fixed_cost"].sum()))
         flows = self.flows
         hubs = self.hubs
         markets = self.markets
@@ -500,6 +506,11 @@ class Result:
         out["co2_kg_per_t"] = sub["co2_kg_per_t"].to_numpy(dtype=float)
         out["co2_t"] = out["tonnes"] * out["co2_kg_per_t"] / 1000.0
         out["leg"] = used
+        if self.periods is not None:  # each period's tonnes at that period's cost
+            by_period = self.periods.flows
+            cost = by_period.groupby("leg")["cost"].sum()
+            out["cost"] = out["leg"].map(cost).fillna(0.0).to_numpy(dtype=float)
+            out["cost_per_t"] = out["cost"] / out["tonnes"]
         return out
 
     def _make_hubs(self) -> pd.DataFrame:
@@ -1132,6 +1143,21 @@ class PeriodResults:
         return worst.sort_values(["cover_days", "served_share"], kind="stable")[
             ["destination", "period", "cover_days", "served_share"]
         ].reset_index(drop=True)
+
+    def costs(self, fixed: float) -> CostBreakdown:
+        """The year's cost by component: ``fixed`` (the opened levels') once, each
+        period's flows and shortfalls at its own costs, and the storage."""
+        parts = [r.costs for r in self.results]
+        return CostBreakdown(
+            fixed=fixed,
+            transport=sum(c.transport for c in parts),
+            handling=sum(c.handling for c in parts),
+            procurement=sum(c.procurement for c in parts),
+            carbon=sum(c.carbon for c in parts),
+            unmet_penalty=sum(c.unmet_penalty for c in parts),
+            alternative_purchase=sum(c.alternative_purchase for c in parts),
+            storage=float(self.stock["storage_cost"].sum()),
+        )
 
     @property
     def landed_cost_spread(self) -> dict[str, float]:

@@ -124,6 +124,10 @@ def test_storing_beats_shipping_late():
     assert _stock(result, "lean") == pytest.approx(0.0)
     # the annual tables keep their meaning: 100 t in and out of H in the year
     assert result.flows["tonnes"].tolist() == pytest.approx([100.0, 100.0])
+    assert result.flows["cost"].tolist() == pytest.approx([200.0, 100.0])
+    costs = result.costs
+    assert (costs.fixed, costs.transport, costs.storage) == (10.0, 300.0, 50.0)
+    assert costs.total == pytest.approx(result.objective)
 
 
 def test_without_a_silo_the_hub_ships_late():
@@ -131,6 +135,9 @@ def test_without_a_silo_the_hub_ships_late():
     result = solving.solve(net, periods=_periods(values=LATE_IS_DEAR))
     assert result.objective == pytest.approx(10 + 50 * 2 + 50 * 10 + 100)
     assert result.periods.stock.empty
+    # the year's flow into H: 100 t at 2 and 10, an average of 6 per t
+    assert result.flows["cost_per_t"].tolist() == pytest.approx([6.0, 1.0])
+    assert result.costs.total == pytest.approx(result.objective)
 
 
 def test_loss_in_stock_is_made_up_at_harvest():
