@@ -371,6 +371,8 @@ def build_periods(
         period_levels.append(lev)
     first = blocks[0].data
     builder.cost(open_[first.block_levels], levels.fixed_cost[first.block_levels])
+    if len(stock_hub):
+        _add_year_cover(builder, blocks, levels)
     add_hub_rows(builder, options, open_, levels)
     n_legs = len(table(network, "legs"))
     built = BuiltModel(
@@ -389,6 +391,32 @@ def build_periods(
     )
     return PeriodModel(
         built, blocks, networks, period_levels, periods, stock_hub, stock_cols, storage
+    )
+
+
+def _add_year_cover(builder: Builder, blocks: list[FlowBlock], levels: Levels) -> None:
+    """The year's capacity cover, a valid inequality where there is stock (the
+    per-period cover is not): ``sum_hk K_hk y_hk + sum_t (sum_direct x_l,t + sum_d
+    u_d,t) >= sum_t sum_d D_d,t`` (over the year a hub delivers at most what
+    entered it, at most its capacity)."""
+    first = blocks[0].data
+    cols = [first.open_[first.block_levels]]
+    values = [levels.capacity_t[first.block_levels]]
+    demand = 0.0
+    for block in blocks:
+        f = block.data
+        d_legs = f.flow_legs[f.direct[f.flow_legs]]
+        cols += [f.flow[d_legs], f.unmet[f.unmet_index]]
+        values.append(np.ones(len(d_legs) + len(f.unmet_index)))
+        demand += float(f.demand.sum())
+    col = np.concatenate(cols)
+    builder.add_rows(
+        1,
+        np.zeros(len(col), dtype=np.int64),
+        col,
+        np.concatenate(values),
+        demand,
+        np.inf,
     )
 
 

@@ -130,6 +130,17 @@ def test_storing_beats_shipping_late():
     assert costs.total == pytest.approx(result.objective)
 
 
+@pytest.mark.parametrize(
+    "how",
+    [{"linking": "all"}, {"linking": "lazy"}, {"linking": "none"}, {"solver": "cbc"}],
+)
+def test_storing_is_found_whatever_the_linking_and_solver(how):
+    net = _store_network()
+    result = solving.solve(net, periods=_periods(values=LATE_IS_DEAR), **how)
+    assert result.objective == pytest.approx(360.0)
+    assert _stock(result, "harvest") == pytest.approx(50.0)
+
+
 def test_without_a_silo_the_hub_ships_late():
     net = _store_network(silo_t=0.0)
     result = solving.solve(net, periods=_periods(values=LATE_IS_DEAR))
