@@ -392,3 +392,52 @@ def test_read_periods(tmp_path):
     assert len(periods.values) == 1
     with pytest.raises(ValidationError, match=r"no periods\.csv"):
         read_periods(tmp_path / "nowhere")
+
+
+# -- capacities per period -----------------------------------------------------------
+def _with_h1_capacity(capacity_t: float) -> hubopt.Network:
+    net = hubopt.datasets.tiny()
+    caps = pd.DataFrame({"id": ["h1_gate"], "capacity_t": [capacity_t], "node": ["H1"]})
+    return net.replace(capacities=caps)
+
+
+def test_capacities_rows_hold_per_period_pro_rata_to_days():
+    net = _with_h1_capacity(60.0)
+    plain = solving.solve(hubopt.datasets.tiny(), periods=_periods(ids=("a", "b")))
+    assert _flow(plain, "a", "O1", "H1") == pytest.approx(50.0)  # H1's 100 t / 2
+    result = solving.solve(net, periods=_periods(ids=("a", "b")))
+    assert _flow(result, "a", "O1", "H1") == pytest.approx(30.0)
+    assert _flow(result, "b", "O1", "H1") == pytest.approx(30.0)
+
+
+def test_a_period_value_gives_a_capacities_row_its_own_figure():
+    net = _with_h1_capacity(60.0)
+    narrower = _values(("capacities", "h1_gate", "capacity_t", "a", 20))
+    result = solving.solve(net, periods=_periods(ids=("a", "b"), values=narrower))
+    assert _flow(result, "a", "O1", "H1") == pytest.approx(20.0)
+    assert _flow(result, "b", "O1", "H1") == pytest.approx(30.0)
+
+
+def test_the_checker_catches_a_period_over_a_capacities_row():
+    wide = _values(("capacities", "h1_gate", "capacity_t", "a", 40))
+    periods = _periods(ids=("a", "b"), values=wide)
+    result = solving.solve(_with_h1_capacity(60.0), periods=periods)
+    narrow = _periods(ids=("a", "b"))  # 30 t in a
+    result.periods.periods = narrow
+    problems = hubopt.check_solution(_with_h1_capacity(60.0), result)
+    assert any(p.startswith("period a:") and "h1_gate" in p for p in problems)
+
+
+def test_a_reserve_for_some_markets_is_held_where_they_are_served():
+    net = hubopt.datasets.tiny()
+    hubs = net.hubs
+    hubs["silo_capacity_t"] = [100.0, 100.0, 100.0]
+    hubs["storage_cost_per_t_period"] = 1.0
+    net = net.replace(hubs=hubs)
+    periods = _periods(ids=("a", "b"), days=(182.5, 182.5))
+    result = solving.solve(net, periods=periods, reserve_days=73, reserve_markets="D3")
+    # D3 (50 t a year) is served from H2 and H3: 10 t held there in every period
+    stock = result.periods.stock
+    held = stock[stock["hub_id"].isin(["H2", "H3"])].groupby("period")["stock_t"].sum()
+    assert held.tolist() == pytest.approx([10.0, 10.0])
+    assert stock.loc[stock["hub_id"] == "H1", "stock_t"].sum() == 0.0
