@@ -366,21 +366,21 @@ def _tonnes_by_period(
 def _period_legs(legs: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
     """The legs with one period's costs and the :data:`AVAILABLE` column."""
     out = legs.copy()
-    pair = (legs["origin"] + "->" + legs["destination"]).to_numpy()
-    corridor = legs["corridor"].to_numpy()
-    available = np.ones(len(legs))
-    cost = legs["cost_per_t"].to_numpy(dtype=float).copy()
-    for key, value in _given(values, "legs", "cost_per_t").items():
-        cost[pair == key] = value
-    for key, value in _given(values, "corridors", "cost_factor").items():
-        cost[corridor == key] *= value
-    for key, value in _given(values, "legs", "available").items():
-        available[pair == key] = min(available[pair == key].min(), value)
-    for key, value in _given(values, "corridors", "available").items():
-        on = corridor == key
-        available[on] = np.minimum(available[on], value)
+    pair = legs["origin"] + "->" + legs["destination"]
+    corridor = legs["corridor"]
+
+    def by(keys: pd.Series, column: str, table: str, missing: float) -> np.ndarray:
+        given = pd.Series(_given(values, table, column), dtype=float)
+        return keys.map(given).fillna(missing).to_numpy(dtype=float)
+
+    cost = legs["cost_per_t"].to_numpy(dtype=float)
+    own = by(pair, "cost_per_t", "legs", np.nan)
+    cost = np.where(np.isnan(own), cost, own)
+    cost = cost * by(corridor, "cost_factor", "corridors", 1.0)
     out["cost_per_t"] = cost
-    out[AVAILABLE] = available
+    out[AVAILABLE] = np.minimum(
+        by(pair, "available", "legs", 1.0), by(corridor, "available", "corridors", 1.0)
+    )
     return out
 
 
@@ -403,11 +403,10 @@ def level_silo_t(network: Network, hub: np.ndarray, level: np.ndarray) -> np.nda
             strict=True,
         )
     )
+    with_levels = set(levels["hub_id"])
     return np.array(
         [
-            by_level.get(
-                (h, str(k)), by_hub[h] if h not in set(levels["hub_id"]) else 0
-            )
+            by_level.get((h, str(k)), 0.0) if h in with_levels else by_hub[h]
             for h, k in zip(hub, level, strict=True)
         ],
         dtype=float,

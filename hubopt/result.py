@@ -1084,47 +1084,31 @@ class PeriodResults:
 
         Columns: destination, period, demand_t, served_t, stock_t, cover_days.
         """
-        annual = pd.concat([r.flows for r in self.results], ignore_index=True)
-        out_of_hub = annual[annual["kind"] == "outbound"]
-        by_pair = out_of_hub.groupby(["from", "to"])["tonnes"].sum()
-        hub_total = out_of_hub.groupby("from")["tonnes"].sum()
-        share = {
-            (hub, dest): float(t) / float(hub_total[hub])
-            for (hub, dest), t in by_pair.items()
-            if hub_total[hub] > _EPS
-        }
-        rows = []
-        days = dict(zip(self.periods.ids, self.periods.days, strict=True))
-        stock = self.stock.set_index(["hub_id", "period"])["stock_t"]
-        for pid, result in zip(self.periods.ids, self.results, strict=True):
-            for m in result.markets.itertuples(index=False):
-                held = sum(
-                    part * float(stock.get((hub, pid), 0.0))
-                    for (hub, dest), part in share.items()
-                    if dest == m.destination
-                )
-                per_day = float(m.demand_t) / days[pid]
-                rows.append(
-                    (
-                        m.destination,
-                        pid,
-                        float(m.demand_t),
-                        float(m.served_t),
-                        held,
-                        held / per_day if per_day > _EPS else np.nan,
-                    )
-                )
-        return pd.DataFrame(
-            rows,
-            columns=[
-                "destination",
-                "period",
-                "demand_t",
-                "served_t",
-                "stock_t",
-                "cover_days",
-            ],
+        flows = self.flows
+        out_of_hub = flows[flows["kind"] == "outbound"]
+        share = out_of_hub.groupby(["from", "to"], as_index=False)["tonnes"].sum()
+        total = share.groupby("from")["tonnes"].transform("sum")
+        share = share.assign(part=share["tonnes"] / total)[total > _EPS]
+        held = share.merge(self.stock, left_on="from", right_on="hub_id")
+        held = (
+            (held["part"] * held["stock_t"])
+            .groupby([held["to"], held["period"]])
+            .sum()
+            .rename("stock_t")
         )
+        markets = self.markets[["destination", "period", "demand_t", "served_t"]]
+        out = markets.merge(
+            held, left_on=["destination", "period"], right_index=True, how="left"
+        )
+        out["stock_t"] = out["stock_t"].fillna(0.0)
+        days = out["period"].map(
+            dict(zip(self.periods.ids, self.periods.days, strict=True))
+        )
+        per_day = out["demand_t"] / days
+        out["cover_days"] = np.where(
+            per_day > _EPS, out["stock_t"] / per_day.where(per_day > _EPS, 1.0), np.nan
+        )
+        return out.reset_index(drop=True)
 
     @property
     def worst_month(self) -> pd.DataFrame:

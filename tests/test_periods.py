@@ -128,6 +128,10 @@ def test_storing_beats_shipping_late():
     costs = result.costs
     assert (costs.fixed, costs.transport, costs.storage) == (10.0, 300.0, 50.0)
     assert costs.total == pytest.approx(result.objective)
+    # 50 t held at the end of harvest: the lean period's 50 t, one day of D's
+    # demand there (a period lasts 1 day)
+    assert result.periods.cover["cover_days"].tolist() == pytest.approx([1.0, 0.0])
+    assert result.periods.worst_month.loc[0, "period"] == "lean"
 
 
 @pytest.mark.parametrize(
@@ -325,6 +329,19 @@ def test_period_values_that_do_not_add_up_are_refused():
     )
     with pytest.raises(ValidationError, match=r"add up to 90 t, the annual supply_t"):
         solving.solve(_store_network(), periods=_periods(values=values))
+
+
+def test_a_corridor_cost_factor_scales_its_legs_in_the_period():
+    net = hubopt.datasets.tiny()
+    legs = net.legs
+    legs.loc[legs["origin"] == "O2", "corridor"] = "south"
+    values = _values(("corridors", "south", "cost_factor", "lean", 3))
+    nets = period_networks(net.replace(legs=legs), _periods(values=values))
+    south = (legs["corridor"] == "south").to_numpy()
+    costs = [n.legs["cost_per_t"].to_numpy() for n in nets]
+    assert costs[0].tolist() == legs["cost_per_t"].tolist()
+    assert costs[1][south].tolist() == [3.0, 6.0]
+    assert (costs[1][~south] == costs[0][~south]).all()
 
 
 def test_a_supply_given_for_some_periods_leaves_the_rest_to_the_others():
