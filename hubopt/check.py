@@ -171,7 +171,6 @@ class _PeriodFacts:
     before: pd.Series  # stock_t at the end of the period before (0: none)
     silo: pd.Series  # silo_t of the opened level, by hub (the network's)
     loss: pd.Series  # stock_loss_share by hub
-    annual_demand: pd.Series  # demand_t by market, the year's
 
 
 #: Checks of the families on the hub decisions alone: once for a multi-period
@@ -190,7 +189,6 @@ def _check_periods(network: Network, result: Result, rel_tol: float) -> list[str
     hubs = network.hubs["id"]
     silo = _opened_silo(network, result)
     loss = network.column("hubs", "stock_loss_share").set_axis(hubs)
-    demand = network.destinations.set_index("id")["demand_t"]
     ids = periods.periods.ids
     cyclic = result.options.model.cyclic_stock
     annual = _Facts.of(network, result, rel_tol)
@@ -221,7 +219,6 @@ def _check_periods(network: Network, result: Result, rel_tol: float) -> list[str
             before=before,
             silo=silo,
             loss=loss,
-            annual_demand=demand,
         )
         lines = _flows_on_legs(f) + _shut_legs(f)
         for name, check in CHECKS:
@@ -644,8 +641,9 @@ def _silo(f: _Facts) -> list[str]:
 
 
 def _reserve(f: _Facts) -> list[str]:
-    """Reserve: the hubs with a leg into a reserve market hold at least
-    ``reserve_days`` of the reserve markets' annual demand."""
+    """Reserve: the hubs with a leg into a reserve market hold at the end of the
+    period at least ``reserve_days`` of what the reserve markets receive per day in
+    it."""
     days = f.options.reserve_days
     if f.period is None or not days:
         return []
@@ -653,11 +651,11 @@ def _reserve(f: _Facts) -> list[str]:
     group = set(f.options.reserve_markets) or set(f.dests.index)
     serving = set(f.legs.loc[f.legs["destination"].isin(group), "origin"])
     held = float(sum(float(p.stock.get(h, 0.0)) for h in f.hubs.index if h in serving))
-    need = days * float(p.annual_demand[list(group)].sum()) / p.year_days
+    need = days * sum(f.arrived(d) for d in group) / p.days
     if held < need - f.tol_t:
         return [
             f"reserve: {held:,.3f} t in stock at the hubs serving "
-            f"{sorted(group)}, less than {days:g} days of their demand "
+            f"{sorted(group)}, less than {days:g} days of what they receive "
             f"({need:,.3f} t)"
         ]
     return []

@@ -257,8 +257,9 @@ class PeriodLink:
     stock_prev: np.ndarray
     keep: np.ndarray
     silo_t: np.ndarray  # per level
-    reserve_t: float = 0.0  # minimum stock at the reserve hubs
+    reserve_per_t: float = 0.0  # reserve_days / the period's days
     reserve_pos: np.ndarray | None = None  # positions in stock_hub holding it
+    reserve_markets: np.ndarray | None = None  # market positions of the group
 
 
 @dataclass
@@ -801,22 +802,27 @@ def add_silo(b: Builder, f: FlowData) -> None:
 
 
 def add_reserve(b: Builder, f: FlowData) -> None:
-    """Reserve, per period: the stock at the hubs serving the reserve markets ``G``
-    (those with a leg into one of them) is at least ``reserve_days`` of their
-    demand, ``sum_{h serves G} s_h,t >= R = reserve_days sum_{d in G} D_d / days
-    of the year``."""
+    """Reserve, per period: the stock at the end of the period at the hubs serving
+    the reserve markets ``G`` (those with a leg into one of them) is at least
+    ``reserve_days`` of what the network delivers to them per day in the period,
+    ``sum_{h serves G} s_h,t >= k sum_{d in G} (D_d,t - u_d,t)``, ``k =
+    reserve_days / days_t``, written ``sum s_h,t - k sum u_d,t >= k sum D_d,t``
+    (days of demand where a market is served in full)."""
     p = _period(f)
     pos = p.reserve_pos if p.reserve_pos is not None else np.zeros(0, dtype=np.int64)
-    if not len(pos):
+    group = p.reserve_markets if p.reserve_markets is not None else np.zeros(0, int)
+    need = p.reserve_per_t * float(f.demand[group].sum())
+    if not len(pos) and need > 0:
         msg = (
-            f"reserve_days asks for {p.reserve_t:,.0f} t in stock, but no hub serving "
+            f"reserve_days asks for up to {need:,.0f} t in stock, but no hub serving "
             "the reserve markets has a silo; give silo_capacity_t in hub_levels (or "
             "hubs) for the hubs with legs into those markets"
         )
         raise ValidationError(msg)
-    b.add_rows(
-        1, np.zeros(len(pos), dtype=np.int64), p.stock_now[pos], 1.0, p.reserve_t, INF
-    )
+    short = group[f.unmet[group] >= 0]
+    cols = np.concatenate([p.stock_now[pos], f.unmet[short]])
+    values = np.concatenate([np.ones(len(pos)), np.full(len(short), p.reserve_per_t)])
+    b.add_rows(1, np.zeros(len(cols), dtype=np.int64), cols, values, need, INF)
 
 
 def add_period_share(b: Builder, f: FlowData) -> None:

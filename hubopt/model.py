@@ -336,16 +336,13 @@ def build_periods(
         )
         builder.cost(stock_cols.ravel(), np.repeat(storage[stock_hub], n_t))
     keep = 1.0 - stock_loss_share(network)[stock_hub]
-    reserve_t, reserve_pos = 0.0, None
+    reserve_pos, reserve_markets = None, None
     if options.reserve_days:
         group = reserve_hubs(network, options.reserve_markets)
         reserve_pos = np.flatnonzero(np.isin(stock_hub, group))
-        dests = table(network, "destinations")
-        mine = dests["id"].isin(options.reserve_markets or set(dests["id"]))
-        reserve_t = float(
-            options.reserve_days
-            * dests.loc[mine, "demand_t"].sum()
-            / periods.days.sum()
+        dests = table(network, "destinations")["id"]
+        reserve_markets = np.flatnonzero(
+            dests.isin(options.reserve_markets or set(dests)).to_numpy()
         )
     blocks, period_levels = [], []
     for t, net in enumerate(networks):
@@ -362,8 +359,9 @@ def build_periods(
             else np.full(len(stock_hub), -1),
             keep=keep,
             silo_t=silo,
-            reserve_t=reserve_t,
+            reserve_per_t=(options.reserve_days or 0.0) / float(periods.days[t]),
             reserve_pos=reserve_pos,
+            reserve_markets=reserve_markets,
         )
         block = add_flow_block(builder, net, options, open_, lev, f"_p{t}", period=link)
         builder.cost(block.cost_cols, block.cost_values)

@@ -76,8 +76,9 @@ class ModelOptions:
     reserve_days
         Multi-period model only (:func:`hubopt.solve` with ``periods``): at the end
         of every period the hubs serving the ``reserve_markets`` (those with a leg
-        into one of them) hold in their silos at least this many days of those
-        markets' annual demand (demand / days of the year x reserve_days).
+        into one of them) hold in their silos at least this many days of what those
+        markets receive in the period (tonnes delivered / the period's days x
+        reserve_days: days of their demand where they are served in full).
     reserve_markets
         The market ids the reserve is for; empty (the default): every market.
     min_period_share
