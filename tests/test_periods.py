@@ -99,10 +99,17 @@ def test_one_period_is_todays_model(name):
     periodic = solving.solve(net, periods=year)
     assert periodic.objective == pytest.approx(plain.objective, rel=1e-9)
     assert periodic.open_hubs == plain.open_hubs
-    cols = ["from", "to", "mode", "corridor", "tonnes"]
-    pd.testing.assert_frame_equal(
-        periodic.flows[cols], plain.flows[cols], check_exact=False, rtol=1e-9
+    # leg by leg, to a millionth of a tonne (a solver's residues on an optimal
+    # face, below that, are not flows; main's tie-break may clean them)
+    keys = ["from", "to", "mode", "corridor"]
+    both = plain.flows[[*keys, "tonnes"]].merge(
+        periodic.flows[[*keys, "tonnes"]], on=keys, how="outer"
     )
+    both[["tonnes_x", "tonnes_y"]] = both[["tonnes_x", "tonnes_y"]].fillna(0.0)
+    assert both["tonnes_x"].to_numpy() == pytest.approx(
+        both["tonnes_y"].to_numpy(), rel=1e-9, abs=1e-6
+    )
+    assert both["tonnes_x"].sum() > 0
 
 
 def test_periods_without_period_values_split_the_year_pro_rata():
