@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from . import datasets as datasets
 from ._version import __version__ as __version__
+from .breakeven import break_even as break_even
 from .briefing import brief as brief
 from .check import check_solution as check_solution
 from .decisions import alternatives as alternatives

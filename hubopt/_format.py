@@ -79,6 +79,36 @@ def tonnes(value: float | None, *, space: str = " ", missing: str = "-") -> str:
     return f"{value:,.0f}{space}t"
 
 
+def co2(value: float | None, *, space: str = " ", missing: str = "-") -> str:
+    """Tonnes of CO2, the one way hubopt prints them (:func:`tonnes` and "CO2"), so
+    that the same figure reads the same in every line of the brief and the CLI.
+
+    Examples
+    --------
+    >>> co2(304_304.9895), co2(9_876.4), co2(float("nan"))
+    ('304 kt CO2', '9,876 t CO2', '-')
+    """
+    if _missing(value):
+        return missing
+    return f"{tonnes(value, space=space)}{space}CO2"
+
+
+def percent(value: float | None, *, space: str = " ", missing: str = "-") -> str:
+    """A share (a fraction) in per cent to 0.1 %, without a trailing ".0".
+
+    Examples
+    --------
+    >>> percent(1.0), percent(0.172886), percent(0.0004), percent(None)
+    ('100 %', '17.3 %', '0 %', '-')
+    """
+    if _missing(value):
+        return missing
+    text = f"{value * 100:.1f}".removesuffix(".0")
+    if text in ("-0", "-0.0"):
+        text = "0"
+    return f"{text}{space}%"
+
+
 def short(name: str) -> str:
     """A node's name without its parenthesis.
 

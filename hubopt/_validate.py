@@ -13,8 +13,9 @@ table, the row, the column and the bad value, and says how to fix it.
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,11 @@ from .errors import ValidationError
 
 #: The CRS of every coordinate inside hubopt (WGS84 longitude/latitude).
 WGS84 = "EPSG:4326"
+
+#: Decimals kept of a coordinate converted from another CRS (1e-9 degree, about
+#: 0.1 mm): a point projected from 41.65 degrees comes back as 41.65, not
+#: 41.650000000000006. Coordinates given in degrees are kept as they are.
+COORDINATE_DECIMALS = 9
 
 
 def points_to_lonlat(frame: pd.DataFrame, table: str) -> tuple[np.ndarray, np.ndarray]:
@@ -65,7 +71,8 @@ def points_to_lonlat(frame: pd.DataFrame, table: str) -> tuple[np.ndarray, np.nd
         )
         raise ValidationError(msg)
     geoms = frame.geometry
-    if not geoms.crs.equals(WGS84):
+    converted = not geoms.crs.equals(WGS84)
+    if converted:
         geoms = geoms.to_crs(WGS84)
     problems = []
     has_id = "id" in getattr(frame, "columns", ())  # a GeoSeries has no columns
@@ -80,7 +87,40 @@ def points_to_lonlat(frame: pd.DataFrame, table: str) -> tuple[np.ndarray, np.nd
             )
     if problems:
         raise ValidationError(problems)
-    return np.asarray(geoms.x, dtype=float), np.asarray(geoms.y, dtype=float)
+    lon, lat = np.asarray(geoms.x, dtype=float), np.asarray(geoms.y, dtype=float)
+    if converted:
+        lon, lat = (
+            np.round(lon, COORDINATE_DECIMALS),
+            np.round(lat, COORDINATE_DECIMALS),
+        )
+    return lon, lat
+
+
+def to_wgs84(geometry: Any) -> Any:
+    """A GeoSeries in EPSG:4326: as it is when it is already, else converted and
+    its coordinates rounded to :data:`COORDINATE_DECIMALS` (the projection round
+    trip's float noise removed).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import LineString
+    >>> from hubopt._validate import to_wgs84
+    >>> line = gpd.GeoSeries([LineString([(41.65, 41.65), (-5.5, 35.9)])], crs=4326)
+    >>> to_wgs84(line.to_crs(3857)).iloc[0].coords[0]
+    (41.65, 41.65)
+    """
+    import geopandas as gpd
+    import shapely
+
+    if geometry.crs.equals(WGS84):
+        return geometry
+    out = geometry.to_crs(WGS84)
+    values = shapely.transform(
+        np.asarray(out.values, dtype=object),
+        lambda xy: np.round(xy, COORDINATE_DECIMALS),
+    )
+    return gpd.GeoSeries(values, index=out.index, crs=WGS84, name=out.name)
 
 
 HUB_STATUSES = ("candidate", "open", "closed")
@@ -297,9 +337,13 @@ def column_or_default(frame: pd.DataFrame, table: str, name: str) -> pd.Series:
 
 
 def validate_tables(
-    raw: dict[str, Any], corridors: Any
+    raw: dict[str, Any], corridors: Any, modes: Collection[str] | None = None
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame | None]:
     """Normalise and check the five tables and the corridors layer.
+
+    Every check runs in the one pass: a table whose geometry has no CRS still has
+    its columns and numbers checked, and the references between tables are checked
+    whenever the tables could be read, so that one message lists every problem.
 
     Parameters
     ----------
@@ -307,6 +351,10 @@ def validate_tables(
         The user's frames by table name; ``hub_levels`` may be None.
     corridors
         A GeoDataFrame of land routes, or None.
+    modes
+        The transport modes a leg may name (the modes table's names), or None to
+        leave the mode names unchecked. A leg with a ``route`` travels by the
+        modes of its steps, which are checked instead of its ``mode`` label.
 
     Returns
     -------
@@ -319,12 +367,13 @@ def validate_tables(
         Listing every problem found, each with its table, row, column and value.
     """
     tables, problems = _normalise_and_check(raw)
+    if modes is not None and "legs" in tables:
+        problems.extend(_check_modes(tables["legs"], modes))
     corridor_frame = None
     if corridors is not None:
         corridor_frame, corridor_problems = _check_corridors(corridors)
         problems.extend(corridor_problems)
-    if not problems:
-        problems.extend(_check_references(tables, corridor_frame))
+    problems.extend(_check_references(_with_node_ids(tables, raw), corridor_frame))
     if problems:
         raise ValidationError(problems)
     return tables, corridor_frame
@@ -402,8 +451,9 @@ def _take_geometry(
     table: str, frame: pd.DataFrame, out: pd.DataFrame
 ) -> tuple[pd.DataFrame | None, list[str]]:
     """A GeoDataFrame's geometry in WGS84: node points become lon/lat (unless the
-    table has them), leg lines a plain ``geometry`` column. None when the points
-    cannot be read."""
+    table has them), leg lines a plain ``geometry`` column. Points that cannot be
+    read (no CRS, not points) are problems; the table's other columns are still
+    checked."""
     if not (hasattr(frame, "geometry") and _has_active_geometry(frame)):
         return out, []
     problems: list[str] = []
@@ -417,7 +467,10 @@ def _take_geometry(
             try:
                 lon, lat = points_to_lonlat(frame, table)
             except ValidationError as exc:
-                return None, exc.problems
+                # keep checking the other columns: placeholders stand in for the
+                # coordinates, and the table is refused with the problems found
+                problems.extend(exc.problems)
+                lon = lat = np.zeros(len(out))
             out["lon"], out["lat"] = lon, lat
         elif frame.crs is None:
             problems.append(no_crs)
@@ -425,8 +478,8 @@ def _take_geometry(
     geometry = frame.geometry
     if frame.crs is None:
         problems.append(no_crs)
-    elif not frame.crs.equals("EPSG:4326"):
-        geometry = geometry.to_crs("EPSG:4326")
+    else:
+        geometry = to_wgs84(geometry)
     out = pd.DataFrame(out.drop(columns=[geom_col]))
     out["geometry"] = list(geometry.values)
     return out, problems
@@ -473,11 +526,18 @@ def _misspelt_columns(table: str, columns: list[str], spec: _TableSpec) -> list[
     so does a near name when the known column is there too (``fixed_cost_usd`` beside
     ``fixed_cost``). A missing required column is reported with its own suggestion.
     """
-    absent = {k.lower(): k for k in spec.known if k not in columns}
-    required = {k.lower() for k in spec.required if k not in columns}
+    # a missing required column has its own message, naming the near column
+    absent = {
+        k.lower(): k for k in spec.known if k not in columns and k not in spec.required
+    }
+    required = {k.lower(): k for k in spec.required if k not in columns}
     problems = []
     for col in columns:
         if col in spec.known or col.lower() in required:
+            continue
+        if difflib.get_close_matches(
+            col.lower(), list(required), n=1, cutoff=_MISSPELT_CUTOFF
+        ):
             continue
         close = difflib.get_close_matches(
             col.lower(), list(absent), n=1, cutoff=_MISSPELT_CUTOFF
@@ -733,6 +793,48 @@ def _leg_geometries(legs: pd.DataFrame) -> tuple[list[Any], list[str]]:
     return lines, problems
 
 
+#: One step of a leg's ``route`` cell, ``mode[/corridor]@waypoint``: its mode.
+_ROUTE_STEP_MODE = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*(?:[/@]|$)")
+
+
+def _check_modes(legs: pd.DataFrame, modes: Collection[str]) -> list[str]:
+    """Legs naming a mode the modes table lacks: the ``mode`` of a leg without a
+    route, the mode of each step of a leg's ``route`` (whose ``mode`` is then a
+    label). Steps that cannot be read are left to the router, which explains the
+    route syntax."""
+    known = {str(m) for m in modes}
+    valid = ", ".join(sorted(known))
+    routes = (
+        legs["route"].to_numpy(dtype=object)
+        if "route" in legs.columns
+        else np.full(len(legs), None, dtype=object)
+    )
+    problems: list[str] = []
+    for pos, (mode, route) in enumerate(zip(legs["mode"], routes, strict=True)):
+        if isinstance(route, str) and route.strip():
+            steps = [_ROUTE_STEP_MODE.match(step) for step in route.split(";")]
+            named = [m.group(1).lower() for m in steps if m]
+            column, where = "route", f"route {route.strip()!r}: "
+        else:
+            named, column, where = [mode] if mode else [], "mode", ""
+        for name in dict.fromkeys(named):
+            if name in known:
+                continue
+            if len(problems) == _MAX_PER_COLUMN:
+                problems.append(
+                    "table 'legs', column 'mode': more legs with an unknown mode"
+                )
+                return problems
+            problems.append(
+                f"table 'legs', {_row_label('legs', legs, pos)}, column '{column}': "
+                f"{where}unknown mode {name!r}{_similar(name, sorted(known))}; the "
+                f"valid modes are {valid} (or give a modes table naming it: modes= "
+                "of Network.from_frames or read_network, or modes.csv in the "
+                "network folder)"
+            )
+    return problems
+
+
 def _check_corridors(corridors: Any) -> tuple[Any, list[str]]:
     import geopandas as gpd
 
@@ -746,7 +848,8 @@ def _check_corridors(corridors: Any) -> tuple[Any, list[str]]:
             "table 'corridors': the GeoDataFrame has no CRS; set one with "
             "gdf.set_crs('EPSG:4326')"
         ]
-    frame = corridors.to_crs("EPSG:4326").reset_index(drop=True).copy()
+    frame = corridors.set_geometry(to_wgs84(corridors.geometry))
+    frame = frame.reset_index(drop=True).copy()
     for col in ("id", "mode"):
         if col not in frame.columns:
             problems.append(f"table 'corridors': missing required column '{col}'")
@@ -780,18 +883,42 @@ def _check_corridors(corridors: Any) -> tuple[Any, list[str]]:
     return frame, problems
 
 
+def _with_node_ids(
+    tables: dict[str, pd.DataFrame], raw: dict[str, Any]
+) -> dict[str, pd.DataFrame]:
+    """The normalised tables, plus the ids of a node table that could not be
+    normalised (a required column missing) but has an ``id`` column: enough to
+    check the references to it in the same pass."""
+    out = dict(tables)
+    for table in NODE_TABLES:
+        frame = raw.get(table)
+        if table in out or not isinstance(frame, pd.DataFrame):
+            continue
+        names = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+        if names.count("id") == 1:
+            column = frame.iloc[:, names.index("id")].reset_index(drop=True)
+            out[table] = pd.DataFrame({"id": _ids(column)})
+    return out
+
+
 def _check_references(
     tables: dict[str, pd.DataFrame], corridors: pd.DataFrame | None
 ) -> list[str]:
     """Ids shared between node tables, legs between unknown or wrong kinds of node,
-    unknown corridors and levels of unknown hubs."""
+    unknown corridors and levels of unknown hubs; each check runs when the tables
+    it needs could be read."""
+    if not all(t in tables for t in NODE_TABLES):
+        return []
     kinds, problems = _node_kinds(tables)
-    problems.extend(_check_leg_ends(tables["legs"], kinds))
-    if corridors is not None:
-        problems.extend(_check_leg_corridors(tables["legs"], corridors))
-    problems.extend(_check_level_hubs(tables["hub_levels"], tables["hubs"]))
+    if "legs" in tables:
+        problems.extend(_check_leg_ends(tables["legs"], kinds))
+        if corridors is not None:
+            problems.extend(_check_leg_corridors(tables["legs"], corridors))
+    if "hub_levels" in tables:
+        problems.extend(_check_level_hubs(tables["hub_levels"], tables["hubs"]))
     problems.extend(_check_shortfall_prices(tables["destinations"]))
-    problems.extend(_check_capacity_selectors(tables, kinds))
+    if "legs" in tables and "capacities" in tables:
+        problems.extend(_check_capacity_selectors(tables, kinds))
     return problems
 
 

@@ -14,7 +14,8 @@ from typing import Any
 from . import datasets, solving
 from ._tables import rounded
 from ._version import __version__
-from .decisions import comparisons, robust
+from .briefing import analyse
+from .decisions import robust
 from .diagnose import explain_infeasible
 from .errors import (
     HuboptError,
@@ -76,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     _solve_arguments(
         p, overwrite_help="replace files of an earlier pack in the output folder"
     )
+    _brief_arguments(p)
 
     p = sub.add_parser("datasets", help="list the bundled networks")
 
@@ -163,6 +165,21 @@ def _solve_arguments(p: argparse.ArgumentParser, *, overwrite_help: str) -> None
     _solve_options(p)
     p.add_argument("--overwrite", action="store_true", help=overwrite_help)
     _csv_guard_option(p)
+
+
+def _brief_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of the brief's page: title, author, paper size."""
+    p.add_argument("--title", default=None, help="the brief's heading")
+    p.add_argument(
+        "--author", default=None, help="author or organisation, under the title"
+    )
+    p.add_argument(
+        "--paper",
+        type=str.lower,
+        choices=("a4", "letter"),
+        default="a4",
+        help="page size of the print style (default a4)",
+    )
 
 
 def _csv_guard_option(p: argparse.ArgumentParser) -> None:
@@ -413,18 +430,23 @@ def _brief(args: argparse.Namespace) -> int:
             + "; no brief written"
         )
         return EXIT_INTERRUPTED if result.interrupted else EXIT_NO_SOLUTION
-    baseline, single_hub, interrupted = comparisons(result)
+    found = analyse(result, progress=True)
     page = write_brief(
         result,
         out,
-        baseline=baseline,
-        single_hub=single_hub,
+        baseline=found.baseline,
+        single_hub=found.single_hub,
+        ranking=found.ranking,
+        break_evens=found.break_evens,
         overwrite=args.overwrite,
         guard_formulas=args.guard_formulas,
-        interrupted=interrupted,
+        interrupted=found.interrupted,
+        title=args.title,
+        author=args.author,
+        paper=args.paper,
     )
-    print(short_answer(result, baseline, single_hub))
-    if interrupted or result.interrupted:
+    print(short_answer(result, found.baseline, found.single_hub))
+    if found.interrupted or result.interrupted:
         _error(f"interrupted: what was found is in {out}/ (open {page})")
         return EXIT_INTERRUPTED
     print(f"briefing pack written to {out}/ (open {page})")

@@ -96,6 +96,69 @@ def solve_duals(
     return solution, np.asarray(h.getSolution().row_dual, dtype=float)
 
 
+#: Reduced costs and row duals below this share of the largest cost per unit (of the
+#: columns not fixed) count as zero when the tie-break LP finds the optimal face.
+FACE_TOLERANCE = 1e-7
+
+
+def solve_face(
+    arrays: ModelArrays,
+    deadline: Deadline,
+    threads: int | None,
+    weights: np.ndarray,
+) -> tuple[RawSolution, np.ndarray | None, np.ndarray | None]:
+    """An LP twice in one Highs: its optimum (with the row duals), then the point
+    of least ``weights`` on its optimal face, warm-started from the first.
+
+    The face comes from the first LP's duals by complementary slackness, exactly:
+    every optimal point leaves a column with a nonzero reduced cost at its bound
+    and a row with a nonzero dual tight, and every feasible point that does so is
+    optimal. So those columns are fixed at their bound and those rows made
+    equalities (zero meaning below :data:`FACE_TOLERANCE` of the largest cost),
+    and the second LP cannot trade cost for weight.
+
+    Returns the first LP's status and objective, its row duals and the column
+    values of the second (of the first when the second stops early, marked
+    ``interrupted`` after a Ctrl-C); None for both unless the first is optimal."""
+    highspy = _highspy()
+    first, h = _solve(arrays, deadline, None, threads, False)
+    if first.status != "optimal":
+        return first, None, None
+    solution = h.getSolution()
+    dual = np.asarray(solution.row_dual, dtype=float)
+    reduced = np.asarray(solution.col_dual, dtype=float)
+    values = np.asarray(solution.col_value, dtype=float)
+    free = arrays.col_lower < arrays.col_upper
+    scale = float(np.abs(arrays.col_cost[free]).max(initial=0.0))
+    tolerance = FACE_TOLERANCE * max(scale, 1.0)
+    lower, upper = arrays.col_lower.copy(), arrays.col_upper.copy()
+    at_lower = free & (reduced > tolerance) & np.isfinite(lower)
+    at_upper = free & (reduced < -tolerance) & np.isfinite(upper)
+    upper[at_lower] = lower[at_lower]
+    lower[at_upper] = upper[at_upper]
+    row_lower, row_upper = arrays.row_lower.copy(), arrays.row_upper.copy()
+    tight_lower = (dual > tolerance) & np.isfinite(row_lower)
+    tight_upper = (dual < -tolerance) & np.isfinite(row_upper)
+    row_upper[tight_lower] = row_lower[tight_lower]
+    row_lower[tight_upper] = row_upper[tight_upper]
+    every_col = np.arange(arrays.n_cols, dtype=np.int32)
+    h.changeColsBounds(arrays.n_cols, every_col, lower, upper)
+    every_row = np.arange(arrays.n_rows, dtype=np.int32)
+    h.changeRowsBounds(arrays.n_rows, every_row, row_lower, row_upper)
+    costs = np.where(free, weights, 0.0)
+    h.changeColsCost(arrays.n_cols, every_col, costs)
+    left = deadline.remaining_s(at_least=1e-3)
+    if left is not None:
+        h.setOptionValue("time_limit", left)
+    stopped: list[bool] = []
+    interruptible_run(h, stopped)
+    if stopped:  # Ctrl-C: the first LP's optimum stands
+        first.interrupted = True
+    elif h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+        values = np.asarray(h.getSolution().col_value, dtype=float)
+    return first, dual, values
+
+
 def _solve(
     arrays: ModelArrays,
     deadline: Deadline,
@@ -480,13 +543,52 @@ def _match_scheduler(threads: int | None) -> None:
         _SCHEDULER_THREADS[0] = threads
 
 
+#: Largest cost and largest finite bound (row or column, in tonnes) HiGHS is handed
+#: unscaled; beyond them it warns that the model is badly scaled.
+SCALE_LIMIT = 1e6
+
+
+def user_scales(arrays: ModelArrays) -> tuple[int, int]:
+    """HiGHS's ``user_objective_scale`` and ``user_bound_scale`` for the arrays:
+    the powers of two (0 or below) that bring the largest cost and the largest
+    finite bound to at most :data:`SCALE_LIMIT`.
+
+    Powers of two scale without rounding, and HiGHS reports the objective, the
+    column values and the duals in the model's own units, so results are unchanged;
+    only the solver works on better-scaled numbers (the bundled network has fixed
+    costs up to 2e7 and demands up to 2.5e6 t).
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.highs import user_scales
+    >>> from hubopt.model import ModelOptions, build
+    >>> user_scales(build(hubopt.datasets.tiny(), ModelOptions()).arrays)
+    (0, 0)
+    >>> user_scales(build(hubopt.datasets.morocco_kazakhstan(), ModelOptions()).arrays)
+    (-5, -2)
+    """
+
+    def exponent(values: np.ndarray) -> int:
+        finite = np.abs(values[np.isfinite(values)])
+        largest = float(finite.max()) if finite.size else 0.0
+        if largest <= SCALE_LIMIT:
+            return 0
+        return -int(np.ceil(np.log2(largest / SCALE_LIMIT)))
+
+    bounds = np.concatenate(
+        [arrays.row_lower, arrays.row_upper, arrays.col_lower, arrays.col_upper]
+    )
+    return exponent(arrays.col_cost), exponent(bounds)
+
+
 def pass_model(highs: Any, arrays: ModelArrays, relaxed: bool = False) -> Any:
     """Hand the arrays to a highspy.Highs in one passModel call (with ``relaxed``
-    as the LP relaxation); returns its status."""
-    integrality = np.zeros(arrays.n_cols, dtype=np.int32)
-    if not relaxed:
-        integrality = arrays.col_integer.astype(np.int32)
-    return highs.passModel(
+    as the LP relaxation), scaled by :func:`user_scales`; returns its status."""
+    objective_scale, bound_scale = user_scales(arrays)
+    highs.setOptionValue("user_objective_scale", objective_scale)
+    highs.setOptionValue("user_bound_scale", bound_scale)
+    model = (
         arrays.n_cols,
         arrays.n_rows,
         len(arrays.value),
@@ -501,8 +603,11 @@ def pass_model(highs: Any, arrays: ModelArrays, relaxed: bool = False) -> Any:
         arrays.start[:-1],
         arrays.index,
         arrays.value,
-        integrality,
     )
+    integrality = np.zeros(arrays.n_cols, dtype=np.int32)
+    if not relaxed:
+        integrality = arrays.col_integer.astype(np.int32)
+    return highs.passModel(*model, integrality)
 
 
 def interruptible_run(highs: Any, interrupted: list[bool]) -> None:

@@ -56,17 +56,26 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-def read_network(path: str | os.PathLike[str], *, name: str | None = None) -> Network:
+def read_network(
+    path: str | os.PathLike[str],
+    *,
+    name: str | None = None,
+    modes: pd.DataFrame | str | os.PathLike[str] | None = None,
+) -> Network:
     """Read a network from a folder of CSV files or from a GeoPackage.
 
     Parameters
     ----------
     path
         A folder holding ``origins.csv``, ``hubs.csv``, ``destinations.csv``,
-        ``legs.csv`` and optionally ``hub_levels.csv``, ``corridors.csv`` and
-        ``capacities.csv``; or a ``.gpkg`` file with layers of those names.
+        ``legs.csv`` and optionally ``hub_levels.csv``, ``corridors.csv``,
+        ``capacities.csv`` and ``modes.csv`` (the network's own transport modes); or
+        a ``.gpkg`` file with layers of those names.
     name
         A label for the network; the folder or file name by default.
+    modes
+        The modes table the legs may name (see :meth:`Network.from_frames`); by
+        default the folder's ``modes.csv``, else the bundled ``data/modes.csv``.
 
     Returns
     -------
@@ -95,6 +104,8 @@ def read_network(path: str | os.PathLike[str], *, name: str | None = None) -> Ne
         raise ValidationError(msg)
     if path.is_dir():
         frames = _read_csv_folder(path)
+        if modes is None and (path / "modes.csv").is_file():
+            modes = read_csv_table(path / "modes.csv", "modes")
     elif not path.is_file():
         msg = (
             f"network '{path}': not a regular file (a pipe, socket or device); "
@@ -103,6 +114,8 @@ def read_network(path: str | os.PathLike[str], *, name: str | None = None) -> Ne
         raise ValidationError(msg)
     elif path.suffix.lower() == ".gpkg":
         frames = _read_gpkg(path)
+        if modes is None:
+            modes = frames.get("modes")
     else:
         msg = (
             f"network '{path}': expected a folder of CSV files or a .gpkg file, got a "
@@ -118,6 +131,7 @@ def read_network(path: str | os.PathLike[str], *, name: str | None = None) -> Ne
         frames.get("corridors"),
         name=label,
         capacities=frames.get("capacities"),
+        modes=modes,
     )
 
 
@@ -321,7 +335,7 @@ def _read_gpkg(file: Path) -> dict[str, Any]:
     if problems:
         raise ValidationError(problems)
     frames: dict[str, Any] = {}
-    for table in (*REQUIRED_TABLES, *OPTIONAL_TABLES):
+    for table in (*REQUIRED_TABLES, *OPTIONAL_TABLES, "modes"):
         if table not in layers:
             continue
         try:
@@ -387,13 +401,15 @@ def write_network(
     path = Path(path)
     tables = {t: network.table(t) for t in TABLES}
     corridors = network.corridors
+    if network.own_modes is not None:
+        tables["modes"] = network.own_modes
     if path.suffix.lower() == ".gpkg":
         _write_gpkg(tables, corridors, path, overwrite=overwrite)
         return
     if path.exists() and not path.is_dir():
         msg = f"'{path}' is a file; a network is written to a folder or a .gpkg file"
         raise ValidationError(msg)
-    names = [f"{t}.csv" for t in (*TABLES, "corridors")]
+    names = [f"{t}.csv" for t in (*TABLES, "corridors", "modes")]
     existing = [path / n for n in names if (path / n).exists()]
     if existing and not overwrite:  # refuse before writing anything
         msg = f"'{existing[0]}' exists; pass overwrite=True (--overwrite) to replace it"
@@ -403,6 +419,8 @@ def write_network(
         if table in ("hub_levels", "capacities") and frame.empty:
             (path / f"{table}.csv").unlink(missing_ok=True)  # not a stale table
             continue
+        if table == "modes":
+            continue  # written below
         # a network folder is data to read back, not a spreadsheet export: written
         # as it is, so that it round-trips unchanged (no formula guard)
         write_csv_atomic(
@@ -420,6 +438,12 @@ def write_network(
         )
     else:
         (path / "corridors.csv").unlink(missing_ok=True)
+    if network.own_modes is not None:  # a modes table of its own, beside the legs
+        write_csv_atomic(
+            network.own_modes, path / "modes.csv", overwrite, guard_formulas=False
+        )
+    else:
+        (path / "modes.csv").unlink(missing_ok=True)
 
 
 def _geometry_to_wkt(frame: pd.DataFrame) -> pd.DataFrame:

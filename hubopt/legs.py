@@ -596,7 +596,9 @@ def fill_leg_attributes(
     network
         The network whose legs to complete.
     modes
-        A modes table, a CSV path, or None for the bundled ``data/modes.csv``.
+        A modes table, a CSV path, or None for the network's own
+        (:attr:`~hubopt.network.Network.modes`: the bundled ``data/modes.csv``
+        unless the network was built with one).
     avoid
         Passages to close for every sea segment (see :data:`hubopt.geo.PASSAGES`).
     waypoints
@@ -640,7 +642,7 @@ def fill_leg_attributes(
     if unreachable not in ("raise", "drop"):
         msg = f"unreachable must be 'raise' or 'drop', got {unreachable!r}"
         raise ValidationError(msg)
-    modes = load_modes(modes)
+    modes = load_modes(network.own_modes if modes is None else modes)
     legs = network.legs
     if "geometry" not in legs.columns:
         legs["geometry"] = None

@@ -40,6 +40,8 @@ from ._format import (
     source_line,
     tonnes,
 )
+from ._labels import LITERAL, Labeller
+from ._labels import halo as _halo
 from .datasets import basemap
 from .errors import ValidationError
 from .geo import unwrap_lonlat
@@ -73,7 +75,7 @@ _HUB_OPEN, _ORIGIN = "#E69F00", "#2C3E50"
 _FORMATS = {".png", ".svg", ".pdf"}
 #: Text properties for every matplotlib text that may hold text from data: drawn
 #: as it is, never read as mathtext ("$ 50% $", "_", "^") nor handed to TeX.
-_LITERAL = {"usetex": False, "parse_math": False}
+_LITERAL = LITERAL
 
 
 @dataclass(frozen=True)
@@ -252,105 +254,6 @@ def _draw_path(ax: Axes, geom: Any, frame: _Frame, **style: Any) -> list[Any]:
     return artists
 
 
-def _halo(width: float = 2.5) -> list[Any]:
-    from matplotlib import patheffects
-
-    return [patheffects.withStroke(linewidth=width, foreground="white")]
-
-
-class _Labeller:
-    """Places short labels beside points, trying four sides so that labels do not
-    overlap each other or leave the axes (a box estimate from the font size)."""
-
-    _SIDES = (
-        ((5, 3), "left", "bottom"),
-        ((5, -3), "left", "top"),
-        ((-5, 3), "right", "bottom"),
-        ((-5, -3), "right", "top"),
-        ((0, 7), "center", "bottom"),
-        ((0, -7), "center", "top"),
-        ((10, 12), "left", "bottom"),
-        ((-10, 12), "right", "bottom"),
-        ((10, -12), "left", "top"),
-        ((-10, -12), "right", "top"),
-    )
-
-    def __init__(self, ax: Axes, frame: _Frame) -> None:
-        self.ax = ax
-        self.frame = frame
-        self.boxes: list[tuple[float, float, float, float]] = []
-
-    def block(self, xs: Any, ys: Any, radius_pt: float = 5.0) -> None:
-        """Keep labels off these points (markers of about ``radius_pt``)."""
-        r = radius_pt * self.ax.figure.dpi / 72.0
-        for x, y in zip(xs, ys, strict=True):
-            sx, sy = self.ax.transData.transform((float(x), float(y)))
-            self.boxes.append((sx - r, sy - r, sx + r, sy + r))
-
-    def add(self, x: float, y: float, text: str, **kw: Any) -> None:
-        frame = self.frame
-        if not (
-            frame.lon_min <= x <= frame.lon_max and frame.lat_min <= y <= frame.lat_max
-        ):
-            return
-        ax = self.ax
-        fontsize = kw.pop("fontsize", 6.5)
-        px = ax.figure.dpi / 72.0
-        width = len(text) * fontsize * 0.56 * px
-        height = fontsize * 1.25 * px
-        sx, sy = ax.transData.transform((x, y))
-        bounds = ax.bbox
-        best = None
-        for offset, ha, va in self._SIDES:
-            x0 = sx + offset[0] * px - {"right": width, "center": width / 2}.get(ha, 0)
-            y0 = sy + offset[1] * px - (height if va == "top" else 0)
-            box = (x0, y0, x0 + width, y0 + height)
-            inside = (
-                box[0] >= bounds.x0
-                and box[2] <= bounds.x1
-                and box[1] >= bounds.y0
-                and box[3] <= bounds.y1
-            )
-            clash = sum(_overlap(box, other) for other in self.boxes)
-            score = clash + (0 if inside else 1e9)
-            if best is None or score < best[0]:
-                best = (score, box, offset, ha, va)
-            if score == 0:
-                break
-        assert best is not None
-        _, box, offset, ha, va = best
-        self.boxes.append(box)
-        ax.annotate(
-            text,
-            (x, y),
-            xytext=offset,
-            textcoords="offset points",
-            ha=ha,
-            va=va,
-            fontsize=fontsize,
-            color=kw.pop("color", "#222222"),
-            path_effects=_halo(),
-            zorder=8,
-            arrowprops={
-                "arrowstyle": "-",
-                "color": "#555555",
-                "linewidth": 0.5,
-                "shrinkA": 0,
-                "shrinkB": 0,
-            }
-            if abs(offset[1]) > 10
-            else None,
-            **_LITERAL,
-            **kw,
-        )
-
-
-def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
-    width = min(a[2], b[2]) - max(a[0], b[0])
-    height = min(a[3], b[3]) - max(a[1], b[1])
-    return max(width, 0.0) * max(height, 0.0)
-
-
 def _hub_sizes(throughput_t: pd.Series, scale_t: float) -> np.ndarray:
     return 40 + 260 * np.sqrt(np.clip(np.asarray(throughput_t, float) / scale_t, 0, 1))
 
@@ -371,16 +274,26 @@ def static_map(
     colour_markets_by: str = "landed_cost",
     title: str | None = None,
     labels: bool = True,
+    fallback_hub: str | None = None,
+    scale_bar: bool = True,
     figsize: tuple[float, float] = (9.0, 9.0),
     dpi: int = 300,
 ) -> Figure:
     """Draw a result on the bundled basemap, ready to paste into a briefing.
 
-    Origins are dark triangles; opened hubs gold squares sized by throughput; candidate
-    hubs that stay closed faint hollow squares; markets circles sized by demand and
-    coloured by landed cost per tonne (or by serving hub); flows follow their routes
-    (sea lanes, rail corridors) with width proportional to tonnes. A legend, a graticule
-    in degrees, a title and a source line (data and model attribution) come with it.
+    The candidate ports are the subject and are drawn above everything else, each
+    labelled: opened hubs as gold squares sized by throughput (labelled with size and
+    tonnes), candidates not opened as white squares with a blue outline, ports closed
+    by their status (``hubs.status`` "closed") as grey crosses, and, on a map where no
+    hub opens, ``fallback_hub`` as a gold star ("best single hub if one must be
+    built"). Origins are dark triangles; markets circles sized by demand and coloured
+    by landed cost per tonne (or by serving hub), a landlocked market served through a
+    gateway port (``destinations.landlocked``) marked with an asterisk and named in a
+    footnote; flows follow their routes (sea lanes, rail corridors) with width
+    proportional to tonnes. Labels are kept off each other and off the symbols (a
+    deterministic repel, with a leader line to a label moved away from its symbol). A
+    legend listing only what is drawn, a scale bar in km, a north arrow, a graticule in
+    degrees, a title and a source line (data and model attribution) come with it.
 
     Parameters
     ----------
@@ -400,7 +313,13 @@ def static_map(
     title
         The title; by default the network's name and the hubs opened.
     labels
-        Write the names of origins, opened hubs and markets.
+        Write the names of origins, hubs and markets.
+    fallback_hub
+        The id of the hub to mark as the best single hub if one must be built (e.g.
+        the one :func:`hubopt.decisions.best_single_hub` opens). Drawn only when it
+        is not opened in ``result``.
+    scale_bar
+        Draw a scale bar (km) and a north arrow.
     figsize
         Size of a new figure in inches.
     dpi
@@ -413,7 +332,8 @@ def static_map(
     Raises
     ------
     ValidationError
-        For an unknown ``colour_markets_by``, a bad ``extent`` or file suffix.
+        For an unknown ``colour_markets_by`` or ``fallback_hub``, a bad ``extent`` or
+        file suffix.
 
     Examples
     --------
@@ -431,21 +351,26 @@ def static_map(
             f"{colour_markets_by!r}"
         )
         raise ValidationError(msg)
+    layers = _layers(result)
+    kinds = hub_kinds(layers["hubs"], fallback_hub)
     frame = _fit(result) if extent is None else _Frame.of(extent)
     fig, ax = _new_axes(ax, figsize)
     _basemap(ax, frame)
-    layers = _layers(result)
     handles = _draw_flows(ax, layers["flows"], frame)
     origins = layers["origins"]
-    opened = _draw_origins_and_hubs(ax, origins, layers["hubs"])
+    _draw_origins(ax, origins)
     markets = layers["markets"]
-    sizes, market_handles = _draw_markets(
+    gateways = landlocked_markets(result)
+    sizes, market_handles, colour_bar = _draw_markets(
         fig, ax, markets, colour_markets_by, currency_of(result)
     )
+    hub_radii = _draw_hubs(ax, layers["hubs"], kinds)
     handles += market_handles
-    if labels:
-        _label_nodes(_Labeller(ax, frame), origins, opened, markets, sizes)
-    _legend(ax, handles, frameon=True, borderpad=0.7, markerscale=0.8)
+    avoid = [_legend(ax, handles, frameon=True, borderpad=0.7, markerscale=0.8)]
+    if colour_bar is not None:
+        avoid.append(colour_bar)
+    if scale_bar:
+        avoid += _scale_bar(ax, frame)
     subtitle = _wrap(_subtitle(result), ax, 12)
     _headings(
         ax,
@@ -453,10 +378,194 @@ def static_map(
         subtitle,
         pad=18 + 10.5 * subtitle.count("\n"),  # clear of a subtitle of more lines
     )
-    _source(ax, source_line(result))
+    note = _landlocked_note(gateways, markets)
+    if note and not labels:  # no asterisk drawn to refer to
+        note = note.removeprefix("* ")
+    _source(ax, source_line(result), below_lines=_footnote(ax, note) if note else 0)
+    if labels:
+        place = Labeller(ax, _bounds(frame))
+        _label_nodes(
+            place, origins, layers["hubs"], kinds, hub_radii, markets, sizes, gateways
+        )
+        place.place(avoid)
     if path is not None:
         _save(fig, path, dpi)
     return fig
+
+
+#: How each kind of hub is drawn: marker, face, edge, legend label, z-order.
+HUB_STYLES = {
+    "open": ("s", _HUB_OPEN, "black", "hub opened (size: throughput)", 7.5),
+    "fallback": ("*", _HUB_OPEN, "black", "best single hub if one must be built", 7.6),
+    "candidate": ("s", "white", "#1F4E79", "candidate port, not opened", 7.2),
+    "closed": ("X", "#9A9A9A", "white", "port closed (status)", 7.1),
+}
+_HUB_TEXT = {
+    "open": "#111111",
+    "fallback": "#111111",
+    "candidate": "#1F4E79",
+    "closed": "#6E6E6E",
+}
+
+
+def hub_kinds(hubs: pd.DataFrame, fallback_hub: str | None = None) -> pd.Series:
+    """Each hub's kind on the maps: "open" (opened in the result), "fallback" (the
+    best single hub if one must be built, when not opened), "candidate" (may open,
+    not opened) or "closed" (closed by its status in the hubs table).
+
+    Parameters
+    ----------
+    hubs
+        The result's hub table (``Result.hubs``).
+    fallback_hub
+        A hub id, or None.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed like ``hubs``.
+
+    Raises
+    ------
+    ValidationError
+        For a ``fallback_hub`` that is not in the table or is closed by status.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> hubs = hubopt.solve(hubopt.datasets.tiny()).hubs
+    >>> hub_kinds(hubs).tolist()
+    ['open', 'open', 'candidate']
+    """
+    status = hubs["status"].fillna("candidate").astype(str).str.lower()
+    kinds = pd.Series(
+        np.where(
+            hubs["open"], "open", np.where(status == "closed", "closed", "candidate")
+        ),
+        index=hubs.index,
+        dtype=object,
+    )
+    if fallback_hub is None:
+        return kinds
+    ids = hubs["hub_id"].astype(str)
+    match = ids == str(fallback_hub)
+    if not match.any():
+        msg = (
+            f"fallback_hub {fallback_hub!r} is not in table 'hubs' (ids: "
+            f"{', '.join(ids)}); pass one of them or None"
+        )
+        raise ValidationError(msg)
+    if (kinds[match] == "closed").any():
+        msg = (
+            f"fallback_hub {fallback_hub!r} is closed by its status in table 'hubs'; "
+            "pass a hub that may open, or None"
+        )
+        raise ValidationError(msg)
+    return kinds.where(~(match & (kinds == "candidate")), "fallback")
+
+
+def _draw_origins(ax: Axes, origins: pd.DataFrame) -> None:
+    """The origins, dark triangles."""
+    ax.scatter(
+        origins["lon"],
+        origins["lat"],
+        marker="^",
+        s=_ORIGIN_SIZE,
+        color=_ORIGIN,
+        edgecolor="white",
+        linewidth=0.8,
+        zorder=7,
+        label="origin",
+        gid="origins",
+    )
+
+
+_ORIGIN_SIZE = 70.0
+_CANDIDATE_SIZE = 38.0
+_FALLBACK_SIZE = 260.0
+
+
+def _draw_hubs(ax: Axes, hubs: pd.DataFrame, kinds: pd.Series) -> np.ndarray:
+    """The hubs by kind (see :data:`HUB_STYLES`), above the markets; returns each
+    hub's symbol radius in points (0 where not drawn)."""
+    opened = hubs[kinds == "open"]
+    hub_scale = max(float(opened["throughput_t"].max()) if len(opened) else 0, 1.0)
+    sizes = np.full(len(hubs), _CANDIDATE_SIZE)
+    is_open = (kinds == "open").to_numpy()
+    sizes[is_open] = _hub_sizes(hubs.loc[is_open, "throughput_t"], hub_scale)
+    sizes[(kinds == "fallback").to_numpy()] = _FALLBACK_SIZE
+    for kind in ("closed", "candidate", "open", "fallback"):
+        mask = (kinds == kind).to_numpy()
+        if not mask.any():
+            continue
+        marker, face, edge, label, zorder = HUB_STYLES[kind]
+        ax.scatter(
+            hubs.loc[mask, "lon"],
+            hubs.loc[mask, "lat"],
+            marker=marker,
+            s=sizes[mask],
+            facecolor=face,
+            edgecolor=edge,
+            linewidth=0.6 if kind == "closed" else 1.0,
+            zorder=zorder,
+            label=label,
+            gid=f"hubs_{kind}",
+        )
+    return np.sqrt(sizes) / 2
+
+
+def landlocked_markets(result: Result) -> dict[str, str]:
+    """Markets marked landlocked in the destinations table (column ``landlocked``),
+    each with the gateway port it is served through: the ``port_of_entry`` column,
+    else the "via ..." in its name, else "its gateway port".
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> landlocked_markets(hubopt.solve(hubopt.datasets.morocco_kazakhstan()))
+    {'ET_DJIBOUTI': 'Djibouti', 'BF_LOME': 'Lomé'}
+    >>> landlocked_markets(hubopt.solve(hubopt.datasets.tiny()))
+    {}
+    """
+    table = result.network.destinations
+    if "landlocked" not in table.columns:
+        return {}
+    out = {}
+    for pos in range(len(table)):
+        row = table.iloc[pos]
+        if not _truthy(row["landlocked"]):
+            continue
+        port = str(row.get("port_of_entry", "") or "").strip()
+        if port in ("", "nan"):
+            name = str(row["name"])
+            port = name.split("(via ", 1)[1].rstrip(") ") if "(via " in name else ""
+        out[str(row["id"])] = port or "its gateway port"
+    return out
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "yes", "1", "y")
+    try:
+        return bool(value) and not pd.isna(value)
+    except (TypeError, ValueError):
+        return False
+
+
+def _landlocked_note(gateways: dict[str, str], markets: pd.DataFrame) -> str:
+    """The footnote for the asterisks: each landlocked market and its gateway."""
+    if not gateways:
+        return ""
+    names = markets.set_index("destination")["name"]
+    parts = [
+        f"{short(names.get(mid, mid))}: served via {port}"
+        for mid, port in gateways.items()
+    ]
+    return (
+        "* Landlocked market, drawn at the gateway port it is served through ("
+        + "; ".join(parts)
+        + ")."
+    )
 
 
 def _draw_flows(ax: Axes, flows: pd.DataFrame, frame: _Frame) -> list[Any]:
@@ -482,59 +591,12 @@ def _draw_flows(ax: Axes, flows: pd.DataFrame, frame: _Frame) -> list[Any]:
     return _flow_legend(flows, scale_t)
 
 
-def _draw_origins_and_hubs(
-    ax: Axes, origins: pd.DataFrame, hubs: pd.DataFrame
-) -> pd.DataFrame:
-    """Origins (triangles), candidate hubs not opened (hollow squares) and opened
-    hubs (gold squares sized by throughput); returns the opened hubs."""
-    ax.scatter(
-        origins["lon"],
-        origins["lat"],
-        marker="^",
-        s=70,
-        color=_ORIGIN,
-        edgecolor="white",
-        linewidth=0.8,
-        zorder=6,
-        label="origin",
-        gid="origins",
-    )
-    opened = hubs[hubs["open"]]
-    shut = hubs[~hubs["open"]]
-    (ax.scatter if len(shut) else _skip)(
-        shut["lon"],
-        shut["lat"],
-        marker="s",
-        s=22,
-        facecolor="none",
-        edgecolor="#7F7F7F",
-        linewidth=0.7,
-        alpha=0.6,
-        zorder=5,
-        label="candidate hub, not opened",
-        gid="hubs_closed",
-    )
-    hub_scale = max(float(opened["throughput_t"].max()) if len(opened) else 0, 1.0)
-    (ax.scatter if len(opened) else _skip)(
-        opened["lon"],
-        opened["lat"],
-        marker="s",
-        s=_hub_sizes(opened["throughput_t"], hub_scale),
-        color=_HUB_OPEN,
-        edgecolor="black",
-        linewidth=0.8,
-        zorder=7,
-        label="hub opened (size: throughput)",
-        gid="hubs_open",
-    )
-    return opened
-
-
 def _draw_markets(
     fig: Figure, ax: Axes, markets: pd.DataFrame, colour_by: str, currency: str
-) -> tuple[np.ndarray, list[Any]]:
+) -> tuple[np.ndarray, list[Any], Any]:
     """Markets sized by demand, coloured by landed cost (with a colour bar) or by
-    serving hub; returns their sizes and extra legend handles."""
+    serving hub; returns their sizes, extra legend handles and the colour bar's
+    axes (None without one)."""
     demand_scale = max(float(markets["demand_t"].max()), 1.0)
     sizes = _market_sizes(markets["demand_t"], demand_scale)
     by_cost = colour_by == "landed_cost" and markets["landed_cost_per_t"].notna().any()
@@ -555,47 +617,232 @@ def _draw_markets(
         gid="markets",
     )
     if not by_cost:
-        return sizes, _hub_colour_legend(markets)
+        legend = _hub_colour_legend(markets) if colour_by == "hub" else []
+        return sizes, legend, None  # no landed cost to show: no "served" legend
     holder = ax.inset_axes([0.64, 0.05, 0.32, 0.022])
     colour_bar = fig.colorbar(points, cax=holder, orientation="horizontal")
     unit = f"{currency} per tonne" if currency else "per tonne"
     colour_bar.set_label(f"Landed cost at the market, {unit}", fontsize=7)
     colour_bar.ax.tick_params(labelsize=6.5)
     colour_bar.ax.xaxis.set_label_position("top")
-    return sizes, []
+    return sizes, [], holder
 
 
 def _label_nodes(
-    place: _Labeller,
+    place: Labeller,
     origins: pd.DataFrame,
-    opened: pd.DataFrame,
+    hubs: pd.DataFrame,
+    kinds: pd.Series,
+    hub_radii: np.ndarray,
     markets: pd.DataFrame,
     sizes: np.ndarray,
+    gateways: dict[str, str],
 ) -> None:
-    """Names of the opened hubs (bold, with size and tonnes), origins and markets,
-    kept clear of the markers."""
-    place.block(origins["lon"], origins["lat"], 5)
-    for (x, y), size in zip(markets[["lon", "lat"]].to_numpy(), sizes, strict=True):
-        place.block([x], [y], math.sqrt(size) / 2)
-    place.block(opened["lon"], opened["lat"], 8)
-    for row in opened.itertuples():
+    """Names of the hubs (opened ones bold, with size and tonnes), origins and markets
+    (an asterisk on a landlocked one), kept clear of each other and of the symbols.
+    Origins and opened hubs hold their place most firmly."""
+    origin_radius = math.sqrt(_ORIGIN_SIZE) / 2
+    market_radii = np.sqrt(np.asarray(sizes, dtype=float)) / 2
+    place.block(origins["lon"], origins["lat"], origin_radius)
+    for (x, y), radius in zip(
+        markets[["lon", "lat"]].to_numpy(), market_radii, strict=True
+    ):
+        place.block([x], [y], radius)
+    for (x, y), radius in zip(hubs[["lon", "lat"]].to_numpy(), hub_radii, strict=True):
+        place.block([x], [y], radius)
+    order = {"open": 0, "fallback": 1, "candidate": 2, "closed": 3}
+    ranked = sorted(range(len(hubs)), key=lambda i: (order[kinds.iloc[i]], i))
+    for pos in ranked[: sum(k in ("open", "fallback") for k in kinds)]:
+        _hub_label(place, hubs.iloc[pos], kinds.iloc[pos], hub_radii[pos])
+    for row in origins.itertuples():
         place.add(
             row.lon,
             row.lat,
-            f"{row.name} ({row.level}, {tonnes(row.throughput_t)})",
-            fontsize=7.5,
-            fontweight="bold",
+            _two_lines(short(row.name)),
+            radius_pt=origin_radius,
+            weight=6.0,
+            fontsize=6.5,
+            gid=f"label:origin:{row.id}",
         )
-    for row in origins.itertuples():
-        place.add(row.lon, row.lat, short(row.name), fontsize=6.5)
-    for row in markets.sort_values("demand_t", ascending=False).itertuples():
-        place.add(row.lon, row.lat, short(row.name), color="#333333")
+    by_demand = np.argsort(-markets["demand_t"].to_numpy(dtype=float), kind="stable")
+    for pos in by_demand:
+        row = markets.iloc[pos]
+        star = "*" if str(row["destination"]) in gateways else ""
+        place.add(
+            row["lon"],
+            row["lat"],
+            _two_lines(short(row["name"]) + star),
+            radius_pt=market_radii[pos],
+            weight=2.0,
+            color="#333333",
+            gid=f"label:market:{row['destination']}",
+        )
+    for pos in ranked[sum(k in ("open", "fallback") for k in kinds) :]:
+        _hub_label(place, hubs.iloc[pos], kinds.iloc[pos], hub_radii[pos])
 
 
-def _legend(ax: Axes, handles: list[Any], **style: Any) -> None:
+def _two_lines(text: str, longest: int = 18) -> str:
+    """A label longer than ``longest`` characters broken into two balanced lines.
+
+    >>> print(_two_lines("Kokshetau collection point"))
+    Kokshetau
+    collection point
+    >>> _two_lines("Egypt")
+    'Egypt'
+    """
+    if len(text) <= longest or " " not in text:
+        return text
+    spaces = [i for i, c in enumerate(text) if c == " "]
+    cut = min(spaces, key=lambda i: (abs(len(text) - 2 * i), i))
+    return text[:cut] + "\n" + text[cut + 1 :]
+
+
+def _hub_label(place: Labeller, row: pd.Series, kind: str, radius: float) -> None:
+    name = str(row["name"])
+    text, style, weight = {
+        "open": (
+            f"{name} ({row['level']}, {tonnes(row['throughput_t'])})",
+            {"fontsize": 7.5, "fontweight": "bold"},
+            6.0,
+        ),
+        "fallback": (
+            f"{name}: best single hub\nif one must be built",
+            {"fontsize": 7.0, "fontweight": "bold"},
+            6.0,
+        ),
+        "candidate": (name, {"fontsize": 6.5}, 1.0),
+        "closed": (f"{name} (closed)", {"fontsize": 6, "fontstyle": "italic"}, 1.0),
+    }[kind]
+    place.add(
+        row["lon"],
+        row["lat"],
+        text,
+        radius_pt=radius,
+        weight=weight,
+        group="ports" if kind in ("candidate", "closed") else None,
+        color=_HUB_TEXT[kind],
+        gid=f"label:hub:{row['hub_id']}",
+        **style,
+    )
+
+
+def _bounds(frame: _Frame) -> tuple[float, float, float, float]:
+    return (frame.lon_min, frame.lat_min, frame.lon_max, frame.lat_max)
+
+
+def _nice_km(target_km: float) -> float:
+    """The largest 1, 2 or 5 times a power of ten not above ``target_km``.
+
+    >>> _nice_km(1800), _nice_km(730), _nice_km(42)
+    (1000.0, 500.0, 20.0)
+    """
+    power = 10 ** math.floor(math.log10(max(target_km, 1e-9)))
+    for step in (5, 2, 1):
+        if step * power <= target_km:
+            return float(step * power)
+    return float(power)
+
+
+def _scale_bar(ax: Axes, frame: _Frame) -> list[Any]:
+    """A scale bar in km, lower right, and a north arrow above it; returns their
+    artists (for the labels to avoid).
+
+    The map is plate carrée stretched by 1/cos of the middle latitude (see
+    ``_basemap``): north-south distances are true everywhere and east-west ones on
+    that parallel, so the bar is measured in degrees of latitude and says so."""
+    from matplotlib.patches import Rectangle
+
+    mid_lat = (frame.lat_min + frame.lat_max) / 2
+    stretch = max(math.cos(math.radians(mid_lat)), 0.2)
+    km_per_lat = 111.32
+    width_km = (frame.lon_max - frame.lon_min) * km_per_lat * stretch
+    length_km = _nice_km(width_km * 0.25)
+    length_lon = length_km / (km_per_lat * stretch)
+    span_lat = frame.lat_max - frame.lat_min
+    x1 = frame.lon_max - 0.04 * (frame.lon_max - frame.lon_min)
+    x0 = x1 - length_lon
+    y0 = frame.lat_min + 0.15 * span_lat
+    height = 0.009 * span_lat
+    artists: list[Any] = []
+    for k in range(4):
+        artists.append(
+            ax.add_patch(
+                Rectangle(
+                    (x0 + k * length_lon / 4, y0),
+                    length_lon / 4,
+                    height,
+                    facecolor="#222222" if k % 2 == 0 else "white",
+                    edgecolor="#222222",
+                    linewidth=0.6,
+                    zorder=9,
+                    gid="scale_bar",
+                )
+            )
+        )
+    text_style = {"fontsize": 6.5, "color": "#222222", "zorder": 9, **_LITERAL}
+    for value, x in ((0, x0), (length_km / 2, x0 + length_lon / 2), (length_km, x1)):
+        artists.append(
+            ax.text(
+                x,
+                y0 + height * 1.6,
+                f"{value:,.0f}" + (" km" if value == length_km else ""),
+                ha="center",
+                va="bottom",
+                path_effects=_halo(),
+                gid="scale_bar_label",
+                **text_style,
+            )
+        )
+    artists.append(
+        ax.text(
+            (x0 + x1) / 2,
+            y0 - height * 0.8,
+            f"scale true north-south and along {_deg(round(mid_lat), 'N', 'S')}",
+            ha="center",
+            va="top",
+            path_effects=_halo(),
+            gid="scale_bar_note",
+            **{**text_style, "fontsize": 5.5, "color": "#444444"},
+        )
+    )
+    tip, base = y0 + 0.11 * span_lat, y0 + 0.055 * span_lat
+    artists.append(
+        ax.annotate(
+            "",
+            xy=(x1, tip),
+            xytext=(x1, base),
+            arrowprops={"arrowstyle": "-|>", "color": "#222222", "linewidth": 1.0},
+            zorder=9,
+            gid="north_arrow",
+        )
+    )
+    artists.append(
+        ax.text(
+            x1,
+            tip,
+            "N",
+            ha="center",
+            va="bottom",
+            path_effects=_halo(),
+            gid="north_arrow_label",
+            **{**text_style, "fontsize": 8, "fontweight": "bold"},
+        )
+    )
+    return artists
+
+
+def _legend(ax: Axes, handles: list[Any], **style: Any) -> Any:
     """The legend, lower left: the labelled layers, then ``handles``; its texts are
-    drawn literally."""
-    node_handles, _ = ax.get_legend_handles_labels()
+    drawn literally. Returns it."""
+    node_handles, names = ax.get_legend_handles_labels()
+    first = [style[3] for style in HUB_STYLES.values()]
+    rank = {name: first.index(name) if name in first else len(first) for name in names}
+    node_handles = [
+        h
+        for _, h in sorted(
+            zip(names, node_handles, strict=True), key=lambda p: rank[p[0]]
+        )
+    ]
     legend = ax.legend(
         handles=node_handles + handles,
         loc="lower left",
@@ -607,6 +854,7 @@ def _legend(ax: Axes, handles: list[Any], **style: Any) -> None:
     )
     legend.set_zorder(10)
     _literal(legend.get_texts())
+    return legend
 
 
 def _headings(ax: Axes, title: str, subtitle: str, pad: float) -> None:
@@ -642,13 +890,14 @@ def _wrap(text: str, ax: Axes, chars_per_inch: float) -> str:
     return "\n".join(textwrap.wrap(text, max(int(inches * chars_per_inch), 30)))
 
 
-def _source(ax: Axes, text: str) -> None:
-    """The source line, under the axes' tick labels, wrapped to the map's width."""
+def _source(ax: Axes, text: str, below_lines: int = 0) -> None:
+    """The source line, under the axes' tick labels (and under ``below_lines`` lines
+    of footnote), wrapped to the map's width."""
     ax.annotate(
         _wrap(text, ax, 19),
         xy=(0.0, 0.0),
         xycoords="axes fraction",
-        xytext=(0, -16),
+        xytext=(0, -16 - 8.5 * below_lines - (3 if below_lines else 0)),
         textcoords="offset points",
         fontsize=6,
         color="#555555",
@@ -660,19 +909,49 @@ def _source(ax: Axes, text: str) -> None:
     )
 
 
-def _fit(result: Result) -> _Frame:
-    """A frame around the network's nodes, with a margin."""
+def _footnote(ax: Axes, text: str) -> int:
+    """A footnote under the tick labels, wrapped to the map's width; returns its
+    number of lines."""
+    wrapped = _wrap(text, ax, 17)
+    ax.annotate(
+        wrapped,
+        xy=(0.0, 0.0),
+        xycoords="axes fraction",
+        xytext=(0, -16),
+        textcoords="offset points",
+        fontsize=6.5,
+        color="#222222",
+        va="top",
+        ha="left",
+        annotation_clip=False,
+        gid="landlocked_note",
+        **_LITERAL,
+    )
+    return wrapped.count("\n") + 1
+
+
+def _fit(result: Result, aspect: float = 1.0) -> _Frame:
+    """A frame around the network's nodes, with a margin (twice as deep at the
+    bottom), widened (or heightened up to 4:3) towards ``aspect`` (height over width
+    on the map), so that a square figure is filled and the legend, colour bar and
+    scale bar find room beside the nodes."""
     nodes = result.network.node_coordinates()
     lon0, lon1 = float(nodes["lon"].min()), float(nodes["lon"].max())
     lat0, lat1 = float(nodes["lat"].min()), float(nodes["lat"].max())
     pad_lon = max((lon1 - lon0) * 0.12, 1.0)
     pad_lat = max((lat1 - lat0) * 0.12, 1.0)
-    return _Frame(
-        lon0 - pad_lon,
-        max(lat0 - pad_lat, -90),
-        lon1 + pad_lon,
-        min(lat1 + pad_lat, 90),
-    )
+    lon0, lon1 = lon0 - pad_lon, lon1 + pad_lon
+    # twice the margin at the bottom: room for the legend, colour bar and scale bar
+    lat0, lat1 = lat0 - 2 * pad_lat, lat1 + pad_lat
+    stretch = max(math.cos(math.radians((lat0 + lat1) / 2)), 0.2)
+    width, height = (lon1 - lon0) * stretch, lat1 - lat0
+    if height > width * aspect:
+        extra = (height / aspect / stretch - (lon1 - lon0)) / 2
+        lon0, lon1 = lon0 - extra, lon1 + extra
+    elif height < width * aspect * 0.75:
+        extra = (width * aspect * 0.75 - height) / 2
+        lat0, lat1 = lat0 - extra, lat1 + extra
+    return _Frame(lon0, max(lat0, -90), lon1, min(lat1, 90))
 
 
 def _default_title(result: Result) -> str:
@@ -902,12 +1181,12 @@ def comparison_map(
     fig, ax = _new_axes(ax, figsize)
     _basemap(ax, frame)
     table = compare_flows(before, after, tolerance_t=tolerance_t)
-    place = _Labeller(ax, frame)
+    place = Labeller(ax, _bounds(frame))
     handles = _draw_changes(ax, table, frame, labels)
     _draw_hub_changes(ax, place, before, after, labels)
     _draw_after_nodes(ax, place, after)
     _label_changes(place, table)
-    _legend(ax, handles, markerscale=0.7)
+    legend = _legend(ax, handles, markerscale=0.7)
     counts = table["change"].value_counts()
     cost_b = before.costs.total if has_solution(before) else float("nan")
     cost_a = after.costs.total if has_solution(after) else float("nan")
@@ -921,6 +1200,7 @@ def comparison_map(
         pad=18,
     )
     _source(ax, source_line(after))
+    place.place([legend])
     if path is not None:
         _save(fig, path, dpi)
     return fig
@@ -982,7 +1262,7 @@ def _draw_changes(
 
 
 def _draw_hub_changes(
-    ax: Axes, place: _Labeller, before: Result, after: Result, labels: tuple[str, str]
+    ax: Axes, place: Labeller, before: Result, after: Result, labels: tuple[str, str]
 ) -> None:
     """Hubs open in both results, opened only in ``after`` or closed in it,
     labelled."""
@@ -1014,7 +1294,7 @@ def _draw_hub_changes(
             place.add(row["lon"], row["lat"], str(row["name"] or hub_id))
 
 
-def _draw_after_nodes(ax: Axes, place: _Labeller, after: Result) -> None:
+def _draw_after_nodes(ax: Axes, place: Labeller, after: Result) -> None:
     """The markets (white, sized by demand, labelled) and origins of ``after``."""
     markets = after.markets
     ax.scatter(
@@ -1042,7 +1322,7 @@ def _draw_after_nodes(ax: Axes, place: _Labeller, after: Result) -> None:
     )
 
 
-def _label_changes(place: _Labeller, table: pd.DataFrame) -> None:
+def _label_changes(place: Labeller, table: pd.DataFrame) -> None:
     """The change in tonnes at the middle of the eight largest changed flows."""
     for row in table[table["change"] == "changes"].head(8).itertuples():
         coords = _lines(row.geometry)

@@ -68,6 +68,7 @@ __all__ = [
     "INTERRUPTED",
     "LAGRANGIAN_SHARE",
     "LAZY_LINKING_MIN_ROWS",
+    "UNMET_WEIGHT",
     "BuiltModel",
     "CSRRows",
     "ModelArrays",
@@ -75,8 +76,10 @@ __all__ = [
     "TwoStageModel",
     "build",
     "build_two_stage",
+    "canonical_weights",
     "marginal_values",
     "run",
+    "settle",
 ]
 
 #: From this many per-leg linking rows on, ``linking="auto"`` adds them lazily.
@@ -365,6 +368,112 @@ def build_two_stage(
     return TwoStageModel(built=built, blocks=blocks, criterion=criterion)
 
 
+#: Weight of a tonne left unmet in the tie-break: above any path's (at most 8), so
+#: that a market is served rather than left short when both cost the same.
+UNMET_WEIGHT = 10.0
+
+
+def canonical_weights(network: Network, built: BuiltModel) -> np.ndarray:
+    """The tie-break's weight of every column: a fixed function of ids, so that
+    equally cheap alternatives resolve the same way whatever the order of the rows
+    and in every model of the same network (the baseline, a forced hub).
+
+    A leg from ``a`` to ``b`` weighs ``(1 + u) (2 - v)``, from the positions of the
+    ids in sorted order (every node id of the network in one list of ``n``):
+    ``u = (rank(a) + k) / n`` with ``k`` in [0, 1) ordering the legs of ``a`` by
+    (corridor, mode), and ``v = sqrt((rank(b) + 1) / (n + 1))`` (the root keeps
+    sums of products from coinciding). Least weight prefers the first origin,
+    corridor and mode in id order, and the product pairs the first origins with the
+    first markets when two origins could swap markets at the same cost. A path
+    column weighs its two legs; an unmet tonne :data:`UNMET_WEIGHT`; level columns
+    (fixed) nothing.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.model import ModelOptions, build, canonical_weights
+    >>> built = build(hubopt.datasets.tiny(), ModelOptions())
+    >>> weights = canonical_weights(hubopt.datasets.tiny(), built)
+    >>> bool((weights[built.flow] >= 1).all() and (weights[built.flow] < 4).all())
+    True
+    """
+    legs = table(network, "legs")
+    ids = sorted(
+        node
+        for name in ("origins", "hubs", "destinations")
+        for node in table(network, name)["id"]
+    )
+    rank = {node: pos for pos, node in enumerate(ids)}
+    corridors = {c: pos for pos, c in enumerate(sorted(set(legs["corridor"])))}
+    modes = {m: pos for pos, m in enumerate(sorted(set(legs["mode"])))}
+    n = len(ids)
+    leg_weight = np.empty(len(legs))
+    for pos, (a, b, corridor, mode) in enumerate(
+        zip(
+            legs["origin"],
+            legs["destination"],
+            legs["corridor"],
+            legs["mode"],
+            strict=True,
+        )
+    ):
+        within = (corridors[corridor] + modes[mode] / len(modes)) / len(corridors)
+        u = (rank[a] + within) / n
+        v = np.sqrt((rank[b] + 1) / (n + 1))
+        leg_weight[pos] = (1 + u) * (2 - v)
+    weights = np.zeros(built.arrays.n_cols)
+    has = built.flow >= 0
+    weights[built.flow[has]] = leg_weight[has]
+    if len(built.path_cols):
+        weights[built.path_cols] = leg_weight[built.path_legs].sum(axis=1)
+    weights[built.unmet[built.unmet >= 0]] = UNMET_WEIGHT
+    return weights
+
+
+def settle(
+    network: Network,
+    options: ModelOptions,
+    raw: RawSolution,
+    *,
+    deadline: Deadline | None = None,
+    threads: int | None = None,
+    marginal: bool = True,
+) -> dict[str, np.ndarray] | None:
+    """The tie-break and the marginal values of a solution, in one LP with its hub
+    decisions fixed.
+
+    The LP (the one whose duals are the marginal values) is solved, then re-solved
+    over its optimal face (found from its duals, see
+    :func:`hubopt.highs.solve_face`) for the least :func:`canonical_weights`. The
+    flows, shortfalls and paths of ``raw`` are replaced by that point, so that
+    equally cheap alternatives (two origins at the same cost) always resolve the
+    same way; its objective becomes the LP's optimum when that is lower (a solution
+    stopped before proving optimality). Solved with HiGHS whatever solved the MILP,
+    with ``threads`` and the time left of ``deadline`` (at least 1 s); ``raw`` is
+    left as it was when the LP has no optimal solution.
+
+    Returns
+    -------
+    dict or None
+        The marginal values (see :func:`marginal_values`) when ``marginal``.
+    """
+    built = build(
+        network, options, fixed_levels=raw.open_level, fixed_flow_t=raw.flow_t
+    )
+    stage = Deadline(None) if deadline is None else deadline.stage(at_least=1.0)
+    weights = canonical_weights(network, built)
+    lp, dual, values = highs.solve_face(built.arrays, stage, threads, weights)
+    if values is None or dual is None:
+        return None
+    _read_values(built, raw, values)
+    if lp.interrupted:
+        raw.interrupted = True
+    if raw.objective is None or lp.objective < raw.objective:
+        raw.objective = lp.objective
+        raw.gap = relative_gap(raw.objective, raw.best_bound)
+    return _marginal_of(network, built, raw.open_level, dual) if marginal else None
+
+
 def marginal_values(
     network: Network,
     options: ModelOptions,
@@ -401,6 +510,14 @@ def marginal_values(
     _, dual = highs.solve_duals(built.arrays, stage, threads)
     if dual is None:
         return None
+    return _marginal_of(network, built, open_level, dual)
+
+
+def _marginal_of(
+    network: Network, built: BuiltModel, open_level: np.ndarray, dual: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The marginal values per origin, hub and market from the fixed-hub LP's row
+    duals."""
     hubs = table(network, "hubs")
     levels = built.levels
     out = {

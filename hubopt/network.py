@@ -11,6 +11,8 @@ and generating its legs :func:`hubopt.legs.with_leg_attributes` and
 
 from __future__ import annotations
 
+import functools
+import os
 from typing import Any
 
 import numpy as np
@@ -22,9 +24,18 @@ from ._validate import NODE_TABLES as NODE_TABLES
 from ._validate import SPECS as SPECS
 from ._validate import TABLES as TABLES
 from .errors import ValidationError
+from .freight import VOYAGE_MODES
+from .modes import load_modes
 
 #: Largest magnitude accepted for any number; beyond it a value is a data error.
 MAX_ABS_VALUE = _validate.MAX_ABS_VALUE
+
+
+@functools.cache
+def _bundled_mode_names() -> tuple[str, ...]:
+    """The names of the bundled modes table (read once) and the voyage modes, which
+    :mod:`hubopt.freight` prices without a row there."""
+    return (*load_modes()["mode"], *VOYAGE_MODES)
 
 
 class Network:
@@ -52,10 +63,17 @@ class Network:
     Network('network': 1 origins, 1 hubs, 1 destinations, 2 legs)
     """
 
-    def __init__(self, tables: dict[str, pd.DataFrame], corridors: Any, name: str):
+    def __init__(
+        self,
+        tables: dict[str, pd.DataFrame],
+        corridors: Any,
+        name: str,
+        modes: pd.DataFrame | None = None,
+    ):
         self._tables = tables
         self._corridors = corridors
         self.name = name
+        self._modes = modes
 
     # -- construction -----------------------------------------------------------------
     @classmethod
@@ -70,6 +88,7 @@ class Network:
         *,
         name: str = "network",
         capacities: pd.DataFrame | None = None,
+        modes: pd.DataFrame | str | os.PathLike[str] | None = None,
     ) -> Network:
         """Validate DataFrames or GeoDataFrames and build a network.
 
@@ -90,6 +109,10 @@ class Network:
         capacities
             Optional capacities on nodes and sets of legs (id, capacity_t, node,
             corridor, mode; see ``docs/format.md``).
+        modes
+            The modes table (:func:`hubopt.modes.load_modes`: a DataFrame or a CSV
+            path) whose names the legs may use; the bundled ``data/modes.csv`` when
+            None. The network keeps it (:attr:`modes`).
 
         Returns
         -------
@@ -98,7 +121,8 @@ class Network:
         Raises
         ------
         ValidationError
-            Listing every problem found, each with its table, row, column and value.
+            Listing every problem found, each with its table, row, column and value:
+            a leg's unknown mode is one of them, with the valid names.
 
         Examples
         --------
@@ -127,16 +151,24 @@ class Network:
             "hub_levels": hub_levels,
             "capacities": capacities,
         }
-        tables, corridor_frame = _validate.validate_tables(raw, corridors)
-        return cls(tables, corridor_frame, str(name))
+        table = None if modes is None else load_modes(modes)
+        names = (
+            _bundled_mode_names() if table is None else (*table["mode"], *VOYAGE_MODES)
+        )
+        tables, corridor_frame = _validate.validate_tables(raw, corridors, names)
+        return cls(tables, corridor_frame, str(name), table)
 
-    def replace(self, *, name: str | None = None, **tables: Any) -> Network:
+    def replace(
+        self, *, name: str | None = None, modes: Any = None, **tables: Any
+    ) -> Network:
         """A new, validated network with some tables replaced.
 
         Parameters
         ----------
         name
             A new label; the current one by default.
+        modes
+            A new modes table; the network's own (:attr:`modes`) by default.
         **tables
             Any of origins, hubs, hub_levels, destinations, legs, corridors,
             capacities. New legs without new capacities keep the capacities rows
@@ -177,6 +209,7 @@ class Network:
             current["corridors"],
             name=self.name if name is None else name,
             capacities=current["capacities"],
+            modes=self._modes if modes is None else modes,
         )
         if keep_named and len(capacities):  # rows validated here before, on these
             named = _capacities.still_named(capacities, net._tables)
@@ -268,6 +301,27 @@ class Network:
         1     O1          H2  rail
         """
         return self._tables["legs"].copy()
+
+    @property
+    def modes(self) -> pd.DataFrame:
+        """The modes table the legs were checked against (a copy): the one given to
+        :meth:`from_frames`, or the bundled ``data/modes.csv``.
+
+        Examples
+        --------
+        >>> import hubopt
+        >>> sorted(set(hubopt.datasets.tiny().legs["mode"]) - set(
+        ...     hubopt.datasets.tiny().modes["mode"]))
+        []
+        """
+        return (load_modes() if self._modes is None else self._modes).copy()
+
+    @property
+    def own_modes(self) -> pd.DataFrame | None:
+        """The modes table given to :meth:`from_frames` (a copy), or None when the
+        network uses the bundled one; :func:`hubopt.write_network` writes it as
+        ``modes.csv`` beside the legs."""
+        return None if self._modes is None else self._modes.copy()
 
     @property
     def corridors(self) -> Any:

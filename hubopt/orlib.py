@@ -172,4 +172,21 @@ def facility_network(
         }
     )
     legs = pd.concat([inbound, outbound], ignore_index=True)
-    return Network.from_frames(origins, hubs, dests, legs, name=name)
+    return Network.from_frames(origins, hubs, dests, legs, name=name, modes=_NO_MODE)
+
+
+#: The one mode of an OR-Library network's legs: the instance gives each leg's cost,
+#: so none of these parameters is ever used (no leg is routed or costed from them).
+_NO_MODE = pd.DataFrame(
+    {
+        "mode": ["none"],
+        "cost_per_tkm": [0.0],
+        "cost_per_t": [0.0],
+        "speed_km_per_day": [1.0],
+        "co2_kg_per_tkm": [0.0],
+        "transfer_cost_per_t": [0.0],
+        "transfer_days": [0.0],
+        "circuity": [1.0],
+        "source": ["placeholder: OR-Library instances give every leg's cost"],
+    }
+)

@@ -2,18 +2,24 @@
 
 :func:`write_brief` (also :func:`hubopt.brief` and ``hubopt brief``) writes
 
-* ``brief.html``: one page with the headline answer, key figures (hubs opened with size
-  and tonnes, cost per tonne against the direct baseline, saving, CO2), the map, a
-  table per market, the assumptions and the data sources with their licences;
+* ``brief.html``: a two-page note (print styles for A4 and US Letter): title, author,
+  date and data version; the headline answer with its data caveat beside it and a
+  plain-language solver status; the map with the key figures, the export corridors
+  and transit countries, and the break-even values of the main drivers; a ranked
+  table of every candidate port; a table per market; the assumptions and the data
+  sources with their licences; the technical solver line in the footer;
 * ``map.png`` (300 dpi) and ``map.pdf``: the static map; ``interactive_map.html``;
 * ``summary.json``, ``flows.csv``, ``hubs.csv``, ``markets.csv``, ``paths.csv``
-  (:meth:`Result.write`), ``key_figures.csv``, ``market_comparison.csv``;
+  (:meth:`Result.write`), ``key_figures.csv``, ``market_comparison.csv``,
+  ``candidate_ranking.csv``, ``corridor_mix.csv``, ``break_even.csv`` (rounded by
+  :func:`hubopt._tables.rounded`);
 * ``results.gpkg``: origins, hubs, markets and flows (along their routes) as layers.
 
 The direct baseline is the same network solved again with every hub closed (status
 "closed"), so that only direct legs serve the markets: what the trade costs without a
-hub. Nothing here solves: the baseline and the best single hub are computed in the
-decision layer (:func:`hubopt.decisions.comparisons`) and handed in.
+hub. Nothing here solves: the baseline, the best single hub, the candidate ranking
+and the break-even values are computed in the decision layer
+(:func:`hubopt.decisions.comparisons`, :mod:`hubopt.breakeven`) and handed in.
 
 >>> import hubopt, tempfile
 >>> from hubopt.report import key_figures
@@ -25,24 +31,33 @@ decision layer (:func:`hubopt.decisions.comparisons`) and handed in.
 from __future__ import annotations
 
 import base64
+import datetime
+import hashlib
 import html
 import math
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from . import _format, datasets, maps, webmap
-from ._format import EPS, co2_t, cost_per_t, currency_of, delivered_t
+from ._format import EPS, co2_t, cost_per_t, currency_of, delivered_t, percent, short
+from ._tables import rounded
 from ._version import __version__
+from .breakeven import DRIVER_LABELS
+from .errors import ValidationError
 from .io import atomic_target, write_csv_atomic, write_text_atomic
 from .maps import DEFAULT_EXTENT
 from .outputs import check_target, output_folder
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .breakeven import BreakEven
+    from .network import Network
     from .result import Result
 
 #: Files a briefing pack consists of.
@@ -59,15 +74,37 @@ PACK_FILES = (
     "paths.csv",
     "key_figures.csv",
     "market_comparison.csv",
+    "candidate_ranking.csv",
+    "corridor_mix.csv",
+    "break_even.csv",
     "results.gpkg",
 )
+
+#: Paper sizes of the print styles (``paper`` of :func:`write_brief`).
+PAPERS = {"a4": "A4", "letter": "letter"}
+
+#: Candidates whose plans cost within this share of the optimum's cost per tonne
+#: of each other are called a near tie (0.1 %: USD 0.08 on USD 76 per tonne).
+NEAR_TIE_SHARE = 0.001
+
+
+class UncertaintySummary(Protocol):
+    """What the brief needs from an uncertainty analysis (a hook: hubopt has none
+    yet): a one-sentence headline stating its probabilities, e.g. "In 78 % of 500
+    draws no hub pays; Tanger Med is the cheapest single hub in 64 %". Passed as
+    ``uncertainty`` to :func:`write_brief`, it replaces the single-figure headline,
+    which moves under it. A plain string works too."""
+
+    headline: str
 
 
 # ------------------------------------------------------------------------------------
 # figures
 # ------------------------------------------------------------------------------------
 def single_hub_sentence(result: Result, forced: Result) -> str:
-    """One sentence on the best single hub against the optimum (plain text).
+    """One sentence on the best single hub against the optimum (plain text): its
+    level, capacity and use, the markets it serves, and what it costs more, in
+    total, per tonne through the hub, and spread over every tonne delivered.
 
     Examples
     --------
@@ -78,30 +115,102 @@ def single_hub_sentence(result: Result, forced: Result) -> str:
     >>> best, one = hubopt.solve(net), hubopt.solve(net, max_hubs=1)
     >>> print(textwrap.fill(single_hub_sentence(best, one), 72))
     If one hub must be built, the cheapest site is Central port at level
-    base (120 t a year, serving Market B, Market C), at 1.60 per tonne more
-    than the optimum.
+    base (capacity 200 t, 120 t a year through it, 60 % used; serving Market
+    B, Market C): 320 a year more than the optimum, 2.67 per tonne through
+    the hub (1.60 per tonne over all 200 t delivered).
     """
     currency = currency_of(result)
-    money = f"{currency} " if currency else ""
     opened = forced.hubs[forced.hubs["open"]].iloc[0]
     paths = forced.paths
-    served = paths.loc[paths["hub"] == opened["hub_id"], "destination"].unique()
-    names = forced.markets.set_index("destination").loc[list(served), "name"].tolist()
+    served = paths.loc[
+        (paths["hub"] == opened["hub_id"]) & (paths["tonnes"] > EPS), "destination"
+    ].unique()
+    names = forced.markets.set_index("destination").loc[list(served), "name"]
+    extra_total = forced.costs.total - result.costs.total
+    through = float(opened["throughput_t"])
     extra = cost_per_t(forced) - cost_per_t(result)
+    capacity = (
+        f"capacity {_format.tonnes(opened['capacity_t'])}, "
+        if math.isfinite(opened["capacity_t"]) and opened["capacity_t"] > 0
+        else ""
+    )
+    used = (
+        f", {percent(opened['utilisation'])} used"
+        if math.isfinite(opened["utilisation"])
+        else ""
+    )
+    per_hub_t = (
+        f", {_format.money(extra_total / through, currency)} per tonne through the hub"
+        if through > EPS
+        else ", and the plan routes nothing through it"
+    )
     return (
         f"If one hub must be built, the cheapest site is {opened['name']} at level "
-        f"{opened['level']} ({opened['throughput_t']:,.0f} t a year, serving "
-        f"{', '.join(names) or 'no market'}), at {money}{extra:,.2f} per tonne more "
-        "than the optimum."
+        f"{opened['level']} ({capacity}{_format.tonnes(through)} a year through "
+        f"it{used}; serving {', '.join(short(n) for n in names) or 'no market'}): "
+        f"{_format.money(extra_total, currency, 0)} a year more than the optimum"
+        f"{per_hub_t} ({_format.money(extra, currency)} per tonne over all "
+        f"{_format.tonnes(delivered_t(forced))} delivered)."
     )
+
+
+def status_sentence(result: Result) -> str:
+    """What the solver's status means for the reader, without jargon.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.report import status_sentence
+    >>> status_sentence(hubopt.solve(hubopt.datasets.tiny()))
+    'The solver proved this is the cheapest plan (gap 0 %).'
+    """
+    gap = result.gap
+    if result.status == "optimal":
+        return (
+            "The solver proved this is the cheapest plan (gap "
+            f"{percent(gap if gap is not None and math.isfinite(gap) else 0.0)})."
+        )
+    if result.status == "feasible":
+        if gap is not None and math.isfinite(gap):
+            return (
+                "Best plan found in the time allowed; it could be up to "
+                f"{percent(gap)} above the cheapest."
+            )
+        return (
+            "Best plan found in the time allowed; how far it is from the cheapest "
+            "is not known."
+        )
+    return f"The solver found no plan ({result.status})."
+
+
+def technical_line(result: Result) -> str:
+    """The solver's own record of the solve, for the footer.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.report import technical_line
+    >>> technical_line(hubopt.solve(hubopt.datasets.tiny())).split(", ")[1:3]
+    ['solver highs', 'status optimal (proven)']
+    """
+    gap = result.gap
+    text = f"hubopt {__version__}, solver {result.solver}, status {result.status}" + (
+        " (proven)" if result.status == "optimal" else " (not proven)"
+    )
+    if gap is not None and math.isfinite(gap):
+        text += f", relative gap {gap:.4%}"
+    if result.best_bound is not None and math.isfinite(result.best_bound):
+        text += f", bound {result.best_bound:,.2f}"
+    return text + f", {result.runtime_s:.2f} s"
 
 
 def short_answer(
     result: Result, baseline: Result | None, single_hub: Result | None = None
 ) -> str:
     """The few lines the command line prints: the headline, hubs and tonnes, cost
-    per tonne against the direct baseline, CO2, and the best single hub when none
-    opens (``single_hub``, from :func:`hubopt.decisions.best_single_hub`).
+    per tonne against the direct baseline, CO2, the best single hub when none
+    opens (``single_hub``, from :func:`hubopt.decisions.best_single_hub`) and what
+    the solver's status means.
 
     Examples
     --------
@@ -116,31 +225,28 @@ def short_answer(
     if result.status not in ("optimal", "feasible"):
         return lines[0]
     currency = figures["currency"]
-    money = f"{currency} " if currency else ""
     lines.append(
-        f"  delivered {figures['delivered_t']:,.0f} t of {figures['demand_t']:,.0f} t;"
-        f" {money}{figures['cost_per_t']:,.2f} per tonne all-in"
+        f"  delivered {_format.tonnes(figures['delivered_t'])} of "
+        f"{_format.tonnes(figures['demand_t'])};"
+        f" {_format.money(figures['cost_per_t'], currency)} per tonne all-in"
         + (
-            f" vs {money}{figures['baseline_cost_per_t']:,.2f} by direct routes"
+            f" vs {_format.money(figures['baseline_cost_per_t'], currency)} by "
+            "direct routes"
             if baseline is not None
             else ""
         )
-        + f"; CO2 {figures['co2_t']:,.0f} t a year"
+        + f"; {_format.co2(figures['co2_t'])} a year"
     )
     for hub in result.hubs[result.hubs["open"]].itertuples():
         lines.append(
-            f"  hub {hub.name}: level {hub.level}, {hub.throughput_t:,.0f} t a year "
-            f"({hub.utilisation:.0%} of capacity)"
+            f"  hub {hub.name}: level {hub.level}, {_format.tonnes(hub.throughput_t)}"
+            f" a year ({percent(hub.utilisation)} of capacity)"
             if math.isfinite(hub.utilisation)
-            else f"  hub {hub.name}: {hub.throughput_t:,.0f} t a year"
+            else f"  hub {hub.name}: {_format.tonnes(hub.throughput_t)} a year"
         )
     if single_hub is not None:
         lines.append("  " + single_hub_sentence(result, single_hub))
-    lines.append(
-        f"  status {result.status}"
-        + (" (proven optimal)" if result.status == "optimal" else " (not proven)")
-        + f", solver {result.solver}"
-    )
+    lines.append("  " + status_sentence(result))
     return "\n".join(lines)
 
 
@@ -183,7 +289,7 @@ def key_figures(result: Result, baseline: Result | None = None) -> dict[str, Any
         "network": result.network.name,
         "status": result.status,
         "hubs_opened": "; ".join(
-            f"{r.name} ({r.level}, {r.throughput_t:,.0f} t)"
+            f"{r.name} ({r.level}, {_format.tonnes(r.throughput_t)})"
             for r in opened.itertuples()
         )
         or "none",
@@ -203,9 +309,36 @@ def key_figures(result: Result, baseline: Result | None = None) -> dict[str, Any
     }
 
 
+def _routings(result: Result) -> dict[str, tuple]:
+    """Each market's paths (origin, hub, legs, tonnes to 1 kg), comparable between
+    two solves of networks with the same legs."""
+    paths = result.paths
+    if not len(paths):
+        return {}
+    rows = paths.assign(
+        hub=paths["hub"].fillna("").astype(str),
+        tonnes=paths["tonnes"].round(3),
+    )
+    rows = rows[rows["tonnes"] > 0]
+    return {
+        str(market): tuple(
+            sorted(
+                group[["origin", "hub", "leg_in", "leg_out", "tonnes"]]
+                .astype(str)
+                .itertuples(index=False, name=None)
+            )
+        )
+        for market, group in rows.groupby("destination", sort=False)
+    }
+
+
 def market_table(result: Result, baseline: Result | None = None) -> pd.DataFrame:
     """One row per market: demand, served, serving hub, landed cost, and the direct
     baseline's landed cost and the saving per tonne.
+
+    A market whose paths and tonnes are the same as in the baseline is marked
+    ``routing`` "unchanged" and its saving is exactly 0: a difference there would
+    come from the solver's choice among equally cheap plans, not from the hubs.
 
     Parameters
     ----------
@@ -218,7 +351,8 @@ def market_table(result: Result, baseline: Result | None = None) -> pd.DataFrame
     -------
     pandas.DataFrame
         destination, name, demand_t, served_t, unmet_t, served_via,
-        landed_cost_per_t, baseline_landed_cost_per_t, saving_per_t, transit_days
+        landed_cost_per_t, baseline_landed_cost_per_t, saving_per_t, routing
+        ("unchanged", "changed", or "" without a baseline), transit_days
         (tonne-weighted) and co2_t.
 
     Examples
@@ -230,7 +364,10 @@ def market_table(result: Result, baseline: Result | None = None) -> pd.DataFrame
     """
     markets = result.markets
     hub_names = result.hubs.set_index("hub_id")["name"]
-    out = markets[["destination", "name", "demand_t", "served_t", "unmet_t"]].copy()
+    columns = ["destination", "name", "demand_t", "served_t", "unmet_t"]
+    if markets.get("lost_to_alternative_t", pd.Series(dtype=float)).fillna(0).any():
+        columns.append("lost_to_alternative_t")
+    out = markets[columns].copy()
     serving = markets["serving_hubs"].fillna("").astype(str)
 
     def via(row_hubs: str, direct_t: float) -> str:
@@ -246,9 +383,16 @@ def market_table(result: Result, baseline: Result | None = None) -> pd.DataFrame
     if baseline is not None:
         base = baseline.markets.set_index("destination")["landed_cost_per_t"]
         out["baseline_landed_cost_per_t"] = out["destination"].map(base)
+        mine, theirs = _routings(result), _routings(baseline)
+        same = [mine.get(str(d)) == theirs.get(str(d)) for d in out["destination"]]
+        out["saving_per_t"] = (
+            out["baseline_landed_cost_per_t"] - out["landed_cost_per_t"]
+        ).where(~np.array(same), 0.0)
+        out["routing"] = np.where(same, "unchanged", "changed")
     else:
         out["baseline_landed_cost_per_t"] = np.nan
-    out["saving_per_t"] = out["baseline_landed_cost_per_t"] - out["landed_cost_per_t"]
+        out["saving_per_t"] = np.nan
+        out["routing"] = ""
     paths = result.paths
     if len(paths):
         paths = paths.assign(w_days=paths["tonnes"] * paths["transit_days"])
@@ -261,6 +405,438 @@ def market_table(result: Result, baseline: Result | None = None) -> pd.DataFrame
         out["transit_days"] = np.nan
         out["co2_t"] = np.nan
     return out.reset_index(drop=True)
+
+
+def corridor_mix(
+    result: Result, waypoints: pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame]:
+    """Tonnes and share through each export corridor and each transit country.
+
+    The export corridor of a tonne is the ``corridor`` of the leg that takes it
+    from its origin (direct or to a hub), with the leg's ``export_port``; its
+    transit countries are the ``country`` of the waypoints along the corridors its
+    ``route`` names (corridors table ``waypoints``, "A > B > C") and of its export
+    port. ``waypoints`` (id, name, country) defaults to the bundled network's
+    waypoints.csv.
+
+    Returns
+    -------
+    dict
+        "corridors": corridor, export_port, port_name, country, tonnes, share;
+        "countries": country, tonnes, share (the share of exported tonnes that
+        cross it). Both empty when the legs name no corridor.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.report import corridor_mix
+    >>> mix = corridor_mix(hubopt.solve(hubopt.datasets.morocco_kazakhstan()))
+    >>> mix["corridors"][["port_name", "country", "share"]].values.tolist()
+    [['Novorossiysk', 'Russia', 1.0]]
+    >>> mix["countries"][["country", "share"]].values.tolist()
+    [['Russia', 1.0]]
+    """
+    empty = {
+        "corridors": pd.DataFrame(
+            columns=[
+                "corridor",
+                "export_port",
+                "port_name",
+                "country",
+                "tonnes",
+                "share",
+            ]
+        ),
+        "countries": pd.DataFrame(columns=["country", "tonnes", "share"]),
+    }
+    flows = result.flows
+    legs = result.network.legs
+    if not len(flows) or "corridor" not in flows.columns:
+        return empty
+    export = flows[flows["kind"].isin(["inbound", "direct"]) & (flows["tonnes"] > EPS)]
+    if not len(export) or not export["corridor"].fillna("").astype(str).str.len().any():
+        return empty
+    if waypoints is None:
+        waypoints = _bundled_waypoints(result.network)
+    names, countries = {}, {}
+    if waypoints is not None and "id" in waypoints.columns:
+        ids = waypoints["id"].astype(str)
+        names = dict(zip(ids, waypoints.get("name", ids).astype(str), strict=True))
+        if "country" in waypoints.columns:
+            countries = dict(
+                zip(ids, waypoints["country"].fillna("").astype(str), strict=True)
+            )
+    corridor_points: dict[str, list[str]] = {}
+    table = result.network.corridors
+    if table is not None and "waypoints" in table.columns:
+        for cid, text in zip(table["id"], table["waypoints"].fillna(""), strict=True):
+            corridor_points[str(cid)] = [p.strip() for p in str(text).split(">")]
+    leg_rows = legs.iloc[export["leg"].astype(int).to_numpy()]
+    ports = (
+        leg_rows["export_port"].fillna("").astype(str).to_numpy()
+        if "export_port" in leg_rows.columns
+        else np.full(len(export), "")
+    )
+    routes = (
+        leg_rows["route"].fillna("").astype(str).to_numpy()
+        if "route" in leg_rows.columns
+        else np.full(len(export), "")
+    )
+    total = float(export["tonnes"].sum())
+    home = _origin_countries(result.network)
+    by_corridor: dict[tuple[str, str], float] = {}
+    by_country: dict[str, float] = {}
+    for origin, corridor, port, route, tonnes in zip(
+        export["from"].astype(str),
+        export["corridor"].fillna("").astype(str),
+        ports,
+        routes,
+        export["tonnes"],
+        strict=True,
+    ):
+        key = (corridor or "(no corridor)", port)
+        by_corridor[key] = by_corridor.get(key, 0.0) + float(tonnes)
+        points = [port] if port else []
+        for part in route.split(";"):
+            segment = part.strip().split("@")[0]
+            if "/" in segment:
+                points += corridor_points.get(segment.split("/", 1)[1], [])
+        crossed = {countries[p] for p in points if countries.get(p)}
+        crossed.discard(home.get(origin, ""))
+        for country in crossed:
+            by_country[country] = by_country.get(country, 0.0) + float(tonnes)
+    rows = [
+        {
+            "corridor": corridor,
+            "export_port": port,
+            "port_name": short(names.get(port, port)) if port else "",
+            "country": countries.get(port, ""),
+            "tonnes": tonnes,
+            "share": tonnes / total,
+        }
+        for (corridor, port), tonnes in by_corridor.items()
+    ]
+    corridors = pd.DataFrame(rows, columns=empty["corridors"].columns)
+    corridors = corridors.sort_values(["tonnes", "corridor"], ascending=[False, True])
+    country_rows = pd.DataFrame(
+        [
+            {"country": c, "tonnes": t, "share": t / total}
+            for c, t in by_country.items()
+        ],
+        columns=["country", "tonnes", "share"],
+    ).sort_values(["tonnes", "country"], ascending=[False, True])
+    return {
+        "corridors": corridors.reset_index(drop=True),
+        "countries": country_rows.reset_index(drop=True),
+    }
+
+
+def _origin_countries(network: Network) -> dict[str, str]:
+    """Each origin's country: its ``country`` column, else the Natural Earth
+    country its point lies in (the bundled basemap)."""
+    origins = network.origins
+    ids = origins["id"].astype(str)
+    if "country" in origins.columns:
+        return dict(zip(ids, origins["country"].fillna("").astype(str), strict=True))
+    world = datasets.basemap()
+    points = shapely.points(origins["lon"].to_numpy(), origins["lat"].to_numpy())
+    out = {}
+    for origin, point in zip(ids, points, strict=True):
+        inside = world[world.geometry.contains(point)]
+        out[origin] = str(inside["name"].iloc[0]) if len(inside) else ""
+    return out
+
+
+def _bundled_waypoints(network: Network) -> pd.DataFrame | None:
+    """The waypoints table of a bundled network (id, name, country), or None."""
+    base = network.name.split(" (")[0].split(":")[0]
+    if base not in datasets.DATASETS:
+        return None
+    file = datasets.data_root() / base / "waypoints.csv"
+    if not file.is_file():
+        return None
+    return pd.read_csv(file, usecols=lambda c: c in ("id", "name", "country"))
+
+
+def corridor_sentences(mix: dict[str, pd.DataFrame]) -> list[str]:
+    """The corridor mix in words: "100 % (2.50 Mt) through Novorossiysk (Russia)".
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from hubopt.report import corridor_sentences
+    >>> mix = {"corridors": pd.DataFrame({"corridor": ["c"], "port_name": ["Poti"],
+    ...        "country": ["Georgia"], "tonnes": [5e5], "share": [1.0]}),
+    ...        "countries": pd.DataFrame({"country": ["Georgia"], "tonnes": [5e5],
+    ...        "share": [1.0]})}
+    >>> for line in corridor_sentences(mix):
+    ...     print(line)
+    100 % (500 kt) through Poti (Georgia).
+    Transit countries (beyond the origin's): Georgia 100 %.
+    """
+    lines = []
+    corridors = mix["corridors"]
+    if len(corridors):
+        parts = []
+        for row in corridors.itertuples():
+            where = row.port_name or row.corridor
+            if row.country:
+                where += f" ({row.country})"
+            parts.append(
+                f"{percent(row.share)} ({_format.tonnes(row.tonnes)}) through {where}"
+            )
+        lines.append("; ".join(parts) + ".")
+    countries = mix["countries"]
+    if len(countries):
+        lines.append(
+            "Transit countries (beyond the origin's): "
+            + ", ".join(
+                f"{r.country} {percent(r.share)}" for r in countries.itertuples()
+            )
+            + "."
+        )
+    return lines
+
+
+def break_even_sentence(edge: BreakEven, network: Network) -> str:
+    """A break-even value in words, e.g. "Freight (every leg's cost per tonne)
+    x1.61 or more: the best plan opens Tanger Med (S) instead of no hub."
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.breakeven import BreakEven
+    >>> from hubopt.report import break_even_sentence
+    >>> edge = BreakEven("demand", 1.0, None, (0.5, 1.0), 0.5, 1.0, (), (), 2)
+    >>> print(break_even_sentence(edge, hubopt.datasets.tiny()))
+    Demand (of every market) from x0.50 to x1.00: the best plan opens no hub throughout.
+    """
+    words = _driver_label(edge.driver)
+    label = words[:1].upper() + words[1:]
+    below = _portfolio_text(edge.portfolio_below, network)
+    above = _portfolio_text(edge.portfolio_above, network)
+    if edge.value is None:
+        return (
+            f"{label} from x{edge.low:.2f} to x{edge.high:.2f}: the best plan "
+            f"opens {below} throughout."
+        )
+    lo, hi = edge.bracket
+    if edge.base_value <= lo:
+        return (
+            f"{label} x{hi:.2f} or more: the best plan opens {above} instead of "
+            f"{below}."
+        )
+    if edge.base_value >= hi:
+        return (
+            f"{label} x{lo:.2f} or less: the best plan opens {below} instead of "
+            f"{above}."
+        )
+    return (
+        f"{label}: below x{lo:.2f} the best plan opens {below}, from x{hi:.2f} {above}."
+    )
+
+
+def break_even_lines(edges: Sequence[BreakEven], network: Network) -> list[str]:
+    """The break-even values in words: one line per change found
+    (:func:`break_even_sentence`), then one line for the drivers whose searches
+    found none, their intervals merged.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.breakeven import BreakEven
+    >>> from hubopt.report import break_even_lines
+    >>> flat = [BreakEven("demand", 1.0, None, (lo, hi), lo, hi, (), (), 2)
+    ...         for lo, hi in ((0.5, 1.0), (1.0, 2.0))]
+    >>> break_even_lines(flat, hubopt.datasets.tiny())
+    ['No change of hubs for demand x0.50 to x2.00.']
+    """
+    lines = [break_even_sentence(e, network) for e in edges if e.value is not None]
+    flat: dict[str, list[tuple[float, float]]] = {}
+    for edge in edges:
+        if edge.value is None:
+            flat.setdefault(edge.driver, []).append((edge.low, edge.high))
+    parts = []
+    for driver, spans in flat.items():
+        merged: list[list[float]] = []
+        for lo, hi in sorted(spans):
+            if merged and lo <= merged[-1][1] + 1e-12:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        name = _driver_label(driver).split(" (")[0]
+        parts.append(
+            name + " " + ", ".join(f"x{lo:.2f} to x{hi:.2f}" for lo, hi in merged)
+        )
+    if parts:
+        lines.append("No change of hubs for " + "; ".join(parts) + ".")
+    return lines
+
+
+def _driver_label(driver: str) -> str:
+    return DRIVER_LABELS.get(driver, driver.replace("_", " "))
+
+
+def _portfolio_text(portfolio: Sequence[tuple[str, str]], network: Network) -> str:
+    if not portfolio:
+        return "no hub"
+    names = dict(zip(network.hubs["id"].astype(str), network.hubs["name"], strict=True))
+    return ", ".join(f"{names.get(hub, hub)} ({level})" for hub, level in portfolio)
+
+
+def near_tie_sentence(ranking: pd.DataFrame, result: Result) -> str:
+    """A sentence when the cheapest candidates' plans are within
+    :data:`NEAR_TIE_SHARE` of the optimum's cost per tonne of each other: on
+    cost alone the data cannot tell them apart. Empty otherwise.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.breakeven import candidate_ranking
+    >>> from hubopt.report import near_tie_sentence
+    >>> result = hubopt.solve(hubopt.datasets.tiny())
+    >>> near_tie_sentence(candidate_ranking(result), result)
+    ''
+    """
+    ranked = ranking[ranking["rank"].notna()].sort_values("rank")
+    if len(ranked) < 2:
+        return ""
+    per_t = ranked["extra_cost_per_t_delivered"].to_numpy(dtype=float)
+    limit = NEAR_TIE_SHARE * abs(cost_per_t(result))
+    close = int(np.sum(per_t - per_t[0] <= limit))
+    if close < 2:
+        return ""
+    currency = currency_of(result)
+    spread = per_t[close - 1] - per_t[0]
+    names = ranked["name"].astype(str).tolist()[:close]
+    return (
+        f"{', '.join(names[:-1])} and {names[-1]} are within "
+        f"{_format.money(spread, currency)} per tonne delivered of each other: on "
+        "cost alone the data cannot tell them apart, and the choice between them "
+        "rests on what the model leaves out (berths, existing silos, land, port "
+        "agreements) and on the low-confidence costs."
+    )
+
+
+def data_version(network: Network) -> str:
+    """The data a brief was computed from: the network's name, the version line of
+    its README when it has one (a line starting "Version"), else a short hash of
+    its tables (12 hex digits of a SHA-256 over their CSV text, geometry left
+    out), and the hubopt version.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.report import data_version
+    >>> data_version(hubopt.datasets.tiny())  # doctest: +ELLIPSIS
+    'tiny, tables ..., hubopt 0.1.0'
+    """
+    base = network.name.split(" (")[0]
+    line = ""
+    if base in datasets.DATASETS:
+        root = datasets.data_root()
+        readme = root / "README.md" if base != "tiny" else root / "tiny" / "README.md"
+        if readme.is_file():
+            found = re.search(
+                r"^\W*(?:data )?version\W*[:=]?\s*(.+)$",
+                readme.read_text(encoding="utf-8"),
+                re.I | re.M,
+            )
+            line = found.group(1).strip() if found else ""
+    if not line:
+        digest = hashlib.sha256()
+        for name in ("origins", "hubs", "hub_levels", "destinations", "legs"):
+            frame = network.table(name)
+            frame = frame.drop(columns=["geometry"], errors="ignore")
+            digest.update(name.encode())
+            digest.update(frame.to_csv(index=False).encode("utf-8"))
+        line = f"tables {digest.hexdigest()[:12]}"
+    return f"{network.name}, {line}, hubopt {__version__}"
+
+
+def cost_confidence(network: Network) -> dict[str, Any]:
+    """How many of the network's cost figures are of low (L) or UNVERIFIED
+    confidence, from the ``confidence`` columns of the tables that carry costs:
+    legs (cost_per_t), hub_levels (fixed_cost) and hubs (handling_cost_per_t,
+    fixed_cost), a row counting once per cost figure it has.
+
+    Returns
+    -------
+    dict
+        weak, total (figures), share (NaN without a confidence column) and
+        tables (table -> (weak, total)).
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.report import cost_confidence
+    >>> figures = cost_confidence(hubopt.datasets.morocco_kazakhstan())
+    >>> figures["weak"], figures["total"], round(figures["share"], 3)
+    (546, 554, 0.986)
+    """
+    columns = {
+        "legs": ("cost_per_t",),
+        "hub_levels": ("fixed_cost",),
+        "hubs": ("handling_cost_per_t", "fixed_cost"),
+    }
+    weak = total = 0
+    tables = {}
+    for table, cost_columns in columns.items():
+        frame = network.table(table)
+        if "confidence" not in frame.columns or not len(frame):
+            continue
+        low = (
+            frame["confidence"]
+            .fillna("")
+            .astype(str)
+            .str.strip()
+            .str.upper()
+            .isin(["L", "LOW", "UNVERIFIED"])
+            .to_numpy()
+        )
+        has = np.zeros(len(frame), dtype=int)
+        for column in cost_columns:
+            if column in frame.columns:
+                values = pd.to_numeric(frame[column], errors="coerce")
+                has += (values.notna() & (values != 0)).to_numpy(dtype=int)
+        tables[table] = (int((has * low).sum()), int(has.sum()))
+        weak += tables[table][0]
+        total += tables[table][1]
+    return {
+        "weak": weak,
+        "total": total,
+        "share": weak / total if total else math.nan,
+        "tables": tables,
+    }
+
+
+def caveat_text(network: Network) -> str:
+    """The caveat printed beside the headline (plain text).
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.report import caveat_text
+    >>> print(caveat_text(hubopt.datasets.morocco_kazakhstan()))  # doctest: +ELLIPSIS
+    98.6 % of the cost figures (546 of 554) are of low confidence or unverified: ...
+    """
+    figures = cost_confidence(network)
+    if not figures["total"]:
+        return (
+            "The network's tables carry no confidence column: how firm its cost "
+            "figures are is not recorded."
+        )
+    if not figures["weak"]:
+        return (
+            f"None of the {figures['total']} cost figures is marked low confidence "
+            "or unverified; the answer is as good as their sources."
+        )
+    return (
+        f"{percent(figures['share'])} of the cost figures ({figures['weak']} of "
+        f"{figures['total']}) are of low confidence or unverified: read the costs as "
+        "orders of magnitude and the ranking as indicative, and check the break-even "
+        "values below before acting."
+    )
 
 
 # ------------------------------------------------------------------------------------
@@ -323,7 +899,12 @@ def data_sources(result: Result) -> dict[str, list[str]]:
         if readme.is_file():
             text = readme.read_text(encoding="utf-8")
             licences += _readme_section(text, "Licences and attribution")
-            gaps += _readme_section(text, "Known gaps")
+            # a README bullet may point at its own text ("listed ... above"),
+            # which the brief does not reproduce
+            gaps += [
+                re.sub(r"\babove\b", "in data/README.md", gap)
+                for gap in _readme_section(text, "Known gaps")
+            ]
             if base_name == "tiny":
                 licences.append("The tiny network is made up; no figure in it is real.")
     else:
@@ -378,13 +959,22 @@ def assumptions(result: Result) -> list[str]:
     lines = []
     penalty = dests.get("unmet_penalty_per_t")
     short = int(penalty.notna().sum()) if penalty is not None else 0
+    alternative = dests.get("alternative_cost_per_t")
+    contestable = int(alternative.notna().sum()) if alternative is not None else 0
+    demand = []
+    if short:
+        demand.append(f"{short} market(s) may be left short at a penalty per tonne")
+    if contestable:
+        demand.append(
+            f"{contestable} market(s) buy elsewhere at their alternative landed "
+            "price unless this plan delivers for less"
+        )
+    programme = result.options.model.programme_t
+    if programme:
+        demand.append(f"at least {programme:,.0f} t must be delivered in all")
     lines.append(
         f"Demand: {dests['demand_t'].sum():,.0f} t a year over {len(dests)} markets; "
-        + (
-            "every tonne must be delivered."
-            if short == 0
-            else f"{short} market(s) may be left short at a penalty per tonne."
-        )
+        + ("; ".join(demand) + "." if demand else "every tonne must be delivered.")
     )
     handling = hubs["handling_cost_per_t"].fillna(0)
     lines.append(
@@ -422,10 +1012,6 @@ def assumptions(result: Result) -> list[str]:
         "Direct baseline: the same network solved with every hub closed, so only the "
         "direct legs serve the markets; same solver and options."
     )
-    status = f"Solver {result.solver}: {result.status}"
-    if result.status == "feasible" and result.gap is not None:
-        status += f", not proven optimal (gap {result.gap:.2%})"
-    lines.append(status + f", {result.runtime_s:.2f} s.")
     return lines
 
 
@@ -501,70 +1087,122 @@ def _table_html(
     )
 
 
-_CSS = """
+def _css(paper: str) -> str:
+    """The page's style: a readable screen page, and for print a two-page note on
+    ``paper`` ("A4" or "letter"): headings kept with what follows them, figures
+    and tables not split."""
+    return (
+        """
 body{font:14px/1.45 -apple-system,'Segoe UI',Roboto,'DejaVu Sans',Arial,sans-serif;
-color:#1d1d1d;max-width:1000px;margin:24px auto;padding:0 20px;}
-h1{font-size:24px;margin:0 0 4px}h2{font-size:17px;margin:26px 0 8px;
-border-bottom:1px solid #ccc;padding-bottom:3px}
-.headline{font-size:18px;background:#f4f7fb;border-left:5px solid #0072B2;
-padding:10px 14px;margin:14px 0}
-.figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(180px,1fr));
-gap:10px;margin:10px 0}.figure{border:1px solid #ddd;border-radius:4px;padding:8px 10px}
-.figure .value{font-size:20px;font-weight:600}.figure .label{font-size:12px;color:#555}
+color:#1d1d1d;max-width:1040px;margin:24px auto;padding:0 20px;}
+h1{font-size:24px;margin:0 0 2px}
+h2{font-size:16px;margin:18px 0 6px;border-bottom:1px solid #ccc;padding-bottom:2px;
+break-after:avoid;page-break-after:avoid}
+.meta{font-size:12px;color:#444}
+.lead{display:grid;grid-template-columns:3fr 2fr;gap:12px;margin:12px 0 6px}
+.headline{font-size:17px;background:#f4f7fb;border-left:5px solid #0072B2;
+padding:8px 12px;margin:0}
+.headline .single{display:block;font-size:13.5px;margin-top:6px}
+.caveat{font-size:12.5px;background:#fff6e5;border-left:5px solid #E69F00;
+padding:8px 12px;margin:0}
+.status{font-size:13px;margin:4px 0 0}
+.grid{display:grid;grid-template-columns:11fr 9fr;gap:14px;align-items:start}
+figure{margin:0}img.map{width:100%;border:1px solid #ccc;display:block}
+figcaption{font-size:11.5px;color:#555}
+.keep{break-inside:avoid;page-break-inside:avoid}
 table{border-collapse:collapse;width:100%;font-size:12.5px}
-th,td{border-bottom:1px solid #e3e3e3;padding:4px 6px;text-align:left;
+th,td{border-bottom:1px solid #e3e3e3;padding:3px 5px;text-align:left;
 vertical-align:top}
-th{background:#f2f2f2}td.num{text-align:right;white-space:nowrap}
-img.map{width:100%;border:1px solid #ccc}.small{font-size:12px;color:#555}
-ul{padding-left:20px}li{margin:3px 0}
-@media print{body{margin:0;max-width:none}}
+th{background:#f2f2f2;font-weight:600}td.num{text-align:right;white-space:nowrap}
+tr.closed td{color:#777}tr.best td{font-weight:600}tr{break-inside:avoid}
+.intro{break-after:avoid;page-break-after:avoid;margin:2px 0}
+#ranking td:nth-child(2){min-width:9em}
+#markets td{white-space:nowrap}
+table.figs td{font-size:12.5px}table.figs td.num{font-weight:600}
+.small{font-size:12px;color:#555}
+ul{padding-left:18px;margin:4px 0}li{margin:2px 0}
+.lists{columns:2;column-gap:20px;font-size:12px}
+.lists h3{font-size:13px;margin:6px 0 2px;break-after:avoid;page-break-after:avoid}
+.lists ul{break-before:avoid}
+footer{margin-top:10px;border-top:1px solid #ccc;padding-top:4px}
+@page{size:"""
+        + paper
+        + """;margin:10mm 11mm}
+@media print{
+body{font-size:8.6pt;line-height:1.3;margin:0;max-width:none;padding:0}
+h1{font-size:14pt}h2{font-size:10pt;margin:7px 0 3px}
+.meta,.status{font-size:8pt}.lead{margin:6px 0 3px;gap:8px}
+.headline{font-size:10pt;padding:5px 8px}.headline .single{font-size:8.4pt}
+.caveat{font-size:8pt;padding:5px 8px}
+.grid{gap:10px}img.map{max-height:84mm;width:auto;max-width:100%}
+table,table.figs td{font-size:7.6pt}th,td{padding:1.5px 3px}
+figcaption,.small{font-size:7.2pt}.lists{font-size:7.2pt;column-gap:12px}
+.lists h3{font-size:8pt;margin:3px 0 1px}li{margin:0}
+a{color:inherit;text-decoration:none}
+.screen-only{display:none}
+}
 """
-
-
-def _cards_html(figures: dict[str, Any], currency: str) -> str:
-    """The key-figure cards: hubs, tonnes, cost and saving per tonne, CO2."""
-    co2_change = figures["co2_change_t"]
-    cards = [
-        (
-            str(figures["hubs_opened_count"]),
-            "hubs opened" if figures["hubs_opened_count"] != 1 else "hub opened",
-        ),
-        (_fmt_t(figures["delivered_t"]), f"delivered of {_fmt_t(figures['demand_t'])}"),
-        (
-            _fmt_money(figures["cost_per_t"], currency),
-            "per tonne delivered, all costs",
-        ),
-        (
-            _fmt_money(figures["baseline_cost_per_t"], currency),
-            "per tonne, direct baseline (no hub)",
-        ),
-        (
-            _fmt_money(figures["saving_per_t"], currency),
-            "saving per tonne against the baseline",
-        ),
-        (
-            _fmt_money(figures["saving_total"], currency, 0),
-            "saving a year against the baseline",
-        ),
-        (_fmt_t(figures["co2_t"]) + " CO2", "emitted a year"),
-        (
-            (("+" if co2_change > 0 else "") + _fmt_t(co2_change))
-            if np.isfinite(co2_change)
-            else "–",
-            "CO2 against the baseline",
-        ),
-    ]
-    return "".join(
-        f"<div class='figure'><div class='value'>{v}</div>"
-        f"<div class='label'>{label}</div></div>"
-        for v, label in cards
     )
 
 
-def _hubs_html(opened: pd.DataFrame, unit_note: str) -> str:
-    """The table of opened hubs (``unit_note`` is the currency note of the headers)."""
-    if not len(opened):
-        return "<p>No hub is opened: direct shipping is cheapest.</p>"
+def _figures_html(
+    figures: dict[str, Any], currency: str, components: dict[str, float]
+) -> str:
+    """The key figures as a compact two-column table, with the non-zero cost
+    components (``components``) under the total when there are several."""
+    co2_change = figures["co2_change_t"]
+    if not np.isfinite(co2_change):
+        co2_line = "–"
+    elif abs(co2_change) < 0.5:
+        co2_line = "the same CO2 as the baseline"
+    else:
+        co2_line = ("+" if co2_change > 0 else "−") + _format.co2(
+            abs(co2_change), space="&nbsp;"
+        )
+    hubs = figures["hubs_opened_count"]
+    costs = [
+        (f"&nbsp;&nbsp;of which {html.escape(name)}", _fmt_money(value, currency, 0))
+        for name, value in components.items()
+    ]
+    rows = [
+        ("hubs opened", str(hubs)),
+        (
+            "delivered",
+            f"{_fmt_t(figures['delivered_t'])} of {_fmt_t(figures['demand_t'])}",
+        ),
+        (
+            "cost per tonne delivered, all costs",
+            _fmt_money(figures["cost_per_t"], currency),
+        ),
+        (
+            "direct baseline (no hub) per tonne",
+            _fmt_money(figures["baseline_cost_per_t"], currency),
+        ),
+        (
+            "saving per tonne against the baseline",
+            _fmt_money(figures["saving_per_t"], currency),
+        ),
+        (
+            "saving a year against the baseline",
+            _fmt_money(figures["saving_total"], currency, 0),
+        ),
+        ("total cost a year", _fmt_money(figures["total_cost"], currency, 0)),
+        *costs,
+        (
+            "CO2 emitted a year",
+            _format.co2(figures["co2_t"], space="&nbsp;", missing="–"),
+        ),
+        ("CO2 against the baseline", co2_line),
+    ]
+    body = "".join(
+        f"<tr><td>{label}</td><td class='num'>{value}</td></tr>"
+        for label, value in rows
+    )
+    return f"<table class='figs' id='key-figures'><tbody>{body}</tbody></table>"
+
+
+def _hubs_html(opened: pd.DataFrame, currency: str) -> str:
+    """The table of opened hubs."""
     esc = html.escape
     return _table_html(
         opened,
@@ -573,23 +1211,92 @@ def _hubs_html(opened: pd.DataFrame, unit_note: str) -> str:
             "size": lambda r: esc(str(r["level"])),
             "capacity": lambda r: _fmt_t(r["capacity_t"]),
             "tonnes through": lambda r: _fmt_t(r["throughput_t"]),
-            "utilisation": lambda r: (
-                f"{r['utilisation']:.0%}" if np.isfinite(r["utilisation"]) else "–"
+            "utilisation": lambda r: percent(
+                r["utilisation"], space="&nbsp;", missing="–"
             ),
-            f"fixed cost a year{unit_note}": lambda r: _fmt_money(
-                r["fixed_cost"], "", 0
-            ),
-            f"handling a year{unit_note}": lambda r: _fmt_money(
-                r["handling_cost"], "", 0
-            ),
+            "fixed cost a year": lambda r: _fmt_money(r["fixed_cost"], currency, 0),
+            "handling a year": lambda r: _fmt_money(r["handling_cost"], currency, 0),
         },
         text=("hub", "size"),
     )
 
 
-def _markets_html(markets: pd.DataFrame, unit_note: str) -> str:
+def _ranking_html(ranking: pd.DataFrame, result: Result, currency: str) -> str:
+    """The ranked table of every hub: the candidates by the extra cost of the best
+    plan that opens only them, then the hubs closed by status with the reason."""
+    esc = html.escape
+    money = f"{currency} " if currency else ""
+    per_t = f"{currency}/t" if currency else "per t"
+
+    def markets(row: pd.Series) -> str:
+        if row["status"] == "closed":
+            reason = re.sub(r"^closed:\s*", "", str(row["status_reason"]))
+            reason = re.split(r";\s*set status", reason)[0]  # the how-to is for users
+            return "<i>closed by status:</i> " + esc(reason)
+        status = str(row["solve_status"])
+        if status not in ("optimal", "feasible"):
+            if status.startswith("no solution"):
+                return esc(status)
+            return esc(f"no plan with this hub alone ({status})")
+        if not row["markets_served"]:
+            return "none: not used even if built"
+        return esc(", ".join(short(n) for n in str(row["markets_served"]).split("; ")))
+
+    def per_hub_t(row: pd.Series) -> str:
+        return _fmt_money(row["extra_cost_per_t_through_hub"], "")
+
+    body = []
+    for _, row in ranking.iterrows():
+        closed = row["status"] == "closed"
+        if closed:
+            body.append(
+                f"<tr class='closed'><td class='num'>–</td><td>{esc(str(row['name']))}"
+                f"</td><td colspan='8'>{markets(row)}</td></tr>"
+            )
+            continue
+        cls = "closed" if closed else ("best" if row["rank"] == 1 else "")
+        cells = [
+            ("", "–" if pd.isna(row["rank"]) else str(int(row["rank"]))),
+            ("text", esc(str(row["name"]))),
+            ("text", esc(str(row["level"]) or "–")),
+            ("", _fmt_t(row["capacity_t"])),
+            ("", _fmt_t(row["throughput_t"])),
+            ("", percent(row["utilisation"], space="&nbsp;", missing="–")),
+            ("", _fmt_money(row["extra_cost"], "", 0)),
+            ("", per_hub_t(row)),
+            ("", _fmt_money(row["extra_cost_per_t_delivered"], "")),
+            ("text", markets(row)),
+        ]
+        body.append(
+            f"<tr class='{cls}'>"
+            + "".join(
+                f"<td class='{'num' if kind == '' else ''}'>{value}</td>"
+                for kind, value in cells
+            )
+            + "</tr>"
+        )
+    head = (
+        "<tr><th>#</th><th>port</th><th>size</th><th>capacity</th><th>tonnes</th>"
+        f"<th>used</th><th>extra {money}a year</th>"
+        f"<th>extra {per_t} via the hub</th>"
+        f"<th>extra {per_t} delivered</th><th>markets served</th></tr>"
+    )
+    return (
+        f"<table id='ranking'><thead>{head}</thead><tbody>{''.join(body)}"
+        "</tbody></table>"
+    )
+
+
+def _markets_html(markets: pd.DataFrame, currency: str) -> str:
     """The table of markets (:func:`market_table`)."""
     esc = html.escape
+    per_t = f"{currency}/t" if currency else "per t"
+
+    def saving(row: pd.Series) -> str:
+        if row["routing"] == "unchanged":
+            return "unchanged"
+        return _fmt_money(row["saving_per_t"], "")
+
     return _table_html(
         markets,
         {
@@ -597,14 +1304,12 @@ def _markets_html(markets: pd.DataFrame, unit_note: str) -> str:
             "demand": lambda r: _fmt_t(r["demand_t"]),
             "served": lambda r: _fmt_t(r["served_t"]),
             "served via": lambda r: esc(str(r["served_via"])),
-            f"landed cost per t{unit_note}": lambda r: _fmt_money(
-                r["landed_cost_per_t"], ""
-            ),
-            f"direct baseline per t{unit_note}": lambda r: _fmt_money(
+            f"landed {per_t}": lambda r: _fmt_money(r["landed_cost_per_t"], ""),
+            f"direct {per_t}": lambda r: _fmt_money(
                 r["baseline_landed_cost_per_t"], ""
             ),
-            f"saving per t{unit_note}": lambda r: _fmt_money(r["saving_per_t"], ""),
-            "transit days": lambda r: (
+            f"saving {per_t}": saving,
+            "days": lambda r: (
                 f"{r['transit_days']:.1f}" if np.isfinite(r["transit_days"]) else "–"
             ),
             "CO2": lambda r: _fmt_t(r["co2_t"]),
@@ -613,28 +1318,37 @@ def _markets_html(markets: pd.DataFrame, unit_note: str) -> str:
     )
 
 
-def _cost_rows(result: Result, currency: str) -> str:
-    """The rows of the annual cost table: each non-zero cost and the total."""
-    costs = result.costs.as_dict() if result.status in ("optimal", "feasible") else {}
-    return "".join(
-        f"<tr><td>{html.escape(k)}</td>"
-        f"<td class='num'>{_fmt_money(v, currency, 0)}</td></tr>"
-        for k, v in costs.items()
-        if v or k == "total"
-    )
+def _components(result: Result) -> dict[str, float]:
+    """The non-zero annual cost components, when there are two or more."""
+    if result.status not in ("optimal", "feasible"):
+        return {}
+    costs = {k: v for k, v in result.costs.as_dict().items() if k != "total" and v}
+    return costs if len(costs) > 1 else {}
 
 
 def _lists_html(result: Result) -> str:
-    """Assumptions, sources and licences, confidence and known gaps, as lists."""
+    """Assumptions, sources and licences, confidence and known gaps, as lists in
+    two columns."""
     sources = data_sources(result)
     lists = {
         "Assumptions": assumptions(result),
-        "Data sources and licences": sources["licences"],
-        "Confidence of the input data": sources["confidence"],
         "Known gaps in the data": sources["gaps"],
+        "Confidence of the input data": (
+            [
+                "Rows of low (L) or UNVERIFIED confidence: "
+                + "; ".join(
+                    c.replace(" rows of low (L) or UNVERIFIED confidence", "")
+                    for c in sources["confidence"]
+                )
+                + "."
+            ]
+            if sources["confidence"]
+            else []
+        ),
+        "Data sources and licences": sources["licences"],
     }
     return "".join(
-        f"<h2>{html.escape(name)}</h2><ul>"
+        f"<h3>{html.escape(name)}</h3><ul>"
         + "".join(f"<li>{_markdown_inline(item)}</li>" for item in items)
         + "</ul>"
         for name, items in lists.items()
@@ -642,56 +1356,93 @@ def _lists_html(result: Result) -> str:
     )
 
 
-def _brief_html(
-    result: Result,
-    baseline: Result | None,
-    figures: dict[str, Any],
-    markets: pd.DataFrame,
-    map_png: bytes,
-    title: str | None,
-    single_hub: str = "",
-) -> str:
-    """The page ``brief.html``: every text from data escaped, the map inlined."""
-    currency = figures["currency"]
+def _brief_html(page: dict[str, Any]) -> str:
+    """The page ``brief.html`` from its parts (:func:`_page_parts`): every text
+    from data escaped, the map inlined."""
     esc = html.escape
-    unit_note = f" ({currency})" if currency else ""
-    hubs = result.hubs
-    cards_html = _cards_html(figures, currency)
-    hubs_html = _hubs_html(hubs[hubs["open"]], unit_note)
-    market_html = _markets_html(markets, unit_note)
-    cost_rows = _cost_rows(result, currency)
-    lists_html = _lists_html(result)
-    image = base64.b64encode(map_png).decode("ascii")
-    heading = title or f"Hub siting brief: {result.network.name}"
-    baseline_note = (
-        ""
-        if baseline is not None
-        else "<p class='small'>No direct baseline: the network cannot serve every "
-        "market without a hub, so savings are not shown.</p>"
+    result = page["result"]
+    meta = " · ".join(
+        esc(part)
+        for part in (
+            page["author"],
+            page["date"],
+            f"Data: {page['data_version']}",
+        )
+        if part
     )
+    single = (
+        f"<span class='single' id='single-hub'>{esc(page['single_hub'])}</span>"
+        if page["single_hub"]
+        else ""
+    )
+    headline_text = esc(page["headline"])
+    if page["uncertainty"]:
+        headline_text = (
+            f"<span id='uncertainty'>{esc(page['uncertainty'])}</span>"
+            f"<span class='single'>{headline_text}</span>"
+        )
+    side = f"<h2>Key figures</h2>{page['figures_html']}{page['baseline_note']}"
+    if page["corridors"]:
+        side += (
+            "<h2>Export corridors</h2><ul id='corridors'>"
+            + "".join(f"<li>{esc(line)}</li>" for line in page["corridors"])
+            + "</ul>"
+        )
+    if page["break_evens"]:
+        side += (
+            "<h2>What would change the answer</h2><ul id='break-even'>"
+            + "".join(f"<li>{esc(line)}</li>" for line in page["break_evens"])
+            + "</ul><p class='small'>Break-even multipliers against the network as "
+            "given (x1.00), found by re-solving without bounds on the number of "
+            "hubs (hubopt.break_even).</p>"
+        )
+    ranking = ""
+    if page["ranking_html"]:
+        ranking = (
+            "<section id='where'><h2>Where: every candidate port</h2>"
+            "<p class='small intro'>The best plan with each port as the only hub, "
+            f"against "
+            f"the optimum ({esc(page['optimum_text'])}); extra cost per tonne through "
+            "the hub and spread over every tonne delivered.</p>"
+            f"{page['ranking_html']}"
+            + (
+                f"<p id='near-tie'>{esc(page['near_tie'])}</p>"
+                if page["near_tie"]
+                else ""
+            )
+            + "</section>"
+        )
+    hubs = ""
+    if page["hubs_html"]:
+        hubs = (
+            f"<section class='keep'><h2>Hubs opened</h2>{page['hubs_html']}</section>"
+        )
     files = ", ".join(f"<code>{f}</code>" for f in PACK_FILES if f != "brief.html")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{esc(heading)}</title><style>{_CSS}</style></head>
+<title>{esc(page["title"])}</title><style>{_css(page["paper"])}</style></head>
 <body>
-<h1>{esc(heading)}</h1>
-<div class="small">hubopt {esc(__version__)} · solver {esc(str(result.solver))} ·
-status {esc(result.status)}</div>
-<p class="headline" id="headline">{esc(headline(figures, baseline is not None))}</p>
-{f'<p id="single-hub">{esc(single_hub)}</p>' if single_hub else ""}
-<h2>Key figures</h2>
-<div class="figures">{cards_html}</div>{baseline_note}
-<h2>Map</h2>
+<header><h1>{esc(page["title"])}</h1><div class="meta" id="meta">{meta}</div></header>
+<section class="lead keep">
+<p class="headline" id="headline">{headline_text}{single}</p>
+<p class="caveat" id="caveat"><b>Caveat.</b> {esc(page["caveat"])}</p>
+</section>
+<p class="status" id="status">{esc(page["status"])}{esc(page["interrupted"])}</p>
+<section class="grid">
+<figure class="keep"><h2>Map</h2>
 <img class="map" id="map" alt="map of the hubs, markets and flows"
-src="data:image/png;base64,{image}">
-<p class="small">Interactive version: <a href="interactive_map.html">
-interactive_map.html</a> (works offline).</p>
-<h2>Hubs opened</h2>{hubs_html}
-<h2>Markets</h2>{market_html}
-<h2>Annual cost</h2><table><tbody>{cost_rows}</tbody></table>
-{lists_html}
-<p class="small">Files in this pack: {files}.</p>
+src="data:image/png;base64,{page["map_png"]}">
+<figcaption>Interactive version: <a href="interactive_map.html">interactive_map.html</a>
+(works offline).</figcaption></figure>
+<div class="keep">{side}</div>
+</section>
+{ranking}
+{hubs}
+<section id="markets"><h2>Markets</h2>{page["markets_html"]}</section>
+<section class="lists">{page["lists_html"]}</section>
+<footer class="small" id="footer">{esc(technical_line(result))}.<span
+class="screen-only"> Files in this pack: {files}.</span></footer>
 </body></html>
 """
 
@@ -702,8 +1453,14 @@ def write_brief(
     *,
     baseline: Result | None = None,
     single_hub: Result | None = None,
+    ranking: pd.DataFrame | None = None,
+    break_evens: Sequence[BreakEven] = (),
+    uncertainty: UncertaintySummary | str | None = None,
     overwrite: bool = False,
     title: str | None = None,
+    author: str | None = None,
+    paper: str = "a4",
+    date: str | None = None,
     extent: tuple[float, float, float, float] | None = DEFAULT_EXTENT,
     guard_formulas: bool = True,
     interrupted: bool = False,
@@ -711,9 +1468,10 @@ def write_brief(
     """Write the briefing pack for a result into a folder.
 
     Nothing here solves: the comparisons the brief shows are handed in, computed by
-    :func:`hubopt.decisions.comparisons` (:func:`hubopt.brief` does both). The pack
-    is written all-or-nothing (:mod:`hubopt.outputs`): built in a temporary sibling
-    folder and swapped in, replacing only the files of an earlier hubopt run.
+    :func:`hubopt.decisions.comparisons` and :mod:`hubopt.breakeven`
+    (:func:`hubopt.brief` does both). The pack is written all-or-nothing
+    (:mod:`hubopt.outputs`): built in a temporary sibling folder and swapped in,
+    replacing only the files of an earlier hubopt run.
 
     Parameters
     ----------
@@ -727,10 +1485,25 @@ def write_brief(
     single_hub
         The best single hub when no hub opens
         (:func:`hubopt.decisions.best_single_hub`); None leaves it out.
+    ranking
+        Every candidate hub against the optimum
+        (:func:`hubopt.breakeven.candidate_ranking`); None leaves the table out.
+    break_evens
+        Break-even values (:func:`hubopt.break_even`) to state, one line each.
+    uncertainty
+        A hook for an uncertainty analysis (hubopt has none yet): an object with a
+        ``headline`` string (:class:`UncertaintySummary`) or the string itself,
+        printed as the headline with the single-figure answer under it.
     overwrite
         Replace the files of an earlier pack; without it they are an error.
     title
-        The brief's heading.
+        The brief's heading (default "Where to site a hub: <network>").
+    author
+        The author or organisation printed under the title.
+    paper
+        "a4" (default) or "letter": the page size of the print style.
+    date
+        The date printed under the title (default: today, ISO 8601, UTC).
     extent
         The map frame, as in :func:`hubopt.maps.static_map`.
     guard_formulas
@@ -748,7 +1521,7 @@ def write_brief(
     ------
     ValidationError
         When ``out_dir`` is a file, or holds files of an earlier run and
-        ``overwrite`` is False.
+        ``overwrite`` is False, or ``paper`` is not "a4" or "letter".
     OutputError
         The pack could not be written; the folder is as it was.
 
@@ -760,68 +1533,232 @@ def write_brief(
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     page = write_brief(result, folder, overwrite=True)
     ...     sorted(p.name for p in page.parent.iterdir())[:3]
-    ['.hubopt.json', 'brief.html', 'flows.csv']
+    ['.hubopt.json', 'break_even.csv', 'brief.html']
     """
+    paper_size = check_paper(paper)
     folder = check_target(out_dir, overwrite=overwrite, names=PACK_FILES)
+    parts = {
+        "baseline": baseline,
+        "single_hub": single_hub,
+        "ranking": ranking,
+        "break_evens": tuple(break_evens),
+        "uncertainty": (
+            uncertainty
+            if uncertainty is None or isinstance(uncertainty, str)
+            else str(uncertainty.headline)
+        ),
+        "title": title,
+        "author": author,
+        "paper": paper_size,
+        "date": date or datetime.datetime.now(datetime.UTC).date().isoformat(),
+        "interrupted": interrupted or result.interrupted,
+    }
     _write_pack(
         result,
         folder,
-        baseline,
-        single_hub,
+        parts,
         overwrite=overwrite,
-        title=title,
         extent=extent,
         guard_formulas=guard_formulas,
-        interrupted=interrupted or result.interrupted,
     )
     return folder / "brief.html"
+
+
+def default_title(network: Network) -> str:
+    """The brief's heading when none is given: what a bundled network is, else its
+    name.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.report import default_title
+    >>> default_title(hubopt.datasets.morocco_kazakhstan())
+    'Where to site a hub: Kazakh wheat → Moroccan hub port → African markets'
+    """
+    about = datasets.DATASETS.get(network.name)
+    if network.name == "morocco_kazakhstan" and about:
+        return "Where to site a hub: " + about.replace(" -> ", " → ")
+    return f"Where to site a hub: {network.name}"
+
+
+def check_paper(paper: str) -> str:
+    """The CSS page size of a ``paper`` name ("a4" or "letter", any case).
+
+    Examples
+    --------
+    >>> from hubopt.report import check_paper
+    >>> check_paper("Letter")
+    'letter'
+    >>> check_paper("A5")
+    Traceback (most recent call last):
+    ...
+    hubopt.errors.ValidationError: paper must be 'a4' or 'letter', got 'A5'
+    """
+    size = PAPERS.get(str(paper).strip().lower())
+    if size is None:
+        msg = f"paper must be 'a4' or 'letter', got {paper!r}"
+        raise ValidationError(msg)
+    return size
+
+
+def _page_parts(
+    result: Result, parts: dict[str, Any], map_png: bytes
+) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """Everything the page shows, as text and HTML pieces, and the tables written
+    beside it."""
+    base, forced, ranking = parts["baseline"], parts["single_hub"], parts["ranking"]
+    network = result.network
+    figures = key_figures(result, base)
+    currency = figures["currency"]
+    markets = market_table(result, base)
+    mix = corridor_mix(result)
+    interrupted = ""
+    if parts["interrupted"]:
+        interrupted = (
+            " The run was interrupted (Ctrl-C): this is the best solution found by "
+            "then"
+            + ("" if base is not None else ", without the direct baseline")
+            + "; comparisons not solved by then are left out."
+        )
+    opened = result.hubs[result.hubs["open"]]
+    edges = parts["break_evens"]
+    page = {
+        "result": result,
+        "currency": currency,
+        "title": parts["title"] or default_title(network),
+        "author": parts["author"] or "",
+        "date": parts["date"],
+        "paper": parts["paper"],
+        "data_version": data_version(network),
+        "headline": headline(figures, base is not None),
+        "uncertainty": parts["uncertainty"] or "",
+        "single_hub": single_hub_sentence(result, forced) if forced is not None else "",
+        "caveat": caveat_text(network),
+        "status": status_sentence(result),
+        "interrupted": interrupted,
+        "figures_html": _figures_html(figures, currency, _components(result)),
+        "baseline_note": (
+            ""
+            if base is not None
+            else "<p class='small'>No direct baseline: the network cannot serve "
+            "every market without a hub, so savings are not shown.</p>"
+        ),
+        "corridors": corridor_sentences(mix),
+        "break_evens": break_even_lines(edges, network),
+        "ranking_html": (
+            _ranking_html(ranking, result, currency) if ranking is not None else ""
+        ),
+        "optimum_text": (
+            f"{figures['hubs_opened'] if len(opened) else 'no hub'}, "
+            f"{_format.money(figures['cost_per_t'], currency)} per tonne"
+        ),
+        "near_tie": near_tie_sentence(ranking, result) if ranking is not None else "",
+        "hubs_html": _hubs_html(opened, currency) if len(opened) else "",
+        "markets_html": _markets_html(markets, currency),
+        "lists_html": _lists_html(result),
+        "map_png": base64.b64encode(map_png).decode("ascii"),
+    }
+    tables = {
+        "key_figures.csv": pd.DataFrame([figures]),
+        "market_comparison.csv": markets,
+        "candidate_ranking.csv": (
+            ranking if ranking is not None else pd.DataFrame(columns=["hub_id"])
+        ),
+        "corridor_mix.csv": pd.concat(
+            [
+                mix["corridors"].assign(kind="export corridor"),
+                mix["countries"].assign(kind="transit country"),
+            ],
+            ignore_index=True,
+        ),
+        "break_even.csv": pd.DataFrame(
+            [_break_even_row(e, network) for e in edges],
+            columns=list(BREAK_EVEN_COLUMNS),
+        ),
+    }
+    return page, tables
+
+
+#: Columns of break_even.csv.
+BREAK_EVEN_COLUMNS = (
+    "driver",
+    "base_value",
+    "low",
+    "high",
+    "break_even_value",
+    "bracket_below",
+    "bracket_above",
+    "hubs_below",
+    "hubs_above",
+    "solves",
+    "sentence",
+)
+
+
+def _break_even_row(edge: BreakEven, network: Network) -> dict[str, Any]:
+    """A row of break_even.csv. The multipliers match no column rule of
+    :func:`hubopt._tables.rounded`; they are written to 4 decimals, finer than any
+    bisection tolerance the brief uses (0.01), without the binary tails of halving
+    (1.60546875)."""
+
+    def value(x: float | None) -> float:
+        return np.nan if x is None else round(float(x), 4)
+
+    return {
+        "driver": edge.driver,
+        "base_value": value(edge.base_value),
+        "low": value(edge.low),
+        "high": value(edge.high),
+        "break_even_value": value(edge.value),
+        "bracket_below": value(edge.bracket[0]),
+        "bracket_above": value(edge.bracket[1]),
+        "hubs_below": "; ".join(f"{h}:{lv}" for h, lv in edge.portfolio_below),
+        "hubs_above": "; ".join(f"{h}:{lv}" for h, lv in edge.portfolio_above),
+        "solves": edge.solves,
+        "sentence": break_even_sentence(edge, network),
+    }
+
+
+def _fallback_hub(result: Result, forced: Result | None) -> str | None:
+    """The hub the forced single-hub plan opens, when the optimum opens none (the
+    maps mark it as "best single hub if one must be built")."""
+    if forced is None or forced.hubs is None or result.hubs is None:
+        return None
+    if bool(result.hubs["open"].any()):
+        return None
+    opened = forced.hubs.loc[forced.hubs["open"].astype(bool), "hub_id"]
+    return str(opened.iloc[0]) if len(opened) == 1 else None
 
 
 def _write_pack(
     result: Result,
     folder: Path,
-    base: Result | None,
-    forced: Result | None,
+    parts: dict[str, Any],
     *,
     overwrite: bool,
-    title: str | None,
     extent: tuple[float, float, float, float] | None,
     guard_formulas: bool,
-    interrupted: bool,
 ) -> None:
-
-    figures = key_figures(result, base)
-    markets = market_table(result, base)
-    single = single_hub_sentence(result, forced) if forced is not None else ""
-    if interrupted:
-        single = (single + " " if single else "") + (
-            "The run was interrupted (Ctrl-C): this is the best solution found by "
-            "then" + ("" if base is not None else ", without the direct baseline") + "."
-        )
+    fallback = _fallback_hub(result, parts.get("single_hub"))
     with output_folder(folder, overwrite=overwrite) as staging:
-        fig = maps.static_map(result, staging / "map.png", extent=extent)
+        fig = maps.static_map(
+            result, staging / "map.png", extent=extent, fallback_hub=fallback
+        )
         fig.savefig(staging / "map.pdf", bbox_inches="tight", facecolor="white")
-        webmap.interactive_map(result, staging / "interactive_map.html", extent=extent)
-        result.write_tables(staging, guard_formulas=guard_formulas)
-        write_csv_atomic(
-            pd.DataFrame([figures]),
-            staging / "key_figures.csv",
-            guard_formulas=guard_formulas,
-        )
-        write_csv_atomic(
-            markets, staging / "market_comparison.csv", guard_formulas=guard_formulas
-        )
-        _write_geopackage(result, staging / "results.gpkg")
-        page = _brief_html(
+        webmap.interactive_map(
             result,
-            base,
-            figures,
-            markets,
-            (staging / "map.png").read_bytes(),
-            title,
-            single,
+            staging / "interactive_map.html",
+            extent=extent,
+            fallback_hub=fallback,
         )
-        write_text_atomic(page, staging / "brief.html")
+        result.write_tables(staging, guard_formulas=guard_formulas)
+        page, tables = _page_parts(result, parts, (staging / "map.png").read_bytes())
+        for name, table in tables.items():
+            write_csv_atomic(
+                rounded(table), staging / name, guard_formulas=guard_formulas
+            )
+        _write_geopackage(result, staging / "results.gpkg")
+        write_text_atomic(_brief_html(page), staging / "brief.html")
 
 
 def _write_geopackage(result: Result, path: Path) -> None:

@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 from ._capacities import capacity_selection
+from ._format import currency_of
+from ._tables import decimals_for, rounded
 from .check import check_solution
 from .io import write_csv_atomic, write_text_atomic
 from .network import Network
@@ -931,7 +933,7 @@ class Result:
                 tables = (*tables, "capacities")
             for table in tables:
                 write_csv_atomic(
-                    _round(getattr(self, table)),
+                    rounded(getattr(self, table)),
                     folder / f"{table}.csv",
                     guard_formulas=guard_formulas,
                 )
@@ -939,7 +941,10 @@ class Result:
             json.dumps(run, indent=2, sort_keys=True) + "\n", folder / "run.json"
         )
         write_text_atomic(
-            json.dumps(summary, indent=2, sort_keys=True) + "\n",
+            json.dumps(
+                _rounded_summary(summary, currency_of(self)), indent=2, sort_keys=True
+            )
+            + "\n",
             folder / "summary.json",
         )
 
@@ -1031,12 +1036,25 @@ def _outcome(demand_t: float, served_t: float, contested: bool) -> str:
     return "lost to alternative" if contested else "unmet"
 
 
-def _round(frame: pd.DataFrame) -> pd.DataFrame:
-    """Round floats for stable, readable CSV output (12 significant digits)."""
-    out = frame.copy()
-    for col in out.columns:
-        if pd.api.types.is_float_dtype(out[col]):
-            out[col] = out[col].map(
-                lambda v: v if not np.isfinite(v) else float(f"{v:.12g}")
-            )
+def _rounded_summary(summary: dict[str, Any], currency: str) -> dict[str, Any]:
+    """summary.json's figures rounded as the tables are (:mod:`hubopt._tables`):
+    money to cents, tonnes to whole tonnes, and the currency of the money named
+    (``null`` when the network does not say). The options are left as given."""
+    out = dict(summary)
+    for key in ("objective", "best_bound"):
+        out[key] = _round_as(out.get(key), 2)
+    out["costs"] = {k: _round_as(v, 2) for k, v in summary["costs"].items()}
+    for key in ("delivered_t", "unmet_t", "lost_to_alternative_t", "co2_t"):
+        if key in out:
+            out[key] = _round_as(out[key], decimals_for(key))
+    out["currency"] = currency or None
     return out
+
+
+def _round_as(value: Any, digits: int | None) -> Any:
+    """A JSON number rounded to ``digits`` (whole numbers as int); None stays."""
+    if value is None or digits is None or isinstance(value, bool):
+        return value
+    if digits == 0:
+        return round(float(value))
+    return round(float(value), digits) + 0.0

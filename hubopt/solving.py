@@ -92,7 +92,7 @@ def solve(
     deadline = Deadline(options.settings.time_limit_s)  # the MILP's and the LP's
     raw = run(built, options.settings, deadline)
     raw.values = None  # read into the flows; not carried along with the Result
-    marginal = _marginal_values(network, options, raw, deadline)
+    marginal = _settle(network, options, raw, deadline)
     result = Result(
         network,
         raw,
@@ -138,25 +138,23 @@ def run(
     )
 
 
-def _marginal_values(
+def _settle(
     network: Network, options: SolveOptions, raw: RawSolution, deadline: Deadline
 ) -> dict[str, np.ndarray] | None:
-    """The marginal values of a solution, when asked for and there is one; a Ctrl-C
+    """The tie-break of a solution (:func:`hubopt.model.settle`: equally cheap
+    alternatives resolved by ids, whatever the order of the rows) and its marginal
+    values when asked for; nothing without a solution or after a Ctrl-C. A Ctrl-C
     during them keeps the solution and says so in its message."""
-    if not (
-        options.marginal_values
-        and raw.status in ("optimal", "feasible")
-        and not raw.interrupted  # Ctrl-C means stop: no second solve
-    ):
-        return None
+    if raw.status not in ("optimal", "feasible") or raw.interrupted:
+        return None  # Ctrl-C means stop: no second solve
     try:
-        return model.marginal_values(
+        return model.settle(
             network,
             options.model,
-            raw.open_level,
-            raw.flow_t,
+            raw,
             deadline=deadline,
             threads=options.settings.threads,
+            marginal=options.marginal_values,
         )
     except KeyboardInterrupt:  # Ctrl-C after the MIP: keep what was found
         raw.interrupted = True

@@ -45,6 +45,7 @@ from .maps import (
     DEFAULT_EXTENT,
     FLOW_COLOURS,
     FLOW_LABELS,
+    HUB_STYLES,
     _default_title,
     _fit,
     _Frame,
@@ -52,6 +53,8 @@ from .maps import (
     _lines,
     _subtitle,
     _widths,
+    hub_kinds,
+    landlocked_markets,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -70,6 +73,17 @@ _CSS = (
     "font:12px/1.5 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,0.3);}}"
     ".hubopt-legend i{{display:inline-block;width:18px;height:4px;"
     "margin-right:6px;vertical-align:middle;}}"
+    ".hubopt-legend b.sym{{display:inline-block;width:18px;margin-right:6px;"
+    "text-align:center;font-weight:normal;}}"
+    ".leaflet-tooltip.hubopt-label{{font:11px/1.15 sans-serif;padding:0 3px;"
+    "background:rgba(255,255,255,0.8);border:0;border-radius:2px;box-shadow:none;"
+    "color:#222;white-space:nowrap;}}"
+    ".leaflet-tooltip.hubopt-label:before{{display:none;}}"
+    ".leaflet-tooltip.hubopt-label-open,.leaflet-tooltip.hubopt-label-fallback"
+    "{{font-weight:bold;font-size:12px;}}"
+    ".leaflet-tooltip.hubopt-label-candidate{{color:#1F4E79;font-size:10px;}}"
+    ".leaflet-tooltip.hubopt-label-closed{{color:#6E6E6E;font-size:10px;"
+    "font-style:italic;}}"
 )
 
 
@@ -101,15 +115,22 @@ def interactive_map(
     extent: tuple[float, float, float, float] | None = DEFAULT_EXTENT,
     tiles: str | None = None,
     title: str | None = None,
+    fallback_hub: str | None = None,
 ) -> folium.Map:
     """An interactive Leaflet map of a result that works without internet.
 
-    Layers (each can be toggled): the Natural Earth countries, flows along their
-    routes (width by tonnes; popup: tonnes, mode, corridor, cost), opened hubs (popup:
-    level, throughput, utilisation, costs), candidate hubs not opened, markets (sized
-    by demand, coloured by landed cost; popup: demand, served, landed cost, serving
-    hub) and origins. Leaflet's JavaScript and CSS are inlined, so the saved HTML file
-    references no remote URL and opens from disk with the network off.
+    Layers (each can be toggled; an empty one is left out of the page and the layer
+    control): the Natural Earth countries, flows along their routes (width by tonnes;
+    popup: tonnes, mode, corridor, cost), opened hubs (popup: level, throughput,
+    utilisation, costs), the best single hub if one must be built (``fallback_hub``,
+    when not opened), candidate ports not opened, ports closed by their status
+    (``hubs.status`` "closed"), markets (sized by demand, coloured by landed cost;
+    popup: demand, served, landed cost, serving hub) and origins. Hubs, markets and
+    origins carry permanent labels (small type, beside the symbol); where two labels
+    would overlap at the current zoom, the less important one (a candidate port
+    before a market, a market before an origin or an opened hub) is hidden until
+    zooming in shows it. Leaflet's JavaScript and CSS are inlined, so the saved HTML
+    file references no remote URL and opens from disk with the network off.
 
     Parameters
     ----------
@@ -125,6 +146,9 @@ def interactive_map(
     title
         A heading shown over the map; by default as in
         :func:`hubopt.maps.static_map`.
+    fallback_hub
+        The id of the hub to mark as the best single hub if one must be built, as in
+        :func:`hubopt.maps.static_map`.
 
     Returns
     -------
@@ -133,7 +157,8 @@ def interactive_map(
     Raises
     ------
     ValidationError
-        For a bad ``extent`` or a ``path`` that is not an .html file.
+        For a bad ``extent``, an unknown ``fallback_hub`` or a ``path`` that is not
+        an .html file.
 
     Examples
     --------
@@ -147,19 +172,29 @@ def interactive_map(
 
     frame = _fit(result) if extent is None else _Frame.of(extent)
     layers = _layers(result)
+    kinds = hub_kinds(layers["hubs"], fallback_hub)
     currency = currency_of(result)
     unit = f"{currency} " if currency else ""
 
     fmap = _new_page(folium, frame, result)
     _add_countries(folium, fmap, tiles)
     _add_flows(folium, fmap, layers["flows"], unit)
-    _add_hubs(folium, fmap, layers["hubs"], unit)
-    lo, hi = _add_markets(folium, fmap, layers["markets"], unit)
-    _add_origins(folium, fmap, layers["origins"])
+    ranks = _label_ranks(layers, kinds)
+    _add_hubs(folium, fmap, layers["hubs"], kinds, unit, ranks["hubs"])
+    lo, hi = _add_markets(
+        folium,
+        fmap,
+        layers["markets"],
+        unit,
+        ranks["markets"],
+        landlocked_markets(result),
+    )
+    _add_origins(folium, fmap, layers["origins"], ranks["origins"])
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds([[frame.lat_min, frame.lon_min], [frame.lat_max, frame.lon_max]])
+    fmap.add_child(_script(_DECLUTTER_JS))
     _add_title(fmap, result, title)
-    _add_legend(fmap, result, unit, lo, hi)
+    _add_legend(fmap, result, layers, kinds, unit, lo, hi)
     if path is not None:
         _save_page(fmap, path)
     return fmap
@@ -233,36 +268,46 @@ def _flow_rows(flow: pd.Series, unit: str) -> list[tuple[str, str]]:
 
 
 def _add_flows(folium: Any, fmap: folium.Map, flows: pd.DataFrame, unit: str) -> None:
-    """The flows along their routes, width by tonnes, in one layer."""
+    """The flows along their routes, width by tonnes, in one layer (none without
+    flows)."""
+    if not len(flows):
+        return
     group = folium.FeatureGroup(name=f"Flows ({len(flows)})")
-    if len(flows):
-        scale_t = float(flows["tonnes"].max())
-        widths = _widths(flows["tonnes"], scale_t, 1.5, 10.0)
-        for (_, flow), width in zip(flows.iterrows(), widths, strict=True):
-            locations = [
-                [[float(lat), float(lon)] for lon, lat in coords]
-                for coords in _lines(flow.geometry)
-            ]
-            layer = folium.PolyLine(
-                locations if len(locations) > 1 else locations[0],
-                color=FLOW_COLOURS.get(flow["kind"], "#555555"),
-                weight=float(width),
-                opacity=0.6,
-                class_name="hubopt-flow",
-            )
-            layer.add_child(
-                _bind_tooltip(f"{flow['from']} → {flow['to']}: {flow['tonnes']:,.0f} t")
-            )
-            heading = f"{flow['from']} → {flow['to']}"
-            layer.add_child(_bind_popup(_popup(_flow_rows(flow, unit), heading)))
-            layer.add_to(group)
+    scale_t = float(flows["tonnes"].max())
+    widths = _widths(flows["tonnes"], scale_t, 1.5, 10.0)
+    for (_, flow), width in zip(flows.iterrows(), widths, strict=True):
+        locations = [
+            [[float(lat), float(lon)] for lon, lat in coords]
+            for coords in _lines(flow.geometry)
+        ]
+        layer = folium.PolyLine(
+            locations if len(locations) > 1 else locations[0],
+            color=FLOW_COLOURS.get(flow["kind"], "#555555"),
+            weight=float(width),
+            opacity=0.6,
+            class_name="hubopt-flow",
+        )
+        layer.add_child(
+            _bind_tooltip(f"{flow['from']} → {flow['to']}: {flow['tonnes']:,.0f} t")
+        )
+        heading = f"{flow['from']} → {flow['to']}"
+        layer.add_child(_bind_popup(_popup(_flow_rows(flow, unit), heading)))
+        layer.add_to(group)
     group.add_to(fmap)
 
 
-def _hub_rows(row: Any, unit: str) -> list[tuple[str, str]]:
-    """The popup rows of a hub (a row of ``itertuples``)."""
+_HUB_STATUS = {
+    "open": "opened",
+    "fallback": "not opened; best single hub if one must be built",
+    "candidate": "candidate, not opened",
+    "closed": "closed (status in the hubs table)",
+}
+
+
+def _hub_rows(row: Any, kind: str, unit: str) -> list[tuple[str, str]]:
+    """The popup rows of a hub (a row of ``itertuples``) of ``kind``."""
     return [
-        ("status", "opened" if row.open else f"not opened ({row.status})"),
+        ("status", _HUB_STATUS[kind]),
         ("level", str(row.level or "-")),
         ("capacity", tonnes(row.capacity_t) if row.open else "-"),
         ("throughput", f"{row.throughput_t:,.0f} t"),
@@ -275,47 +320,113 @@ def _hub_rows(row: Any, unit: str) -> list[tuple[str, str]]:
     ]
 
 
-def _hub_icon(folium: Any, row: Any, hub_scale: float, key: str) -> Any:
-    """A square, gold and sized by throughput when opened, faint when not."""
-    radius = (
-        6 + 9 * math.sqrt(min(row.throughput_t / hub_scale, 1.0)) if row.open else 5
-    )
-    size = round(2 * radius)
-    style = f"width:{size}px;height:{size}px;box-sizing:border-box;" + (
-        f"background:{_HUB_OPEN};border:1.5px solid #000;"
-        if row.open
-        else "background:rgba(255,255,255,0.5);border:1px solid #7F7F7F;opacity:0.7;"
-    )
+#: The hub symbols (fixed markup, no data): gold square (opened, sized by
+#: throughput), gold star (fallback), white square with a blue edge (candidate),
+#: grey cross (closed by status).
+_STAR = (
+    "<svg width='{size}' height='{size}' viewBox='0 0 24 24'><polygon points='12,1.5 "
+    "15,9 23,9.2 16.8,14 19,22.5 12,17.6 5,22.5 7.2,14 1,9.2 9,9' fill='{face}' "
+    "stroke='#000' stroke-width='1.3'/></svg>"
+)
+_CROSS = (
+    "<svg width='{size}' height='{size}' viewBox='0 0 12 12'><path d='M2 2L10 10M10 "
+    "2L2 10' stroke='#8C8C8C' stroke-width='2.6' stroke-linecap='round'/></svg>"
+)
+
+
+def _hub_icon(folium: Any, row: Any, kind: str, hub_scale: float) -> Any:
+    """The symbol of a hub of ``kind`` (see ``HUB_STYLES`` in :mod:`hubopt.maps`)."""
+    if kind == "open":
+        size = round(2 * (6 + 9 * math.sqrt(min(row.throughput_t / hub_scale, 1.0))))
+        markup = (
+            f"<div style='width:{size}px;height:{size}px;box-sizing:border-box;"
+            f"background:{_HUB_OPEN};border:1.5px solid #000;'></div>"
+        )
+    elif kind == "fallback":
+        size = 26
+        markup = _STAR.format(size=size, face=HUB_STYLES["fallback"][1])
+    elif kind == "candidate":
+        size = 11
+        markup = (
+            f"<div style='width:{size}px;height:{size}px;box-sizing:border-box;"
+            f"background:#fff;border:2px solid {HUB_STYLES['candidate'][2]};'></div>"
+        )
+    else:
+        size = 11
+        markup = _CROSS.format(size=size)
     return folium.DivIcon(
-        html=f"<div style='{style}'></div>",
+        html=markup,
         icon_size=(size, size),
         icon_anchor=(size // 2, size // 2),
-        class_name=f"hubopt-hub hubopt-hub-{key}",
-    )
+        class_name=f"hubopt-hub hubopt-hub-{kind}",
+    ), size
 
 
-def _add_hubs(folium: Any, fmap: folium.Map, hubs: pd.DataFrame, unit: str) -> None:
-    """Two layers: the candidate hubs not opened, then the opened ones."""
-    opened, shut = hubs[hubs["open"]], hubs[~hubs["open"]]
+#: The layer of each kind of hub, in the order of the layer control.
+_HUB_LAYERS = {
+    "open": "Hubs opened",
+    "fallback": "Best single hub if one must be built",
+    "candidate": "Candidate ports not opened",
+    "closed": "Ports closed by status",
+}
+
+
+def _add_hubs(
+    folium: Any,
+    fmap: folium.Map,
+    hubs: pd.DataFrame,
+    kinds: pd.Series,
+    unit: str,
+    ranks: list[int],
+) -> None:
+    """A layer per kind of hub that has any: opened, the fallback, candidates not
+    opened, closed by status; each hub labelled, the opened ones on top."""
+    opened = hubs[kinds == "open"]
     hub_scale = max(float(opened["throughput_t"].max()) if len(opened) else 0, 1.0)
-    groups = {
-        "open": folium.FeatureGroup(name=f"Hubs opened ({len(opened)})"),
-        "shut": folium.FeatureGroup(name=f"Candidate hubs not opened ({len(shut)})"),
-    }
-    for key, part in (("shut", shut), ("open", opened)):
-        for row in part.itertuples():
+    for kind, name in _HUB_LAYERS.items():
+        mask = (kinds == kind).to_numpy()
+        if not mask.any():
+            continue
+        group = folium.FeatureGroup(name=f"{name} ({int(mask.sum())})")
+        for pos in np.flatnonzero(mask):
+            row = next(hubs.iloc[[pos]].itertuples())
+            icon, size = _hub_icon(folium, row, kind, hub_scale)
             layer = folium.Marker(
                 [row.lat, row.lon],
-                icon=_hub_icon(folium, row, hub_scale, key),
-                z_index_offset=1000 if row.open else 0,
+                icon=icon,
+                z_index_offset={"open": 1000, "fallback": 1100, "candidate": 100}.get(
+                    kind, 0
+                ),
             )
-            layer.add_child(_bind_tooltip(str(row.name)))
+            label = str(row.name)
+            if kind == "fallback":
+                label += ": best single hub if one must be built"
+            elif kind == "closed":
+                label += " (closed)"
+            layer.add_child(_bind_label(label, kind, ranks[pos], size / 2))
             layer.add_child(
-                _bind_popup(_popup(_hub_rows(row, unit), f"Hub: {row.name}"))
+                _bind_popup(_popup(_hub_rows(row, kind, unit), f"Hub: {row.name}"))
             )
-            layer.add_to(groups[key])
-    groups["shut"].add_to(fmap)
-    groups["open"].add_to(fmap)
+            layer.add_to(group)
+        group.add_to(fmap)
+
+
+def _label_ranks(layers: dict[str, Any], kinds: pd.Series) -> dict[str, list[int]]:
+    """The order in which labels keep their place when two overlap (0 first):
+    opened hubs and the fallback, origins, markets by demand, candidate ports,
+    closed ports."""
+    hubs, markets, origins = layers["hubs"], layers["markets"], layers["origins"]
+    order = {"open": 0, "fallback": 1, "candidate": 4, "closed": 5}
+    entries = [((order[k], i), ("hubs", i)) for i, k in enumerate(kinds)]
+    entries += [((2, i), ("origins", i)) for i in range(len(origins))]
+    demand = markets["demand_t"].to_numpy(dtype=float)
+    by_demand = np.argsort(-demand, kind="stable")
+    entries += [((3, n), ("markets", int(i))) for n, i in enumerate(by_demand)]
+    out = {"hubs": [0] * len(hubs), "markets": [0] * len(markets)}
+    out["origins"] = [0] * len(origins)
+    for rank, (_, (table, i)) in enumerate(sorted(entries)):
+        out[table][i] = rank
+    return out
 
 
 def _market_rows(row: Any, unit: str) -> list[tuple[str, str]]:
@@ -336,18 +447,27 @@ def _market_rows(row: Any, unit: str) -> list[tuple[str, str]]:
 
 
 def _add_markets(
-    folium: Any, fmap: folium.Map, markets: pd.DataFrame, unit: str
+    folium: Any,
+    fmap: folium.Map,
+    markets: pd.DataFrame,
+    unit: str,
+    ranks: list[int],
+    gateways: dict[str, str],
 ) -> tuple[float, float]:
-    """The markets, sized by demand and coloured by landed cost; returns the colour
-    scale's (lowest, highest) cost."""
+    """The markets, sized by demand, coloured by landed cost and labelled with their
+    name (a landlocked one with its gateway port, when the name does not give it); no
+    layer without markets. Returns the colour scale's (lowest, highest) cost."""
     cost = markets["landed_cost_per_t"].astype(float)
     lo, hi = (float(cost.min()), float(cost.max())) if cost.notna().any() else (0, 1)
     demand_scale = max(float(markets["demand_t"].max()), 1.0)
+    if not len(markets):
+        return lo, hi
     group = folium.FeatureGroup(name=f"Markets ({len(markets)})")
-    for row in markets.itertuples():
+    for pos, row in enumerate(markets.itertuples()):
+        radius = 4 + 12 * math.sqrt(min(row.demand_t / demand_scale, 1.0))
         layer = folium.CircleMarker(
             [row.lat, row.lon],
-            radius=4 + 12 * math.sqrt(min(row.demand_t / demand_scale, 1.0)),
+            radius=radius,
             color="#222222",
             weight=1,
             fill=True,
@@ -355,7 +475,11 @@ def _add_markets(
             fill_opacity=0.9,
             class_name="hubopt-market",
         )
-        layer.add_child(_bind_tooltip(str(row.name)))
+        label = str(row.name)
+        port = gateways.get(str(row.destination))
+        if port is not None and port not in label:
+            label += f" (via {port})"
+        layer.add_child(_bind_label(label, "market", ranks[pos], radius))
         layer.add_child(
             _bind_popup(_popup(_market_rows(row, unit), f"Market: {row.name}"))
         )
@@ -364,10 +488,14 @@ def _add_markets(
     return lo, hi
 
 
-def _add_origins(folium: Any, fmap: folium.Map, origins: pd.DataFrame) -> None:
-    """The origins, dark triangles."""
+def _add_origins(
+    folium: Any, fmap: folium.Map, origins: pd.DataFrame, ranks: list[int]
+) -> None:
+    """The origins, dark triangles, labelled (no layer without origins)."""
+    if not len(origins):
+        return
     group = folium.FeatureGroup(name=f"Origins ({len(origins)})")
-    for row in origins.itertuples():
+    for pos, row in enumerate(origins.itertuples()):
         rows = [("supply", f"{row.supply_t:,.0f} t")]
         layer = folium.Marker(
             [row.lat, row.lon],
@@ -382,7 +510,7 @@ def _add_origins(folium: Any, fmap: folium.Map, origins: pd.DataFrame) -> None:
                 class_name="hubopt-origin",
             ),
         )
-        layer.add_child(_bind_tooltip(str(row.name)))
+        layer.add_child(_bind_label(str(row.name), "origin", ranks[pos], 8))
         layer.add_child(_bind_popup(_popup(rows, f"Origin: {row.name}")))
         layer.add_to(group)
     group.add_to(fmap)
@@ -400,23 +528,50 @@ def _add_title(fmap: folium.Map, result: Result, title: str | None) -> None:
     )
 
 
+#: The legend's hub symbols (fixed markup).
+_LEGEND_SYMBOLS = {
+    "open": f"<b class='sym' style='color:{_HUB_OPEN}'>&#9632;</b>",
+    "fallback": f"<b class='sym' style='color:{_HUB_OPEN}'>&#9733;</b>",
+    "candidate": "<b class='sym' style='color:#1F4E79'>&#9633;</b>",
+    "closed": "<b class='sym' style='color:#8C8C8C'>&#10005;</b>",
+}
+
+
 def _add_legend(
-    fmap: folium.Map, result: Result, unit: str, lo: float, hi: float
+    fmap: folium.Map,
+    result: Result,
+    layers: dict[str, Any],
+    kinds: pd.Series,
+    unit: str,
+    lo: float,
+    hi: float,
 ) -> None:
-    """The legend box: flow kinds, the market colour scale and the source line."""
+    """The legend box: the kinds of hub and of flow drawn, the market colour scale
+    (when some market has a landed cost) and the source line."""
+    present = set(kinds)
+    hubs = "".join(
+        f"<div>{_LEGEND_SYMBOLS[k]}{html.escape(HUB_STYLES[k][3])}</div>"
+        for k in ("open", "fallback", "candidate", "closed")
+        if k in present
+    )
+    flow_kinds = set(layers["flows"]["kind"]) if len(layers["flows"]) else set()
     legend = "".join(
         f"<div><i style='background:{FLOW_COLOURS[k]}'></i>{FLOW_LABELS[k]}</div>"
         for k in ("inbound", "outbound", "direct")
+        if k in flow_kinds
     )
+    markets = layers["markets"]
     scale = (
         f"<div>market colour: landed cost {unit}{lo:,.0f} "
         f"<i style='background:linear-gradient(to right,{_cost_colour(lo, lo, hi)},"
         f"{_cost_colour(hi, lo, hi)});width:60px;height:8px'></i> "
         f"{unit}{hi:,.0f} per tonne</div>"
+        if len(markets) and markets["landed_cost_per_t"].notna().any()
+        else ""
     )
     fmap.get_root().html.add_child(
         _html(
-            f"<div class='hubopt-legend'>{legend}{scale}"
+            f"<div class='hubopt-legend'>{hubs}{legend}{scale}"
             f"<div style='font-size:10px;color:#555;max-width:420px'>"
             f"{html.escape(source_line(result))}</div></div>"
         )
@@ -456,10 +611,12 @@ _SCRIPT_UNSAFE = {
 #: A "{" that opens a Jinja tag ("{{", "{%", "{#").
 _JINJA_OPEN = re.compile(r"\{(?=[{%#])")
 
-#: Defines ``huboptText(s)``: a <div> holding ``s`` as a text node, never as markup.
+#: Defines ``huboptText(s)``: a <div> holding ``s`` as a text node, never as markup;
+#: and ``huboptLabels``, the permanent labels' tooltips (for the decluttering).
 _TEXT_NODE_JS = (
     "<script>function huboptText(s) {"
     " var node = document.createElement('div'); node.textContent = s; return node; }"
+    " var huboptLabels = [];"
     "</script>"
 )
 
@@ -542,6 +699,77 @@ def _bind_popup(content: str) -> Any:
     return _script(
         "{parent}.bindPopup({{ this.content }}, {maxWidth: 340});",
         content=content,
+    )
+
+
+#: After every zoom, pan and layer toggle, moves each permanent label that would
+#: overlap a more important one (lower rank) or another symbol to the left of its
+#: symbol, and hides it when it overlaps there too. Code only: no text from data.
+_DECLUTTER_JS = """
+(function (map) {
+  function rank(t) {
+    var m = /hubopt-rank-(\\d+)/.exec(t.options.className);
+    return m ? parseInt(m[1], 10) : 1e9;
+  }
+  function side(t, left) {
+    if (t._huboptDx === undefined) { t._huboptDx = t.options.offset[0]; }
+    t.options.direction = left ? 'left' : 'right';
+    t.options.offset = [left ? -t._huboptDx : t._huboptDx, 0];
+    t.update();
+    return t.getElement().getBoundingClientRect();
+  }
+  function declutter() {
+    var labels = huboptLabels.filter(function (t) {
+      return t.isOpen() && t.getElement();
+    });
+    labels.sort(function (a, b) { return rank(a) - rank(b); });
+    var shown = [];
+    var marks = Array.prototype.map.call(
+      map.getContainer().querySelectorAll(
+        '.hubopt-hub, .hubopt-origin, path.hubopt-market'),
+      function (el) { return el.getBoundingClientRect(); });
+    function meets(r, s, pad) {
+      return r.left < s.right - pad && s.left + pad < r.right &&
+             r.top < s.bottom - pad && s.top + pad < r.bottom;
+    }
+    function free(r) {
+      return !shown.some(function (s) { return meets(r, s, 0); }) &&
+             !marks.some(function (s) { return meets(r, s, 1); });
+    }
+    labels.forEach(function (t) {
+      var r = side(t, false);
+      if (!free(r)) { r = side(t, true); }
+      if (!free(r)) { r = side(t, false); t.getElement().style.visibility = 'hidden'; }
+      else { t.getElement().style.visibility = ''; shown.push(r); }
+    });
+  }
+  map.on('zoomend moveend overlayadd overlayremove', declutter);
+  map.whenReady(function () { setTimeout(declutter, 0); });
+})({parent});
+"""
+
+
+def _bind_label(text: str, kind: str, rank: int, radius_px: float) -> Any:
+    """A permanent label beside a symbol of ``radius_px``: the text as JSON shown
+    as a text node (as :func:`_bind_tooltip`), small type, styled by ``kind`` (a
+    fixed word), ranked for the decluttering (an integer)."""
+    if not re.fullmatch(r"[a-z]+", kind):  # never data in the options
+        msg = f"label kind must be a plain word, got {kind!r}"
+        raise ValueError(msg)
+    options = json.dumps(
+        {
+            "permanent": True,
+            "direction": "right",
+            "offset": [round(float(radius_px)) + 2, 0],
+            "className": f"hubopt-label hubopt-label-{kind} hubopt-rank-{int(rank)}",
+            "opacity": 1,
+        }
+    )
+    return _script(
+        "{parent}.bindTooltip(huboptText({{ this.text }}), "
+        + options
+        + "); huboptLabels.push({parent}.getTooltip());",
+        text=text,
     )
 
 

@@ -9,7 +9,9 @@ lines. Skipped only where Chromium is not installed.
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -19,6 +21,8 @@ import numpy as np
 import pytest
 
 import hubopt
+import hubopt.briefing
+import hubopt.report
 import hubopt.webmap
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -102,12 +106,20 @@ def pack(tmp_path_factory):
     result = hubopt.solving.solve(network, min_hubs=1)
     assert hubopt.check_solution(network, result) == []
     folder = tmp_path_factory.mktemp("browser-pack")
-    hubopt.brief(result, folder)
-    return folder, result
+    found = hubopt.briefing.analyse(result)
+    hubopt.report.write_brief(
+        result,
+        folder,
+        baseline=found.baseline,
+        single_hub=found.single_hub,
+        ranking=found.ranking,
+        break_evens=found.break_evens,
+    )
+    return folder, result, found
 
 
 def test_interactive_map_renders_offline(pack, tmp_path):
-    folder, result = pack
+    folder, result, _ = pack
     page = folder / "interactive_map.html"
     image, text = _render(page, tmp_path, "1280,900")
     _assert_not_blank(image)
@@ -133,7 +145,7 @@ def test_interactive_map_renders_offline(pack, tmp_path):
 
 
 def test_brief_renders_offline(pack, tmp_path):
-    folder, result = pack
+    folder, result, _ = pack
     page = folder / "brief.html"
     image, text = _render(page, tmp_path, "1100,1600")
     _assert_not_blank(image)
@@ -143,6 +155,81 @@ def test_brief_renders_offline(pack, tmp_path):
     pixels = (image.reshape(-1, 3) * 255).astype(int)
     land = np.array([0xF2, 0xEF, 0xE9])
     assert (np.abs(pixels - land).sum(axis=1) < 12).sum() > 10_000
+
+
+@pytest.fixture(scope="module")
+def free_analysis():
+    """The bundled scenario as the README runs it (no hub pays), analysed once."""
+    network = hubopt.datasets.morocco_kazakhstan()
+    result = hubopt.solving.solve(network)
+    return result, hubopt.briefing.analyse(result)
+
+
+def _print_pdf(page: Path, tmp_path: Path) -> bytes:
+    """brief.html printed to PDF by headless Chromium, with its print styles."""
+    pdf = tmp_path / f"{page.parent.name}.pdf"
+    run = _chromium(
+        page,
+        tmp_path / f"profile-pdf-{page.parent.name}",
+        f"--print-to-pdf={pdf}",
+        "--no-pdf-header-footer",
+        "--print-to-pdf-no-header",
+    )
+    assert pdf.is_file(), run.stderr[-2000:]
+    return pdf.read_bytes()
+
+
+def _headings(html_text: str) -> list[str]:
+    return [
+        re.sub(r"<[^>]+>", "", h).strip()
+        for h in re.findall(r"<h[23][^>]*>(.*?)</h[23]>", html_text, re.S)
+    ]
+
+
+@pytest.mark.slow  # 10 to 15 s a case: the pack's maps, then Chromium
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+@pytest.mark.parametrize("case", ["no_hub", "one_hub"])
+def test_brief_prints_as_a_two_page_note(case, paper, pack, free_analysis, tmp_path):
+    if case == "no_hub":
+        result, found = free_analysis
+    else:
+        result, found = pack[1], pack[2]
+    folder = tmp_path / f"{case}-{paper}"
+    page = hubopt.report.write_brief(
+        result,
+        folder,
+        baseline=found.baseline,
+        single_hub=found.single_hub,
+        ranking=found.ranking,
+        break_evens=found.break_evens,
+        title="Kazakh wheat through a Moroccan hub?",
+        author="Ministry of Agriculture, Trade Policy Unit",
+        paper=paper,
+    )
+    text = page.read_text(encoding="utf-8")
+    size = {"a4": "A4", "letter": "letter"}[paper]
+    assert f"@page{{size:{size};" in text
+    # what keeps a heading off a page's foot, and a figure or table whole
+    assert "h2{" in text and "break-after:avoid" in text
+    assert ".keep{break-inside:avoid" in text
+    data = _print_pdf(page, tmp_path)
+    assert data.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page(?![a-z])", data))
+    assert 1 <= pages <= 2, f"{pages} pages on {paper}"
+    try:
+        import pypdf
+    except ImportError:  # the CSS rules above and the page count then
+        return
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == pages
+    headings = set(_headings(text))
+    texts = [p.extract_text() or "" for p in reader.pages]
+    for number, page_text in enumerate(texts[:-1], start=1):
+        lines = [line.strip() for line in page_text.splitlines() if line.strip()]
+        assert lines, f"page {number} is empty"
+        assert lines[-1] not in headings, f"page {number} ends with {lines[-1]!r}"
+    # no near-empty last page: it holds more than a few lines
+    assert pages == 1 or len(texts[-1].split()) > 80
 
 
 #: Appended to the saved page by the test, not by hubopt: opens the tooltip of every

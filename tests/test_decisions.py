@@ -112,7 +112,8 @@ def test_pareto_by_hand():
                 "cost_per_t": c,
                 "co2_kg_per_t": e,
             }
-            for m, c, e in (("ship", 1, 1000), ("rail", 2, 500), ("barge", 4, 0))
+            # three modes hubopt knows (a leg names one); their figures are given
+            for m, c, e in (("sea", 1, 1000), ("rail", 2, 500), ("road", 4, 0))
         ],
     )
     points = hubopt.pareto(net, points=3, executor="serial", progress=False)

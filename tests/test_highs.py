@@ -146,3 +146,44 @@ def test_the_marginal_value_lp_has_at_least_a_second_when_time_is_spent():
     )
     assert values is not None
     assert values["demand"].tolist() == [4.0, 6.0, 7.0]
+
+
+# -- scaling: no "badly scaled" warning, the same results -------------------------------
+@pytest.mark.parametrize("linking", ["auto", "lazy"])
+def test_the_bundled_network_is_handed_over_well_scaled(capfd, monkeypatch, linking):
+    """The bundled network (fixed costs up to 2e7, 2.5 Mt of demand) solves without
+    HiGHS's scaling warnings, to the same objective, flows, hubs and marginal values
+    as the unscaled model."""
+    from hubopt import solving
+
+    net = hubopt.datasets.morocco_kazakhstan()
+    capfd.readouterr()
+    scaled = solving.solve(net, linking=linking, msg=True)
+    log = capfd.readouterr().out
+    assert "user_objective_scale option value of -5" in log
+    for warning in ("badly scaled", "excessively large", "Consider scaling"):
+        assert warning not in log, log
+    monkeypatch.setattr(highs, "user_scales", lambda arrays: (0, 0))
+    plain = solving.solve(net, linking=linking, msg=True)
+    assert "badly scaled" in capfd.readouterr().out  # what the scaling removes
+    assert scaled.objective == pytest.approx(plain.objective, rel=1e-12)
+    assert scaled.open_hubs == plain.open_hubs
+    np.testing.assert_allclose(
+        scaled.flows["tonnes"].sum(), plain.flows["tonnes"].sum(), rtol=1e-12
+    )
+    pd = pytest.importorskip("pandas")
+    pd.testing.assert_frame_equal(
+        scaled.marginal_values, plain.marginal_values, rtol=1e-9, atol=1e-9
+    )
+
+
+def test_user_scales_leave_small_models_alone():
+    tiny = model.build(hubopt.datasets.tiny(), model.ModelOptions()).arrays
+    assert highs.user_scales(tiny) == (0, 0)
+    big = model.build(hubopt.datasets.morocco_kazakhstan(), model.ModelOptions())
+    objective, bounds = highs.user_scales(big.arrays)
+    assert np.abs(big.arrays.col_cost).max() * 2.0**objective <= highs.SCALE_LIMIT
+    assert np.abs(big.arrays.col_cost).max() * 2.0 ** (objective + 1) > (
+        highs.SCALE_LIMIT
+    )
+    assert bounds == -2  # 2.5e6 t of supply -> 6.25e5

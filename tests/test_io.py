@@ -257,3 +257,60 @@ def test_write_csv_atomic_quotes_a_carriage_return(tiny, tmp_path):
     hubopt.write_network(network, tmp_path / "net")
     again = hubopt.read_network(tmp_path / "net")
     pd.testing.assert_frame_equal(again.hubs, network.hubs)
+
+
+# -- coordinates round-trip unchanged ---------------------------------------------------
+def _coordinate_text(folder, table):
+    frame = pd.read_csv(folder / f"{table}.csv", dtype=str, keep_default_na=False)
+    return frame[["id", "lon", "lat"]].values.tolist()
+
+
+@pytest.mark.parametrize("dataset", ["tiny", "morocco_kazakhstan"])
+def test_coordinates_round_trip_as_written(dataset, tmp_path):
+    source = hubopt.datasets.path(dataset)
+    net = hubopt.read_network(source)
+    hubopt.write_network(net, tmp_path / "once")
+    again = hubopt.read_network(tmp_path / "once")
+    hubopt.write_network(again, tmp_path / "twice")
+    for table in ("origins", "hubs", "destinations"):
+        given = _coordinate_text(source, table)
+        assert _coordinate_text(tmp_path / "once", table) == given
+        assert _coordinate_text(tmp_path / "twice", table) == given
+
+
+def test_projected_points_and_lines_come_back_without_float_noise(tiny):
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    hubs = tiny.hubs.assign(lon=[41.65, 40.0, 42.0], lat=[41.65, 42.0, 41.0])
+    utm = "EPSG:32637"  # UTM zone 37N, where Batumi (41.65 E, 41.65 N) lies
+    projected = gpd.GeoDataFrame(
+        hubs.drop(columns=["lon", "lat"]),
+        geometry=gpd.points_from_xy(hubs["lon"], hubs["lat"]),
+        crs="EPSG:4326",
+    ).to_crs(utm)
+    assert projected.to_crs("EPSG:4326").geometry.y.iloc[0] != 41.65  # the noise
+    legs = tiny.legs
+    lines = [LineString([(41.65, 41.65), (40.0, 41.0)])] * len(legs)
+    legs = gpd.GeoDataFrame(legs, geometry=lines, crs="EPSG:4326").to_crs(utm)
+    net = hubopt.Network.from_frames(tiny.origins, projected, tiny.destinations, legs)
+    assert net.hubs["lat"].tolist() == [41.65, 42.0, 41.0]
+    assert net.hubs["lon"].tolist() == [41.65, 40.0, 42.0]
+    assert net.legs["geometry"].iloc[0].coords[0] == (41.65, 41.65)
+
+
+def test_result_coordinates_are_the_inputs(tiny, tmp_path):
+    from hubopt import solving
+
+    hubs = tiny.hubs.assign(lat=[41.65, 42.0, 41.0], lon=[5.123456789, 8.0, 14.0])
+    net = tiny.replace(hubs=hubs)
+    result = solving.solve(net)
+    assert result.hubs["lat"].tolist() == [41.65, 42.0, 41.0]
+    assert result.hubs["lon"].tolist() == [5.123456789, 8.0, 14.0]
+    markets = result.markets.set_index("destination")
+    given = tiny.destinations.set_index("id")
+    assert markets["lon"].tolist() == given["lon"].tolist()
+    assert markets["lat"].tolist() == given["lat"].tolist()
+    result.write(tmp_path / "out")
+    written = pd.read_csv(tmp_path / "out" / "hubs.csv", dtype=str)
+    assert written["lat"].tolist() == ["41.65", "42.0", "41.0"]

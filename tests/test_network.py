@@ -536,10 +536,156 @@ def _hubopt_imports(module: str) -> set[str]:
 
 
 def test_network_imports_neither_io_nor_legs():
-    """Only the validator and the errors, so io, legs and everything further down the
-    flow may import the network (tests/test_imports.py checks the whole package)."""
-    assert _hubopt_imports("network") == {"_capacities", "_validate", "errors"}
+    """Only the validator, the errors and the modes table and voyage modes (whose
+    names the legs are checked against; they import geo only), so io, legs and
+    everything further down the flow may import the network (tests/test_imports.py
+    checks the whole package)."""
+    assert _hubopt_imports("network") == {
+        "_capacities",
+        "_validate",
+        "errors",
+        "freight",
+        "modes",
+    }
+    assert _hubopt_imports("modes") == {"errors", "geo"}
+    assert _hubopt_imports("freight") == {"errors", "geo"}  # for its voyage modes
     # _capacities: what a capacities row selects, itself importing no hubopt module
     assert _hubopt_imports("_validate") == {"_capacities", "errors"}
     assert _hubopt_imports("_capacities") == set()
     assert _hubopt_imports("geo") == {"_validate", "errors"}
+
+
+# -- one pass: every problem at once, CRS and modes included ---------------------------
+def _points(frame, crs):
+    return gpd.GeoDataFrame(
+        frame.drop(columns=["lon", "lat"]),
+        geometry=gpd.points_from_xy(frame["lon"], frame["lat"]),
+        crs=crs,
+    )
+
+
+def test_a_missing_crs_does_not_hide_other_problems(tiny_frames):
+    origins = tiny_frames["origins"].rename(columns={"supply_t": "suply_t"})
+    hubs = set_cell(_points(tiny_frames["hubs"], None), 1, "fixed_cost", -5)
+    legs = set_cell(tiny_frames["legs"], 0, "mode", "raill")
+    with pytest.raises(ValidationError) as info:
+        build(tiny_frames, origins=origins, hubs=hubs, legs=legs)
+    message = str(info.value)
+    assert "4 problems" in message
+    for expected in (
+        "table 'hubs': the GeoDataFrame has no CRS; set one with "
+        "gdf.set_crs('EPSG:4326')",
+        "table 'origins': missing required column 'supply_t' (did you mean 'suply_t'?)",
+        "table 'hubs', row 'H2', column 'fixed_cost': -5 is negative",
+        "table 'legs', leg O1->H1, column 'mode': unknown mode 'raill' (did you mean "
+        "'rail'?); the valid modes are caspian_ferry, rail, road, sea,",
+    ):
+        assert expected in message, message
+
+
+def test_references_are_checked_beside_other_problems(tiny_frames):
+    destinations = set_cell(tiny_frames["destinations"], 0, "demand_t", "lots")
+    legs = set_cell(tiny_frames["legs"], 12, "destination", "D9")
+    with pytest.raises(ValidationError) as info:
+        build(tiny_frames, destinations=destinations, legs=legs)
+    message = str(info.value)
+    assert "2 problems" in message
+    assert "table 'destinations', row 'D1', column 'demand_t': 'lots' is not" in message
+    assert "table 'legs', leg O1->D9, column 'destination': unknown node id" in message
+
+
+def test_an_unknown_mode_fails_at_construction_with_the_valid_names(tiny_frames):
+    legs = set_cell(tiny_frames["legs"], 3, "mode", "Barge")
+    with pytest.raises(
+        ValidationError,
+        match=r"table 'legs', leg O2->H2, column 'mode': unknown mode 'barge'; the "
+        r"valid modes are caspian_ferry, rail, road, sea, sea_handysize, sea_panamax, "
+        r"sea_supramax, sea_voyage \(or give a modes table naming it",
+    ):
+        build(tiny_frames, legs=legs)
+
+
+def test_a_route_is_checked_step_by_step_and_its_mode_is_a_label(tiny_frames):
+    legs = tiny_frames["legs"].copy()
+    legs["route"] = ""
+    legs.loc[0, ["mode", "route"]] = ["rail+sea", "rail@H2; sea"]  # a label
+    build(tiny_frames, legs=legs)  # every step names a known mode
+    legs.loc[0, "route"] = "rail@H2; ferry@H3; sea"
+    with pytest.raises(
+        ValidationError,
+        match=r"leg O1->H1, column 'route': route 'rail@H2; ferry@H3; sea': unknown "
+        r"mode 'ferry'; the valid modes are",
+    ):
+        build(tiny_frames, legs=legs)
+
+
+def test_a_modes_table_of_its_own_names_more_modes(tiny_frames, tmp_path):
+    from hubopt.modes import load_modes
+
+    barge = load_modes().query("mode == 'road'").assign(mode="barge", source="test")
+    modes = pd.concat([load_modes(), barge], ignore_index=True)
+    legs = set_cell(tiny_frames["legs"], 3, "mode", "barge")
+    data = {k: v.copy() for k, v in tiny_frames.items()}
+    net = Network.from_frames(
+        data["origins"], data["hubs"], data["destinations"], legs, modes=modes
+    )
+    assert "barge" in set(net.modes["mode"])
+    assert "barge" in set(net.own_modes["mode"])
+    assert "barge" in set(net.replace(name="again").modes["mode"])  # kept
+    assert hubopt.datasets.tiny().own_modes is None
+    hubopt.write_network(net, tmp_path / "net")
+    assert (tmp_path / "net" / "modes.csv").is_file()
+    again = hubopt.read_network(tmp_path / "net")  # the folder's modes.csv
+    assert again.legs["mode"].tolist() == net.legs["mode"].tolist()
+    (tmp_path / "net" / "modes.csv").unlink()
+    with pytest.raises(ValidationError, match="unknown mode 'barge'"):
+        hubopt.read_network(tmp_path / "net")
+    assert len(hubopt.read_network(tmp_path / "net", modes=modes).legs) == 13
+    hubopt.write_network(net, tmp_path / "net.gpkg")
+    assert len(hubopt.read_network(tmp_path / "net.gpkg").legs) == 13
+
+
+def test_leg_attributes_come_from_the_networks_own_modes(tiny_frames):
+    from hubopt.modes import load_modes
+
+    modes = load_modes().query("mode != 'sea'").copy()
+    modes.loc[modes["mode"] == "road", "mode"] = "barge"
+    legs = set_cell(tiny_frames["legs"], 12, "mode", "barge")
+    legs.loc[12, "cost_per_t"] = np.nan
+    net = Network.from_frames(
+        tiny_frames["origins"],
+        tiny_frames["hubs"],
+        tiny_frames["destinations"],
+        legs,
+        modes=modes,
+    )
+    filled = hubopt.with_leg_attributes(net)
+    assert filled.legs.loc[12, "cost_per_t"] > 0
+    assert "barge" in set(filled.modes["mode"])
+
+
+def test_the_from_frames_example_of_the_format_doc_runs():
+    """docs/format.md's Python example builds, solves and opens the hub it says."""
+    import contextlib
+    import io
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "docs" / "format.md").read_text("utf-8")
+    (code,) = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert "Network.from_frames(" in code
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "docs/format.md", "exec"), {})
+    assert out.getvalue().strip() == "['PORT']"
+
+
+def test_the_from_frames_signature_in_the_format_doc_is_the_real_one():
+    import inspect
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "docs" / "format.md").read_text("utf-8")
+    block = text.split("```text\nNetwork.from_frames(")[1].split("```")[0]
+    for name in inspect.signature(Network.from_frames).parameters:
+        assert name in block, name
+        assert f"`{name}`" in text, name  # and described below it

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
+import re
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -11,7 +14,7 @@ import pyogrio
 import pytest
 
 import hubopt
-from hubopt import decisions, report
+from hubopt import _format, decisions, report
 from hubopt.cli import main
 
 from .test_webmap import assert_offline
@@ -29,10 +32,21 @@ def mk():
     return {"free": _solved(net), "one_hub": _solved(net, min_hubs=1)}
 
 
+#: One break-even search keeps the pack quick; test_briefing runs the default set.
+ONE_DRIVER = (("freight", 1.0, 3.0),)
+
+
 @pytest.fixture(scope="module")
 def pack(mk, tmp_path_factory):
     folder = tmp_path_factory.mktemp("pack")
-    page = hubopt.brief(mk["one_hub"], folder)
+    page = hubopt.brief(
+        mk["one_hub"],
+        folder,
+        drivers=ONE_DRIVER,
+        title="Kazakh wheat <via> Morocco?",
+        author="Ministry & Partners",
+        date="2026-12-01",
+    )
     return folder, page
 
 
@@ -135,15 +149,14 @@ def test_brief_page(pack, mk):
     assert f"Open {hub['name']} ({hub['level']}, " in text
     baseline = pd.read_csv(pack[0] / "key_figures.csv").loc[0, "baseline_cost_per_t"]
     assert f"USD&nbsp;{baseline:,.2f}" in text  # the direct baseline per tonne
+    for section in ("Key figures", "Hubs opened", "Markets", "Map"):
+        assert f"<h2>{section}</h2>" in text
     for section in (
-        "Key figures",
-        "Hubs opened",
-        "Markets",
         "Assumptions",
         "Data sources and licences",
         "Known gaps in the data",
     ):
-        assert f"<h2>{section}</h2>" in text
+        assert f"<h3>{section}</h3>" in text
     for source in ("World Port Index", "GeoNames", "CC BY 4.0", "Natural Earth"):
         assert source in text
     assert "Leaflet 1.9.4, BSD 2-Clause" in text
@@ -174,3 +187,184 @@ def test_cli_brief_on_tiny(tmp_path, capsys):
     assert "--overwrite" in capsys.readouterr().err
     assert main(["brief", tiny, "--out", str(out / "brief.html")]) == 2
     assert "is a file" in capsys.readouterr().err
+
+
+def test_brief_page_heading_meta_and_caveat(pack, mk):
+    _, page = pack
+    text = page.read_text(encoding="utf-8")
+    # title and author escaped; the date and the data version under them
+    assert "<h1>Kazakh wheat &lt;via&gt; Morocco?</h1>" in text
+    meta = text[text.index('id="meta"') :].split("</div>")[0]
+    assert "Ministry &amp; Partners" in meta and "2026-12-01" in meta
+    version = report.data_version(mk["one_hub"].network)
+    assert version.startswith("morocco_kazakhstan, tables ")
+    assert f"hubopt {hubopt.__version__}" in version and html.escape(version) in meta
+    # the caveat sits beside the headline, before the map, with the share in it
+    caveat = report.cost_confidence(mk["one_hub"].network)
+    assert caveat["weak"] / caveat["total"] > 0.9
+    assert (
+        text.index('id="headline"')
+        < text.index('id="caveat"')
+        < text.index("<h2>Map</h2>")
+    )
+    assert "98.6 % of the cost figures" in text
+    # plain status in the body; the solver's own words only in the footer
+    assert "The solver proved this is the cheapest plan (gap 0 %)." in text
+    body = text.split('id="footer"')[0]
+    assert "solver highs" not in body and "proven optimal" not in body
+    assert "status optimal (proven)" in text.split('id="footer"')[1]
+    assert "@page{size:A4;" in text
+
+
+def test_brief_page_ranking_corridors_break_even(pack, mk):
+    folder, page = pack
+    text = page.read_text(encoding="utf-8")
+    assert "<h2>Where: every candidate port</h2>" in text and "id='ranking'" in text
+    ranking = pd.read_csv(folder / "candidate_ranking.csv")
+    assert len(ranking) == len(mk["one_hub"].hubs) == 11
+    closed = ranking[ranking["status"] == "closed"]
+    assert len(closed) == 3 and closed.index.min() == 8  # listed after the ranked
+    assert ranking["rank"].dropna().tolist() == list(range(1, 9))
+    # the forced hub of the result is its own best: 0 extra; per tonne through the
+    # hub is the extra cost over the hub's own tonnes, not over all 2.5 Mt
+    tanger = ranking.set_index("hub_id").loc["HUB_TANGER_MED"]
+    assert tanger["extra_cost_per_t_through_hub"] == pytest.approx(
+        tanger["extra_cost"] / tanger["throughput_t"], abs=0.01
+    )
+    assert "closed by status:</i> an oil port" in text
+    assert "not used even if built" in text
+    assert "id='near-tie'" in text and "within USD" in text
+    # the corridor mix, from the flows and the waypoints' countries
+    assert "100 % (2.50 Mt) through Novorossiysk (Russia)." in text
+    assert "Transit countries (beyond the origin&#x27;s): Russia 100 %." in text
+    mix = pd.read_csv(folder / "corridor_mix.csv")
+    assert set(mix["kind"]) == {"export corridor", "transit country"}
+    assert "Kazakhstan" not in set(mix["country"])  # the origins' own country
+    # the break-even of the one driver searched
+    edges = pd.read_csv(folder / "break_even.csv")
+    assert edges["driver"].tolist() == ["freight"]
+    assert 1.5 < edges.loc[0, "break_even_value"] < 1.7
+    assert "x1.61 or more: the best plan opens Tanger Med (S)" in text
+
+
+def test_pack_csvs_are_rounded(pack):
+    folder, _ = pack
+    for name in (
+        "market_comparison.csv",
+        "key_figures.csv",
+        "candidate_ranking.csv",
+        "corridor_mix.csv",
+        "break_even.csv",
+    ):
+        raw = (folder / name).read_text(encoding="utf-8")
+        # no float noise: at most seven decimals (lon/lat), no exponent
+        assert not re.search(r"\d\.\d{8,}", raw), name
+        assert not re.search(r"\de[+-]\d", raw), name
+    markets = pd.read_csv(folder / "market_comparison.csv")
+    assert (markets["served_t"] == markets["served_t"].round()).all()
+    assert (markets["landed_cost_per_t"] == markets["landed_cost_per_t"].round(2)).all()
+
+
+def test_no_hub_brief_says_the_same_co2_and_unchanged(mk, tmp_path):
+    result = mk["free"]
+    baseline, forced, _ = decisions.comparisons(result)
+    table = report.market_table(result, baseline)
+    # the optimum opens no hub: it is its own baseline, every market unchanged
+    assert (table["routing"] == "unchanged").all()
+    assert (table["saving_per_t"] == 0).all()
+    page = report.write_brief(
+        result, tmp_path / "pack", baseline=baseline, single_hub=forced
+    )
+    text = page.read_text(encoding="utf-8")
+    assert "the same CO2 as the baseline" in text
+    assert "0&nbsp;t CO2" not in text and "0 t CO2" not in text
+    assert "listed as left out above" not in text
+    assert "listed as left out in data/README.md" in text
+    # the single hub's cost per tonne through the hub (about USD 21), not only
+    # spread over the 2.5 Mt (USD 0.72), and its capacity and use
+    single = text[text.index("id='single-hub'") :].split("</span>")[0]
+    assert "USD 0.72 per tonne over all 2.50 Mt delivered" in single
+    assert re.search(r"USD 2\d\.\d\d per tonne through the hub", single)
+    assert "capacity 500 kt" in single and "17.3 % used" in single
+    # one CO2 figure, printed one way in the page and on the command line
+    co2 = _format.co2(report.key_figures(result, baseline)["co2_t"])
+    assert co2 in report.short_answer(result, baseline, forced)
+    assert co2.replace(" ", "&nbsp;") in text
+    # no market listed as "saving" anything; no ranking or break-even handed in
+    assert ">unchanged<" in text
+    assert "id='ranking'" not in text and "id='break-even'" not in text
+    assert "@page{size:A4;" in text
+
+
+def test_market_saving_only_where_the_routing_changed(mk):
+    result = mk["one_hub"]
+    baseline = decisions.direct_baseline(result)
+    table = report.market_table(result, baseline)
+    hub = result.hubs[result.hubs["open"]].iloc[0]["name"]
+    via_hub = table["served_via"].str.contains(hub, regex=False)
+    assert (table.loc[via_hub, "routing"] == "changed").all()
+    unchanged = table["routing"] == "unchanged"
+    assert unchanged.any()
+    assert (table.loc[unchanged, "saving_per_t"] == 0).all()
+    assert (
+        table.loc[unchanged, "landed_cost_per_t"]
+        == table.loc[unchanged, "baseline_landed_cost_per_t"]
+    ).all()
+
+
+def test_status_sentences_in_plain_words():
+    feasible = SimpleNamespace(status="feasible", gap=0.034)
+    assert report.status_sentence(feasible) == (
+        "Best plan found in the time allowed; it could be up to 3.4 % above the "
+        "cheapest."
+    )
+    unknown = SimpleNamespace(status="feasible", gap=None)
+    assert "how far it is from the cheapest is not known" in report.status_sentence(
+        unknown
+    )
+    assert report.status_sentence(SimpleNamespace(status="infeasible", gap=None)) == (
+        "The solver found no plan (infeasible)."
+    )
+
+
+def test_paper_and_uncertainty_hook(tmp_path):
+    result = hubopt.solving.solve(hubopt.datasets.tiny())
+    with pytest.raises(hubopt.ValidationError, match="paper must be 'a4' or 'letter'"):
+        report.write_brief(result, tmp_path / "bad", paper="A3")
+    with pytest.raises(hubopt.ValidationError, match="paper must be 'a4' or 'letter'"):
+        hubopt.brief(result, tmp_path / "bad", paper="legal", drivers=())
+    assert not (tmp_path / "bad").exists()
+    summary = SimpleNamespace(headline="In 78 % of 500 draws West port is opened.")
+    page = report.write_brief(
+        result, tmp_path / "letter", paper="Letter", uncertainty=summary
+    )
+    text = page.read_text(encoding="utf-8")
+    assert "@page{size:letter;" in text
+    headline = text[text.index('id="headline"') :].split("</p>")[0]
+    assert (
+        "<span id='uncertainty'>In 78 % of 500 draws West port is opened.</span>"
+        in (headline)
+    )
+    assert "Open West port" in headline  # the single figures move under it
+    page = report.write_brief(
+        result, tmp_path / "text", uncertainty="Probabilities: none yet."
+    )
+    assert "Probabilities: none yet." in page.read_text(encoding="utf-8")
+
+
+def test_cli_brief_title_author_paper(tmp_path, capsys):
+    tiny = str(hubopt.datasets.path("tiny"))
+    out = tmp_path / "pack"
+    argv = ["brief", tiny, "--out", str(out), "--title", "Tiny <hub> study"]
+    argv += ["--author", "Port Authority", "--paper", "LETTER"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "The solver proved this is the cheapest plan" in captured.out
+    assert "ranking the candidate hubs" in captured.err  # the progress bar
+    text = (out / "brief.html").read_text(encoding="utf-8")
+    assert "<h1>Tiny &lt;hub&gt; study</h1>" in text and "Port Authority" in text
+    assert "@page{size:letter;" in text
+    with pytest.raises(SystemExit) as stop:
+        main(["brief", tiny, "--out", str(tmp_path / "p2"), "--paper", "a5"])
+    assert stop.value.code == 2
+    assert "invalid choice: 'a5'" in capsys.readouterr().err

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import hubopt
+import hubopt._tables
 
 
 def test_costs_add_up(tiny):
@@ -74,3 +75,43 @@ def test_a_result_without_a_solution_writes_no_tables(tiny, tmp_path):
         "run.json",
         "summary.json",
     ]
+
+
+def test_written_tables_are_rounded_and_the_result_is_not(tiny, tmp_path):
+    legs = tiny.legs
+    legs["cost_per_t"] = legs["cost_per_t"] + 1 / 3  # 4.3333... per tonne
+    destinations = tiny.destinations
+    destinations["demand_t"] = destinations["demand_t"] + 0.4  # 80.4 t ...
+    net = tiny.replace(legs=legs, destinations=destinations)
+    result = hubopt.solve(net)
+    exact = result.markets["landed_cost_per_t"].copy()
+    result.write(tmp_path / "out")
+    for table in ("flows", "hubs", "markets", "paths"):
+        text = (tmp_path / "out" / f"{table}.csv").read_text()
+        written = pd.read_csv(tmp_path / "out" / f"{table}.csv", dtype=str)
+        for column in written.columns:
+            digits = hubopt._tables.decimals_for(column)
+            if digits is None:
+                continue
+            for cell in written[column].dropna():
+                decimals = cell.split(".")[1] if "." in cell else ""
+                assert len(decimals) <= digits, (table, column, cell, text)
+    markets = pd.read_csv(tmp_path / "out" / "markets.csv")
+    assert markets["demand_t"].tolist() == [80, 70, 50]  # whole tonnes
+    assert markets["landed_cost_per_t"].tolist() == exact.round(2).tolist()
+    # the Result in memory keeps every digit
+    pd.testing.assert_series_equal(result.markets["landed_cost_per_t"], exact)
+    assert (exact != exact.round(2)).any()
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["objective"] == round(result.objective, 2)
+    assert summary["costs"]["total"] == round(result.costs.total, 2)
+    assert summary["delivered_t"] == round(result.markets["served_t"].sum())
+    assert summary["currency"] is None  # a user's network names no currency
+    assert result.summary_dict()["objective"] == result.objective
+
+
+def test_summary_json_names_the_bundled_currency(mk_result, tmp_path):
+    mk_result.write_tables(tmp_path)
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["currency"] == "USD"
+    assert summary["costs"]["total"] == round(mk_result.costs.total, 2)

@@ -383,3 +383,85 @@ def test_carbon_price_within_the_bound_solves(priced):
     assert result.status == "optimal"
     opened = result.hubs[result.hubs["open"]]
     assert (opened["throughput_t"] > 0).all()
+
+
+# -- the tie-break: equally cheap alternatives resolve the same way ---------------------
+def _tied_network(order=None):
+    """O1 is 2 per tonne cheaper than O2 at every market but has supply for one
+    market only: D1 or D2 may have it at the same total cost (landed 10 and 16, or
+    12 and 14). D3 is served through hub H from O2."""
+    from ._small import network
+
+    legs = [
+        {"origin": "O1", "destination": "D1", "cost_per_t": 10.0},
+        {"origin": "O1", "destination": "D2", "cost_per_t": 14.0},
+        {"origin": "O2", "destination": "D1", "cost_per_t": 12.0},
+        {"origin": "O2", "destination": "D2", "cost_per_t": 16.0},
+        {"origin": "O2", "destination": "D3", "cost_per_t": 50.0},
+        {"origin": "O2", "destination": "H", "cost_per_t": 5.0},
+        {"origin": "H", "destination": "D3", "cost_per_t": 5.0},
+    ]
+    origins = [("O1", 80.0), ("O2", 500.0)]
+    destinations = [("D1", 80.0), ("D2", 80.0), ("D3", 50.0)]
+    if order is not None:
+        rng = np.random.default_rng(order)
+        legs = [legs[i] for i in rng.permutation(len(legs))]
+        origins = [origins[i] for i in rng.permutation(len(origins))]
+        destinations = [destinations[i] for i in rng.permutation(len(destinations))]
+    return network(origins, [("H", np.nan, 100.0)], destinations, legs)
+
+
+def _landed(result):
+    markets = result.markets.set_index("destination").sort_index()
+    return markets["landed_cost_per_t"].round(9).to_dict()
+
+
+def test_two_equally_cheap_origins_resolve_by_id():
+    from hubopt import decisions, solving
+
+    result = solving.solve(_tied_network())
+    assert result.open_hubs == ["H"]
+    # the first origin in id order serves the first market in id order
+    assert _landed(result) == {"D1": 10.0, "D2": 16.0, "D3": 10.0}
+    baseline = decisions.direct_baseline(result)
+    assert baseline.open_hubs == []
+    assert _landed(baseline) == {"D1": 10.0, "D2": 16.0, "D3": 50.0}
+    for seed in range(5):  # the rows in another order: the same figures
+        again = solving.solve(_tied_network(order=seed))
+        assert _landed(again) == _landed(result), seed
+        assert again.objective == result.objective
+
+
+def test_the_tie_break_keeps_the_optimum_and_the_marginal_values(tiny):
+    from hubopt import model, solving
+    from hubopt.options import ModelOptions
+
+    result = solving.solve(tiny)
+    assert result.objective == 1140.0
+    raw = model.run(model.build(tiny, ModelOptions()))
+    plain = model.marginal_values(tiny, ModelOptions(), raw.open_level, raw.flow_t)
+    settled = model.settle(tiny, ModelOptions(), raw)
+    for key in plain:
+        np.testing.assert_allclose(settled[key], plain[key], equal_nan=True)
+    assert raw.objective == pytest.approx(1140.0)
+
+
+def test_canonical_weights_follow_the_ids_not_the_row_order():
+    from hubopt import model
+    from hubopt.options import ModelOptions
+
+    def by_leg(net):
+        built = model.build(net, ModelOptions())
+        weights = model.canonical_weights(net, built)
+        legs = net.legs
+        return {
+            (a, b): weights[col]
+            for a, b, col in zip(
+                legs["origin"], legs["destination"], built.flow, strict=True
+            )
+        }
+
+    first = by_leg(_tied_network())
+    assert by_leg(_tied_network(order=3)) == first
+    assert len(set(first.values())) == len(first)  # no two legs weigh the same
+    assert first[("O1", "D1")] < first[("O2", "D1")]  # the first origin first

@@ -72,11 +72,14 @@ def test_interactive_map_is_offline_with_layers(mk_result, tmp_path):
         "Countries (Natural Earth)",
         "Flows (",
         "Hubs opened (1)",
-        "Candidate hubs not opened (10)",
+        "Candidate ports not opened (7)",
+        "Ports closed by status (3)",
         "Markets (16)",
         "Origins (3)",
     ):
         assert name in page
+    # closed by status is counted as closed, not as "not opened"
+    assert "not opened (10)" not in page and "Best single hub" not in page
     assert "L.control.layers(" in page
     flows = mk_result.flows
     assert page.count('"className": "hubopt-flow"') == len(flows)
@@ -130,7 +133,9 @@ def test_interactive_map_keeps_hostile_names_as_data(hostile_results, tmp_path):
         f"{a} → {b}: {t:,.0f} t"
         for a, b, t in result.flows[["from", "to", "tonnes"]].to_numpy()
     ]
-    assert sorted(tooltips) == sorted(_hostile.NAMES + flows)
+    # permanent labels: the names of hubs, markets and origins, whole
+    labels = list(_hostile.NAMES)
+    assert sorted(tooltips) == sorted(labels + flows)
     # the popups: HTML in JSON, every piece of text from data HTML-escaped
     popups = _script_strings(page, ".bindPopup(")
     assert len(popups) == len(tooltips)
@@ -143,3 +148,112 @@ def test_interactive_map_keeps_hostile_names_as_data(hostile_results, tmp_path):
     title = re.search(r"<div class='hubopt-title'>(.*?)</div>", page, re.S).group(1)
     assert html.escape(_hostile.NETWORK_NAME) in title
     assert html.escape(_hostile.HUB_NAMES["H1"]) in title
+
+
+# ------------------------------------------------------------------------------------
+# labels and layers
+# ------------------------------------------------------------------------------------
+_LAYER_NAME = re.compile(r'^\s*"([^"]+)" : (?:feature_group|geo_json)_', re.M)
+
+
+def _overlays(page: str) -> dict[str, int | None]:
+    """The layer control's overlay names, with the count in their parenthesis."""
+    out = {}
+    for name in _LAYER_NAME.findall(page):
+        count = re.search(r"\((\d+)\)$", name)
+        out[name] = int(count.group(1)) if count else None
+    return out
+
+
+def _labels(page: str) -> list[tuple[str, dict]]:
+    """Each tooltip: its text (JSON) and its options (the flows' hover tooltips
+    take ``{sticky: true}``, written as code)."""
+    pattern = re.compile(
+        r"bindTooltip\(huboptText\((" + _JSON_STRING.pattern + r")\), (\{[^}]*\})\)"
+    )
+    out = []
+    for text, options in pattern.findall(page):
+        parsed = (
+            {"sticky": True} if options == "{sticky: true}" else json.loads(options)
+        )
+        out.append((json.loads(text), parsed))
+    return out
+
+
+@pytest.fixture(scope="module")
+def mk_no_hub():
+    return solved(hubopt.datasets.morocco_kazakhstan())
+
+
+def test_permanent_labels_for_hubs_markets_and_origins(mk_no_hub, tmp_path):
+    path = tmp_path / "map.html"
+    webmap.interactive_map(mk_no_hub, path, fallback_hub="HUB_DAKHLA_ATLANTIQUE")
+    page = path.read_text(encoding="utf-8")
+    assert_offline(page)
+    labels = [(t, o) for t, o in _labels(page) if o.get("permanent")]
+    network = mk_no_hub.network
+    assert len(labels) == len(network.hubs) + len(network.destinations) + len(
+        network.origins
+    )
+    texts = {t for t, _ in labels}
+    for name in network.hubs["name"]:
+        assert any(t.startswith(name) for t in texts), name
+    assert "Dakhla Atlantique: best single hub if one must be built" in texts
+    assert "Mohammedia (closed)" in texts
+    assert "Ethiopia (via Djibouti)" in texts and "Egypt (Alexandria)" in texts
+    # small type beside the symbol, and a rank for the decluttering
+    for _, options in labels:
+        assert options["direction"] == "right" and options["offset"][0] > 0
+        assert re.search(
+            r"hubopt-label hubopt-label-[a-z]+ hubopt-rank-\d+$", options["className"]
+        )
+    ranks = [int(o["className"].rsplit("-", 1)[1]) for _, o in labels]
+    assert sorted(ranks) == list(range(len(labels)))
+    assert "font:11px" in page and "declutter" in page
+    # hover tooltips on the flows stay (not permanent)
+    assert any(not o.get("permanent") and o.get("sticky") for _, o in _labels(page))
+
+
+def test_layer_control_lists_only_layers_that_have_something(
+    mk_no_hub, tiny_result, tmp_path
+):
+    page = (
+        webmap.interactive_map(mk_no_hub, fallback_hub="HUB_DAKHLA_ATLANTIQUE")
+        .get_root()
+        .render()
+    )
+    overlays = _overlays(page)
+    assert overlays == {
+        "Countries (Natural Earth)": None,
+        f"Flows ({len(mk_no_hub.flows)})": len(mk_no_hub.flows),
+        "Best single hub if one must be built (1)": 1,
+        "Candidate ports not opened (7)": 7,
+        "Ports closed by status (3)": 3,
+        "Markets (16)": 16,
+        "Origins (3)": 3,
+    }
+    assert not any(name.startswith("Hubs opened") for name in overlays)
+    assert all(count != 0 for count in overlays.values())
+    # closed hubs: their popups say closed
+    popups = "".join(_script_strings(page, ".bindPopup("))
+    assert popups.count("closed (status in the hubs table)") == 3
+    legend = re.search(r"<div class='hubopt-legend'>(.*?)</div></div>", page, re.S)
+    legend = legend.group(1)
+    assert "port closed (status)" in legend and "best single hub" in legend
+    assert "hub opened" not in legend and "origin to hub" not in legend
+
+    page = webmap.interactive_map(tiny_result).get_root().render()
+    overlays = _overlays(page)
+    assert all(count != 0 for count in overlays.values())
+    assert not any("closed" in n or "Best single" in n for n in overlays)
+    assert (
+        "Hubs opened (2)" in overlays and "Candidate ports not opened (1)" in overlays
+    )
+    legend = re.search(r"<div class='hubopt-legend'>(.*?)</div></div>", page, re.S)
+    assert "port closed" not in legend.group(1)
+    assert "direct, origin to market" not in legend.group(1)
+
+
+def test_interactive_map_fallback_hub_errors(tiny_result):
+    with pytest.raises(hubopt.ValidationError, match="fallback_hub 'H9' is not in"):
+        webmap.interactive_map(tiny_result, fallback_hub="H9")
