@@ -34,6 +34,7 @@ from scipy.stats import qmc
 
 from . import _validate, datasets, highs, model, outputs, parallel, solving
 from ._tables import rounded
+from .breakeven import break_even
 from .decisions import fix_hubs
 from .errors import ValidationError
 from .formulation import hub_levels, leg_objective
@@ -996,19 +997,29 @@ def _resumed(out: str | Path, fingerprint: str) -> dict[str, pd.DataFrame] | Non
 
 
 def tornado_table(
-    network: Network, ranges: pd.DataFrame, options: SolveOptions | None = None
+    network: Network,
+    ranges: pd.DataFrame,
+    options: SolveOptions | None = None,
+    *,
+    tol: float = 0.005,
 ) -> pd.DataFrame:
-    """One-at-a-time swings: each input (a group, or a range without one) at its
-    low and at its high end, every other at its central value, ranked by how much
-    the total cost moves; ``changes_decision`` marks inputs whose swing changes
-    the optimal portfolio (their break-even lies inside the range).
+    """One-at-a-time swings and break-evens.
+
+    Each input (a group, or a range without one) goes to its low and to its high
+    end, every other input staying at its central value (:func:`central`); the
+    inputs are ranked by how much the total cost moves. Where the optimal
+    portfolio differs between the two ends, :func:`hubopt.breakeven.break_even`
+    finds by bisection with the solver where it changes, as a position along the
+    input's range (0 = low, 1 = high; within ``tol``) and as the value of the
+    input's first range there.
 
     Returns
     -------
     pandas.DataFrame
         input, portfolio_low, portfolio_high, total_cost_low, total_cost_high,
-        saving_low, saving_high, cost_swing, changes_decision; the largest swing
-        first (inputs that change the decision before the rest).
+        saving_low, saving_high, cost_swing, changes_decision,
+        break_even_position, break_even_value, portfolio_below, portfolio_above;
+        the inputs that change the decision first, then by cost swing.
     """
     options = options or SolveOptions()
     frame = read_ranges(ranges)
@@ -1017,37 +1028,83 @@ def tornado_table(
     centre = np.array([central(frame.iloc[pos]) for pos in range(len(frame))])
     rows = []
     for k, name in enumerate(dimensions(frame)):
-        ends = {}
-        for end in ("low", "high"):
-            q = centre.copy()
-            q[dims == k] = frame.loc[dims == k, end].to_numpy(dtype=float)
-            drawn = _drawn_network(network, frame, cells, q)
-            best = solving.solve(drawn, options, raise_on_failure=False)
-            direct = solving.solve(fix_hubs(drawn, {}), options, raise_on_failure=False)
-            ok = best.status in ("optimal", "feasible")
-            has_direct = direct.status in ("optimal", "feasible")
-            ends[end] = (
-                portfolio_name(best) if ok else "",
-                best.objective if ok else np.nan,
-                (direct.objective if has_direct else np.nan)
-                - (best.objective if ok else np.nan),
+        driver = _Swing(frame, cells, dims == k, centre)
+        ends = {
+            end: _end(driver(network, t), options)
+            for end, t in (("low", 0.0), ("high", 1.0))
+        }
+        row = {
+            "input": name,
+            "portfolio_low": ends["low"][0],
+            "portfolio_high": ends["high"][0],
+            "total_cost_low": ends["low"][1],
+            "total_cost_high": ends["high"][1],
+            "saving_low": ends["low"][2],
+            "saving_high": ends["high"][2],
+            "cost_swing": abs(ends["high"][1] - ends["low"][1]),
+            "changes_decision": ends["low"][0] != ends["high"][0],
+            "break_even_position": np.nan,
+            "break_even_value": np.nan,
+            "portfolio_below": "",
+            "portfolio_above": "",
+        }
+        if row["changes_decision"]:
+            edge = break_even(
+                network, driver, low=0.0, high=1.0, tol=tol, options=options
             )
-        rows.append(
-            {
-                "input": name,
-                "portfolio_low": ends["low"][0],
-                "portfolio_high": ends["high"][0],
-                "total_cost_low": ends["low"][1],
-                "total_cost_high": ends["high"][1],
-                "saving_low": ends["low"][2],
-                "saving_high": ends["high"][2],
-                "cost_swing": abs(ends["high"][1] - ends["low"][1]),
-                "changes_decision": ends["low"][0] != ends["high"][0],
-            }
-        )
+            if edge.value is not None:
+                first = frame.loc[dims == k].iloc[0]
+                row["break_even_position"] = edge.value
+                row["break_even_value"] = float(
+                    first["low"] + edge.value * (first["high"] - first["low"])
+                )
+                row["portfolio_below"] = _pairs_name(edge.portfolio_below)
+                row["portfolio_above"] = _pairs_name(edge.portfolio_above)
+        rows.append(row)
     table = pd.DataFrame(rows)
     if not len(table):
         return table
     return table.sort_values(
         ["changes_decision", "cost_swing", "input"], ascending=[False, False, True]
     ).reset_index(drop=True)
+
+
+class _Swing:
+    """A break-even driver: the network with one input at position ``t`` of its
+    range (each of its ranges at low + t (high - low)), the others central."""
+
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        cells: list[np.ndarray],
+        mine: np.ndarray,
+        centre: np.ndarray,
+    ) -> None:
+        self.frame, self.cells, self.mine, self.centre = frame, cells, mine, centre
+        self.__name__ = "swing"
+
+    def __call__(self, network: Network, t: float) -> Network:
+        q = self.centre.copy()
+        low = self.frame["low"].to_numpy(dtype=float)
+        high = self.frame["high"].to_numpy(dtype=float)
+        q[self.mine] = low[self.mine] + t * (high[self.mine] - low[self.mine])
+        return _drawn_network(network, self.frame, self.cells, q)
+
+
+def _end(network: Network, options: SolveOptions) -> tuple[str, float, float]:
+    """Portfolio, total cost and saving against the direct baseline."""
+    best = solving.solve(network, options, raise_on_failure=False)
+    direct = solving.solve(fix_hubs(network, {}), options, raise_on_failure=False)
+    ok = best.status in ("optimal", "feasible")
+    total = best.objective if ok else np.nan
+    direct_cost = (
+        direct.objective if direct.status in ("optimal", "feasible") else np.nan
+    )
+    return (portfolio_name(best) if ok else "", total, direct_cost - total)
+
+
+def _pairs_name(pairs: tuple[tuple[str, str], ...]) -> str:
+    """A break-even portfolio ((hub, level) pairs) as :func:`portfolio_name`."""
+    if not pairs:
+        return "none"
+    return "+".join(f"{hub}:{level}" for hub, level in sorted(pairs))

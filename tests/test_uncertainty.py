@@ -168,6 +168,17 @@ def test_tornado_ranks_the_inputs_and_flags_decision_changes():
     # by 1.5; y over [4, 7] with x at 5 by 1
     assert table["input"].iloc[0].startswith("row 1")
     assert table["cost_swing"].tolist() == pytest.approx([150.0, 100.0])
+    # break-evens by bisection: x = A->D crosses y = 5.5 (the middle of B->D's
+    # range), at position 0.75 of [4, 6]; y crosses x = 5, at position 1/3 of [4, 7]
+    first, second = table.iloc[0], table.iloc[1]
+    assert first["break_even_value"] == pytest.approx(5.5, abs=0.02)
+    assert first["break_even_position"] == pytest.approx(0.75, abs=0.005)
+    assert (first["portfolio_below"], first["portfolio_above"]) == ("A:base", "B:base")
+    assert second["break_even_value"] == pytest.approx(5.0, abs=0.02)
+    assert (second["portfolio_below"], second["portfolio_above"]) == (
+        "B:base",
+        "A:base",
+    )
 
 
 def test_writes_and_resumes(tmp_path, monkeypatch):
