@@ -389,31 +389,54 @@ class _Effects:
     c0: np.ndarray
     plus_one: np.ndarray  # (ranges, cols): every matched figure + 1
     doubled: np.ndarray  # (ranges, cols): every matched figure x 2
+    #: the same for the objective per tonne of each leg (landed costs)
+    legs0: np.ndarray
+    legs_plus_one: np.ndarray
+    legs_doubled: np.ndarray
 
-    def cost(self, ranges: pd.DataFrame, q: np.ndarray) -> np.ndarray:
+    def weights(self, ranges: pd.DataFrame, q: np.ndarray) -> tuple[Any, Any]:
         factor = (ranges["scale"] == "factor").to_numpy()
         above = ranges["above"].to_numpy(dtype=float)
         # factor rows: (q - 1) (B - above A); value rows: q A - B
         weight_a = np.where(factor, -(q - 1.0) * above, q)
         weight_b = np.where(factor, q - 1.0, -1.0)
-        return self.c0 + weight_a @ self.plus_one + weight_b @ self.doubled
+        return weight_a, weight_b
+
+    def cost(self, ranges: pd.DataFrame, q: np.ndarray) -> np.ndarray:
+        """The objective of every column at the drawn values ``q``."""
+        a, b = self.weights(ranges, q)
+        return self.c0 + a @ self.plus_one + b @ self.doubled
+
+    def leg_cost(self, ranges: pd.DataFrame, q: np.ndarray) -> np.ndarray:
+        """The objective per tonne of every leg at the drawn values ``q``."""
+        a, b = self.weights(ranges, q)
+        return self.legs0 + a @ self.legs_plus_one + b @ self.legs_doubled
 
 
 def _effects(network: Network, ranges: pd.DataFrame, options: SolveOptions) -> _Effects:
     built = model.build(network, options.model)
     c0 = built.arrays.col_cost.copy()
     cells = _cells(network, ranges, strict=False)
+    legs0 = built.leg_objective.copy()
     plus, doubled = np.zeros((len(ranges), len(c0))), np.zeros((len(ranges), len(c0)))
+    legs_plus = np.zeros((len(ranges), len(legs0)))
+    legs_doubled = np.zeros((len(ranges), len(legs0)))
     for pos, row in enumerate(ranges.itertuples(index=False)):
         if not len(cells[pos]):
             continue
         base = network.table(row.table)[row.column].iloc[cells[pos]].to_numpy(float)
         base = np.nan_to_num(base, nan=0.0)
-        plus_net = _shifted(network, row, cells[pos], base + 1.0)
-        twice = _shifted(network, row, cells[pos], base * 2.0)
-        plus[pos] = model.build(plus_net, options.model).arrays.col_cost - c0
-        doubled[pos] = model.build(twice, options.model).arrays.col_cost - c0
-    return _Effects(built, c0, plus, doubled)
+        plus_built = model.build(
+            _shifted(network, row, cells[pos], base + 1.0), options.model
+        )
+        twice_built = model.build(
+            _shifted(network, row, cells[pos], base * 2.0), options.model
+        )
+        plus[pos] = plus_built.arrays.col_cost - c0
+        doubled[pos] = twice_built.arrays.col_cost - c0
+        legs_plus[pos] = plus_built.leg_objective - legs0
+        legs_doubled[pos] = twice_built.leg_objective - legs0
+    return _Effects(built, c0, plus, doubled, legs0, legs_plus, legs_doubled)
 
 
 def _shifted(
@@ -482,8 +505,8 @@ class _Models:
         return self._variants[name]
 
     def solve(self, name: str, q: np.ndarray, *, full: bool = True) -> Any:
-        """Model ``name`` at the drawn values ``q``: its Result (``full``) or its
-        objective; None without a solution."""
+        """Model ``name`` at the drawn values ``q``: its :class:`_Outcome`
+        (``full``) or its objective; None without a solution."""
         net, cells = self.variant(name)
         if name not in self._reused:
             reusable = self.reuse and _reusable(net, self.options)
@@ -493,21 +516,113 @@ class _Models:
                 else None
             )
         reused = self._reused[name]
-        if reused is None:
+        if reused is None:  # rebuild and solve
             drawn = _drawn_network(net, self.ranges, cells, q)
             result = solving.solve(drawn, self.options, raise_on_failure=False)
             if result.status not in ("optimal", "feasible"):
                 return None
-            return result if full else result.objective
+            if not full:
+                return result.objective
+            return _outcome(
+                net,
+                result._raw,
+                result._levels.hub,
+                result._levels.level,
+                result._coef,
+                lambda: result,
+            )
         raw, _ = reused.solve(reused.effects.cost(self.ranges, q))
         if raw.status not in ("optimal", "feasible"):
             return None
         if not full:
             return raw.objective
         raw.values = None
-        drawn = _drawn_network(net, self.ranges, cells, q)
-        coef = leg_objective(drawn, self.options.carbon_price_per_t_co2)
-        return Result(drawn, raw, hub_levels(drawn), coef, self.options)
+        levels = reused.effects.built.levels
+
+        def as_result() -> Result:  # only for models with path variables
+            drawn = _drawn_network(net, self.ranges, cells, q)
+            coef = leg_objective(drawn, self.options.carbon_price_per_t_co2)
+            return Result(drawn, raw, hub_levels(drawn), coef, self.options)
+
+        coef = reused.effects.leg_cost(self.ranges, q)
+        return _outcome(net, raw, levels.hub, levels.level, coef, as_result)
+
+
+@dataclass
+class _Outcome:
+    """What a draw keeps of a solution."""
+
+    objective: float
+    portfolio: str
+    landed_cost_per_t: np.ndarray  # per destination, in table order
+
+
+def _outcome(
+    network: Network,
+    raw: Any,
+    level_hub: np.ndarray,
+    level_name: np.ndarray,
+    coef: np.ndarray,
+    as_result: Any,
+) -> _Outcome:
+    """The portfolio and the landed cost per market of a solution, as
+    :attr:`Result.markets` has them (computed here without its tables; through
+    ``as_result()`` when the model has path variables)."""
+    opened = np.flatnonzero(np.asarray(raw.open_level) > 0.5)
+    pairs = sorted(zip(level_hub[opened], level_name[opened], strict=True))
+    portfolio = "+".join(f"{h}:{lv}" for h, lv in pairs) or "none"
+    if raw.path_t:
+        markets = as_result().markets
+        landed = markets["landed_cost_per_t"].to_numpy(dtype=float)
+        return _Outcome(raw.objective, portfolio, landed)
+    return _Outcome(raw.objective, portfolio, _landed(network, raw.flow_t, coef))
+
+
+def _landed(network: Network, flow_t: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """Landed cost per tonne per market: each market's direct tonnes at their
+    leg's cost, and its tonnes through a hub at the outbound leg's cost plus the
+    hub's mean inbound cost per tonne (inbound tonnes shared in proportion, as in
+    :attr:`Result.paths`); NaN where nothing arrives."""
+    layout = _layout(network)
+    hub_in, hub_out, market = layout
+    n_hubs = len(network._tables["hubs"])
+    n_markets = len(network._tables["destinations"])
+    flow = np.where(flow_t > _EPS, flow_t, 0.0)
+    inbound = hub_in >= 0
+    tonnes_in = np.bincount(hub_in[inbound], flow[inbound], minlength=n_hubs)
+    cost_in = np.bincount(
+        hub_in[inbound], flow[inbound] * coef[inbound], minlength=n_hubs
+    )
+    mean_in = np.divide(
+        cost_in, tonnes_in, out=np.zeros(n_hubs), where=tonnes_in > _EPS
+    )
+    into = market >= 0
+    unit = coef + np.where(hub_out >= 0, mean_in[np.maximum(hub_out, 0)], 0.0)
+    served = np.bincount(market[into], flow[into], minlength=n_markets)
+    cost = np.bincount(market[into], (flow * unit)[into], minlength=n_markets)
+    return np.divide(cost, served, out=np.full(n_markets, np.nan), where=served > _EPS)
+
+
+_EPS = 1e-9
+_LAYOUTS: dict[int, tuple[Network, tuple[np.ndarray, ...]]] = {}
+
+
+def _layout(network: Network) -> tuple[np.ndarray, ...]:
+    """Per leg: the position of the hub it enters and of the hub it leaves, and
+    of the market it reaches (-1 for none); cached per network."""
+    found = _LAYOUTS.get(id(network))
+    if found is not None and found[0] is network:
+        return found[1]
+    legs = network._tables["legs"]
+    hubs = {h: k for k, h in enumerate(network._tables["hubs"]["id"])}
+    markets = {d: k for k, d in enumerate(network._tables["destinations"]["id"])}
+    hub_in = legs["destination"].map(hubs).fillna(-1).to_numpy(dtype=np.int64)
+    hub_out = legs["origin"].map(hubs).fillna(-1).to_numpy(dtype=np.int64)
+    market = legs["destination"].map(markets).fillna(-1).to_numpy(dtype=np.int64)
+    _LAYOUTS[id(network)] = (network, (hub_in, hub_out, market))
+    while len(_LAYOUTS) > 16:
+        _LAYOUTS.pop(next(iter(_LAYOUTS)))
+    return hub_in, hub_out, market
 
 
 def _reusable(network: Network, options: SolveOptions) -> bool:
@@ -573,17 +688,15 @@ def _solve_draws(
         rows.append(
             {
                 "draw": draw_id,
-                "portfolio": portfolio_name(best) if best is not None else "",
+                "portfolio": best.portfolio if best is not None else "",
                 "total_cost": total,
                 "direct_cost": direct_cost,
                 "saving": direct_cost - total,
             }
         )
         if best is not None:
-            m = best.markets
-            for dest, cost in zip(
-                m["destination"], m["landed_cost_per_t"], strict=True
-            ):
+            ids = network._tables["destinations"]["id"]
+            for dest, cost in zip(ids, best.landed_cost_per_t, strict=True):
                 markets.append(
                     {"draw": draw_id, "destination": dest, "landed_cost_per_t": cost}
                 )
