@@ -121,8 +121,9 @@ def tiny() -> Network:
 def morocco_kazakhstan(market_share: float | None = None) -> Network:
     """Kazakh wheat through a Moroccan hub port to African markets.
 
-    Three Kazakh grain-belt origins, eleven Moroccan candidate ports, sixteen African
-    wheat markets and 500 legs through four export corridors (Black Sea via
+    Three Kazakh grain-belt origins, eleven Moroccan candidate ports, 24 African
+    wheat markets (contestable: each buys elsewhere at its ``alternative_cost_per_t``)
+    and 648 legs through four export corridors (Black Sea via
     Novorossiysk, Baltic via Liepaja, Trans-Caspian via Aktau-Baku to Poti or
     Batumi). Every figure's source, and which values are assumptions, is in
     ``data/README.md`` and the ``source`` columns of the tables.
@@ -132,9 +133,9 @@ def morocco_kazakhstan(market_share: float | None = None) -> Network:
     market_share
         The share of each market's published wheat imports (``import_volume_t``)
         that Kazakh wheat is to supply: ``demand_t = round(import_volume_t *
-        market_share)``. None keeps the bundled scenario (2.5 Mt in total, the
-        volume Kazakhstan's 2025 subsidy programme moved to new markets, see the
-        README). Must be in (0, 1].
+        market_share)``. None keeps the bundled scenario (every market's full
+        published imports, contestable; the former fixed 2.5 Mt programme is the
+        solve option ``programme_t=2_500_000``, see the README). Must be in (0, 1].
 
     Returns
     -------
@@ -150,11 +151,11 @@ def morocco_kazakhstan(market_share: float | None = None) -> Network:
     >>> import hubopt
     >>> net = hubopt.datasets.morocco_kazakhstan()
     >>> net
-    Network('morocco_kazakhstan': 3 origins, 11 hubs, 16 destinations, 500 legs)
+    Network('morocco_kazakhstan': 3 origins, 11 hubs, 24 destinations, 648 legs)
     >>> round(net.total_demand_t)
-    2500000
+    55379840
     >>> round(hubopt.datasets.morocco_kazakhstan(market_share=0.1).total_demand_t)
-    5149070
+    5537984
     """
     net = load("morocco_kazakhstan")
     if market_share is None:

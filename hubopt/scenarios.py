@@ -551,7 +551,10 @@ def _default_waypoints(network: Network) -> pd.DataFrame | None:
     file = data_root() / "morocco_kazakhstan" / "waypoints.csv"
     if not file.is_file():
         return None
-    return pd.read_csv(file)[["id", "name", "lon", "lat"]]
+    frame = pd.read_csv(file)
+    # the drafts too: sea_voyage segments are priced from them
+    columns = ["id", "name", "lon", "lat", "draft_m", "depth_m"]
+    return frame[[c for c in columns if c in frame.columns]]
 
 
 def _reroute(

@@ -708,7 +708,7 @@ def _bind_popup(content: str) -> Any:
 _DECLUTTER_JS = """
 (function (map) {
   function rank(t) {
-    var m = /hubopt-rank-(\\d+)/.exec(t.options.className);
+    var m = String(t.options.className).match(/hubopt-rank-(\\d+)/);
     return m ? parseInt(m[1], 10) : 1e9;
   }
   function side(t, left) {

@@ -78,6 +78,18 @@ def solved(network, **options):
     return result
 
 
+def programme_network(total_t: float = 2_500_000) -> hubopt.Network:
+    """The bundled network as the former fixed programme: ``total_t`` spread over the
+    markets pro rata to their imports, every market to be served (no alternative
+    supply), so every figure, the direct baseline's too, has flows behind it. Its
+    optimum opens no hub."""
+    net = hubopt.datasets.morocco_kazakhstan()
+    dests = net.destinations.drop(columns="alternative_cost_per_t")
+    imports = dests["import_volume_t"].astype(float)
+    dests["demand_t"] = (imports * total_t / imports.sum()).round()
+    return net.replace(destinations=dests)
+
+
 @pytest.fixture(scope="module")
 def tiny_result():
     return solved(hubopt.datasets.tiny())

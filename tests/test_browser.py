@@ -131,17 +131,18 @@ def test_interactive_map_renders_offline(pack, tmp_path):
     assert dom.count("leaflet-marker-icon", "hubopt-hub-open") == 1
     assert dom.count("leaflet-marker-icon", "hubopt-origin") == 3
     # markets and flows are SVG paths drawn by Leaflet
-    assert dom.count("hubopt-market", "leaflet-interactive", tag="path") == 16
+    assert dom.count("hubopt-market", "leaflet-interactive", tag="path") == 24
     assert dom.count("hubopt-flow", "leaflet-interactive", tag="path") == len(
         result.flows
     )
     # the Natural Earth countries are drawn (177 polygons) and the layer control is up
-    assert dom.count("leaflet-interactive", tag="path") >= 177 + 16
+    assert dom.count("leaflet-interactive", tag="path") >= 177 + 24
     assert dom.count("leaflet-control-layers") == 1
     # the flows are visible: the flow colours appear in the screenshot
     pixels = (image.reshape(-1, 3) * 255).astype(int)
     purple = np.array([0x7B, 0x5E, 0xA7])
-    assert (np.abs(pixels - purple).sum(axis=1) < 60).sum() > 200
+    # (the bundled answer has two flows: Kazakhstan -> Dakhla Atlantique -> Conakry)
+    assert (np.abs(pixels - purple).sum(axis=1) < 60).sum() > 50
 
 
 def test_brief_renders_offline(pack, tmp_path):

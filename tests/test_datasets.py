@@ -23,6 +23,9 @@ TABLES = (
     "legs",
     "corridors",
     "waypoints",
+    "capacities",
+    "capex_benchmarks",
+    "price_index",
 )
 
 
@@ -60,7 +63,7 @@ def test_path_unknown_name_raises():
 
 def test_morocco_kazakhstan_loads(net):
     assert repr(net) == (
-        "Network('morocco_kazakhstan': 3 origins, 11 hubs, 16 destinations, 500 legs)"
+        "Network('morocco_kazakhstan': 3 origins, 11 hubs, 24 destinations, 648 legs)"
     )
     assert net.corridors is not None and len(net.corridors) == 16
 
@@ -70,7 +73,7 @@ def test_market_share_rescales_demand(net):
     expected = (net.destinations["import_volume_t"].astype(float) * 0.1).round()
     assert np.allclose(scaled.destinations["demand_t"], expected)
     # the bundled network itself is unchanged
-    assert round(datasets.morocco_kazakhstan().total_demand_t) == 2_500_000
+    assert round(datasets.morocco_kazakhstan().total_demand_t) == 55_379_840
 
 
 @pytest.mark.parametrize("bad", [0, -0.1, 1.5, float("nan"), "0.1", True])
@@ -129,6 +132,12 @@ def test_leg_coverage(raw):
     n_corridors = legs.loc[legs["corridor"] != "", "corridor"].nunique()
     assert n_corridors == 4
     counts = legs["kind"].value_counts()
+    # Kenitra Atlantique (5 m draft) takes no ship class of the voyage model: its legs
+    # are left out by the build, every other hub has all of them
+    assert "HUB_KENITRA_ATLANTIQUE" not in set(legs["origin"]) | set(
+        legs["destination"]
+    )
+    n_h -= 1
     assert counts["origin->hub"] == n_o * n_h * n_corridors
     assert counts["hub->destination"] == n_h * n_d
     assert counts["origin->destination (direct baseline)"] == n_o * n_d * n_corridors
@@ -165,9 +174,53 @@ def test_confidence_marks(raw):
 
 def test_unverified_coordinates_are_marked(raw):
     hubs = raw["hubs"].set_index("id")
-    for hub in ("HUB_NADOR_WEST_MED", "HUB_DAKHLA_ATLANTIQUE"):
-        assert hubs.at[hub, "coordinate_confidence"] == "UNVERIFIED"
-        assert "UNVERIFIED" in hubs.at[hub, "coordinate_source"]
+    hub = "HUB_DAKHLA_ATLANTIQUE"
+    assert hubs.at[hub, "coordinate_confidence"] == "UNVERIFIED"
+    assert "UNVERIFIED" in hubs.at[hub, "coordinate_source"]
+
+
+def test_nador_west_med_in_betoya_bay(raw):
+    """Audit section 2: the port lies at 35.24 N (fr.wikipedia), not 35.17 N."""
+    hub = raw["hubs"].set_index("id").loc["HUB_NADOR_WEST_MED"]
+    assert float(hub["lat"]) == pytest.approx(35.241, abs=0.002)
+    assert float(hub["lon"]) == pytest.approx(-3.170, abs=0.002)
+    assert "wikipedia" in hub["coordinate_source"]
+
+
+def test_every_port_depth_sourced_and_dated(raw):
+    """Every hub, market and export/Caspian port has a depth (or a max draft) with
+    its kind, source, date and confidence; WPI figures are always the cargo-pier
+    field, marked as the fallback."""
+    waypoints = raw["waypoints"]
+    ports = waypoints[waypoints["kind"].isin(["gateway_port", "caspian_port"])]
+    for table, frame in (
+        ("hubs", raw["hubs"]),
+        ("destinations", raw["destinations"]),
+        ("waypoints", ports),
+    ):
+        for row in frame.itertuples():
+            if row.id == "BAKU":  # only a ship size is published (depth_kind)
+                assert "NOT FOUND" in row.depth_kind
+                continue
+            depth = float(row.depth_m)
+            assert 4.0 <= depth <= 25.0, (table, row.id, depth)
+            if row.draft_m:
+                assert float(row.draft_m) <= depth + 2.5, (table, row.id)
+            for col in ("depth_kind", "depth_source", "depth_date"):
+                assert getattr(row, col).strip(), (table, row.id, col)
+            if "World Port Index" in row.depth_source:
+                assert row.depth_kind == "WPI cargo pier depth", (table, row.id)
+                assert "FALLBACK" in row.depth_source
+
+
+def test_grain_berth_depths_of_the_audit(raw):
+    """Audit rows 40 and 41: Dakar's grain quays and Lagos' channel, from the port
+    authorities, not WPI's 4.9 m pier and 14 m channel."""
+    dest = raw["destinations"].set_index("id")
+    assert float(dest.at["SN_DAKAR", "depth_m"]) == 13.0
+    assert "portdakar.sn" in dest.at["SN_DAKAR", "depth_source"]
+    assert float(dest.at["NG_LAGOS", "depth_m"]) == 13.5
+    assert float(dest.at["CM_DOUALA", "draft_m"]) == 9.0
 
 
 def test_hub_status_and_territory(raw):
@@ -190,25 +243,131 @@ def test_supply_derivation(raw):
         "KZ_NORTH_KAZAKHSTAN": 4.940,
     }
     for row in raw["origins"].itertuples():
-        assert int(row.supply_t) == round(9_000_000 * share[row.id] / 21.276)
+        assert int(row.supply_t) == round(10_000_000 * share[row.id] / 21.276)
 
 
 def test_demand_derivation(raw):
+    """Contestable demand: the full published imports, and the alternative = the
+    competitor's FOB + its voyage freight from Novorossiysk + the inland leg."""
     dest = raw["destinations"]
     imports = dest["import_volume_t"].astype(float)
-    share = 2_500_000 / imports.sum()
-    assert np.allclose(dest["market_share"].astype(float), share, rtol=1e-8)
-    assert (dest["demand_t"].astype(float) == (imports * share).round()).all()
+    assert (dest["demand_t"].astype(float) == imports).all()
+    assert (dest["market_share"].astype(float) == 1.0).all()
     assert (dest["unmet_penalty_per_t"] == "").all()
+    fob = pd.read_csv(datasets.path(MK) / "market_prices.csv").set_index("id")
+    # (the inland leg is paid alike by both cargoes, so it is in neither)
+    alternative = fob.at["RU_FOB_BLACK_SEA", "value"] + dest[
+        "competitor_freight_per_t"
+    ].astype(float)
+    assert np.allclose(
+        dest["alternative_cost_per_t"].astype(float), alternative, atol=0.011
+    )
+    # Morocco enters through Casablanca and Jorf Lasfar, 54 : 22 (ANP, Jan-Apr 2020)
+    by_id = dest.set_index("id")["import_volume_t"].astype(float)
+    assert by_id["MA_CASABLANCA"] + by_id["MA_JORF_LASFAR"] == 7_500_000
+    assert by_id["MA_CASABLANCA"] == round(7_500_000 * 54 / 76)
+    # Ethiopia's inland leg: 756 km x 0.051 USD/t-km (2018) in USD 2024
+    inland = dest.set_index("id")["inland_cost_per_t"].astype(float)
+    assert inland["ET_DJIBOUTI"] == pytest.approx(
+        756 * 0.051 * 313.689 / 251.107, abs=0.01
+    )
+
+
+def test_origin_price_and_corridor_subsidy(raw):
+    """Origins pay the Kostanay price (KZT 2025 -> USD 2024); legs from an origin
+    carry the subsidy of their export corridor (KZT 2025 -> USD 2024)."""
+    usd = 313.689 / 321.943 / 469.0
+    origins = raw["origins"]
+    assert np.allclose(origins["cost_per_t"].astype(float), 85_000 * usd, atol=0.005)
+    legs = raw["legs"]
+    subsidy = legs.groupby("corridor")["subsidy_per_t"].agg(
+        lambda v: set(v.astype(float))
+    )
+    assert subsidy["black_sea_novorossiysk"] == {round(20_000 * usd, 2)}
+    for corridor in ("baltic_liepaja", "trans_caspian_poti", "trans_caspian_batumi"):
+        assert subsidy[corridor] == {round(30_000 * usd, 2)}
+    hub_out = legs[legs["kind"] == "hub->destination"]
+    assert (hub_out["subsidy_per_t"].astype(float) == 0).all()
+
+
+def test_sea_legs_use_the_voyage_model(raw):
+    """Every sea segment is a voyage: a class the shallower end admits, a parcel, and
+    (through the Bosporus) the passage; Conakry's 6.4 m pier takes only the coaster."""
+    legs = raw["legs"]
+    chained = legs[legs["kind"] != "hub->destination"]
+    assert chained["route"].str.endswith("; sea_voyage").all()
+    assert (legs["mode"] == "sea_voyage").all()
+    assert set(legs["ship_class"]) <= {"coaster", "handysize", "supramax", "panamax"}
+    assert (legs["parcel_t"].astype(float) > 0).all()
+    conakry = legs[legs["destination"] == "GN_CONAKRY"]
+    assert set(conakry["ship_class"]) == {"coaster"}
+    novo = legs[legs["export_port"] == "NOVOROSSIYSK"]
+    assert novo["passages"].str.contains("bosporus").all()
+
+
+def _build_module():
+    spec = importlib.util.spec_from_file_location("_build_mk", _build_script())
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _cpi(raw_index: pd.DataFrame, year: int) -> float:
+    row = raw_index[raw_index["id"] == f"CPI_{year}"]
+    return float(row["value"].iloc[0])
 
 
 def test_hub_level_annualisation(raw):
+    """Capex in USD 2024 from the benchmark terminals, by hand: each deflated by
+    the CPI-U; their log-log slope is above 1, so the law is linear at the geometric
+    mean of their USD per t/yr; fixed cost = capex x CRF(8 %, 25 years)."""
+    folder = datasets.path(MK)
+    index = pd.read_csv(folder / "price_index.csv")
+    bench = pd.read_csv(folder / "capex_benchmarks.csv").query("use_in_fit == 'yes'")
+    per_t = [
+        row.capex_million
+        * 1e6
+        * _cpi(index, 2024)
+        / _cpi(index, row.capex_year)
+        / row.capacity_t
+        for row in bench.itertuples()
+    ]
+    # Vostochny 160.4 M (2011) / 5 Mt, KSK > 500 M (2024) / 9 Mt, GBHL 26 M (2000) / 2 Mt
+    assert per_t == pytest.approx([44.74, 55.56, 23.68], abs=0.01)
+    ratio = float(np.exp(np.mean(np.log(per_t))))
+    assert ratio == pytest.approx(38.90, abs=0.01)
     levels = raw["hub_levels"]
     r, n = 0.08, 25
     crf = r * (1 + r) ** n / ((1 + r) ** n - 1)
     capacity = levels["capacity_t"].astype(float)
-    assert np.allclose(levels["capex_usd"].astype(float), capacity * 44)
-    assert np.allclose(levels["fixed_cost"].astype(float), capacity * 44 * crf, atol=1)
+    assert np.allclose(levels["capex_usd"].astype(float), capacity * ratio, atol=1)
+    assert np.allclose(
+        levels["fixed_cost"].astype(float), capacity * ratio * crf, atol=1
+    )
+    assert levels["source"].str.contains("b = 1.58 > 1").all()
+
+
+def test_hub_handling_cost_in_2024_money(raw):
+    """55 MAD/t (2009) / 8.06 MAD per USD x CPI-U 2024/2009, plus the cereals goods
+    due (EUR 2025) at the two Tanger Med Port Authority ports."""
+    hubs = raw["hubs"].set_index("id")
+    base = 55 / 8.06 * 313.689 / 214.537
+    due = {"HUB_TANGER_MED": 1.06, "HUB_NADOR_WEST_MED": 0.75}
+    for hub, row in hubs.iterrows():
+        extra = due.get(hub, 0.0) * 1.0824 * 313.689 / 321.943
+        assert float(row["handling_cost_per_t"]) == pytest.approx(
+            base + extra, abs=0.005
+        )
+        assert "USD 2024" in row["handling_source"]
+
+
+def test_capacities_of_the_corridors(raw, net):
+    """Aktau + Kuryk grain terminals (audit row 43: 0.6 Mt/yr is outdated) and the
+    other sourced limits are in the network as capacity rows."""
+    caps = raw["capacities"].set_index("id")
+    assert int(caps.at["CAP_AKTAU_KURYK_GRAIN", "capacity_t"]) == 800_000 + 240_000
+    assert caps.at["CAP_AKTAU_KURYK_GRAIN", "node"] == "AKTAU"
+    assert set(net.capacities["id"]) == set(caps.index)
 
 
 # -- geography --------------------------------------------------------------------
@@ -325,13 +484,9 @@ def _build_script() -> Path | None:
 
 
 @pytest.mark.skipif(_build_script() is None, reason="needs a source checkout")
-def test_generated_legs_and_corridors_are_current():
-    spec = importlib.util.spec_from_file_location("_build_mk", _build_script())
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    legs, corridors = module.build()
+def test_generated_tables_are_current():
     folder = datasets.path(MK)
-    for name, frame in (("legs", legs), ("corridors", corridors)):
+    for name, frame in _build_module().build().items():
         text = frame.to_csv(index=False, lineterminator="\n")
         assert (folder / f"{name}.csv").read_text(encoding="utf-8") == text, (
             f"{name}.csv is out of date: run python data/build_morocco_kazakhstan.py"
@@ -345,7 +500,19 @@ def test_default_scenario_solves_to_proven_optimality(net):
     assert result.runtime_s < 10
     assert hubopt.check_solution(net, result) == []
     markets = result.markets
-    assert np.isclose(markets["served_t"].sum(), net.total_demand_t)
+    # contestable markets: every tonne is served or lost to the alternative supply
+    total = markets["served_t"].sum() + markets["lost_to_alternative_t"].sum()
+    assert np.isclose(total, net.total_demand_t)
+    supply = net.origins["supply_t"].sum()
+    assert markets["served_t"].sum() <= supply + 1e-6
+
+
+def test_programme_option_delivers_its_volume(net):
+    """The former fixed 2.5 Mt programme is an option, not the default."""
+    result = hubopt.solve(net, programme_t=2_500_000)
+    assert result.status == "optimal"
+    assert hubopt.check_solution(net, result) == []
+    assert result.markets["served_t"].sum() >= 2_500_000 - 1e-6
 
 
 def test_one_forced_hub_solves(net):

@@ -14,7 +14,7 @@ import hubopt
 from hubopt import maps
 
 from . import _hostile
-from .conftest import solved
+from .conftest import programme_network, solved
 
 matplotlib.use("Agg")
 
@@ -245,7 +245,7 @@ FALLBACK = "HUB_DAKHLA_ATLANTIQUE"
 
 @pytest.fixture(scope="module")
 def mk_no_hub():
-    return solved(hubopt.datasets.morocco_kazakhstan())
+    return solved(programme_network())
 
 
 @pytest.fixture(scope="module")

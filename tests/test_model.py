@@ -21,7 +21,11 @@ def limited():
     legs = net.legs.drop_duplicates(["origin", "destination"]).reset_index(drop=True)
     slowest = legs.groupby("destination")["transit_days"].max()
     days = dests["id"].map(slowest).to_numpy(dtype=float)
-    dests.loc[::3, "max_transit_days"] = days[::3] + 5.0  # some paths too slow
+    dests.loc[::3, "max_transit_days"] = days[::3] + 20.0  # some paths too slow
+    # the former fixed programme (2.5 Mt pro rata), every market to be served
+    imports = dests["import_volume_t"].astype(float)
+    dests["demand_t"] = (imports * 2_500_000 / imports.sum()).round()
+    dests = dests.drop(columns="alternative_cost_per_t")
     dests.loc[1::4, "unmet_penalty_per_t"] = 400.0
     return hubopt.Network.from_frames(net.origins, net.hubs, dests, legs)
 

@@ -14,7 +14,7 @@ import hubopt
 from hubopt import webmap
 
 from . import _hostile
-from .conftest import solved
+from .conftest import programme_network, solved
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +74,7 @@ def test_interactive_map_is_offline_with_layers(mk_result, tmp_path):
         "Hubs opened (1)",
         "Candidate ports not opened (7)",
         "Ports closed by status (3)",
-        "Markets (16)",
+        "Markets (24)",
         "Origins (3)",
     ):
         assert name in page
@@ -83,7 +83,7 @@ def test_interactive_map_is_offline_with_layers(mk_result, tmp_path):
     assert "L.control.layers(" in page
     flows = mk_result.flows
     assert page.count('"className": "hubopt-flow"') == len(flows)
-    assert page.count('"className": "hubopt-market"') == 16
+    assert page.count('"className": "hubopt-market"') == 24
     # popups carry the figures
     assert "utilisation" in page and "landed cost per tonne" in page
     assert "serving hub" in page and "cost per tonne" in page and "mode" in page
@@ -182,7 +182,7 @@ def _labels(page: str) -> list[tuple[str, dict]]:
 
 @pytest.fixture(scope="module")
 def mk_no_hub():
-    return solved(hubopt.datasets.morocco_kazakhstan())
+    return solved(programme_network())
 
 
 def test_permanent_labels_for_hubs_markets_and_origins(mk_no_hub, tmp_path):
@@ -229,7 +229,7 @@ def test_layer_control_lists_only_layers_that_have_something(
         "Best single hub if one must be built (1)": 1,
         "Candidate ports not opened (7)": 7,
         "Ports closed by status (3)": 3,
-        "Markets (16)": 16,
+        "Markets (24)": 24,
         "Origins (3)": 3,
     }
     assert not any(name.startswith("Hubs opened") for name in overlays)
