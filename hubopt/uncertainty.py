@@ -37,7 +37,7 @@ from ._tables import rounded
 from .breakeven import break_even
 from .decisions import fix_hubs
 from .errors import ValidationError
-from .formulation import hub_levels, leg_objective
+from .formulation import hub_levels, leg_objective, shortfall_price
 from .network import Network
 from .options import SolveOptions
 from .result import Result
@@ -47,7 +47,7 @@ UNCERTAIN_COLUMNS: dict[str, tuple[str, ...]] = {
     "origins": ("cost_per_t",),
     "hubs": ("handling_cost_per_t", "fixed_cost"),
     "hub_levels": ("fixed_cost",),
-    "destinations": ("unmet_penalty_per_t",),
+    "destinations": ("unmet_penalty_per_t", "alternative_cost_per_t"),
     "legs": ("cost_per_t",),
 }
 DISTRIBUTIONS = ("triangular", "uniform", "lognormal")
@@ -129,13 +129,13 @@ def _checked(frame: pd.DataFrame) -> pd.DataFrame:
     frame["distribution"] = frame["distribution"].replace("", "triangular").str.lower()
     frame["scale"] = frame["scale"].replace("", "value").str.lower()
     for column in spec.numeric:
-        text = (
-            frame[column].replace("", np.nan)
-            if frame[column].dtype == object
-            else (frame[column])
-        )
+        text = frame[column]
+        if not pd.api.types.is_numeric_dtype(text):
+            text = text.astype(object).map(
+                lambda v: None if pd.isna(v) or not str(v).strip() else v
+            )
         values = pd.to_numeric(text, errors="coerce")
-        bad = values.isna() & pd.Series(text).notna()
+        bad = values.isna() & text.notna()
         for pos in np.flatnonzero(bad.to_numpy()):
             problems.append(
                 f"table 'uncertainty', {_label(frame, pos)}, column '{column}': "
@@ -269,7 +269,25 @@ def _cells(network: Network, ranges: pd.DataFrame, *, strict: bool) -> list[np.n
         short, long = _row_keys(frame, row.table)
         keys = long if "@" in row.id else short
         hit = np.flatnonzero([fnmatch.fnmatchcase(k, row.id) for k in keys])
-        if strict and not len(hit):
+        if row.column not in frame.columns:
+            if strict:
+                problems.append(
+                    f"table 'uncertainty', {_label(ranges, pos)}, column 'column': "
+                    f"table '{row.table}' has no column '{row.column}'; give the "
+                    "figures first, then their range"
+                )
+            out.append(hit[:0])
+            continue
+        # a blank figure means "none" (no alternative, no penalty): not drawn
+        known = frame[row.column].iloc[hit].notna().to_numpy()
+        if strict and len(hit) and not known.any():
+            problems.append(
+                f"table 'uncertainty', {_label(ranges, pos)}, column 'id': the "
+                f"rows {row.id!r} matches have no {row.column}; a blank figure "
+                "cannot carry a range"
+            )
+        hit = hit[known]
+        if strict and not len(hit) and not len(known):
             problems.append(
                 f"table 'uncertainty', {_label(ranges, pos)}, column 'id': "
                 f"{row.id!r} matches no row of '{row.table}'; check the id "
@@ -414,29 +432,71 @@ class _Effects:
 
 
 def _effects(network: Network, ranges: pd.DataFrame, options: SolveOptions) -> _Effects:
+    """The model of ``network`` and how its objective moves with each range.
+
+    The objective of every column is a sum of the network's per-leg objective
+    (leg, origin and handling costs), its level fixed costs and its shortfall
+    prices (:func:`_columns_cost`); each range's change is found on those, from
+    the network with its figures + 1 and x 2. Where that sum does not give the
+    model's objective (a formulation it does not know), each range's change comes
+    from two builds of the model instead.
+    """
     built = model.build(network, options.model)
     c0 = built.arrays.col_cost.copy()
     cells = _cells(network, ranges, strict=False)
     legs0 = built.leg_objective.copy()
+    fixed0 = built.levels.fixed_cost.astype(float)
+    price0 = shortfall_price(network)
+    by_parts = np.allclose(_columns_cost(built, legs0, fixed0, price0), c0)
     plus, doubled = np.zeros((len(ranges), len(c0))), np.zeros((len(ranges), len(c0)))
     legs_plus = np.zeros((len(ranges), len(legs0)))
     legs_doubled = np.zeros((len(ranges), len(legs0)))
+    carbon = options.carbon_price_per_t_co2
     for pos, row in enumerate(ranges.itertuples(index=False)):
         if not len(cells[pos]):
             continue
         base = network.table(row.table)[row.column].iloc[cells[pos]].to_numpy(float)
-        base = np.nan_to_num(base, nan=0.0)
-        plus_built = model.build(
-            _shifted(network, row, cells[pos], base + 1.0), options.model
-        )
-        twice_built = model.build(
-            _shifted(network, row, cells[pos], base * 2.0), options.model
-        )
-        plus[pos] = plus_built.arrays.col_cost - c0
-        doubled[pos] = twice_built.arrays.col_cost - c0
-        legs_plus[pos] = plus_built.leg_objective - legs0
-        legs_doubled[pos] = twice_built.leg_objective - legs0
+        for cost, per_leg, changed in (
+            (plus, legs_plus, base + 1.0),
+            (doubled, legs_doubled, base * 2.0),
+        ):
+            shifted = _shifted(network, row, cells[pos], changed)
+            if not by_parts:
+                again = model.build(shifted, options.model)
+                cost[pos] = again.arrays.col_cost - c0
+                per_leg[pos] = again.leg_objective - legs0
+                continue
+            legs = legs0
+            if row.column != "fixed_cost" and row.table in ("legs", "origins", "hubs"):
+                legs = leg_objective(shifted, carbon)
+            fixed = fixed0
+            if row.column == "fixed_cost":
+                fixed = hub_levels(shifted).fixed_cost.astype(float)
+            price = shortfall_price(shifted) if row.table == "destinations" else price0
+            cost[pos] = _columns_cost(
+                built, legs - legs0, fixed - fixed0, price - price0
+            )
+            per_leg[pos] = legs - legs0
     return _Effects(built, c0, plus, doubled, legs0, legs_plus, legs_doubled)
+
+
+def _columns_cost(
+    built: model.BuiltModel, legs: np.ndarray, fixed: np.ndarray, price: np.ndarray
+) -> np.ndarray:
+    """The objective of every column from the objective per tonne of each leg, the
+    fixed cost of each level and the shortfall price of each market: a flow column
+    costs its leg's, a path column its outbound leg's (its inbound leg's flow
+    carries the rest), a level column its fixed cost, a shortfall its price."""
+    out = np.zeros(built.arrays.n_cols)
+    has = built.flow >= 0
+    np.add.at(out, built.flow[has], legs[has])
+    if len(built.path_cols):
+        np.add.at(out, built.path_cols, legs[built.path_legs[:, 1]])
+    can = built.open >= 0
+    np.add.at(out, built.open[can], fixed[can])
+    short = built.unmet >= 0
+    np.add.at(out, built.unmet[short], np.nan_to_num(price[short]))
+    return out
 
 
 def _shifted(

@@ -14,6 +14,7 @@ from scipy import stats
 
 import hubopt
 import hubopt.cli
+import hubopt.model
 from hubopt.errors import ValidationError
 from hubopt.parallel import worker_context
 from hubopt.uncertainty import _cells, draw, read_ranges, uncertainty
@@ -260,6 +261,43 @@ def test_bundled_ranges_match_the_bundled_network():
     file = Path(__file__).resolve().parents[1] / "data" / "morocco_kazakhstan"
     frame = read_ranges(file / "uncertainty.csv")
     assert frame["source"].str.len().min() > 50
-    assert set(frame["group"]) == {"sea_freight", "hub_handling", "hub_capex"}
-    cells = _cells(hubopt.datasets.morocco_kazakhstan(), frame, strict=True)
-    assert sum(len(c) for c in cells[:13]) == 500  # every leg once
+    assert set(frame["group"]) == {
+        "sea_freight",
+        "hub_handling",
+        "hub_capex",
+        "kz_wheat_price",
+    }
+    network = hubopt.read_network(file)
+    cells = _cells(network, frame, strict=True)
+    on_legs = [c for c, t in zip(cells, frame["table"], strict=True) if t == "legs"]
+    assert sum(len(c) for c in on_legs) == len(network.legs)  # every leg once
+    # the land part ("above") of an origin leg is below its cost: a voyage is left
+    legs = network.legs
+    for hit, row in zip(cells, frame.itertuples(index=False), strict=True):
+        if row.table == "legs" and row.above > 0:
+            assert (legs["cost_per_t"].iloc[hit] > row.above).all(), row.id
+
+
+def test_in_place_objective_equals_a_rebuilt_model():
+    module = sys.modules["hubopt.uncertainty"]
+    network = hubopt.read_network(
+        Path(__file__).resolve().parents[1] / "data" / "morocco_kazakhstan"
+    )
+    frame = read_ranges(network_ranges())
+    options = hubopt.SolveOptions()
+    effects = module._effects(network, frame, options)
+    cells = _cells(network, frame, strict=False)
+    for q in draw(frame, 3, seed=11):
+        drawn = module._drawn_network(network, frame, cells, q)
+        built = hubopt.model.build(drawn, options.model)
+        assert np.allclose(effects.cost(frame, q), built.arrays.col_cost)
+        assert np.allclose(effects.leg_cost(frame, q), built.leg_objective)
+
+
+def network_ranges() -> Path:
+    return (
+        Path(__file__).resolve().parents[1]
+        / "data"
+        / "morocco_kazakhstan"
+        / "uncertainty.csv"
+    )
