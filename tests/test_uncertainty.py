@@ -301,3 +301,30 @@ def network_ranges() -> Path:
         / "morocco_kazakhstan"
         / "uncertainty.csv"
     )
+
+
+def test_ctrl_c_keeps_the_draws_written_and_a_rerun_resumes(tmp_path, monkeypatch):
+    module = sys.modules["hubopt.uncertainty"]
+    real = module._solve_draws
+    calls = []
+
+    def stopped_after_one_batch(*args):
+        calls.append(args[4][0])
+        if args[4][0] >= 100:  # the second batch (4 chunks of 25 per batch)
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(module, "_solve_draws", stopped_after_one_batch)
+    out = tmp_path / "mc"
+    with pytest.raises(KeyboardInterrupt):
+        run(draws=150, seed=9, tornado=False, out=out)
+    kept = pd.read_csv(out / "draws.csv")
+    assert kept["draw"].tolist() == list(range(100))
+    monkeypatch.setattr(module, "_solve_draws", real)
+    resumed = run(draws=150, seed=9, tornado=False, out=out)
+    whole = run(draws=150, seed=9, tornado=False)
+    assert resumed.draws["draw"].tolist() == list(range(150))
+    assert resumed.portfolios["draws"].tolist() == whole.portfolios["draws"].tolist()
+    assert np.allclose(
+        resumed.draws["total_cost"], whole.draws["total_cost"], atol=0.005
+    )
