@@ -1181,3 +1181,23 @@ def _shown(value: Any) -> Any:
     if isinstance(value, str):
         return value
     return _Shown(str(value))
+
+
+#: The optional uncertainty table (``uncertainty.csv`` beside a network): ranges on
+#: cost figures, keyed by table, row id (a glob pattern) and column. Read and checked
+#: by :func:`hubopt.uncertainty.read_ranges`; not one of the network's tables.
+UNCERTAINTY_SPEC = _TableSpec(
+    required=("table", "id", "column", "low", "high", "source"),
+    numeric=("low", "mode", "high", "above"),
+    defaults={
+        "distribution": "triangular",
+        "mode": np.nan,
+        "scale": "value",
+        "above": 0.0,
+        "group": "",
+    },
+    nonnegative=("low", "mode", "high", "above"),
+    key=("table", "id", "column"),
+    ids=("table", "id", "column"),
+    other=("note", "confidence"),
+)
