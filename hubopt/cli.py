@@ -180,6 +180,14 @@ def _brief_arguments(p: argparse.ArgumentParser) -> None:
         default="a4",
         help="page size of the print style (default a4)",
     )
+    p.add_argument(
+        "--draws",
+        type=int,
+        default=0,
+        help="state the headline as probabilities from this many uncertainty draws "
+        "over the network's uncertainty.csv (hubopt uncertainty; default 0: none)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
 
 
 def _csv_guard_option(p: argparse.ArgumentParser) -> None:
@@ -431,6 +439,15 @@ def _brief(args: argparse.Namespace) -> int:
         )
         return EXIT_INTERRUPTED if result.interrupted else EXIT_NO_SOLUTION
     found = analyse(result, progress=True)
+    draws = None
+    if args.draws > 0:
+        draws = monte_carlo(
+            network,
+            draws=args.draws,
+            seed=args.seed,
+            ranges=ranges_of(_input_path(args.network)),
+            options=result.options,
+        )
     page = write_brief(
         result,
         out,
@@ -444,7 +461,10 @@ def _brief(args: argparse.Namespace) -> int:
         title=args.title,
         author=args.author,
         paper=args.paper,
+        uncertainty=draws,
     )
+    if draws is not None:
+        print(draws.headline())
     print(short_answer(result, found.baseline, found.single_hub))
     if found.interrupted or result.interrupted:
         _error(f"interrupted: what was found is in {out}/ (open {page})")
