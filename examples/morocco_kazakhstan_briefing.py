@@ -1,8 +1,9 @@
 """The Morocco-Kazakhstan briefing: should a Moroccan port host a hub for Kazakh wheat?
 
 Solves the bundled network (three Kazakh grain-belt collection points, eleven Moroccan
-candidate ports, sixteen African markets, 500 legs through four export corridors; every
-figure is sourced in data/README.md) twice:
+candidate ports, 24 African markets that each buy their whole imports from Kazakhstan or
+from the Black Sea, 648 legs through four export corridors; every figure is sourced in
+data/README.md) twice:
 
 * as it stands, where the model is free to open any hubs or none, and
 * with at least one hub forced open, to see which port would host it and what it costs
@@ -27,19 +28,23 @@ from hubopt import report
 
 out = output_folder("briefing")
 
-# The bundled network. Its demand is a Kazakh export programme of 2.5 Mt split over the
-# markets in proportion to their imports; morocco_kazakhstan(market_share=0.05) would
-# instead ask for 5 % of every market's imports.
+# The bundled network. Its demand is contestable: every market may take its whole
+# published imports and buys elsewhere at its alternative_cost_per_t, so the model
+# decides which markets Kazakh wheat wins. hubopt.solve(network,
+# programme_t=2_500_000) would instead require the former fixed programme of 2.5 Mt
+# delivered in all.
 network = hubopt.datasets.morocco_kazakhstan()
 print(network)
 
-# 1. Free choice: with the bundled (mostly low-confidence) cost figures, direct ships
-#    from the Black Sea beat any hub, so the answer is "no hub".
+# 1. Free choice: with the bundled (mostly low-confidence) figures one hub opens, Dakhla
+#    Atlantique, for Guinea (Conakry); every other market buys Black Sea wheat (see
+#    docs/what-decides.md for how fragile that is).
 free = hubopt.solve(network)
 print("\n-- free choice --")
 print(free.summary())
 
 # 2. At least one hub: which port, at which size, and at what extra cost per tonne?
+#    Here it is the free choice again (the optimum already opens one).
 forced = hubopt.solve(network, min_hubs=1)
 print("\n-- at least one hub --")
 print(forced.summary())

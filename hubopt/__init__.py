@@ -39,3 +39,5 @@ from .scenarios import builtin_scenarios as builtin_scenarios
 from .scenarios import compare as compare
 from .scenarios import read_scenarios as read_scenarios
 from .solving import solve as solve
+from .uncertainty import UncertaintyResult as UncertaintyResult
+from .uncertainty import uncertainty as uncertainty

@@ -188,6 +188,15 @@ class _TableSpec:
         return self.optional[column]
 
 
+#: Optional hub columns of the multi-period model (:mod:`hubopt.periods`): the silo
+#: of a hub without ``hub_levels`` rows, the storage cost per tonne held through a
+#: period, and the share of the stock lost per period.
+PERIOD_HUB_COLUMNS = (
+    "silo_capacity_t",
+    "storage_cost_per_t_period",
+    "stock_loss_share",
+)
+
 SPECS: dict[str, _TableSpec] = {
     "origins": _TableSpec(
         required=("id", "name", "lon", "lat", "supply_t"),
@@ -206,6 +215,7 @@ SPECS: dict[str, _TableSpec] = {
             "capacity_t",
             "fixed_cost",
             "dwell_days",
+            *PERIOD_HUB_COLUMNS,
         ),
         defaults={
             "handling_cost_per_t": 0.0,
@@ -213,19 +223,26 @@ SPECS: dict[str, _TableSpec] = {
             "fixed_cost": 0.0,
             "status": "candidate",
         },
-        nonnegative=("handling_cost_per_t", "capacity_t", "fixed_cost", "dwell_days"),
+        nonnegative=(
+            "handling_cost_per_t",
+            "capacity_t",
+            "fixed_cost",
+            "dwell_days",
+            *PERIOD_HUB_COLUMNS,
+        ),
         key=("id",),
         ids=("id",),
-        optional={"dwell_days": 0.0},
+        optional={"dwell_days": 0.0, **dict.fromkeys(PERIOD_HUB_COLUMNS, 0.0)},
     ),
     "hub_levels": _TableSpec(
         required=("hub_id", "level", "capacity_t", "fixed_cost"),
-        numeric=("capacity_t", "fixed_cost"),
+        numeric=("capacity_t", "fixed_cost", "silo_capacity_t"),
         defaults={},
-        nonnegative=("capacity_t", "fixed_cost"),
+        nonnegative=("capacity_t", "fixed_cost", "silo_capacity_t"),
         key=("hub_id", "level"),
         ids=("hub_id", "level"),
         may_be_empty=True,
+        optional={"silo_capacity_t": 0.0},
     ),
     "destinations": _TableSpec(
         required=("id", "name", "lon", "lat", "demand_t"),
@@ -1164,3 +1181,23 @@ def _shown(value: Any) -> Any:
     if isinstance(value, str):
         return value
     return _Shown(str(value))
+
+
+#: The optional uncertainty table (``uncertainty.csv`` beside a network): ranges on
+#: cost figures, keyed by table, row id (a glob pattern) and column. Read and checked
+#: by :func:`hubopt.uncertainty.read_ranges`; not one of the network's tables.
+UNCERTAINTY_SPEC = _TableSpec(
+    required=("table", "id", "column", "low", "high", "source"),
+    numeric=("low", "mode", "high", "above"),
+    defaults={
+        "distribution": "triangular",
+        "mode": np.nan,
+        "scale": "value",
+        "above": 0.0,
+        "group": "",
+    },
+    nonnegative=("low", "mode", "high", "above"),
+    key=("table", "id", "column"),
+    ids=("table", "id", "column"),
+    other=("note", "confidence"),
+)

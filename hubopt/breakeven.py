@@ -234,7 +234,7 @@ def break_even(
     >>> net = hubopt.datasets.morocco_kazakhstan()
     >>> edge = hubopt.break_even(net, "freight", low=1.0, high=3.0, tol=0.05)
     >>> edge.portfolio_below, edge.portfolio_above
-    ((), (('HUB_TANGER_MED', 'S'),))
+    ((('HUB_DAKHLA_ATLANTIQUE', 'S'),), ())
     >>> 1.0 < edge.value < 3.0 and edge.bracket[1] - edge.bracket[0] <= 0.05
     True
     """

@@ -19,6 +19,7 @@ import pandas as pd
 
 from .network import Network
 from .options import ModelOptions
+from .periods import AVAILABLE, period_networks
 
 if TYPE_CHECKING:  # pragma: no cover
     from .result import Result
@@ -54,6 +55,8 @@ def check_solution(
     """
     if result.status not in ("optimal", "feasible"):
         return []
+    if getattr(result, "periods", None) is not None:
+        return _check_periods(network, result, rel_tol)
     facts = _Facts.of(network, result, rel_tol)
     out = _flows_on_legs(facts)
     for _, check in CHECKS:
@@ -83,6 +86,7 @@ class _Facts:
     leg_keys: dict[tuple[Any, Any, Any, Any], int]
     out_of: pd.Series  # tonnes leaving each node
     into: pd.Series  # tonnes arriving at each node
+    period: _PeriodFacts | None = None  # a period of a multi-period result
 
     @classmethod
     def of(cls, network: Network, result: Result, rel_tol: float) -> _Facts:
@@ -156,6 +160,122 @@ class _Facts:
         )
 
 
+@dataclass
+class _PeriodFacts:
+    """One period of a multi-period result: its stock and the year's."""
+
+    period: str
+    days: float
+    year_days: float
+    stock: pd.Series  # stock_t at the end of this period, by hub
+    before: pd.Series  # stock_t at the end of the period before (0: none)
+    silo: pd.Series  # silo_t of the opened level, by hub (the network's)
+    loss: pd.Series  # stock_loss_share by hub
+
+
+#: Checks of the families on the hub decisions alone: once for a multi-period
+#: result, not per period.
+_HUB_CHECKS = ("max_hubs", "min_hubs", "budget", "no_good")
+
+
+def _check_periods(network: Network, result: Result, rel_tol: float) -> list[str]:
+    """A multi-period result: the flow families period by period on the period's
+    network, with stock in the hub balance, the silo, reserve and period-share
+    families, the hub families and fixed costs once, and the year's objective."""
+    periods = result.periods
+    assert periods is not None
+    nets = period_networks(network, periods.periods)
+    stock = periods.stock
+    hubs = network.hubs["id"]
+    silo = _opened_silo(network, result)
+    loss = network.column("hubs", "stock_loss_share").set_axis(hubs)
+    ids = periods.periods.ids
+    cyclic = result.options.model.cyclic_stock
+    annual = _Facts.of(network, result, rel_tol)
+    out = _flows_on_legs(annual)
+    by_period = (
+        stock.pivot_table(
+            index="hub_id", columns="period", values="stock_t", aggfunc="sum"
+        )
+        .reindex(index=hubs, columns=ids, fill_value=0.0)
+        .fillna(0.0)
+    )
+    if (stock["stock_t"] < -annual.tol_t).any():
+        out.append("stock: negative stock reported")
+    total = float(annual.res_hubs.loc[annual.res_hubs["open"], "fixed_cost"].sum())
+    storage = network.column("hubs", "storage_cost_per_t_period").set_axis(hubs)
+    for t, (pid, net, part) in enumerate(zip(ids, nets, periods.results, strict=True)):
+        f = _Facts.of(net, part, rel_tol)
+        before = (
+            by_period[ids[t - 1]]
+            if t or cyclic
+            else pd.Series(0.0, index=by_period.index)
+        )
+        f.period = _PeriodFacts(
+            period=pid,
+            days=float(periods.periods.days[t]),
+            year_days=float(periods.periods.days.sum()),
+            stock=by_period[pid],
+            before=before,
+            silo=silo,
+            loss=loss,
+        )
+        lines = _flows_on_legs(f) + _shut_legs(f)
+        for name, check in CHECKS:
+            if check is not None and name not in _HUB_CHECKS:
+                lines += check(f)
+        out += [f"period {pid}: {line}" for line in lines]
+        total += _flow_cost(f) + float((by_period[pid] * storage).sum())
+    for name, check in CHECKS:
+        if check is not None and name in _HUB_CHECKS:
+            out += check(annual)
+    out += _fixed_costs(annual)
+    reported = result.objective
+    if reported is None or abs(total - reported) > rel_tol * max(abs(total), 1.0):
+        out.append(
+            f"objective: the result reports {reported}, the flows, fixed costs and "
+            f"storage cost {total:,.6f}"
+        )
+    return out
+
+
+def _opened_silo(network: Network, result: Result) -> pd.Series:
+    """The silo capacity of each hub's opened level, from the network's tables."""
+    hubs = network.hubs.set_index("id")
+    levels = network.hub_levels.assign(
+        silo=network.column("hub_levels", "silo_capacity_t").to_numpy(dtype=float)
+    )
+    hub_silo = network.column("hubs", "silo_capacity_t").set_axis(hubs.index)
+    res = result.hubs.set_index("hub_id")
+    out = pd.Series(0.0, index=hubs.index)
+    for hid in hubs.index:
+        if hid not in res.index or not bool(res.loc[hid, "open"]):
+            continue
+        mine = levels[levels["hub_id"] == hid]
+        if len(mine):
+            match = mine[mine["level"].astype(str) == str(res.loc[hid, "level"])]
+            out[hid] = float(match["silo"].iloc[0]) if len(match) else 0.0
+        else:
+            out[hid] = float(hub_silo[hid])
+    return out
+
+
+def _shut_legs(f: _Facts) -> list[str]:
+    """No flow on a leg shut in the period."""
+    if AVAILABLE not in f.legs.columns:
+        return []
+    out = []
+    shut = f.legs[AVAILABLE].to_numpy(dtype=float) < 0.5
+    for flow in f.flows.itertuples(index=False):
+        pos = f.leg_keys.get((flow._0, flow.to, flow.mode, flow.corridor))
+        if pos is not None and shut[pos] and flow.tonnes > f.tol_t:
+            out.append(
+                f"flow {flow._0}->{flow.to} ({flow.mode}): {flow.tonnes:,.3f} t on a "
+                "leg shut in this period"
+            )
+    return out
+
+
 def _flows_on_legs(f: _Facts) -> list[str]:
     """Flows exist, are non-negative and sit on real legs."""
     out = []
@@ -182,7 +302,10 @@ def _supply(f: _Facts) -> list[str]:
 
 
 def _balance(f: _Facts) -> list[str]:
-    """Balance: what arrives at a hub leaves it."""
+    """Balance: what arrives at a hub leaves it; in a period, what arrives and what
+    is left of the stock before (after its loss) leaves or stays in stock."""
+    if f.period is not None:
+        return _stock_balance(f)
     out = []
     for hid in f.hubs.index:
         arrived, left = f.arrived(hid), float(f.out_of.get(hid, 0.0))
@@ -190,6 +313,24 @@ def _balance(f: _Facts) -> list[str]:
             out.append(
                 f"hub {hid}: {arrived:,.3f} t arrive but {left:,.3f} t leave "
                 "(flow balance)"
+            )
+    return out
+
+
+def _stock_balance(f: _Facts) -> list[str]:
+    """Stock balance per hub and period: ``in + (1 - loss) s_before = out + s``."""
+    p = f.period
+    assert p is not None
+    out = []
+    for hid in f.hubs.index:
+        arrived, left = f.arrived(hid), float(f.out_of.get(hid, 0.0))
+        kept = (1.0 - float(p.loss.get(hid, 0.0))) * float(p.before.get(hid, 0.0))
+        now = float(p.stock.get(hid, 0.0))
+        if abs(arrived + kept - left - now) > f.tol_t:
+            out.append(
+                f"hub {hid}: {arrived:,.3f} t arrive and {kept:,.3f} t are left in "
+                f"stock from before, but {left:,.3f} t leave and {now:,.3f} t stay "
+                "in stock (stock balance)"
             )
     return out
 
@@ -485,6 +626,58 @@ def _programme(f: _Facts) -> list[str]:
     return []
 
 
+def _silo(f: _Facts) -> list[str]:
+    """Silo: a hub's stock fits the silo of its opened level (none when not
+    open)."""
+    if f.period is None:
+        return []
+    p = f.period
+    return [
+        f"hub {hid}: {float(p.stock.get(hid, 0.0)):,.3f} t in stock, more than the "
+        f"silo of its opened level, {float(p.silo.get(hid, 0.0)):,.3f} t"
+        for hid in f.hubs.index
+        if float(p.stock.get(hid, 0.0)) > float(p.silo.get(hid, 0.0)) + f.tol_t
+    ]
+
+
+def _reserve(f: _Facts) -> list[str]:
+    """Reserve: the hubs with a leg into a reserve market hold at the end of the
+    period at least ``reserve_days`` of what the reserve markets receive per day in
+    it."""
+    days = f.options.reserve_days
+    if f.period is None or not days:
+        return []
+    p = f.period
+    group = set(f.options.reserve_markets) or set(f.dests.index)
+    serving = set(f.legs.loc[f.legs["destination"].isin(group), "origin"])
+    held = float(sum(float(p.stock.get(h, 0.0)) for h in f.hubs.index if h in serving))
+    need = days * sum(f.arrived(d) for d in group) / p.days
+    if held < need - f.tol_t:
+        return [
+            f"reserve: {held:,.3f} t in stock at the hubs serving "
+            f"{sorted(group)}, less than {days:g} days of what they receive "
+            f"({need:,.3f} t)"
+        ]
+    return []
+
+
+def _period_share(f: _Facts) -> list[str]:
+    """Period share: every market served at least ``min_period_share`` of its
+    demand in the period."""
+    share = f.options.min_period_share
+    if f.period is None or not share:
+        return []
+    out = []
+    for did, row in f.dests.iterrows():
+        need = share * float(row["demand_t"])
+        if f.arrived(did) < need - f.tol_t:
+            out.append(
+                f"market {did}: served {f.arrived(did):,.3f} t, less than "
+                f"min_period_share {share:g} of its demand ({need:,.3f} t)"
+            )
+    return out
+
+
 def _max_hubs(f: _Facts) -> list[str]:
     """Hub count: at most ``max_hubs`` open."""
     most = f.options.max_hubs
@@ -547,8 +740,20 @@ def _fixed_costs(f: _Facts) -> list[str]:
 
 def _objective(f: _Facts) -> list[str]:
     """The objective, recomputed from the network's own figures."""
-    price = f.options.carbon_price_per_t_co2 or 0.0
     total = float(f.res_hubs.loc[f.res_hubs["open"], "fixed_cost"].sum())
+    total += _flow_cost(f)
+    reported = f.objective
+    if reported is None or abs(total - reported) > f.rel_tol * max(abs(total), 1.0):
+        return [
+            f"objective: the result reports {reported}, the flows cost {total:,.6f}"
+        ]
+    return []
+
+
+def _flow_cost(f: _Facts) -> float:
+    """What the flows and the shortfalls cost, from the network's own figures."""
+    price = f.options.carbon_price_per_t_co2 or 0.0
+    total = 0.0
     for flow in f.flows.itertuples(index=False):
         pos = f.leg_keys.get((flow._0, flow.to, flow.mode, flow.corridor))
         if pos is None:
@@ -566,12 +771,7 @@ def _objective(f: _Facts) -> list[str]:
         if not pd.isna(row["shortfall_price"]):
             short = max(float(row["demand_t"]) - f.arrived(did), 0.0)
             total += short * float(row["shortfall_price"])
-    reported = f.objective
-    if reported is None or abs(total - reported) > f.rel_tol * max(abs(total), 1.0):
-        return [
-            f"objective: the result reports {reported}, the flows cost {total:,.6f}"
-        ]
-    return []
+    return total
 
 
 #: One check per constraint family of :data:`hubopt.formulation.FAMILIES`, by the
@@ -593,6 +793,9 @@ CHECKS: tuple[tuple[str, Callable[[_Facts], list[str]] | None], ...] = (
     ("co2_cap", _co2_cap),
     ("capacities", _capacities),
     ("programme", _programme),
+    ("silo", _silo),
+    ("reserve", _reserve),
+    ("period_share", _period_share),
     ("capacity_cover", None),  # implied by capacity and demand
     ("max_hubs", _max_hubs),
     ("min_hubs", _min_hubs),

@@ -31,6 +31,8 @@ from .outputs import check_target, file_names, output_folder
 from .parallel import worker_context
 from .report import PACK_FILES, short_answer, write_brief
 from .scenarios import compare, read_scenarios, table_text
+from .uncertainty import ranges_of, read_ranges
+from .uncertainty import uncertainty as monte_carlo
 
 EXIT_OK, EXIT_INPUT, EXIT_NO_SOLUTION = 0, 2, 3
 #: Exit code after Ctrl-C (128 + SIGINT), as shells report it.
@@ -78,6 +80,41 @@ def _parser() -> argparse.ArgumentParser:
     _brief_arguments(p)
 
     p = sub.add_parser("datasets", help="list the bundled networks")
+
+    p = sub.add_parser(
+        "uncertainty",
+        help="Monte Carlo over the cost ranges: how often each hub portfolio is best",
+        description=(
+            "Draw the network's uncertain cost figures (its uncertainty.csv) by "
+            "Latin hypercube, solve each draw and write the probability of each "
+            "portfolio, cost quantiles, regret and a tornado. Interrupted runs "
+            "keep the draws done; run again with the same --out to resume."
+        ),
+    )
+    p.add_argument(
+        "network",
+        nargs="?",
+        default=None,
+        help="folder of CSV tables or a bundled network's name (default: "
+        "morocco_kazakhstan)",
+    )
+    p.add_argument("--draws", type=int, default=200, help="draws (default 200)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the draws")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument(
+        "--ranges", default=None, help="uncertainty table (default: NETWORK's)"
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="local worker processes (default: one per CPU; 1: solve here)",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the results of an earlier, different run in the folder",
+    )
 
     for name, text in (
         ("compare", "solve every scenario of a TOML file and compare them"),
@@ -143,6 +180,14 @@ def _brief_arguments(p: argparse.ArgumentParser) -> None:
         default="a4",
         help="page size of the print style (default a4)",
     )
+    p.add_argument(
+        "--draws",
+        type=int,
+        default=0,
+        help="state the headline as probabilities from this many uncertainty draws "
+        "over the network's uncertainty.csv (hubopt uncertainty; default 0: none)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
 
 
 def _csv_guard_option(p: argparse.ArgumentParser) -> None:
@@ -291,8 +336,38 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _scenario_batch(args)
     if args.command == "brief":
         return _brief(args)
+    if args.command == "uncertainty":
+        return _uncertainty(args)
     msg = f"unknown command {args.command!r}"
     raise ValidationError(msg)
+
+
+def _uncertainty(args: argparse.Namespace) -> int:
+    network = _load(args.network)
+    ranges = (
+        read_ranges(args.ranges)
+        if args.ranges
+        else ranges_of(_input_path(args.network))
+    )
+    try:
+        found = monte_carlo(
+            network,
+            draws=args.draws,
+            seed=args.seed,
+            executor="serial" if args.workers == 1 else None,
+            ranges=ranges,
+            out=args.out,
+            overwrite=args.overwrite,
+            max_workers=args.workers,
+        )
+    except KeyboardInterrupt:
+        _error(
+            f"interrupted: the draws done are kept in {args.out}; run the same "
+            "command again to resume"
+        )
+        return EXIT_INTERRUPTED
+    print(found.headline())
+    return EXIT_OK
 
 
 def _solve(args: argparse.Namespace) -> int:
@@ -364,6 +439,15 @@ def _brief(args: argparse.Namespace) -> int:
         )
         return EXIT_INTERRUPTED if result.interrupted else EXIT_NO_SOLUTION
     found = analyse(result, progress=True)
+    draws = None
+    if args.draws > 0:
+        draws = monte_carlo(
+            network,
+            draws=args.draws,
+            seed=args.seed,
+            ranges=ranges_of(_input_path(args.network)),
+            options=result.options,
+        )
     page = write_brief(
         result,
         out,
@@ -377,7 +461,10 @@ def _brief(args: argparse.Namespace) -> int:
         title=args.title,
         author=args.author,
         paper=args.paper,
+        uncertainty=draws,
     )
+    if draws is not None:
+        print(draws.headline())
     print(short_answer(result, found.baseline, found.single_hub))
     if found.interrupted or result.interrupted:
         _error(f"interrupted: what was found is in {out}/ (open {page})")

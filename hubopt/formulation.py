@@ -24,6 +24,7 @@ from .errors import ValidationError
 from .lagrange import HubProblem
 from .network import Network
 from .options import ModelOptions
+from .periods import AVAILABLE
 
 #: Name of the single level used for a hub without rows in ``hub_levels``.
 BASE_LEVEL = "base"
@@ -218,6 +219,7 @@ class FlowData:
     capacity_legs: list[np.ndarray]  # legs each capacities row selects
     capacity_limit_t: np.ndarray  # capacity_t per capacities row
     source: _Sources | None = None  # single sourcing: the sources and their columns
+    period: PeriodLink | None = None  # the multi-period model: this block's period
 
     @property
     def n_legs(self) -> int:
@@ -237,6 +239,27 @@ class _Sources:
     market: np.ndarray  # market per source
     hub: np.ndarray  # hub per source, -1 for a direct leg
     assign: np.ndarray  # column a_ds per source
+
+
+@dataclass
+class PeriodLink:
+    """One period's block in the multi-period model: the stock columns it links.
+
+    ``stock_now`` is the column of each stocking hub's stock at the end of this
+    period, ``stock_prev`` that at the end of the period before (-1 before the
+    first period of a year that is not cyclic), ``keep`` the share of it left
+    after a period's loss; ``silo_t`` is the silo capacity per level.
+    """
+
+    index: int
+    stock_hub: np.ndarray  # hub positions with a stock column
+    stock_now: np.ndarray
+    stock_prev: np.ndarray
+    keep: np.ndarray
+    silo_t: np.ndarray  # per level
+    reserve_per_t: float = 0.0  # reserve_days / the period's days
+    reserve_pos: np.ndarray | None = None  # positions in stock_hub holding it
+    reserve_markets: np.ndarray | None = None  # market positions of the group
 
 
 @dataclass
@@ -262,8 +285,11 @@ def flow_data(
     *,
     for_duals: bool = False,
     fixed_flow_t: np.ndarray | None = None,
+    period: PeriodLink | None = None,
 ) -> FlowData:
-    """Classify a network's legs and add its flow, shortfall and path columns."""
+    """Classify a network's legs and add its flow, shortfall and path columns (a
+    period network's legs shut in its period, :data:`hubopt.periods.AVAILABLE` 0,
+    get none)."""
     legs = table(network, "legs")
     origins = table(network, "origins")
     hubs = table(network, "hubs")
@@ -313,6 +339,10 @@ def flow_data(
     fast = transit <= max_days[np.maximum(leg_dest, 0)] + 1e-9
     usable[direct & to_limited & ~fast] = False
     usable[outbound & to_limited] = False  # carried by path variables instead
+    shut = np.zeros(len(legs), dtype=bool)
+    if AVAILABLE in legs.columns:
+        shut = legs[AVAILABLE].to_numpy(dtype=float) < 0.5
+        usable[shut] = False
 
     leg_pos = np.arange(len(legs))
     flow = np.full(len(legs), -1, dtype=np.int64)
@@ -321,8 +351,8 @@ def flow_data(
     unmet = np.full(len(dests), -1, dtype=np.int64)
     unmet[unmet_index] = builder.add_cols(f"unmet{tag}", unmet_index)
     path_in, path_out = _paths(
-        leg_pos[inbound],
-        leg_pos[outbound & to_limited & ~closed_h[np.maximum(src_h, 0)]],
+        leg_pos[inbound & ~shut],
+        leg_pos[outbound & to_limited & ~closed_h[np.maximum(src_h, 0)] & ~shut],
         src_h,
         dst_h,
         dst_d,
@@ -379,6 +409,7 @@ def flow_data(
         capacity_limit_t=table(network, "capacities")["capacity_t"].to_numpy(
             dtype=float
         ),
+        period=period,
     )
 
 
@@ -425,18 +456,26 @@ def add_supply(b: Builder, f: FlowData) -> None:
 
 def add_balance(b: Builder, f: FlowData) -> None:
     """Balance at every hub not closed: ``sum_{l into h} x_l - sum_{l out of h} x_l
-    - sum_{paths p via h} p = 0``."""
+    - sum_{paths p via h} p = 0``; in a period of the multi-period model, with stock
+    at the hub, ``... + (1 - loss_h) s_h,t-1 - s_h,t = 0``."""
     live_h = np.flatnonzero(~f.closed_h)
     h_row = np.full(f.n_hubs, -1, dtype=np.int64)
     h_row[live_h] = np.arange(len(live_h))
     ins, outs, path_out = f.ins, f.outs, f.path_out
+    rows = [h_row[f.dst_h[ins]], h_row[f.src_h[outs]], h_row[f.src_h[path_out]]]
+    cols = [f.flow[ins], f.flow[outs], f.path_cols]
+    values = [np.ones(len(ins)), -np.ones(len(outs) + len(f.path_cols))]
+    if f.period is not None and len(f.period.stock_hub):
+        p = f.period
+        had = p.stock_prev >= 0
+        rows += [h_row[p.stock_hub[had]], h_row[p.stock_hub]]
+        cols += [p.stock_prev[had], p.stock_now]
+        values += [p.keep[had], -np.ones(len(p.stock_hub))]
     b.add_rows(
         len(live_h),
-        np.concatenate(
-            [h_row[f.dst_h[ins]], h_row[f.src_h[outs]], h_row[f.src_h[path_out]]]
-        ),
-        np.concatenate([f.flow[ins], f.flow[outs], f.path_cols]),
-        np.concatenate([np.ones(len(ins)), -np.ones(len(outs) + len(f.path_cols))]),
+        np.concatenate(rows),
+        np.concatenate(cols),
+        np.concatenate(values),
         0.0,
         0.0,
     )
@@ -745,6 +784,69 @@ def add_programme(b: Builder, f: FlowData) -> None:
     f.rows["programme"] = {0: int(numbers[0])}
 
 
+def add_silo(b: Builder, f: FlowData) -> None:
+    """Silo of the opened level, per period: ``s_h,t <= sum_k V_hk y_hk`` (``V``
+    the level's ``silo_capacity_t``)."""
+    p = _period(f)
+    pos_of = np.full(f.n_hubs, -1, dtype=np.int64)
+    pos_of[p.stock_hub] = np.arange(len(p.stock_hub))
+    member, pos = f.hub_cols.expand(p.stock_hub)
+    b.add_rows(
+        len(p.stock_hub),
+        np.concatenate([np.arange(len(p.stock_hub)), member]),
+        np.concatenate([p.stock_now, f.hub_cols.items[pos]]),
+        np.concatenate([np.ones(len(p.stock_hub)), -p.silo_t[f.hub_levels.items[pos]]]),
+        -INF,
+        0.0,
+    )
+
+
+def add_reserve(b: Builder, f: FlowData) -> None:
+    """Reserve, per period: the stock at the end of the period at the hubs serving
+    the reserve markets ``G`` (those with a leg into one of them) is at least
+    ``reserve_days`` of what the network delivers to them per day in the period,
+    ``sum_{h serves G} s_h,t >= k sum_{d in G} (D_d,t - u_d,t)``, ``k =
+    reserve_days / days_t``, written ``sum s_h,t - k sum u_d,t >= k sum D_d,t``
+    (days of demand where a market is served in full)."""
+    p = _period(f)
+    pos = p.reserve_pos if p.reserve_pos is not None else np.zeros(0, dtype=np.int64)
+    group = p.reserve_markets if p.reserve_markets is not None else np.zeros(0, int)
+    need = p.reserve_per_t * float(f.demand[group].sum())
+    if not len(pos) and need > 0:
+        msg = (
+            f"reserve_days asks for up to {need:,.0f} t in stock, but no hub serving "
+            "the reserve markets has a silo; give silo_capacity_t in hub_levels (or "
+            "hubs) for the hubs with legs into those markets"
+        )
+        raise ValidationError(msg)
+    short = group[f.unmet[group] >= 0]
+    cols = np.concatenate([p.stock_now[pos], f.unmet[short]])
+    values = np.concatenate([np.ones(len(pos)), np.full(len(short), p.reserve_per_t)])
+    b.add_rows(1, np.zeros(len(cols), dtype=np.int64), cols, values, need, INF)
+
+
+def add_period_share(b: Builder, f: FlowData) -> None:
+    """Each market served at least ``min_period_share`` of its demand in every
+    period: ``u_d,t <= (1 - s) D_d,t`` (markets without a shortfall column are
+    served in full anyway)."""
+    share = float(f.options.min_period_share or 0.0)
+    d = f.unmet_index
+    b.add_rows(
+        len(d), np.arange(len(d)), f.unmet[d], 1.0, -INF, (1.0 - share) * f.demand[d]
+    )
+
+
+def _period(f: FlowData) -> PeriodLink:
+    if f.period is None:  # pragma: no cover - the registry turns these on in periods
+        msg = "the period families need a block of the multi-period model"
+        raise RuntimeError(msg)
+    return f.period
+
+
+def _with_stock(f: FlowData | None) -> bool:
+    return f is not None and f.period is not None and len(f.period.stock_hub) > 0
+
+
 def add_capacity_cover(b: Builder, f: FlowData) -> None:
     """Aggregate capacity cover, a valid inequality: ``sum_hk K_hk y_hk +
     sum_direct x_l + sum_d u_d >= sum_d D_d``."""
@@ -917,7 +1019,40 @@ FAMILIES: tuple[Family, ...] = (
         False,
         True,
     ),
-    Family("capacity_cover", add_capacity_cover, None, _always, True, False),
+    Family(
+        "silo",
+        add_silo,
+        None,  # on in a period of the multi-period model with stock at a hub
+        lambda o, f: _with_stock(f),
+        False,
+        False,
+    ),
+    Family(
+        "reserve",
+        add_reserve,
+        "reserve_days",
+        lambda o, f: bool(o.reserve_days) and f is not None and f.period is not None,
+        False,
+        False,
+    ),
+    Family(
+        "period_share",
+        add_period_share,
+        "min_period_share",
+        lambda o, f: (
+            bool(o.min_period_share) and f is not None and f.period is not None
+        ),
+        False,
+        False,
+    ),
+    Family(
+        "capacity_cover",
+        add_capacity_cover,
+        None,  # not with stock: a period's demand may come out of stock
+        lambda o, f: not _with_stock(f),
+        True,
+        False,
+    ),
     Family(
         "max_hubs",
         add_max_hubs,
@@ -1006,6 +1141,7 @@ def add_flow_block(
     *,
     for_duals: bool = False,
     fixed_flow_t: np.ndarray | None = None,
+    period: PeriodLink | None = None,
 ) -> FlowBlock:
     """Add one network's flow columns and the rows of its ``"flow"`` families; the
     hub level columns ``open_`` (a column per level, -1 where it cannot open) may be
@@ -1020,6 +1156,7 @@ def add_flow_block(
         tag,
         for_duals=for_duals,
         fixed_flow_t=fixed_flow_t,
+        period=period,
     )
     for family in families_on(options, "flow", f, for_duals=for_duals):
         family.add(builder, f)

@@ -556,7 +556,7 @@ def user_scales(arrays: ModelArrays) -> tuple[int, int]:
     Powers of two scale without rounding, and HiGHS reports the objective, the
     column values and the duals in the model's own units, so results are unchanged;
     only the solver works on better-scaled numbers (the bundled network has fixed
-    costs up to 2e7 and demands up to 2.5e6 t).
+    costs up to 2e7 and demands up to 1.3e7 t).
 
     Examples
     --------
@@ -566,7 +566,7 @@ def user_scales(arrays: ModelArrays) -> tuple[int, int]:
     >>> user_scales(build(hubopt.datasets.tiny(), ModelOptions()).arrays)
     (0, 0)
     >>> user_scales(build(hubopt.datasets.morocco_kazakhstan(), ModelOptions()).arrays)
-    (-5, -2)
+    (-5, -6)
     """
 
     def exponent(values: np.ndarray) -> int:

@@ -170,7 +170,7 @@ class LegAttributes:
     >>> from hubopt.legs import Segment, chain_attributes
     >>> leg = chain_attributes([Segment("road", (0.0, 0.0), (1.0, 0.0))])
     >>> round(leg.distance_km, 1), round(leg.cost_per_t, 2)  # 111.3 km x circuity 1.3
-    (144.7, 11.58)
+    (144.7, 16.93)
     """
 
     distance_km: float

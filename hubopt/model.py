@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from . import highs, pulp_adapter
 from ._arrays import Builder, CSRRows, ModelArrays, pool_rows_of
@@ -42,6 +43,7 @@ from .errors import ValidationError
 from .formulation import BASE_LEVEL as BASE_LEVEL
 from .formulation import (
     FlowBlock,
+    PeriodLink,
     add_flow_block,
     add_hub_rows,
     closed_levels,
@@ -57,6 +59,13 @@ from .lagrange import HubProblem, Reduction, reduce
 from .network import Network
 from .options import LINKING_CHOICES as LINKING_CHOICES
 from .options import ModelOptions as ModelOptions
+from .periods import (
+    Periods,
+    level_silo_t,
+    period_networks,
+    reserve_hubs,
+    stock_loss_share,
+)
 from .pulp_adapter import LpProblem, LpSolver
 from .pulp_adapter import cbc_path as cbc_path
 
@@ -72,12 +81,15 @@ __all__ = [
     "BuiltModel",
     "CSRRows",
     "ModelArrays",
+    "PeriodModel",
     "RawSolution",
     "TwoStageModel",
     "build",
+    "build_periods",
     "build_two_stage",
     "canonical_weights",
     "marginal_values",
+    "read_periods",
     "run",
     "settle",
 ]
@@ -180,6 +192,7 @@ def build(
     ('hubopt', True)
     """
     start = time.perf_counter()
+    _period_options_need_periods(options)
     levels = hub_levels(network)
     closed = closed_levels(network, levels)
     builder = Builder()
@@ -222,6 +235,233 @@ def build(
         rows=f.rows,
         hub_problem=hub_problem(f) if plain else None,
     )
+
+
+#: Options of the one-period model not (yet) in the multi-period one, and why.
+PERIODS_UNSUPPORTED = {
+    "single_sourcing": "a market's source would be fixed for the year",
+    "min_throughput_share": "an annual minimum throughput is not modelled per period",
+    "min_throughput_t": "an annual minimum throughput is not modelled per period",
+    "max_co2_t": "the annual CO2 cap is not modelled across periods",
+    "programme_t": "the annual programme is not modelled across periods",
+}
+
+
+def _period_options_need_periods(options: ModelOptions) -> None:
+    used = [
+        name
+        for name in ("reserve_days", "min_period_share")
+        if getattr(options, name) is not None
+    ]
+    if used:
+        msg = (
+            f"{', '.join(used)} need periods: solve with periods="
+            "hubopt.periods.Periods.from_frames(...) (or read_periods(folder)), or "
+            "leave them out"
+        )
+        raise ValidationError(msg)
+
+
+@dataclass
+class PeriodModel:
+    """The multi-period MILP: hub levels chosen once, flows per period, stock at
+    hubs carried from one period to the next (see ``docs/model.md``, "Periods and
+    stock").
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import hubopt
+    >>> from hubopt.model import ModelOptions, build_periods
+    >>> from hubopt.periods import Periods
+    >>> p = Periods.from_frames(pd.DataFrame({"id": ["a", "b"], "days": [1, 1]}))
+    >>> pm = build_periods(hubopt.datasets.tiny(), p, ModelOptions())
+    >>> len(pm.blocks), pm.stock_cols.shape  # no hub has a silo
+    (2, (0, 2))
+    """
+
+    built: BuiltModel  # the annual view: level columns; flows read block by block
+    blocks: list[FlowBlock]
+    networks: list[Network]  # one per period
+    levels: list[Levels]  # per period (capacities pro rata to days)
+    periods: Periods
+    stock_hub: np.ndarray  # hub positions with a stock column
+    stock_cols: np.ndarray  # (stocking hubs, periods)
+    storage_cost: np.ndarray  # per stocking hub, per tonne and period
+
+
+def build_periods(
+    network: Network, periods: Periods, options: ModelOptions
+) -> PeriodModel:
+    """Build the multi-period MILP, as arrays: one flow block per period network
+    (:func:`hubopt.periods.period_networks`) on shared level columns, stock columns
+    ``s_h,t`` at hubs whose levels have a silo, the balance at those hubs carrying
+    stock from period to period, the silo, reserve and period-share families, and
+    the storage cost ``sum_h,t c_h s_h,t``. Hub capacity holds per period, pro rata
+    to its days.
+
+    Raises
+    ------
+    ValidationError
+        For options the multi-period model does not have (yet), and bad period data.
+    """
+    start = time.perf_counter()
+    unsupported = [
+        f"{name} ({why})"
+        for name, why in PERIODS_UNSUPPORTED.items()
+        if getattr(options, name) not in (None, False)
+    ]
+    if unsupported:
+        msg = (
+            "the multi-period model does not have these options yet: "
+            f"{'; '.join(unsupported)}; solve without them, or without periods"
+        )
+        raise ValidationError(msg)
+    networks = period_networks(network, periods)
+    levels = hub_levels(network)
+    closed = closed_levels(network, levels)
+    builder = Builder()
+    level_index = np.flatnonzero(~closed)
+    open_ = np.full(len(levels.hub), -1, dtype=np.int64)
+    open_[level_index] = builder.add_cols("open", level_index, upper=1.0, integer=True)
+    hubs = table(network, "hubs")
+    silo = level_silo_t(network, levels.hub, levels.level)
+    lvl_h = pd.Index(hubs["id"]).get_indexer(levels.hub)
+    stocking = np.zeros(len(hubs), dtype=bool)
+    stocking[lvl_h[(silo > 0) & ~closed]] = True
+    stock_hub = np.flatnonzero(stocking)
+    n_t = len(periods)
+    stock_cols = np.zeros((len(stock_hub), n_t), dtype=np.int64)
+    storage = network.column("hubs", "storage_cost_per_t_period").to_numpy(float)
+    if len(stock_hub):
+        stock_cols = builder.add_cols("stock", np.arange(len(stock_hub) * n_t)).reshape(
+            len(stock_hub), n_t
+        )
+        builder.cost(stock_cols.ravel(), np.repeat(storage[stock_hub], n_t))
+    keep = 1.0 - stock_loss_share(network)[stock_hub]
+    reserve_pos, reserve_markets = None, None
+    if options.reserve_days:
+        group = reserve_hubs(network, options.reserve_markets)
+        reserve_pos = np.flatnonzero(np.isin(stock_hub, group))
+        dests = table(network, "destinations")["id"]
+        reserve_markets = np.flatnonzero(
+            dests.isin(options.reserve_markets or set(dests)).to_numpy()
+        )
+    blocks, period_levels = [], []
+    for t, net in enumerate(networks):
+        lev = hub_levels(net)
+        if len(stock_hub):  # a period's inflow may go to stock: bounded by supply
+            lev.capacity_t[~lev.capacitated] = net.total_supply_t
+        prev = t - 1 if t else (n_t - 1 if options.cyclic_stock else -1)
+        link = PeriodLink(
+            index=t,
+            stock_hub=stock_hub,
+            stock_now=stock_cols[:, t],
+            stock_prev=stock_cols[:, prev]
+            if prev >= 0
+            else np.full(len(stock_hub), -1),
+            keep=keep,
+            silo_t=silo,
+            reserve_per_t=(options.reserve_days or 0.0) / float(periods.days[t]),
+            reserve_pos=reserve_pos,
+            reserve_markets=reserve_markets,
+        )
+        block = add_flow_block(builder, net, options, open_, lev, f"_p{t}", period=link)
+        builder.cost(block.cost_cols, block.cost_values)
+        blocks.append(block)
+        period_levels.append(lev)
+    first = blocks[0].data
+    builder.cost(open_[first.block_levels], levels.fixed_cost[first.block_levels])
+    if len(stock_hub):
+        _add_year_cover(builder, blocks, levels)
+    add_hub_rows(builder, options, open_, levels)
+    n_legs = len(table(network, "legs"))
+    built = BuiltModel(
+        arrays=builder.finish(
+            "hubopt_periods", pool_apart=_pool_apart(builder, options.linking)
+        ),
+        flow=np.full(n_legs, -1, dtype=np.int64),
+        open=open_,
+        unmet=np.full(len(first.demand), -1, dtype=np.int64),
+        path_legs=np.zeros((0, 2), dtype=np.int64),
+        path_cols=np.zeros(0, dtype=np.int64),
+        levels=levels,
+        leg_objective=leg_objective(network, options.carbon_price_per_t_co2),
+        n_destinations=len(first.demand),
+        build_s=time.perf_counter() - start,
+    )
+    return PeriodModel(
+        built, blocks, networks, period_levels, periods, stock_hub, stock_cols, storage
+    )
+
+
+def _add_year_cover(builder: Builder, blocks: list[FlowBlock], levels: Levels) -> None:
+    """The year's capacity cover, a valid inequality where there is stock (the
+    per-period cover is not): ``sum_hk K_hk y_hk + sum_t (sum_direct x_l,t + sum_d
+    u_d,t) >= sum_t sum_d D_d,t`` (over the year a hub delivers at most what
+    entered it, at most its capacity)."""
+    first = blocks[0].data
+    cols = [first.open_[first.block_levels]]
+    values = [levels.capacity_t[first.block_levels]]
+    demand = 0.0
+    for block in blocks:
+        f = block.data
+        d_legs = f.flow_legs[f.direct[f.flow_legs]]
+        cols += [f.flow[d_legs], f.unmet[f.unmet_index]]
+        values.append(np.ones(len(d_legs) + len(f.unmet_index)))
+        demand += float(f.demand.sum())
+    col = np.concatenate(cols)
+    builder.add_rows(
+        1,
+        np.zeros(len(col), dtype=np.int64),
+        col,
+        np.concatenate(values),
+        demand,
+        np.inf,
+    )
+
+
+def read_periods(pm: PeriodModel, raw: RawSolution) -> tuple[list[RawSolution], Any]:
+    """The multi-period solution read block by block: one RawSolution per period
+    (its flows, shortfalls and paths; its objective the period's flow cost), the
+    annual flows, shortfalls and paths summed into ``raw``, and the stock at the end
+    of each period, a (stocking hubs, periods) array."""
+    values = raw.values
+    parts: list[RawSolution] = []
+    if values is None:  # no solution: no flows in any period either
+        parts = [
+            RawSolution(raw.status, None, None, None, raw.runtime_s, raw.solver)
+            for _ in pm.blocks
+        ]
+        return parts, np.zeros(pm.stock_cols.shape)
+    built = pm.built
+    for block in pm.blocks:
+        f = block.data
+        view = replace(
+            built,
+            flow=f.flow,
+            unmet=f.unmet,
+            path_legs=np.column_stack([f.path_in, f.path_out]),
+            path_cols=f.path_cols,
+            leg_objective=f.coef,
+        )
+        cost = float(block.cost_values @ values[block.cost_cols])
+        part = RawSolution(raw.status, cost, None, None, raw.runtime_s, raw.solver)
+        _read_values(view, part, values)
+        parts.append(part)
+    raw.flow_t = np.sum([p.flow_t for p in parts], axis=0)
+    raw.unmet_t = np.sum([p.unmet_t for p in parts], axis=0)
+    raw.open_level = parts[0].open_level
+    paths: dict[tuple[int, int], float] = {}
+    for part in parts:
+        for key, tonnes in part.path_t.items():
+            paths[key] = paths.get(key, 0.0) + tonnes
+    raw.path_t = paths
+    stock = np.maximum(values[pm.stock_cols], 0.0) if pm.stock_cols.size else None
+    if stock is None:
+        stock = np.zeros(pm.stock_cols.shape)
+    stock[stock < 1e-9] = 0.0
+    return parts, stock
 
 
 def _pool_apart(builder: Builder, linking: str) -> bool:

@@ -73,6 +73,21 @@ class ModelOptions:
         the markets' alternative costs or unmet penalties (markets may then be
         served at a loss). None (the default): the model decides how much to
         deliver. At most the network's total supply and total demand.
+    reserve_days
+        Multi-period model only (:func:`hubopt.solve` with ``periods``): at the end
+        of every period the hubs serving the ``reserve_markets`` (those with a leg
+        into one of them) hold in their silos at least this many days of what those
+        markets receive in the period (tonnes delivered / the period's days x
+        reserve_days: days of their demand where they are served in full).
+    reserve_markets
+        The market ids the reserve is for; empty (the default): every market.
+    min_period_share
+        Multi-period model only: each market is served at least this share of its
+        demand in every period, in [0, 1].
+    cyclic_stock
+        Multi-period model only: the year is cyclic, the stock before the first
+        period is the stock at the end of the last (the default); False: the year
+        starts with empty silos.
 
     Examples
     --------
@@ -93,6 +108,10 @@ class ModelOptions:
     exclude_portfolios: tuple[tuple[str, ...], ...] = ()
     min_difference: int = 1
     programme_t: float | None = None
+    reserve_days: float | None = None
+    reserve_markets: tuple[str, ...] = ()
+    min_period_share: float | None = None
+    cyclic_stock: bool = True
 
     def __post_init__(self) -> None:
         if self.linking not in LINKING_CHOICES:
@@ -130,7 +149,27 @@ class ModelOptions:
         if share is not None and not (_is_number(share) and 0 <= share <= 1):
             msg = f"min_throughput_share must be a number in [0, 1], got {share!r}"
             raise ValidationError(msg)
-        for name in ("min_throughput_t", "budget", "max_co2_t", "programme_t"):
+        period_share = self.min_period_share
+        if period_share is not None and not (
+            _is_number(period_share) and 0 <= period_share <= 1
+        ):
+            msg = f"min_period_share must be a number in [0, 1], got {period_share!r}"
+            raise ValidationError(msg)
+        if not isinstance(self.cyclic_stock, bool):
+            msg = f"cyclic_stock must be True or False, got {self.cyclic_stock!r}"
+            raise ValidationError(msg)
+        if isinstance(self.reserve_markets, str):
+            object.__setattr__(self, "reserve_markets", (self.reserve_markets,))
+        object.__setattr__(
+            self, "reserve_markets", tuple(str(m) for m in self.reserve_markets)
+        )
+        for name in (
+            "min_throughput_t",
+            "budget",
+            "max_co2_t",
+            "programme_t",
+            "reserve_days",
+        ):
             value = getattr(self, name)
             if value is not None and not (
                 _is_number(value) and np.isfinite(value) and value >= 0
@@ -403,4 +442,5 @@ class SolveOptions:
         flat["marginal_values"] = self.marginal_values
         flat["solver"] = self.settings.solver_label
         flat["exclude_portfolios"] = [list(p) for p in self.model.exclude_portfolios]
+        flat["reserve_markets"] = list(self.model.reserve_markets)
         return flat

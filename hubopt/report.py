@@ -37,7 +37,7 @@ import html
 import math
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -89,13 +89,14 @@ NEAR_TIE_SHARE = 0.001
 
 
 class UncertaintySummary(Protocol):
-    """What the brief needs from an uncertainty analysis (a hook: hubopt has none
-    yet): a one-sentence headline stating its probabilities, e.g. "In 78 % of 500
-    draws no hub pays; Tanger Med is the cheapest single hub in 64 %". Passed as
+    """What the brief needs from an uncertainty analysis
+    (:class:`hubopt.uncertainty.UncertaintyResult` is one): a one-sentence headline
+    stating its probabilities, e.g. "In 78 % of 500 draws no hub pays; Tanger Med is
+    the cheapest single hub in 64 %", as an attribute or a method. Passed as
     ``uncertainty`` to :func:`write_brief`, it replaces the single-figure headline,
     which moves under it. A plain string works too."""
 
-    headline: str
+    headline: str | Callable[[], str]
 
 
 # ------------------------------------------------------------------------------------
@@ -1144,6 +1145,15 @@ def headline(figures: dict[str, Any], baseline_available: bool) -> str:
     )
 
 
+def _uncertainty_headline(uncertainty: UncertaintySummary | str | None) -> str | None:
+    """The sentence of an uncertainty analysis (its ``headline``, called if it is a
+    method), or the string given."""
+    if uncertainty is None or isinstance(uncertainty, str):
+        return uncertainty
+    text = uncertainty.headline
+    return str(text() if callable(text) else text)
+
+
 def _contestable_headline(
     figures: dict[str, Any], baseline_available: bool, money: str
 ) -> str:
@@ -1680,8 +1690,8 @@ def write_brief(
     break_evens
         Break-even values (:func:`hubopt.break_even`) to state, one line each.
     uncertainty
-        A hook for an uncertainty analysis (hubopt has none yet): an object with a
-        ``headline`` string (:class:`UncertaintySummary`) or the string itself,
+        An uncertainty analysis (:func:`hubopt.uncertainty`, or any object with a
+        ``headline`` string or method: :class:`UncertaintySummary`) or the string,
         printed as the headline with the single-figure answer under it.
     overwrite
         Replace the files of an earlier pack; without it they are an error.
@@ -1731,11 +1741,7 @@ def write_brief(
         "single_hub": single_hub,
         "ranking": ranking,
         "break_evens": tuple(break_evens),
-        "uncertainty": (
-            uncertainty
-            if uncertainty is None or isinstance(uncertainty, str)
-            else str(uncertainty.headline)
-        ),
+        "uncertainty": _uncertainty_headline(uncertainty),
         "title": title,
         "author": author,
         "paper": paper_size,

@@ -57,6 +57,9 @@ class CostBreakdown:
     #: (their ``alternative_cost_per_t``): in the objective, as the price of the
     #: demand not won.
     alternative_purchase: float = 0.0
+    #: Storage of stock at hubs (the multi-period model, ``storage_cost_per_t_period``
+    #: times the stock at the end of each period); 0 without periods.
+    storage: float = 0.0
 
     @property
     def total(self) -> float:
@@ -76,6 +79,7 @@ class CostBreakdown:
             + self.carbon
             + self.unmet_penalty
             + self.alternative_purchase
+            + self.storage
         )
 
     @property
@@ -174,6 +178,9 @@ class Result:
         self._marginal = marginal
         #: Set by :func:`hubopt.alternatives`: relative cost gap to the best portfolio.
         self.cost_gap_to_best: float | None = None
+        #: The multi-period solve's per-period tables (:class:`PeriodResults`); None
+        #: for a solve without periods. The annual tables above sum the periods.
+        self.periods: PeriodResults | None = None
 
     # -- tables -----------------------------------------------------------------------
     @property
@@ -376,7 +383,7 @@ class Result:
         --------
         >>> import hubopt
         >>> result = hubopt.solve(hubopt.datasets.morocco_kazakhstan())
-        >>> 200_000 < result.co2_t < 400_000  # tonnes of CO2 a year
+        >>> 10_000 < result.co2_t < 100_000  # tonnes of CO2 a year
         True
         """
         if not self._has_solution:
@@ -395,6 +402,8 @@ class Result:
         """
         if not self._has_solution:
             return CostBreakdown(0, 0, 0, 0, 0, 0)
+        if self.periods is not None:
+            return self.periods.costs(float(self.hubs["fixed_cost"].sum()))
         flows = self.flows
         hubs = self.hubs
         markets = self.markets
@@ -514,6 +523,11 @@ class Result:
         out["co2_kg_per_t"] = sub["co2_kg_per_t"].to_numpy(dtype=float)
         out["co2_t"] = out["tonnes"] * out["co2_kg_per_t"] / 1000.0
         out["leg"] = used
+        if self.periods is not None:  # each period's tonnes at that period's cost
+            by_period = self.periods.flows
+            cost = by_period.groupby("leg")["cost"].sum()
+            out["cost"] = out["leg"].map(cost).fillna(0.0).to_numpy(dtype=float)
+            out["cost_per_t"] = out["cost"] / out["tonnes"]
         return out
 
     def _make_hubs(self) -> pd.DataFrame:
@@ -1044,6 +1058,142 @@ class Result:
     def __repr__(self) -> str:
         objective = "-" if self.objective is None else f"{self.objective:,.2f}"
         return f"Result(status={self.status!r}, objective={objective})"
+
+
+class PeriodResults:
+    """The per-period side of a multi-period solve (:func:`hubopt.solve` with
+    ``periods``): one :class:`Result` per period network (its flows, hubs, markets
+    and paths in that period; its objective the period's flow cost), the stock at
+    hubs, days of cover, the worst month and the spread of landed cost.
+
+    Parameters
+    ----------
+    periods
+        The :class:`hubopt.periods.Periods` solved.
+    results
+        One Result per period, in the periods' order.
+    stock
+        hub_id, period, stock_t (at the end of the period), silo_t (of the opened
+        level), storage_cost.
+    """
+
+    def __init__(self, periods: Any, results: list[Result], stock: pd.DataFrame):
+        self.periods = periods
+        self.results = results
+        self.stock = stock
+
+    def _stacked(self, name: str) -> pd.DataFrame:
+        parts = []
+        for pid, result in zip(self.periods.ids, self.results, strict=True):
+            frame = getattr(result, name)
+            frame.insert(0, "period", pid)
+            parts.append(frame)
+        return pd.concat(parts, ignore_index=True)
+
+    @property
+    def flows(self) -> pd.DataFrame:
+        """The flows of every period (:attr:`Result.flows` with a ``period``
+        column first); ``cost_per_t`` is the period's."""
+        return self._stacked("flows")
+
+    @property
+    def markets(self) -> pd.DataFrame:
+        """The markets in every period (:attr:`Result.markets` with ``period``):
+        the period's demand, served and unmet tonnes and landed cost."""
+        return self._stacked("markets")
+
+    @property
+    def cover(self) -> pd.DataFrame:
+        """Days of cover per market and period: the stock at the end of the period at
+        the hubs that serve the market in the year, each hub's stock shared among
+        its markets in proportion to their tonnes from it, over the market's demand
+        per day in that period (NaN without demand in the period).
+
+        Columns: destination, period, demand_t, served_t, stock_t, cover_days.
+        """
+        flows = self.flows
+        out_of_hub = flows[flows["kind"] == "outbound"]
+        share = out_of_hub.groupby(["from", "to"], as_index=False)["tonnes"].sum()
+        total = share.groupby("from")["tonnes"].transform("sum")
+        share = share.assign(part=share["tonnes"] / total)[total > _EPS]
+        held = share.merge(self.stock, left_on="from", right_on="hub_id")
+        held = (
+            (held["part"] * held["stock_t"])
+            .groupby([held["to"], held["period"]])
+            .sum()
+            .rename("stock_t")
+        )
+        markets = self.markets[["destination", "period", "demand_t", "served_t"]]
+        out = markets.merge(
+            held, left_on=["destination", "period"], right_index=True, how="left"
+        )
+        out["stock_t"] = out["stock_t"].fillna(0.0)
+        days = out["period"].map(
+            dict(zip(self.periods.ids, self.periods.days, strict=True))
+        )
+        per_day = out["demand_t"] / days
+        out["cover_days"] = np.where(
+            per_day > _EPS, out["stock_t"] / per_day.where(per_day > _EPS, 1.0), np.nan
+        )
+        return out.reset_index(drop=True)
+
+    @property
+    def worst_month(self) -> pd.DataFrame:
+        """Per market, the period of its least cover: destination, period,
+        cover_days, served_share (served / demand in that period); the worst-served
+        market first."""
+        cover = self.cover.dropna(subset=["cover_days"])
+        if cover.empty:
+            return pd.DataFrame(
+                columns=["destination", "period", "cover_days", "served_share"]
+            )
+        worst = cover.loc[
+            cover.groupby("destination", sort=False)["cover_days"].idxmin()
+        ]
+        worst = worst.assign(served_share=worst["served_t"] / worst["demand_t"])
+        return worst.sort_values(["cover_days", "served_share"], kind="stable")[
+            ["destination", "period", "cover_days", "served_share"]
+        ].reset_index(drop=True)
+
+    def costs(self, fixed: float) -> CostBreakdown:
+        """The year's cost by component: ``fixed`` (the opened levels') once, each
+        period's flows and shortfalls at its own costs, and the storage."""
+        parts = [r.costs for r in self.results]
+        return CostBreakdown(
+            fixed=fixed,
+            transport=sum(c.transport for c in parts),
+            handling=sum(c.handling for c in parts),
+            procurement=sum(c.procurement for c in parts),
+            carbon=sum(c.carbon for c in parts),
+            unmet_penalty=sum(c.unmet_penalty for c in parts),
+            alternative_purchase=sum(c.alternative_purchase for c in parts),
+            storage=float(self.stock["storage_cost"].sum()),
+        )
+
+    @property
+    def landed_cost_spread(self) -> dict[str, float]:
+        """The spread of the annual landed cost per tonne across served markets (an
+        equity measure), from each period's own costs: min, max, spread (max -
+        min), ratio (max / min) and cv (standard deviation / mean). Storage cost and
+        fixed costs are not in a landed cost."""
+        markets = self.markets
+        cost = (
+            (markets["served_t"] * markets["landed_cost_per_t"])
+            .groupby(markets["destination"])
+            .sum(min_count=1)
+        )
+        served = markets.groupby("destination")["served_t"].sum()
+        landed = (cost / served)[served > _EPS].dropna()
+        if landed.empty:
+            return dict.fromkeys(("min", "max", "spread", "ratio", "cv"), math.nan)
+        low, high = float(landed.min()), float(landed.max())
+        return {
+            "min": low,
+            "max": high,
+            "spread": high - low,
+            "ratio": high / low if low > 0 else math.nan,
+            "cv": float(landed.std(ddof=0) / landed.mean()) if landed.mean() else 0.0,
+        }
 
 
 def _outcome(demand_t: float, served_t: float, contested: bool) -> str:

@@ -892,7 +892,9 @@ class Comparison:
     ----------
     table
         Indexed by scenario name: hubs_opened (';'-joined ids), total_cost,
-        cost_per_t (per delivered tonne), co2_t, unmet_t, status and message.
+        cost_per_t (what the delivered tonnes cost, per tonne delivered: purchases
+        from the markets' alternative suppliers left out), co2_t, unmet_t,
+        delivered_t, status and message.
     results
         Scenario name -> :class:`hubopt.Result` (scenarios that could not be built,
         e.g. a market without a route, have none; see ``message``).
@@ -980,6 +982,7 @@ def summary_row(result: Result | None, message: str = "") -> dict[str, Any]:
             "cost_per_t": np.nan,
             "co2_t": np.nan,
             "unmet_t": np.nan,
+            "delivered_t": np.nan,
             "status": "no_route",
             "message": message.splitlines()[0] if message else "",
         }
@@ -987,12 +990,14 @@ def summary_row(result: Result | None, message: str = "") -> dict[str, Any]:
     markets = result.markets
     delivered = float(markets["served_t"].sum()) if solved else 0.0
     total = result.costs.total if solved else np.nan
+    own = result.costs.delivered if solved else np.nan
     return {
         "hubs_opened": ";".join(result.open_hubs),
         "total_cost": total,
-        "cost_per_t": total / delivered if delivered > 0 else np.nan,
+        "cost_per_t": own / delivered if delivered > 0 else np.nan,
         "co2_t": result.co2_t if solved else np.nan,
         "unmet_t": float(markets["unmet_t"].sum()) if solved else np.nan,
+        "delivered_t": delivered if solved else np.nan,
         "status": result.status,
         "message": result.message or "",
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from . import model
 from ._solution import RawSolution
@@ -15,7 +16,8 @@ from .options import DEFAULT_MIP_GAP as DEFAULT_MIP_GAP
 from .options import MAX_THREADS as MAX_THREADS
 from .options import SolveOptions as SolveOptions
 from .options import SolverSettings
-from .result import Result
+from .periods import Periods, level_silo_t
+from .result import PeriodResults, Result
 
 #: Largest objective term accepted for the carbon price: price x the largest
 #: co2_kg_per_t / 1000 x the network's total supply, in currency. The data
@@ -30,6 +32,7 @@ def solve(
     network: Network,
     options: SolveOptions | None = None,
     *,
+    periods: Periods | None = None,
     raise_on_failure: bool = True,
     **overrides: Any,
 ) -> Result:
@@ -40,6 +43,10 @@ def solve(
     network
         A validated :class:`~hubopt.network.Network`; every leg needs cost_per_t
         (see :func:`hubopt.with_leg_attributes`).
+    periods
+        Optional :class:`hubopt.periods.Periods`: the multi-period model with stock
+        at hubs (hub levels chosen once, flows per period); the Result's
+        :attr:`~hubopt.result.Result.periods` holds the per-period tables.
     options
         A :class:`~hubopt.options.SolveOptions`; by default all defaults.
     raise_on_failure
@@ -88,6 +95,8 @@ def solve(
         raise ValidationError(msg)
     options = _options_of(options, overrides)
     _check_against_network(network, options)
+    if periods is not None:
+        return _solve_periods(network, periods, options, raise_on_failure)
     built = model.build(network, options.model)
     deadline = Deadline(options.settings.time_limit_s)  # the MILP's and the LP's
     raw = run(built, options.settings, deadline)
@@ -104,6 +113,62 @@ def solve(
     )
     if raise_on_failure:
         raise_for_status(raw, f"the network '{network.name}'")
+    return result
+
+
+def _solve_periods(
+    network: Network,
+    periods: Periods,
+    options: SolveOptions,
+    raise_on_failure: bool,
+) -> Result:
+    """:func:`solve` with periods: the multi-period model, read period by period."""
+    if not isinstance(periods, Periods):
+        msg = (
+            f"periods must be a hubopt.periods.Periods, got {type(periods).__name__}; "
+            "make one with Periods.from_frames(periods_table, period_values)"
+        )
+        raise ValidationError(msg)
+    # marginal values are not computed for a multi-period solve (yet): None
+    pm = model.build_periods(network, periods, options.model)
+    raw = run(pm.built, options.settings, Deadline(options.settings.time_limit_s))
+    parts, stock = model.read_periods(pm, raw)
+    raw.values = None
+    result = Result(
+        network, raw, pm.built.levels, pm.built.leg_objective, options, pm.built.build_s
+    )
+    results = [
+        Result(net, part, lev, block.data.coef, options)
+        for net, part, lev, block in zip(
+            pm.networks, parts, pm.levels, pm.blocks, strict=True
+        )
+    ]
+    hubs = network.hubs["id"].to_numpy()
+    silo_of = level_silo_t(network, pm.built.levels.hub, pm.built.levels.level)
+    opened = raw.open_level if len(raw.open_level) else np.zeros(len(silo_of))
+    silo_h = {h: 0.0 for h in hubs}
+    for h, s, v in zip(pm.built.levels.hub, silo_of, opened, strict=True):
+        if v > 0.5:
+            silo_h[h] = float(s)
+    rows = [
+        (
+            hubs[h],
+            pid,
+            float(stock[i, t]) if stock.size else 0.0,
+            silo_h[hubs[h]],
+            float(stock[i, t] * pm.storage_cost[h]) if stock.size else 0.0,
+        )
+        for i, h in enumerate(pm.stock_hub)
+        for t, pid in enumerate(periods.ids)
+    ]
+    stock_frame = pd.DataFrame(
+        rows, columns=["hub_id", "period", "stock_t", "silo_t", "storage_cost"]
+    )
+    result.periods = PeriodResults(periods, results, stock_frame)
+    if raise_on_failure:
+        raise_for_status(
+            raw, f"the network '{network.name}' over {len(periods)} periods"
+        )
     return result
 
 

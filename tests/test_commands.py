@@ -53,6 +53,21 @@ def _blocks(page: Path) -> list[tuple[str, str]]:
     ]
 
 
+def _joined(lines: list[str]) -> list[str]:
+    """The lines with each shell continuation (a trailing backslash) joined to the next."""
+    out: list[str] = []
+    carry = ""
+    for raw in lines:
+        if raw.rstrip().endswith("\\"):
+            carry += raw.rstrip()[:-1].rstrip() + " "
+            continue
+        out.append(carry + (raw.strip() if carry else raw))
+        carry = ""
+    if carry:
+        out.append(carry.rstrip())
+    return out
+
+
 def _commands(page: Path) -> tuple[list[Command], list[tuple[str, str]]]:
     """The runnable commands of a page, and the skipped ones with the reason."""
     run, skipped = [], []
@@ -60,7 +75,7 @@ def _commands(page: Path) -> tuple[list[Command], list[tuple[str, str]]]:
         if lang not in ("", "bash", "sh", "shell", "console", "text"):
             continue
         prompted = lang in ("text", "console")
-        lines = body.splitlines()
+        lines = _joined(body.splitlines())
         for pos, raw in enumerate(lines):
             text = raw.strip()
             if prompted:
@@ -168,6 +183,13 @@ def test_commands_are_found():
         for page in PAGES
         for line, _ in _commands(page)[1]
     )
+
+
+def test_continued_lines_are_one_command():
+    assert _joined(["hubopt brief --out pack \\", '    --title "A b"', "next"]) == [
+        'hubopt brief --out pack --title "A b"',
+        "next",
+    ]
 
 
 def test_synopsis_lines_are_skipped():

@@ -52,7 +52,15 @@ def test_docs_build_without_warnings(tmp_path: Path) -> None:
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-5000:] or proc.stdout[-5000:]
-    for page in ("index", "getting-started", "faq", "licence", "format", "model"):
+    for page in (
+        "index",
+        "getting-started",
+        "what-decides",
+        "faq",
+        "licence",
+        "format",
+        "model",
+    ):
         assert (out / f"{page}.html").is_file(), page
     api = sorted(p.stem for p in (out / "api").glob("*.html"))
     assert "network" in api
@@ -74,6 +82,14 @@ def test_every_public_module_has_an_api_page() -> None:
 
 def test_pages_in_the_user_guide_exist() -> None:
     index = (DOCS / "index.md").read_text(encoding="utf-8")
-    for page in ("getting-started", "format", "model", "geography", "data", "faq"):
+    for page in (
+        "getting-started",
+        "format",
+        "model",
+        "geography",
+        "what-decides",
+        "data",
+        "faq",
+    ):
         assert page in index
         assert (DOCS / f"{page}.md").is_file()

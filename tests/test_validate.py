@@ -37,6 +37,9 @@ def test_blank_cells_allowed_exactly_where_a_default_applies():
         "fixed_cost",
         "status",
         "dwell_days",
+        "silo_capacity_t",  # the multi-period model's (hubopt.periods)
+        "storage_cost_per_t_period",
+        "stock_loss_share",
     }
     assert set(SPECS["origins"].blank_ok) == {"cost_per_t"}
     assert set(SPECS["destinations"].blank_ok) == {
@@ -51,7 +54,7 @@ def test_blank_cells_allowed_exactly_where_a_default_applies():
         "co2_kg_per_t",
         "corridor",
     }
-    assert SPECS["hub_levels"].blank_ok == ()
+    assert SPECS["hub_levels"].blank_ok == ("silo_capacity_t",)
     assert set(SPECS["capacities"].blank_ok) == {"node", "corridor", "mode"}
 
 
@@ -87,6 +90,6 @@ def test_column_or_default_unknown_column():
     with pytest.raises(
         ValidationError,
         match=r"table 'hub_levels': no column 'capacity' \(did you mean 'capacity_t'\?\);"
-        r" the optional columns with a default are: none",
+        r" the optional columns with a default are: silo_capacity_t",
     ):
         column_or_default(pd.DataFrame({"hub_id": ["H"]}), "hub_levels", "capacity")
