@@ -91,10 +91,12 @@ def read_ranges(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     ...     ["id", "distribution", "scale", "group"]].values.tolist()
     [['H1->*', 'uniform', 'factor', '']]
     >>> read_ranges(pd.DataFrame({"table": ["legs"], "id": ["*"],
-    ...     "column": ["distance_km"], "low": [1.0], "high": [2.0], "source": ["x"]}))
+    ...     "column": ["distance_km"], "low": [1.0], "high": [2.0],
+    ...     "distribution": ["uniform"], "source": ["x"]}))
     Traceback (most recent call last):
     ...
-    hubopt.errors.ValidationError: table 'uncertainty', row 1 (legs * distance_km), ...
+    hubopt.errors.ValidationError: 1 problem in the network:
+      - table 'uncertainty', row 1 (legs * distance_km), column 'column': ...
     """
     if isinstance(source, pd.DataFrame):
         frame = source.copy()
