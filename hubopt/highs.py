@@ -343,6 +343,9 @@ def add_pool_rows(
     previous = -np.inf
     values = None
     for round_ in range(1, LAZY_LINKING_MAX_ROUNDS + 1):
+        left = None if deadline is None else deadline.remaining_s(at_least=1e-3)
+        if left is not None and round_ > 1:  # later rounds stop on the deadline too
+            highs.setOptionValue("time_limit", left)
         interruptible_run(highs, interrupted)
         if interrupted or highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break

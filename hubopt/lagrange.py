@@ -854,6 +854,8 @@ def _improve_and_fix(
     moves = _neighbour_moves(relax, v, ascent.u, ascent.pi, chosen)
     # the most promising neighbours are incumbents too (Lagrangian heuristic)
     for move in sorted(moves, key=lambda m: m.bound)[:NEIGHBOURS]:
+        if incumbents.left_s() <= 0:
+            break  # the stage's time is spent: the MIP gets the rest
         if move.choice is not None:
             incumbents.try_choice(move.choice)
     if (
