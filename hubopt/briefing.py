@@ -132,12 +132,20 @@ def analyse(
 def _bounded(
     result: Result, search: tuple[str, float, float]
 ) -> tuple[str, float, float]:
-    """A search with its demand multiplier kept below the supply."""
+    """A search with its demand multiplier kept below the supply of the markets that
+    must be served in full (those with neither an unmet penalty nor an alternative
+    supplier: the others may be left short, so more demand stays feasible)."""
     driver, low, high = search
     if driver == "demand":
         network = result.network
-        cap = network.total_supply_t / max(network.total_demand_t, 1e-9)
-        high = min(high, 0.999 * cap)
+        dests = network.destinations
+        must = pd.Series(True, index=dests.index)
+        for column in ("unmet_penalty_per_t", "alternative_cost_per_t"):
+            if column in dests:
+                must &= dests[column].isna()
+        firm_t = float(dests.loc[must, "demand_t"].sum())
+        if firm_t > 0:
+            high = min(high, 0.999 * network.total_supply_t / firm_t)
     return driver, float(low), float(high)
 
 

@@ -26,3 +26,21 @@ def test_brief_page_carries_the_headline(tiny_result, tmp_path):
     page = report.write_brief(tiny_result, tmp_path / "pack", uncertainty=_Method())
     text = page.read_text(encoding="utf-8")
     assert "id='uncertainty'>no hub pays in 62 % of 500 draws<" in text
+
+
+def test_demand_break_even_is_searched_on_contestable_networks(tiny):
+    from hubopt import briefing, solving
+
+    dests = tiny.destinations.copy()
+    dests["unmet_penalty_per_t"] = None
+    dests["alternative_cost_per_t"] = 50.0
+    contestable = solving.solve(tiny.replace(destinations=dests))
+    # every market may buy elsewhere: ten times the demand stays feasible
+    assert briefing._bounded(contestable, ("demand", 1.0, 10.0)) == (
+        "demand",
+        1.0,
+        10.0,
+    )
+    firm = solving.solve(tiny)  # D1 and D3 must be served: capped by the supply
+    _, _, high = briefing._bounded(firm, ("demand", 1.0, 10.0))
+    assert high < 10.0

@@ -45,17 +45,20 @@ def test_analyse_runs_the_ranking_and_the_break_even_searches():
     assert found.baseline is not result and not found.baseline.hubs["open"].any()
     assert found.single_hub is None and not found.interrupted
     assert found.ranking["rank"].notna().sum() == 8  # 11 hubs, 3 closed by status
-    # the demand searches stop short of the supply: here (13 % of the markets'
-    # imports) that leaves them no interval, and only the cost drivers are searched
+    # every market may buy elsewhere, so demand beyond the supply stays feasible and
+    # the demand searches run too (not capped at the supply's 13 % of the imports)
     drivers = [e.driver for e in found.break_evens]
-    assert drivers == [d for d, *_ in briefing.BRIEF_DRIVERS if d != "demand"]
+    assert drivers == [d for d, *_ in briefing.BRIEF_DRIVERS]
     portfolio = tuple(zip(opened["hub_id"], opened["level"], strict=True))
     changes = [e for e in found.break_evens if e.changes]
     # dearer freight, handling or fixed costs close the hub: its margin is thin
     assert {e.driver for e in changes} >= {"freight"}
     for edge in changes:
-        assert edge.portfolio_below == portfolio and edge.portfolio_above == ()
-        assert edge.value > 1
+        if edge.value > 1:
+            assert edge.portfolio_below == portfolio and edge.portfolio_above == ()
+        else:  # less volume on offer: the hub no longer pays
+            assert edge.driver == "demand"
+            assert edge.portfolio_below == () and edge.portfolio_above == portfolio
 
 
 def test_analyse_keeps_what_was_solved_when_interrupted(monkeypatch):
