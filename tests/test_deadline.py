@@ -41,6 +41,13 @@ def test_a_stage_takes_its_share_but_no_more_than_is_left():
 ORLIB = Path(__file__).resolve().parents[1] / "benchmarks" / "orlib"
 
 
+#: Seconds past the limit a solve may take here: reading, building and handing the
+#: model over are outside the solver's clock, and the tests share two cores with
+#: others; that the solve stopped early is shown by its status and gap, not by a tight
+#: wall time (speed belongs in benchmarks/).
+SLACK_S = 6.0
+
+
 def _timed_solve(network, **options):
     start = time.perf_counter()
     result = solving.solve(network, raise_on_failure=False, **options)
@@ -50,7 +57,7 @@ def _timed_solve(network, **options):
 def test_a_single_source_run_with_a_short_limit_keeps_its_promise():
     # HiGHS needs far longer than 2 s to prove this single-source model optimal
     result, wall = _timed_solve(hard_network(), single_sourcing=True, time_limit_s=2.0)
-    assert wall <= 2.0 + 3.0
+    assert wall <= 2.0 + SLACK_S
     assert result.status == "feasible"  # checked by the checker (conftest)
     assert 0.0 < result.gap < 1.0  # an honest gap: not proven optimal
 
@@ -60,6 +67,6 @@ def test_the_lagrangian_and_lazy_rounds_stop_on_the_deadline():
     # and the MIP all run; proving its optimum takes about 9 s
     network = read_orlib(ORLIB / "capa.txt", capacity=8000)
     result, wall = _timed_solve(network, time_limit_s=2.0)
-    assert wall <= 2.0 + 3.0
+    assert wall <= 2.0 + SLACK_S
     assert result.status == "feasible"
     assert result.gap > 0.0
