@@ -647,12 +647,49 @@ def fill_leg_attributes(
     if "geometry" not in legs.columns:
         legs["geometry"] = None
     legs["geometry"] = legs["geometry"].astype(object)
-    points = _points(network, waypoints)
-    corridors = network.corridors
-    router = _Router(modes, corridors, avoid)
+    router = _Router(modes, network.corridors, avoid)
+    todo, problems = _legs_to_route(legs, _points(network, waypoints), router)
+    pricing = None
+    if any(_is_voyage(s.mode) for t in todo for s in t.segments):
+        pricing = _voyage_pricing(network, waypoints, freight_model, ship_rule)
+        problems += _missing_drafts(legs, todo, pricing.drafts)
+        _add_voyage_columns(legs)
+    if problems:
+        raise ValidationError(problems)
+    router.solve()
+    dropped = _fill_legs(legs, todo, router, modes, pricing, unreachable)
+    if dropped:
+        legs = legs.drop(index=dropped)
+    return network.replace(legs=_as_geoframe(legs))
 
+
+@dataclass(frozen=True)
+class _Todo:
+    """A leg with something to fill: its row index, segments and what it lacks."""
+
+    idx: Any
+    segments: list[Segment]
+    needed: list[str]
+    needs_geometry: bool
+
+
+@dataclass(frozen=True)
+class _VoyagePricing:
+    """What pricing voyage segments needs: the model, ends' drafts and port rates."""
+
+    model: freight.FreightModel
+    drafts: dict[str, float]
+    rates: dict[str, tuple[float, float]]
+    rule: str
+
+
+def _legs_to_route(
+    legs: pd.DataFrame, points: dict[str, Any], router: _Router
+) -> tuple[list[_Todo], list[str]]:
+    """The legs with a missing value, their segments added to ``router``, and the
+    problems of the legs whose route or mode cannot be read."""
     problems: list[str] = []
-    todo: list[tuple[int, list[Segment], list[str], bool]] = []
+    todo: list[_Todo] = []
     for idx, row in legs.iterrows():
         label = f"leg {row['origin']}->{row['destination']}"
         needed = [c for c in ATTRIBUTES if _missing(row[c])]
@@ -671,77 +708,101 @@ def fill_leg_attributes(
             continue
         for seg in segments:
             router.add(seg)
-        todo.append((idx, segments, needed, needs_geometry))
-    voyage_legs = [t for t in todo if any(_is_voyage(s.mode) for s in t[1])]
-    drafts: dict[str, float] = {}
-    rates: dict[str, tuple[float, float]] = {}
-    if voyage_legs:
-        model = freight_model if freight_model is not None else freight.load_freight()
-        drafts, rates = _drafts(network, waypoints, model)
-        problems = _missing_drafts(legs, voyage_legs, drafts)
-        for col in VOYAGE_COLUMNS:
-            if col not in legs.columns:
-                legs[col] = np.nan if col == "parcel_t" else ""
-            if col != "parcel_t":
-                legs[col] = legs[col].astype(object)
-    if problems:
-        raise ValidationError(problems)
-    router.solve()
+        todo.append(_Todo(idx, segments, needed, needs_geometry))
+    return todo, problems
 
+
+def _voyage_pricing(
+    network: Network,
+    waypoints: pd.DataFrame | None,
+    freight_model: freight.FreightModel | None,
+    rule: str,
+) -> _VoyagePricing:
+    """The voyage model (the bundled one when None) with the network's drafts."""
+    model = freight_model if freight_model is not None else freight.load_freight()
+    drafts, rates = _drafts(network, waypoints, model)
+    return _VoyagePricing(model, drafts, rates, rule)
+
+
+def _add_voyage_columns(legs: pd.DataFrame) -> None:
+    """Add the voyage columns (ship_class, parcel_t, passages) that ``legs`` lacks."""
+    for col in VOYAGE_COLUMNS:
+        if col not in legs.columns:
+            legs[col] = np.nan if col == "parcel_t" else ""
+        if col != "parcel_t":
+            legs[col] = legs[col].astype(object)
+
+
+def _fill_legs(
+    legs: pd.DataFrame,
+    todo: list[_Todo],
+    router: _Router,
+    modes: pd.DataFrame,
+    pricing: _VoyagePricing | None,
+    unreachable: str,
+) -> list[Any]:
+    """Write each routed leg's missing values into ``legs``; the rows to drop.
+
+    Raises ValidationError for a voyage leg that cannot be priced and RouteError for
+    legs without a route (unless ``unreachable`` is "drop").
+    """
+    problems: list[str] = []
     lost: list[str] = []
-    dropped: list[int] = []
-    for idx, segments, needed, needs_geometry in todo:
-        row = legs.loc[idx]
-        routed = [router.get(seg) for seg in segments]
+    dropped: list[Any] = []
+    for item in todo:
+        row = legs.loc[item.idx]
+        routed = [router.get(seg) for seg in item.segments]
         user_km = None
-        if len(segments) == 1 and not _missing(row["distance_km"]):
+        if len(item.segments) == 1 and not _missing(row["distance_km"]):
             user_km = [float(row["distance_km"])]
         voyages: dict[int, freight.Voyage] = {}
-        if any(_is_voyage(s.mode) for s in segments) and needed:
+        if (
+            pricing is not None
+            and item.needed
+            and any(_is_voyage(s.mode) for s in item.segments)
+        ):
             label = f"leg {row['origin']}->{row['destination']} ({row['mode']})"
             try:
                 voyages = _price_voyages(
-                    segments,
+                    item.segments,
                     routed,
                     router,
-                    model,
-                    drafts,
+                    pricing.model,
+                    pricing.drafts,
                     user_km,
                     lot_t=np.inf if _missing(row["parcel_t"]) else row["parcel_t"],
                     ship_classes=_split_names(row["ship_class"]),
-                    rule=ship_rule,
-                    rates=rates,
+                    rule=pricing.rule,
+                    rates=pricing.rates,
                 )
             except ValidationError as exc:
                 problems.extend(f"table 'legs', {label}: {p}" for p in exc.problems)
                 continue
             except RouteError as exc:
                 if unreachable == "drop":
-                    dropped.append(idx)
+                    dropped.append(item.idx)
                 else:
                     lost.append(f"{label}: {exc}")
                 continue
-            _record_voyages(legs, idx, voyages)
+            _record_voyages(legs, item.idx, voyages)
         attrs = _sum_chain(
-            segments, routed, modes, user_km, router.params, voyages=voyages
+            item.segments, routed, modes, user_km, router.params, voyages=voyages
         )
         if not np.isfinite(attrs.cost_per_t):
-            if needed and unreachable == "drop":
-                dropped.append(idx)
-            elif needed:
-                lost.append(_unreachable(row, segments, routed, router.closed_for))
+            if item.needed and unreachable == "drop":
+                dropped.append(item.idx)
+            elif item.needed:
+                lost.append(_unreachable(row, item.segments, routed, router.closed_for))
             continue
-        for col in needed:
-            legs.at[idx, col] = float(getattr(attrs, col))
-        if needs_geometry:
-            legs.at[idx, "geometry"] = attrs.geometry
+        for col in item.needed:
+            legs.at[item.idx, col] = float(getattr(attrs, col))
+        if item.needs_geometry:
+            legs.at[item.idx, "geometry"] = attrs.geometry
     if problems:
         raise ValidationError(problems)
     if lost:
         raise RouteError("\n".join(lost))
-    if dropped:
-        legs = legs.drop(index=dropped)
-    return network.replace(legs=_as_geoframe(legs))
+    return dropped
 
 
 def _drafts(
@@ -771,15 +832,16 @@ def _drafts(
 
 def _missing_drafts(
     legs: pd.DataFrame,
-    voyage_legs: list[tuple[int, list[Segment], list[str], bool]],
+    todo: list[_Todo],
     drafts: dict[str, float],
 ) -> list[str]:
+    """The voyage segments of legs to price whose ends have no draft."""
     problems = []
-    for idx, segments, needed, _ in voyage_legs:
-        if not needed:
+    for item in todo:
+        if not item.needed:
             continue
-        label = f"leg {legs.at[idx, 'origin']}->{legs.at[idx, 'destination']}"
-        for seg in segments:
+        label = f"leg {legs.at[item.idx, 'origin']}->{legs.at[item.idx, 'destination']}"
+        for seg in item.segments:
             if not _is_voyage(seg.mode):
                 continue
             for end in (seg.start_id, seg.end_id):

@@ -613,3 +613,12 @@ def test_a_port_with_its_own_discharge_rate():
         ValidationError, match=r"'discharge_rate_t_per_day': 0\.0 is not"
     ):
         fill_leg_attributes(net.replace(destinations=bad), freight_model=MODEL)
+
+
+def test_a_bad_route_is_reported_alongside_voyage_legs():
+    # the route problems of other legs are not lost when voyage legs are priced
+    net = voyage_network()
+    legs = net.legs
+    legs.loc[legs["mode"] == "sea", "route"] = "rail@NOWHERE; sea"
+    with pytest.raises(ValidationError, match="NOWHERE"):
+        fill_leg_attributes(net.replace(legs=legs), freight_model=MODEL)
