@@ -523,3 +523,16 @@ def test_one_forced_hub_solves(net):
     assert len(opened) == 1
     closed = set(net.hubs.loc[net.hubs["status"] == "closed", "id"])
     assert not set(opened["hub_id"]) & closed
+
+
+def test_sources_name_no_path_on_a_developers_machine():
+    # a source cites a public document or a file shipped in data/, never a local path
+    data = Path(importlib.util.find_spec("hubopt.data").submodule_search_locations[0])
+    local = re.compile(r"(?<![\w.])/(work|home|tmp|root|Users)/")
+    found = [
+        f"{path.relative_to(data)}: {match.group(0)}"
+        for path in sorted(data.rglob("*"))
+        if path.suffix in {".csv", ".md", ".toml"}
+        for match in local.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert not found
