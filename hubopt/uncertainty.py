@@ -29,8 +29,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from scipy.stats import qmc
 
 from . import _validate, datasets, highs, model, outputs, parallel, solving
 from ._tables import rounded
@@ -359,6 +357,8 @@ def _dimension_of(ranges: pd.DataFrame) -> np.ndarray:
 
 def quantity(row: Any, u: np.ndarray) -> np.ndarray:
     """The value of one range at uniform draws ``u`` (its inverse CDF)."""
+    from scipy import stats  # heavy (0.7 s): loaded when drawing, not on import
+
     low, high = float(row["low"]), float(row["high"])
     if row["distribution"] == "uniform" or high == low:
         return low + u * (high - low)
@@ -392,6 +392,8 @@ def draw(ranges: pd.DataFrame, draws: int, seed: int) -> np.ndarray:
     n_dims = int(dims.max()) + 1 if len(dims) else 0
     if draws < 1 or n_dims == 0:
         return np.zeros((max(draws, 0), len(ranges)))
+    from scipy.stats import qmc  # heavy: loaded when drawing, not on import
+
     u = qmc.LatinHypercube(d=n_dims, seed=np.random.default_rng(seed)).random(draws)
     out = np.empty((draws, len(ranges)))
     for pos in range(len(ranges)):
