@@ -58,9 +58,13 @@ def map_tasks(
     tasks
         Argument tuples, one per call.
     executor
-        None: a local :class:`~concurrent.futures.ProcessPoolExecutor` with up to
-        ``max_workers`` processes started with "spawn" (a single task runs in this
-        process); "serial": run here, one after another; any
+        None: the first task runs here, timed, and the others on a local
+        :class:`~concurrent.futures.ProcessPoolExecutor` of up to ``max_workers``
+        processes started with "spawn" if the time they would save pays for
+        starting the processes (:func:`pool_pays`), else here too: a batch of
+        small solves is then no slower than a serial one. "processes": that
+        pool for every task, whatever they cost. "serial": run here, one after
+        another; any
         :class:`concurrent.futures.Executor`; or a ``dask.distributed.Client`` (its
         executor is used). A process pool of your own should not "fork" (Linux's
         default before Python 3.14) once this process has solved anything: a
@@ -90,24 +94,69 @@ def map_tasks(
     """
     tasks = list(tasks)
     bar = _Progress(len(tasks), label, sys.stderr) if progress and tasks else None
-    if executor == "serial" or (executor is None and len(tasks) <= 1):
-        out = []
-        for task in tasks:
+    workers = max_workers or os.cpu_count() or 1
+    first: list[Any] = []
+    if executor is None and tasks:
+        start = time.perf_counter()
+        first.append(function(*tasks[0]))
+        if bar:
+            bar.step()
+        if not pool_pays(time.perf_counter() - start, len(tasks) - 1, workers):
+            executor = "serial"
+    local = executor is None or (isinstance(executor, str) and executor == "processes")
+    if local and multiprocessing.current_process().daemon:
+        # a daemonic process (a multiprocessing.Pool or Dask worker) may not start
+        # processes of its own: run the batch here
+        executor = "serial"
+    if not tasks or (isinstance(executor, str) and executor == "serial"):
+        out = first
+        for task in tasks[len(first) :]:
             out.append(function(*task))
             if bar:
                 bar.step()
         if bar:
             bar.close()
         return out
+    out = _on_executor(function, tasks[len(first) :], executor, bar, workers)
+    return first + out
+
+
+#: Seconds to start a worker process (spawn a fresh interpreter, import hubopt):
+#: 0.9-2.0 s measured on a 2-core machine, more when it is loaded.
+WORKER_START_S = 1.5
+
+
+def pool_pays(task_s: float, remaining: int, workers: int) -> bool:
+    """Whether ``remaining`` tasks of about ``task_s`` seconds each run sooner on a
+    new pool of ``workers`` processes than here, one after another.
+
+    The pool saves ``remaining * task_s * (1 - 1 / workers)`` seconds of solving and
+    costs :data:`WORKER_START_S` to start (its processes start side by side).
+
+    Examples
+    --------
+    >>> from hubopt.parallel import pool_pays
+    >>> pool_pays(0.1, 19, 2)  # twenty small solves: 0.95 s saved < 1.5 s to start
+    False
+    >>> pool_pays(2.0, 19, 2)
+    True
+    >>> pool_pays(60.0, 19, 1)  # one worker saves nothing
+    False
+    """
+    workers = max(1, min(workers, remaining))
+    return remaining * task_s * (1.0 - 1.0 / workers) > WORKER_START_S
+
+
+def _on_executor(
+    function: Callable[..., Any],
+    tasks: list[tuple[Any, ...]],
+    executor: Any,
+    bar: _Progress | None,
+    workers: int,
+) -> list[Any]:
+    """The tasks on ``executor`` (None or "processes": a new local pool)."""
     own = False
-    if executor is None and multiprocessing.current_process().daemon:
-        # a daemonic process (a multiprocessing.Pool or Dask worker) may not start
-        # processes of its own: run the batch here
-        return map_tasks(
-            function, tasks, executor="serial", progress=progress, label=label
-        )
-    if executor is None:
-        workers = max_workers or os.cpu_count() or 1
+    if executor is None or (isinstance(executor, str) and executor == "processes"):
         main_needed = getattr(function, "__module__", None) == "__main__"
         executor = ProcessPoolExecutor(
             max_workers=max(1, min(workers, len(tasks))),
@@ -231,8 +280,8 @@ def as_executor(executor: Any) -> Executor:
     if callable(get_executor) and type(executor).__module__.startswith("distributed"):
         return get_executor()
     msg = (
-        f"executor must be None, 'serial', a concurrent.futures.Executor or a "
-        f"dask.distributed.Client, got {type(executor).__name__}"
+        "executor must be None, 'serial', 'processes', a concurrent.futures.Executor "
+        f"or a dask.distributed.Client, got {type(executor).__name__}"
     )
     raise ValidationError(msg)
 

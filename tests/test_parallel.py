@@ -35,6 +35,34 @@ def test_executors_give_identical_results():
     with ThreadPoolExecutor(2) as pool:
         pd.testing.assert_frame_equal(_table(pool), serial)
     pd.testing.assert_frame_equal(_table(None), serial)
+    pd.testing.assert_frame_equal(_table("processes"), serial)
+
+
+def test_pool_pays_when_the_time_saved_exceeds_the_start():
+    start = parallel.WORKER_START_S
+    # 2 workers save half of the remaining solving time
+    assert not parallel.pool_pays(start / 10, 20, 2)  # 1.0 x start saved
+    assert parallel.pool_pays(start / 10 * 1.01, 20, 2)
+    assert not parallel.pool_pays(100.0, 20, 1)
+    assert not parallel.pool_pays(100.0, 0, 2)
+    assert parallel.pool_pays(start * 1.01, 2, 8)  # as many workers as tasks: 2
+
+
+def test_default_runs_cheap_batches_here_and_costly_ones_on_the_pool(monkeypatch):
+    started = []
+
+    class Recording(parallel.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            started.append(kwargs["max_workers"])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Recording)
+    tasks = [(2, k) for k in range(5)]
+    assert map_tasks(pow, tasks, progress=False) == [1, 2, 4, 8, 16]
+    assert started == []  # microseconds each: not worth a process
+    monkeypatch.setattr(parallel, "WORKER_START_S", -1.0)
+    assert map_tasks(pow, tasks, progress=False, max_workers=2) == [1, 2, 4, 8, 16]
+    assert started == [2]  # the first task ran here, the other four on 2 workers
 
 
 def test_dask_local_cluster_gives_identical_results():
@@ -185,10 +213,11 @@ def test_process_pool_reused_across_networks_gives_serial_results():
 # ------------------------------------------------ batches wherever Python runs
 _BATCH = """
 import hubopt
+EXECUTOR = "processes"  # the local pool even for tiny's cheap solves
 net = hubopt.datasets.tiny()
 runs = [hubopt.Scenario("base"), hubopt.Scenario("busy", demand_multiplier=1.1),
         hubopt.Scenario("no_h2", close_hubs=["H2"])]
-table = hubopt.compare(net, runs, progress=False).table
+table = hubopt.compare(net, runs, executor=EXECUTOR, progress=False).table
 print("TOTALS", table["total_cost"].round(6).tolist())
 """
 
@@ -240,7 +269,8 @@ def batch(_):
     net = hubopt.datasets.tiny()
     runs = [hubopt.Scenario("base"), hubopt.Scenario("busy", demand_multiplier=1.1),
             hubopt.Scenario("no_h2", close_hubs=["H2"])]
-    return hubopt.compare(net, runs, progress=False).table["total_cost"].round(6).tolist()
+    table = hubopt.compare(net, runs, executor="processes", progress=False).table
+    return table["total_cost"].round(6).tolist()
 
 if __name__ == "__main__":
     with multiprocessing.get_context("spawn").Pool(1) as pool:  # daemonic workers
