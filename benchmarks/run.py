@@ -592,22 +592,28 @@ def uncertainty_draws(draws: int, rebuilt: int) -> list[dict[str, Any]]:
     network = hubopt.datasets.morocco_kazakhstan()
     common = {"seed": 1, "tornado": False, "progress": False}
     wall, found = {}, {}
+    cpu = {}
     for name, kwargs in (
         ("serial", {"draws": draws, "executor": "serial"}),
         ("rebuild", {"draws": rebuilt, "executor": "serial", "reuse": False}),
         ("check", {"draws": rebuilt, "executor": "serial"}),
     ):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         found[name] = hubopt.uncertainty(network, **kwargs, **common)
         wall[name] = time.perf_counter() - start
+        cpu[name] = time.process_time() - start_cpu
     spawn = multiprocessing.get_context("spawn")  # no fork after a HiGHS solve
     with ProcessPoolExecutor(2, mp_context=spawn) as pool:
         list(pool.map(_warm, range(2)))  # start the workers before timing
-        start = time.perf_counter()
+        pids = list(pool._processes)
+        before = _cpu_s(pids)
+        start, start_cpu = time.perf_counter(), time.process_time()
         found["pool"] = hubopt.uncertainty(
             network, draws=draws, executor=pool, **common
         )
         wall["pool"] = time.perf_counter() - start
+        parent_cpu = time.process_time() - start_cpu
+        worker_cpu = [a - b for a, b in zip(_cpu_s(pids), before, strict=True)]
     start = time.perf_counter()  # the default pool, started by the run itself
     found["cold"] = hubopt.uncertainty(network, draws=draws, max_workers=2, **common)
     wall["cold"] = time.perf_counter() - start
@@ -621,6 +627,9 @@ def uncertainty_draws(draws: int, rebuilt: int) -> list[dict[str, Any]]:
         <= 1e-6 * b.draws["total_cost"].abs().max()
     )
     solves = 2 + len(found["serial"].fixed) / draws
+    # the critical path in CPU seconds: the parent's, then the busier worker's, as
+    # if each process had a core of its own (the machine is shared)
+    critical = parent_cpu + max(worker_cpu)
     note = {
         "solves_per_draw": solves,
         "load_average": os.getloadavg()[0],
@@ -648,6 +657,10 @@ def uncertainty_draws(draws: int, rebuilt: int) -> list[dict[str, Any]]:
             rate["pool"] >= 1.7 * rate["serial"],
             ratio=rate["pool"] / rate["serial"],
             identical_results=same_pool,
+            cpu_serial_s=cpu["serial"],
+            cpu_parent_s=parent_cpu,
+            cpu_workers_s=worker_cpu,
+            cpu_ratio=cpu["serial"] / critical,
             **note,
         ),
         _record(
@@ -660,6 +673,16 @@ def uncertainty_draws(draws: int, rebuilt: int) -> list[dict[str, Any]]:
             ratio=rate["cold"] / rate["serial"],
         ),
     ]
+
+
+def _cpu_s(pids: list[int]) -> list[float]:
+    """CPU seconds (user + system) of each process so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = []
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        out.append((int(fields[11]) + int(fields[12])) / tick)
+    return out
 
 
 def _warm(_: int) -> int:

@@ -1344,21 +1344,28 @@ def _optimum_draws(
     max_workers: int | None,
 ) -> None:
     """Solve the optimum and the direct baseline of the draws ``todo``, in chunks
-    of :data:`CHUNK_DRAWS`, a batch of chunks (two per worker) at a time, each
-    batch written out as it finishes."""
+    of :data:`CHUNK_DRAWS`. With a folder to write to, a batch of chunks (two per
+    worker) at a time, each batch written out as it finishes; without, in one
+    batch (the network is sent to the workers once, and no worker waits for the
+    others between batches)."""
     total = len(state.values)
-    bar = parallel._Progress(total, "draws", sys.stderr) if progress else None
+    chunks = [todo[i : i + CHUNK_DRAWS] for i in range(0, len(todo), CHUNK_DRAWS)]
+    if state.out is None:
+        step = max(len(chunks), 1)
+        bar = None
+    else:
+        step = max(1, max_workers or 2) * 2
+        bar = parallel._Progress(total, "draws", sys.stderr) if progress else None
     if bar:
         bar.done = total - len(todo)
-    chunks = [todo[i : i + CHUNK_DRAWS] for i in range(0, len(todo), CHUNK_DRAWS)]
-    step = max(1, max_workers or 2) * 2
     for start in range(0, len(chunks), step):
         batch = chunks[start : start + step]
         for found, markets in parallel.map_tasks(
             _solve_draws,
             [state.task(ids) for ids in batch],
             executor=executor,
-            progress=False,
+            progress=progress and bar is None,
+            label="draws",
             max_workers=max_workers,
         ):
             state.rows.extend(found)
