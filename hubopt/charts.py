@@ -9,6 +9,7 @@ briefing pack (:func:`hubopt.report.write_brief`) embeds them as PNG.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,8 +66,10 @@ def tornado_chart(
     _need(tornado, ("input", "total_cost_low", "total_cost_high"), "tornado")
     rows = tornado.head(top).iloc[::-1]
     central = _central(rows)
-    low = (rows["total_cost_low"].to_numpy(float) - central) / _MILLION
-    high = (rows["total_cost_high"].to_numpy(float) - central) / _MILLION
+    low = rows["total_cost_low"].to_numpy(float) - central
+    high = rows["total_cost_high"].to_numpy(float) - central
+    scale, unit = _scale(np.concatenate([low, high]), currency)
+    low, high = low / scale, high / scale
     changes = rows.get("changes_decision", pd.Series(False, index=rows.index))
     fig, ax = _axes((6.6, 0.5 + 0.42 * max(len(rows), 1)))
     y = np.arange(len(rows))
@@ -95,13 +98,13 @@ def tornado_chart(
     for text in ax.get_yticklabels():
         text.set(**LITERAL)
     ax.set_xlabel(
-        f"change in total cost, {currency} million a year (every other input central)",
+        f"change in total cost, {unit} a year (every other input central)",
         fontsize=8,
         **LITERAL,
     )
     ax.tick_params(axis="x", labelsize=8)
-    ax.margins(x=0.25)
-    legend = ax.legend(fontsize=7.5, loc="lower right", frameon=False)
+    ax.margins(x=0.3)
+    legend = fig.legend(fontsize=7.5, loc="outside lower center", ncol=2, frameon=False)
     for text in legend.get_texts():
         text.set(**LITERAL)
     if bool(changes.any()):
@@ -121,6 +124,7 @@ def saving_chart(
     *,
     currency: str = "USD",
     top: int = SAVING_PORTFOLIOS,
+    label: Callable[[str], str] = str,
     dpi: int = 200,
 ) -> Figure:
     """The saving against the direct baseline of each candidate portfolio fixed
@@ -138,7 +142,10 @@ def saving_chart(
     currency
         The currency of the savings, for the axis.
     top
-        The most portfolios drawn.
+        The most portfolios drawn (those with a saving in some draw).
+    label
+        A portfolio's name in words (as
+        :meth:`hubopt.uncertainty.UncertaintyResult.label`).
     dpi
         Resolution of a PNG.
 
@@ -148,8 +155,10 @@ def saving_chart(
     """
     columns = [f"saving_q{q:02d}" for q in (5, 25, 50, 75, 95)]
     _need(regret, ("portfolio", "probability", *columns), "regret")
-    rows = regret[regret["portfolio"] != "none"].head(top).iloc[::-1]
-    q05, q25, q50, q75, q95 = (rows[c].to_numpy(float) / _MILLION for c in columns)
+    rows = regret[regret["portfolio"] != "none"]
+    rows = rows[rows[columns].notna().all(axis=1)].head(top).iloc[::-1]
+    scale, unit = _scale(rows[columns].to_numpy(float), currency)
+    q05, q25, q50, q75, q95 = (rows[c].to_numpy(float) / scale for c in columns)
     fig, ax = _axes((6.6, 0.6 + 0.42 * max(len(rows), 1)))
     y = np.arange(len(rows))
     ax.hlines(y, q05, q95, color="#555555", linewidth=1.0)
@@ -157,15 +166,14 @@ def saving_chart(
     ax.vlines(q50, y - 0.25, y + 0.25, color="#1F3B5C", linewidth=1.6)
     ax.axvline(0.0, color=_HIGH, linewidth=0.9, linestyle="--")
     labels = [
-        f"{name}  ({100 * p:.0f} % optimal)"
+        f"{label(name)}  ({100 * p:.0f} % optimal)"
         for name, p in zip(rows["portfolio"], rows["probability"], strict=True)
     ]
     ax.set_yticks(y, labels, fontsize=8)
     for text in ax.get_yticklabels():
         text.set(**LITERAL)
     ax.set_xlabel(
-        f"saving against shipping direct, {currency} million a year (below 0: the "
-        "hub costs more)",
+        f"saving against shipping direct, {unit} a year",
         fontsize=8,
         **LITERAL,
     )
@@ -178,6 +186,24 @@ def saving_chart(
     )
     _save(fig, path, dpi)
     return fig
+
+
+def saving_rows(regret: pd.DataFrame) -> int:
+    """How many portfolios :func:`saving_chart` would draw (those that open hubs
+    and have a saving in the draws)."""
+    columns = [f"saving_q{q:02d}" for q in (5, 25, 50, 75, 95)]
+    if any(c not in regret.columns for c in columns):
+        return 0
+    rows = regret[regret["portfolio"] != "none"]
+    return int(rows[columns].notna().all(axis=1).sum())
+
+
+def _scale(values: np.ndarray, currency: str) -> tuple[float, str]:
+    """Millions when the figures reach 100,000, else the currency itself."""
+    finite = np.abs(values[np.isfinite(values)])
+    if finite.size and finite.max() >= 1e5:
+        return _MILLION, f"{currency} million"
+    return 1.0, currency
 
 
 def _central(rows: pd.DataFrame) -> float:

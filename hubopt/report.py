@@ -2099,9 +2099,9 @@ def _uncertainty_charts(
         tables["tornado.csv"] = tornado
     if found["regret"] is not None:
         regret = found["regret"]
-        if len(regret[regret["portfolio"] != "none"]):
+        if charts.saving_rows(regret):
             path = staging / "saving_distribution.png"
-            charts.saving_chart(regret, path, currency=currency)
+            charts.saving_chart(regret, path, currency=currency, label=found["label"])
             out["saving_png"] = _b64(path)
         tables["saving_distribution.csv"] = regret
     return out, tables

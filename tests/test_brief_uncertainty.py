@@ -46,24 +46,22 @@ def test_demand_break_even_is_searched_on_contestable_networks(tiny):
     assert high < 10.0
 
 
-def _tiny_uncertainty(tiny):
-    from hubopt.uncertainty import uncertainty
-
-    from .test_uncertainty import tiny_ranges
-
-    return uncertainty(
-        tiny, draws=16, seed=3, ranges=tiny_ranges(), executor="serial", progress=False
-    )
-
-
-def test_brief_charts_the_tornado_and_the_saving_distribution(tiny, tmp_path):
+def test_brief_charts_the_tornado_and_the_saving_distribution(tmp_path):
     import base64
 
     from hubopt import solving
+    from hubopt.uncertainty import uncertainty
 
-    found = _tiny_uncertainty(tiny)
+    from .test_uncertainty import ranges, two_hubs
+
+    network = two_hubs()
+    found = uncertainty(
+        network, draws=16, seed=3, ranges=ranges(), executor="serial", progress=False
+    )
     assert found.tornado["changes_decision"].any()
-    page = report.write_brief(solving.solve(tiny), tmp_path / "pack", uncertainty=found)
+    page = report.write_brief(
+        solving.solve(network), tmp_path / "pack", uncertainty=found
+    )
     text = page.read_text(encoding="utf-8")
     folder = page.parent
     for name, ident in (
@@ -99,6 +97,9 @@ def test_hubopt_brief_runs_the_draws(tiny, tmp_path):
     text = page.read_text(encoding="utf-8")
     assert "id='uncertainty'>" in text and "of 8 draws" in text
     assert (page.parent / "tornado.png").exists()
+    # the tiny network cannot ship direct: no saving in any draw, no saving chart
+    assert not (page.parent / "saving_distribution.png").exists()
+    assert (page.parent / "saving_distribution.csv").exists()
 
 
 def test_no_charts_without_an_analysis(tiny_result, tmp_path):
