@@ -25,6 +25,7 @@ import json
 import math
 import multiprocessing
 import os
+import re
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -276,7 +277,7 @@ def _cells(network: Network, ranges: pd.DataFrame, *, strict: bool) -> list[np.n
         frame = network.table(row.table)
         short, long = _row_keys(frame, row.table)
         keys = long if "@" in row.id else short
-        hit = np.flatnonzero([fnmatch.fnmatchcase(k, row.id) for k in keys])
+        hit = _matching(keys, row.id)
         if row.column not in frame.columns:
             if strict:
                 problems.append(
@@ -315,6 +316,14 @@ def _cells(network: Network, ranges: pd.DataFrame, *, strict: bool) -> list[np.n
     if problems:
         raise ValidationError(problems)
     return out
+
+
+def _matching(keys: np.ndarray, pattern: str) -> np.ndarray:
+    """Positions of the keys a glob pattern matches (case-sensitive)."""
+    if not any(c in pattern for c in "*?["):
+        return np.flatnonzero(keys == pattern)
+    match = re.compile(fnmatch.translate(pattern)).match
+    return np.flatnonzero([match(k) is not None for k in keys])
 
 
 def _drawn_network(
@@ -1327,7 +1336,7 @@ def uncertainty(
     state.overwrite = overwrite or bool(done)
     todo = sorted(set(range(draws)) - {int(r["draw"]) for r in rows})
     state.rows, state.market_rows, state.fixed_rows = rows, market_rows, fixed_rows
-    with _run_executor(executor, max_workers) as executor:
+    with _run_executor(executor, max_workers, len(todo)) as executor:
         _optimum_draws(state, todo, executor, progress, max_workers)
         _regret_draws(state, max_portfolios, executor, progress, max_workers)
     if tornado:
@@ -1409,16 +1418,17 @@ def _regret_draws(
 
 
 @contextlib.contextmanager
-def _run_executor(executor: Any, max_workers: int | None) -> Iterator[Any]:
+def _run_executor(executor: Any, max_workers: int | None, draws: int) -> Iterator[Any]:
     """The executor of a run: the one given; else, where
     :func:`hubopt.parallel.map_tasks` would start a process pool per batch, one
     pool for the whole run, so that each worker keeps the models it built
-    (:func:`_models`) from batch to batch; "serial" for one worker."""
+    (:func:`_models`) from batch to batch; "serial" for one worker or for
+    ``draws`` (those left to solve) that fit in one chunk."""
     if executor is not None or multiprocessing.current_process().daemon:
         yield executor
         return
     workers = max_workers or os.cpu_count() or 1
-    if workers <= 1:
+    if workers <= 1 or draws <= CHUNK_DRAWS:
         yield "serial"
         return
     pool = ProcessPoolExecutor(workers, mp_context=parallel.worker_context())
