@@ -713,17 +713,21 @@ _WHOLE = 1e-9
 class _Settle:
     """The tie-break of a plain solve (:func:`hubopt.model.settle`), in place.
 
-    The model's LP relaxation is kept in a HiGHS of its own. Per draw its level
-    columns are fixed at the MIP's choice and it is solved at the draw's costs
-    (warm-started from the last basis); then, as in
+    The model's LP relaxation is kept in a HiGHS of its own. Per draw its integer
+    columns (the hub levels; each market's sources under single sourcing) are
+    fixed at the MIP's choice and it is solved at the draw's costs (from the
+    relaxation's optimal basis when the relaxation gave the choice); then, as in
     :func:`hubopt.highs.solve_face`, every column with a nonzero reduced cost is
     fixed at its bound and every row with a nonzero dual made tight - the optimal
     face, exactly, by complementary slackness with any optimal dual - and the point
-    of least :func:`hubopt.model.canonical_weights` on it is found. The LP with the
-    levels fixed has the same feasible points as the one :func:`~hubopt.model.settle`
-    builds (the rows that model leaves out only link flows to levels, which are
-    fixed, or bound the levels alone), so its face, and the least-weight point on
-    it, are the same: the flows and landed costs of a plain solve. The objective
+    of least :func:`hubopt.model.canonical_weights` on it is found. The LP with
+    the integer columns fixed has the same feasible points as the one
+    :func:`~hubopt.model.settle` builds (the rows that model leaves out only link
+    flows to the fixed columns or bound those alone), so its face, and the
+    least-weight point on
+    it, are the same: the flows and landed costs of a plain solve.
+    (:func:`~hubopt.model.settle` fixes the sources from the solution's flows,
+    which are those of the MIP's source columns.) The objective
     becomes the LP's optimum when that is lower, as there.
     """
 
@@ -736,7 +740,8 @@ class _Settle:
         highs.pass_model(self.h, arrays, relaxed=True)
         self.cols = np.arange(arrays.n_cols, dtype=np.int32)
         self.rows = np.arange(arrays.n_rows, dtype=np.int32)
-        self.level_cols = built.open[built.open >= 0].astype(np.int32)
+        # the hub levels and, under single sourcing, each market's sources
+        self.level_cols = np.flatnonzero(arrays.col_integer).astype(np.int32)
         self.free = arrays.col_lower < arrays.col_upper
         self.weights = np.where(self.free, model.canonical_weights(network, built), 0.0)
 

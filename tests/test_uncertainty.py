@@ -348,9 +348,17 @@ def tiny_ranges() -> pd.DataFrame:
     )
 
 
-def test_reuse_gives_the_rebuilt_answers_where_the_relaxation_is_fractional(tiny):
+@pytest.mark.parametrize("single_sourcing", [False, True])
+def test_reuse_gives_the_rebuilt_answers_where_the_relaxation_is_fractional(
+    tiny, single_sourcing
+):
     module = sys.modules["hubopt.uncertainty"]
-    kwargs = {"ranges": tiny_ranges(), "executor": "serial", "progress": False}
+    kwargs = {
+        "ranges": tiny_ranges(),
+        "executor": "serial",
+        "progress": False,
+        "options": hubopt.SolveOptions(single_sourcing=single_sourcing),
+    }
     reused = uncertainty(tiny, draws=16, seed=3, tornado=False, **kwargs)
     rebuilt = uncertainty(tiny, draws=16, seed=3, tornado=False, reuse=False, **kwargs)
     assert reused.draws["portfolio"].tolist() == rebuilt.draws["portfolio"].tolist()
