@@ -1336,7 +1336,8 @@ h1{font-size:14pt}h2{font-size:10pt;margin:7px 0 3px}
 .headline{font-size:10pt;padding:5px 8px}.headline .single{font-size:8.4pt}
 .caveat{font-size:8pt;padding:5px 8px}
 .grid{gap:10px}img.map{max-height:84mm;width:auto;max-width:100%}
-.charts{gap:8px}img.chart{max-height:58mm;width:auto;max-width:100%}
+.charts{gap:8px}img.chart{max-height:34mm;width:auto;max-width:100%}
+#how-sure figcaption{display:none}
 table,table.figs td{font-size:7.6pt}th,td{padding:1.5px 3px}
 figcaption,.small{font-size:7.2pt}.lists{font-size:7.2pt;column-gap:12px}
 .lists h3{font-size:8pt;margin:3px 0 1px}li{margin:0}
@@ -1750,10 +1751,10 @@ def _how_sure_html(page: dict[str, Any]) -> str:
                 f"src='data:image/png;base64,{found[key]}'>"
                 f"<figcaption>{esc(caption)}</figcaption></figure>"
             )
-    lines = "".join(f"<li>{esc(line)}</li>" for line in found["break_evens"])
+    lines = "; ".join(esc(line) for line in found["break_evens"])
     edges = (
-        "<h3>Where the best portfolio changes (one input at a time)</h3>"
-        f"<ul id='uncertainty-break-even'>{lines}</ul>"
+        "<p class='small' id='uncertainty-break-even'><b>Where the best portfolio "
+        f"changes</b> (one input at a time, the others central): {lines}.</p>"
         if lines
         else ""
     )
