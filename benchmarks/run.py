@@ -18,12 +18,18 @@ target and met. Cases (see ``docs/performance.md`` for the targets and findings)
   from numpy arrays (``benchmarks/floor.py``), each size in its own subprocess.
 - Sea matrix: ``benchmarks/sea_matrix.run``.
 - A 20-scenario batch, 1 worker vs 2.
+- Uncertainty: 1,000 draws of the bundled network (:func:`hubopt.uncertainty`,
+  no tornado) serially re-using the built models vs a rebuild-and-solve loop over
+  200 draws (draws per second), and on 2 workers vs 1.
+
+``--only GROUP ...`` runs those groups (orlib, holmberg, build, sea, batch,
+uncertainty) and replaces only their records in ``results.json``.
 
 ``--quick`` (under a minute on an idle 2-core machine): 8 of the small instances,
 Holmberg p1-p3 (``--holmberg p4 p25 ...`` picks others), builds at 10^4 and 10^5 legs
-without the hand-over timing, the 10 x 50 sea matrix and a 4-scenario batch. The
-capa/capb/capc solves run in two
-worker processes (hubopt and textbook side by side, one thread each) and append to
+without the hand-over timing, the 10 x 50 sea matrix, a 4-scenario batch and 100
+uncertainty draws (20 rebuilt). The capa/capb/capc solves run in two worker
+processes (hubopt and textbook side by side, one thread each) and append to
 ``benchmarks/large_<side>.jsonl``; ``--reuse-large`` takes instances already there.
 """
 
@@ -573,6 +579,112 @@ def scenario_batch(count: int) -> list[dict[str, Any]]:
     ]
 
 
+def uncertainty_draws(draws: int, rebuilt: int) -> list[dict[str, Any]]:
+    """hubopt.uncertainty over ``draws`` draws of the bundled network: serially
+    re-using the built models, on a local pool of 2 workers, and a rebuild-and-solve
+    loop over a ``rebuilt``-draw run with the same seed (its own Latin hypercube),
+    checked equal to the re-used models on those draws."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import hubopt
+
+    network = hubopt.datasets.morocco_kazakhstan()
+    common = {"seed": 1, "tornado": False, "progress": False}
+    wall, found = {}, {}
+    cpu = {}
+    for name, kwargs in (
+        ("serial", {"draws": draws, "executor": "serial"}),
+        ("rebuild", {"draws": rebuilt, "executor": "serial", "reuse": False}),
+        ("check", {"draws": rebuilt, "executor": "serial"}),
+    ):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        found[name] = hubopt.uncertainty(network, **kwargs, **common)
+        wall[name] = time.perf_counter() - start
+        cpu[name] = time.process_time() - start_cpu
+    spawn = multiprocessing.get_context("spawn")  # no fork after a HiGHS solve
+    with ProcessPoolExecutor(2, mp_context=spawn) as pool:
+        list(pool.map(_warm, range(2)))  # start the workers before timing
+        pids = list(pool._processes)
+        before = _cpu_s(pids)
+        start, start_cpu = time.perf_counter(), time.process_time()
+        found["pool"] = hubopt.uncertainty(
+            network, draws=draws, executor=pool, **common
+        )
+        wall["pool"] = time.perf_counter() - start
+        parent_cpu = time.process_time() - start_cpu
+        worker_cpu = [a - b for a, b in zip(_cpu_s(pids), before, strict=True)]
+    start = time.perf_counter()  # the default pool, started by the run itself
+    found["cold"] = hubopt.uncertainty(network, draws=draws, max_workers=2, **common)
+    wall["cold"] = time.perf_counter() - start
+    rate = {name: found[name].draws.shape[0] / wall[name] for name in wall}
+    same_pool = all(
+        found["pool"].tables()[k].equals(t) for k, t in found["serial"].tables().items()
+    )
+    a, b = found["check"], found["rebuild"]
+    same_rebuilt = a.draws["portfolio"].equals(b.draws["portfolio"]) and bool(
+        (a.draws["total_cost"] - b.draws["total_cost"]).abs().max()
+        <= 1e-6 * b.draws["total_cost"].abs().max()
+    )
+    solves = 2 + len(found["serial"].fixed) / draws
+    # the critical path in CPU seconds: the parent's, then the busier worker's, as
+    # if each process had a core of its own (the machine is shared)
+    critical = parent_cpu + max(worker_cpu)
+    note = {
+        "solves_per_draw": solves,
+        "load_average": os.getloadavg()[0],
+        "portfolios": len(found["serial"].portfolios),
+    }
+    return [
+        _record(
+            f"uncertainty, {draws} draws serially re-using the model vs a "
+            f"rebuild-and-solve loop ({rebuilt} draws), 1 worker",
+            rate["serial"],
+            "draws/s",
+            rate["rebuild"],
+            ">= 5x",
+            rate["serial"] >= 5 * rate["rebuild"],
+            ratio=rate["serial"] / rate["rebuild"],
+            identical_results=same_rebuilt,
+            **note,
+        ),
+        _record(
+            f"uncertainty, {draws} draws, 2 workers (a started pool) vs 1",
+            rate["pool"],
+            "draws/s",
+            rate["serial"],
+            ">= 1.7x",
+            rate["pool"] >= 1.7 * rate["serial"],
+            ratio=rate["pool"] / rate["serial"],
+            identical_results=same_pool,
+            cpu_serial_s=cpu["serial"],
+            cpu_parent_s=parent_cpu,
+            cpu_workers_s=worker_cpu,
+            cpu_ratio=cpu["serial"] / critical,
+            **note,
+        ),
+        _record(
+            f"uncertainty, {draws} draws, 2 workers (the run starts its pool) vs 1",
+            rate["cold"],
+            "draws/s",
+            rate["serial"],
+            "-",
+            None,
+            ratio=rate["cold"] / rate["serial"],
+        ),
+    ]
+
+
+def _cpu_s(pids: list[int]) -> list[float]:
+    """CPU seconds (user + system) of each process so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = []
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        out.append((int(fields[11]) + int(fields[12])) / tick)
+    return out
+
+
 def _warm(_: int) -> int:
     import hubopt  # noqa: F401
 
@@ -683,7 +795,7 @@ def main(argv: list[str] | None = None) -> int:
         print_table(records)
         _write(records)
         return 0
-    groups = args.only or ["orlib", "holmberg", "build", "sea", "batch"]
+    groups = args.only or ["orlib", "holmberg", "build", "sea", "batch", "uncertainty"]
     records: list[dict[str, Any]] = []
     if "orlib" in groups:
         records += orlib_small(args.quick)
@@ -697,10 +809,16 @@ def main(argv: list[str] | None = None) -> int:
         records += sea_matrix(args.quick)
     if "batch" in groups:
         records += scenario_batch(4 if args.quick else 20)
+    if "uncertainty" in groups:
+        records += uncertainty_draws(*((100, 20) if args.quick else (1000, 200)))
     if "orlib" in groups and not args.quick:
         spawn = not args.large_from_files
         records += orlib_large(args.limit, args.reuse_large, spawn=spawn)
     print_table(records)
+    if args.only and RESULTS.exists():  # keep the other cases' results
+        cases = {r["case"] for r in records}
+        kept = [r for r in json.loads(RESULTS.read_text()) if r["case"] not in cases]
+        records = kept + records
     _write(records)
     return 0
 

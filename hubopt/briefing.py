@@ -4,7 +4,8 @@
 no hub opens, the best single hub from :func:`hubopt.decisions.comparisons`; every
 candidate hub against the optimum from :func:`hubopt.breakeven.candidate_ranking`;
 the break-even values of the main drivers from :func:`hubopt.break_even`) followed
-by the presentation (:func:`hubopt.report.write_brief`), which never solves.
+by the presentation (:func:`hubopt.report.write_brief`), which never solves; with
+``draws``, the uncertainty analysis (:func:`hubopt.uncertainty`) is solved here too.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from .decisions import comparisons
 from .errors import HuboptError
 from .outputs import check_target
 from .parallel import map_tasks
-from .report import PACK_FILES, check_paper, write_brief
+from .report import PACK_FILES, UNCERTAINTY_FILES, check_paper, write_brief
 from .result import Result
+from .uncertainty import uncertainty as monte_carlo
 
 #: The break-even searches of a brief: (driver, low, high). Each driver is searched
 #: from the network as given (x1) up and down, so that the change nearest to it is
@@ -173,6 +175,9 @@ def brief(
     paper: str = "a4",
     drivers: Sequence[tuple[str, float, float]] = BRIEF_DRIVERS,
     uncertainty: Any = None,
+    draws: int = 0,
+    seed: int = 0,
+    ranges: Any = None,
     progress: bool = False,
     **options: Any,
 ) -> Path:
@@ -195,9 +200,16 @@ def brief(
     drivers
         The break-even searches (:data:`BRIEF_DRIVERS`); () for none.
     uncertainty
-        The hook for an uncertainty analysis (see
+        An uncertainty analysis (:func:`hubopt.uncertainty`, or see
         :class:`hubopt.report.UncertaintySummary`): its headline replaces the
-        single-figure one.
+        single-figure one; its tornado and saving distribution are charted.
+    draws
+        Without ``uncertainty``: run :func:`hubopt.uncertainty` with this many
+        draws (and ``seed``, ``ranges``, the result's options) for it; 0 for none.
+    seed
+        The draws' seed.
+    ranges
+        The uncertainty table of the draws (default: the bundled network's).
     progress
         Draw progress bars on stderr while the comparisons solve.
     **options
@@ -218,8 +230,18 @@ def brief(
     'brief.html'
     """
     check_paper(paper)
-    check_target(out_dir, overwrite=overwrite, names=PACK_FILES)  # before solving
+    names = PACK_FILES + UNCERTAINTY_FILES
+    check_target(out_dir, overwrite=overwrite, names=names)  # before solving
     found = analyse(result, drivers=drivers, progress=progress)
+    if uncertainty is None and draws:
+        uncertainty = monte_carlo(
+            result.network,
+            draws=draws,
+            seed=seed,
+            ranges=ranges,
+            options=result.options,
+            progress=progress,
+        )
     return write_brief(
         result,
         out_dir,

@@ -29,7 +29,7 @@ from .maps import comparison_map
 from .options import ModelOptions, SolveOptions, SolverSettings
 from .outputs import check_target, file_names, output_folder
 from .parallel import worker_context
-from .report import PACK_FILES, short_answer, write_brief
+from .report import PACK_FILES, UNCERTAINTY_FILES, short_answer, write_brief
 from .scenarios import compare, read_scenarios, table_text
 from .uncertainty import ranges_of, read_ranges
 from .uncertainty import uncertainty as monte_carlo
@@ -428,7 +428,7 @@ def _brief(args: argparse.Namespace) -> int:
         args.out,
         overwrite=args.overwrite,
         inputs=[_input_path(args.network)],
-        names=PACK_FILES,
+        names=PACK_FILES + UNCERTAINTY_FILES,
     )
     result = _solve_with_args(network, args)
     if result.status not in ("optimal", "feasible"):

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from . import _format, datasets, maps, webmap
+from . import _format, charts, datasets, maps, webmap
 from ._format import EPS, co2_t, cost_per_t, currency_of, delivered_t, percent, short
 from ._tables import rounded
 from ._version import __version__
@@ -80,6 +80,15 @@ PACK_FILES = (
     "results.gpkg",
 )
 
+#: Files a briefing pack also holds when it is given an uncertainty analysis with
+#: its tornado and regret tables (:class:`UncertaintySummary`).
+UNCERTAINTY_FILES = (
+    "tornado.png",
+    "saving_distribution.png",
+    "tornado.csv",
+    "saving_distribution.csv",
+)
+
 #: Paper sizes of the print styles (``paper`` of :func:`write_brief`).
 PAPERS = {"a4": "A4", "letter": "letter"}
 
@@ -94,7 +103,12 @@ class UncertaintySummary(Protocol):
     stating its probabilities, e.g. "In 78 % of 500 draws no hub pays; Tanger Med is
     the cheapest single hub in 64 %", as an attribute or a method. Passed as
     ``uncertainty`` to :func:`write_brief`, it replaces the single-figure headline,
-    which moves under it. A plain string works too."""
+    which moves under it. A plain string works too. An object that also has a
+    ``tornado`` table (:func:`hubopt.uncertainty.tornado_table`) and a ``regret``
+    table (:attr:`hubopt.uncertainty.UncertaintyResult.regret`) gets the tornado
+    chart with the break-even values of the inputs that change the decision and
+    the chart of the saving distribution per candidate portfolio
+    (:mod:`hubopt.charts`), on the brief's second page."""
 
     headline: str | Callable[[], str]
 
@@ -1154,6 +1168,62 @@ def _uncertainty_headline(uncertainty: UncertaintySummary | str | None) -> str |
     return str(text() if callable(text) else text)
 
 
+def _uncertainty_tables(uncertainty: Any) -> dict[str, Any] | None:
+    """The tornado and regret tables of an uncertainty analysis, with its draw
+    count and its way of naming a portfolio; None when it has neither table."""
+    if uncertainty is None or isinstance(uncertainty, str):
+        return None
+    tornado = getattr(uncertainty, "tornado", None)
+    regret = getattr(uncertainty, "regret", None)
+    if not isinstance(tornado, pd.DataFrame) or not len(tornado):
+        tornado = None
+    if not isinstance(regret, pd.DataFrame) or not len(regret):
+        regret = None
+    if tornado is None and regret is None:
+        return None
+    draws = getattr(uncertainty, "draws", None)
+    label = getattr(uncertainty, "label", None)
+    return {
+        "tornado": tornado,
+        "regret": regret,
+        "draws": len(draws) if isinstance(draws, pd.DataFrame) else None,
+        "label": label if callable(label) else str,
+    }
+
+
+def uncertainty_break_even_lines(
+    tornado: pd.DataFrame, label: Callable[[str], str] = str, top: int = 4
+) -> list[str]:
+    """One line per input of a tornado table (:func:`hubopt.uncertainty.tornado_table`)
+    that changes the best portfolio within its range, the strongest first: where
+    it changes (the break-even value found by bisection) and from what to what.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from hubopt.report import uncertainty_break_even_lines
+    >>> uncertainty_break_even_lines(pd.DataFrame({"input": ["sea_freight"],
+    ...     "changes_decision": [True], "break_even_value": [1.7342],
+    ...     "portfolio_below": ["none"], "portfolio_above": ["H:S"]}))
+    ['sea_freight: none below 1.734, H:S above']
+    """
+    lines = []
+    rows = tornado[tornado["changes_decision"].astype(bool)]
+    for row in rows.head(top).itertuples(index=False):
+        value = row.break_even_value
+        if value is None or not np.isfinite(value):
+            lines.append(
+                f"{row.input}: changes the best portfolio within its range "
+                "(no break-even found)"
+            )
+            continue
+        lines.append(
+            f"{row.input}: {label(str(row.portfolio_below))} below {value:.4g}, "
+            f"{label(str(row.portfolio_above))} above"
+        )
+    return lines
+
+
 def _contestable_headline(
     figures: dict[str, Any], baseline_available: bool, money: str
 ) -> str:
@@ -1254,6 +1324,8 @@ ul{padding-left:18px;margin:4px 0}li{margin:2px 0}
 .lists h3{font-size:13px;margin:6px 0 2px;break-after:avoid;page-break-after:avoid}
 .lists ul{break-before:avoid}
 footer{margin-top:10px;border-top:1px solid #ccc;padding-top:4px}
+.charts{display:grid;grid-template-columns:1fr 1fr;gap:12px;align-items:start}
+img.chart{width:100%;border:1px solid #ddd;display:block}
 @page{size:"""
         + paper
         + """;margin:10mm 11mm}
@@ -1264,6 +1336,8 @@ h1{font-size:14pt}h2{font-size:10pt;margin:7px 0 3px}
 .headline{font-size:10pt;padding:5px 8px}.headline .single{font-size:8.4pt}
 .caveat{font-size:8pt;padding:5px 8px}
 .grid{gap:10px}img.map{max-height:84mm;width:auto;max-width:100%}
+.charts{gap:8px}img.chart{max-height:34mm;width:auto;max-width:100%}
+#how-sure figcaption{display:none}
 table,table.figs td{font-size:7.6pt}th,td{padding:1.5px 3px}
 figcaption,.small{font-size:7.2pt}.lists{font-size:7.2pt;column-gap:12px}
 .lists h3{font-size:8pt;margin:3px 0 1px}li{margin:0}
@@ -1616,7 +1690,8 @@ def _brief_html(page: dict[str, Any]) -> str:
         hubs = (
             f"<section class='keep'><h2>Hubs opened</h2>{page['hubs_html']}</section>"
         )
-    files = ", ".join(f"<code>{f}</code>" for f in PACK_FILES if f != "brief.html")
+    written = PACK_FILES + (UNCERTAINTY_FILES if page.get("how_sure") else ())
+    files = ", ".join(f"<code>{f}</code>" for f in written if f != "brief.html")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -1638,12 +1713,58 @@ src="data:image/png;base64,{page["map_png"]}">
 </section>
 {ranking}
 {hubs}
+{_how_sure_html(page)}
 <section id="markets"><h2>Markets</h2>{page["markets_html"]}</section>
 <section class="lists">{page["lists_html"]}</section>
 <footer class="small" id="footer">{esc(technical_line(result))}.<span
 class="screen-only"> Files in this pack: {files}.</span></footer>
 </body></html>
 """
+
+
+def _how_sure_html(page: dict[str, Any]) -> str:
+    """The section of the uncertainty charts and break-evens ("" without them)."""
+    esc = html.escape
+    found = page.get("how_sure")
+    if not found:
+        return ""
+    figures = ""
+    for key, alt, caption in (
+        (
+            "tornado_png",
+            "tornado chart of the uncertain inputs",
+            "Each input alone at the low and high end of its range, every other "
+            "input central: the change in the optimum's total cost. * marks an "
+            "input that changes the best portfolio within its range.",
+        ),
+        (
+            "saving_png",
+            "saving distribution per candidate portfolio",
+            "The saving against shipping direct of each candidate portfolio built "
+            "now, across the draws.",
+        ),
+    ):
+        if found.get(key):
+            ident = "tornado" if key == "tornado_png" else "saving-distribution"
+            figures += (
+                f"<figure><img class='chart' id='{ident}' alt='{alt}' "
+                f"src='data:image/png;base64,{found[key]}'>"
+                f"<figcaption>{esc(caption)}</figcaption></figure>"
+            )
+    lines = "; ".join(esc(line) for line in found["break_evens"])
+    edges = (
+        "<p class='small' id='uncertainty-break-even'><b>Where the best portfolio "
+        f"changes</b> (one input at a time, the others central): {lines}.</p>"
+        if lines
+        else ""
+    )
+    draws = found["draws"]
+    what = f"{draws} draws" if draws else "the draws"
+    return (
+        "<section id='how-sure' class='keep'><h2>How sure: "
+        f"{esc(what)} over the uncertain cost figures</h2>"
+        f"<div class='charts'>{figures}</div>{edges}</section>"
+    )
 
 
 def write_brief(
@@ -1735,13 +1856,16 @@ def write_brief(
     ['.hubopt.json', 'break_even.csv', 'brief.html']
     """
     paper_size = check_paper(paper)
-    folder = check_target(out_dir, overwrite=overwrite, names=PACK_FILES)
+    folder = check_target(
+        out_dir, overwrite=overwrite, names=PACK_FILES + UNCERTAINTY_FILES
+    )
     parts = {
         "baseline": baseline,
         "single_hub": single_hub,
         "ranking": ranking,
         "break_evens": tuple(break_evens),
         "uncertainty": _uncertainty_headline(uncertainty),
+        "uncertainty_tables": _uncertainty_tables(uncertainty),
         "title": title,
         "author": author,
         "paper": paper_size,
@@ -1948,12 +2072,44 @@ def _write_pack(
         )
         result.write_tables(staging, guard_formulas=guard_formulas)
         page, tables = _page_parts(result, parts, (staging / "map.png").read_bytes())
+        found = parts.get("uncertainty_tables")
+        if found:
+            page["how_sure"], more = _uncertainty_charts(found, staging, page)
+            tables.update(more)
         for name, table in tables.items():
             write_csv_atomic(
                 rounded(table), staging / name, guard_formulas=guard_formulas
             )
         _write_geopackage(result, staging / "results.gpkg")
         write_text_atomic(_brief_html(page), staging / "brief.html")
+
+
+def _uncertainty_charts(
+    found: dict[str, Any], staging: Path, page: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """Draw the tornado and saving charts of an uncertainty analysis into the pack
+    (PNG, inlined in the page), with their tables."""
+    currency = page["currency"] or "USD"
+    out: dict[str, Any] = {"draws": found["draws"], "break_evens": []}
+    tables: dict[str, pd.DataFrame] = {}
+    if found["tornado"] is not None:
+        tornado = found["tornado"]
+        charts.tornado_chart(tornado, staging / "tornado.png", currency=currency)
+        out["tornado_png"] = _b64(staging / "tornado.png")
+        out["break_evens"] = uncertainty_break_even_lines(tornado, found["label"])
+        tables["tornado.csv"] = tornado
+    if found["regret"] is not None:
+        regret = found["regret"]
+        if charts.saving_rows(regret):
+            path = staging / "saving_distribution.png"
+            charts.saving_chart(regret, path, currency=currency, label=found["label"])
+            out["saving_png"] = _b64(path)
+        tables["saving_distribution.csv"] = regret
+    return out, tables
+
+
+def _b64(path: Path) -> str:
+    return base64.b64encode(path.read_bytes()).decode("ascii")
 
 
 def _write_geopackage(result: Result, path: Path) -> None:

@@ -18,12 +18,18 @@ solution.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import hashlib
 import json
 import math
+import multiprocessing
+import os
+import re
 import sys
-from dataclasses import dataclass
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from . import _validate, datasets, highs, model, outputs, parallel, solving
+from ._solution import relative_gap
 from ._tables import rounded
 from .breakeven import break_even
 from .decisions import fix_hubs
@@ -268,7 +275,7 @@ def _cells(network: Network, ranges: pd.DataFrame, *, strict: bool) -> list[np.n
         frame = network.table(row.table)
         short, long = _row_keys(frame, row.table)
         keys = long if "@" in row.id else short
-        hit = np.flatnonzero([fnmatch.fnmatchcase(k, row.id) for k in keys])
+        hit = _matching(keys, row.id)
         if row.column not in frame.columns:
             if strict:
                 problems.append(
@@ -307,6 +314,14 @@ def _cells(network: Network, ranges: pd.DataFrame, *, strict: bool) -> list[np.n
     if problems:
         raise ValidationError(problems)
     return out
+
+
+def _matching(keys: np.ndarray, pattern: str) -> np.ndarray:
+    """Positions of the keys a glob pattern matches (case-sensitive)."""
+    if not any(c in pattern for c in "*?["):
+        return np.flatnonzero(keys == pattern)
+    match = re.compile(fnmatch.translate(pattern)).match
+    return np.flatnonzero([match(k) is not None for k in keys])
 
 
 def _drawn_network(
@@ -415,73 +430,149 @@ class _Effects:
     legs0: np.ndarray
     legs_plus_one: np.ndarray
     legs_doubled: np.ndarray
+    #: per range: whether it is a factor, and its ``above``
+    factor: np.ndarray
+    above: np.ndarray
 
-    def weights(self, ranges: pd.DataFrame, q: np.ndarray) -> tuple[Any, Any]:
-        factor = (ranges["scale"] == "factor").to_numpy()
-        above = ranges["above"].to_numpy(dtype=float)
+    def weights(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         # factor rows: (q - 1) (B - above A); value rows: q A - B
-        weight_a = np.where(factor, -(q - 1.0) * above, q)
-        weight_b = np.where(factor, q - 1.0, -1.0)
+        weight_a = np.where(self.factor, -(q - 1.0) * self.above, q)
+        weight_b = np.where(self.factor, q - 1.0, -1.0)
         return weight_a, weight_b
 
-    def cost(self, ranges: pd.DataFrame, q: np.ndarray) -> np.ndarray:
+    def cost(self, q: np.ndarray) -> np.ndarray:
         """The objective of every column at the drawn values ``q``."""
-        a, b = self.weights(ranges, q)
+        a, b = self.weights(q)
         return self.c0 + a @ self.plus_one + b @ self.doubled
 
-    def leg_cost(self, ranges: pd.DataFrame, q: np.ndarray) -> np.ndarray:
+    def leg_cost(self, q: np.ndarray) -> np.ndarray:
         """The objective per tonne of every leg at the drawn values ``q``."""
-        a, b = self.weights(ranges, q)
+        a, b = self.weights(q)
         return self.legs0 + a @ self.legs_plus_one + b @ self.legs_doubled
 
 
-def _effects(network: Network, ranges: pd.DataFrame, options: SolveOptions) -> _Effects:
-    """The model of ``network`` and how its objective moves with each range.
+@dataclass
+class _Parts:
+    """How the parts of a network's objective move with each range: the objective
+    per tonne of each leg, the fixed cost of each level (keyed by hub and level)
+    and the shortfall price of each market, at the figures as given (``*0``) and
+    their change with every matched figure + 1 and x 2 (one row per range).
+    Shared by the models of the network with hubs fixed (same legs and markets,
+    a subset of the levels)."""
 
-    The objective of every column is a sum of the network's per-leg objective
-    (leg, origin and handling costs), its level fixed costs and its shortfall
-    prices (:func:`_columns_cost`); each range's change is found on those, from
-    the network with its figures + 1 and x 2. Where that sum does not give the
-    model's objective (a formulation it does not know), each range's change comes
-    from two builds of the model instead.
-    """
-    built = model.build(network, options.model)
-    c0 = built.arrays.col_cost.copy()
-    cells = _cells(network, ranges, strict=False)
-    legs0 = built.leg_objective.copy()
-    fixed0 = built.levels.fixed_cost.astype(float)
-    price0 = shortfall_price(network)
-    by_parts = np.allclose(_columns_cost(built, legs0, fixed0, price0), c0)
-    plus, doubled = np.zeros((len(ranges), len(c0))), np.zeros((len(ranges), len(c0)))
-    legs_plus = np.zeros((len(ranges), len(legs0)))
-    legs_doubled = np.zeros((len(ranges), len(legs0)))
+    legs0: np.ndarray
+    fixed0: dict[tuple[str, str], float]
+    price0: np.ndarray
+    legs: tuple[np.ndarray, np.ndarray]
+    fixed: tuple[list[dict[tuple[str, str], float]], ...]
+    price: tuple[np.ndarray, np.ndarray]
+
+
+def _parts(network: Network, ranges: pd.DataFrame, options: SolveOptions) -> _Parts:
+    """:class:`_Parts` of ``network``: two evaluations of the changed part per
+    range (no model is built)."""
     carbon = options.carbon_price_per_t_co2
+    legs0 = leg_objective(network, carbon)
+    fixed0 = _fixed_by_level(network)
+    price0 = shortfall_price(network)
+    cells = _cells(network, ranges, strict=False)
+    n = len(ranges)
+    legs = (np.zeros((n, len(legs0))), np.zeros((n, len(legs0))))
+    price = (np.zeros((n, len(price0))), np.zeros((n, len(price0))))
+    fixed: tuple[list[dict[tuple[str, str], float]], ...] = (
+        [{} for _ in range(n)],
+        [{} for _ in range(n)],
+    )
     for pos, row in enumerate(ranges.itertuples(index=False)):
         if not len(cells[pos]):
             continue
         base = network.table(row.table)[row.column].iloc[cells[pos]].to_numpy(float)
-        for cost, per_leg, changed in (
-            (plus, legs_plus, base + 1.0),
-            (doubled, legs_doubled, base * 2.0),
-        ):
+        for k, changed in enumerate((base + 1.0, base * 2.0)):
             shifted = _shifted(network, row, cells[pos], changed)
-            if not by_parts:
-                again = model.build(shifted, options.model)
+            if row.column != "fixed_cost" and row.table in ("legs", "origins", "hubs"):
+                legs[k][pos] = leg_objective(shifted, carbon) - legs0
+            if row.column == "fixed_cost":
+                moved = _fixed_by_level(shifted)
+                fixed[k][pos] = {
+                    key: value - fixed0[key]
+                    for key, value in moved.items()
+                    if value != fixed0[key]
+                }
+            if row.table == "destinations":
+                price[k][pos] = np.nan_to_num(shortfall_price(shifted) - price0)
+    return _Parts(legs0, fixed0, price0, legs, fixed, price)
+
+
+def _fixed_by_level(network: Network) -> dict[tuple[str, str], float]:
+    levels = hub_levels(network)
+    return {
+        (str(h), str(lv)): float(c)
+        for h, lv, c in zip(levels.hub, levels.level, levels.fixed_cost, strict=True)
+    }
+
+
+def _effects(
+    network: Network,
+    ranges: pd.DataFrame,
+    options: SolveOptions,
+    parts: _Parts | None = None,
+) -> _Effects:
+    """The model of ``network`` and how its objective moves with each range.
+
+    The objective of every column is a sum of the network's per-leg objective
+    (leg, origin and handling costs), its level fixed costs and its shortfall
+    prices (:func:`_columns_cost`); each range's change is found on those
+    (:class:`_Parts`, of ``network`` or, given, of the network it fixes hubs of).
+    Where that sum does not give the model's objective (a formulation it does not
+    know), each range's change comes from two builds of the model instead.
+    """
+    built = model.build(network, options.model)
+    c0 = built.arrays.col_cost.copy()
+    parts = parts or _parts(network, ranges, options)
+    keys = list(zip(built.levels.hub, built.levels.level, strict=True))
+    keys = [(str(h), str(lv)) for h, lv in keys]
+    fixed0 = np.array([parts.fixed0.get(key, np.nan) for key in keys])
+    legs0 = built.leg_objective.copy()
+    by_parts = (
+        len(legs0) == len(parts.legs0)
+        and np.allclose(legs0, parts.legs0)
+        and bool(np.isfinite(fixed0).all())
+        and np.allclose(_columns_cost(built, legs0, fixed0, parts.price0), c0)
+    )
+    n = len(ranges)
+    plus, doubled = np.zeros((n, len(c0))), np.zeros((n, len(c0)))
+    legs_plus, legs_doubled = np.zeros((n, len(legs0))), np.zeros((n, len(legs0)))
+    if by_parts:
+        for k, (cost, per_leg) in enumerate(
+            ((plus, legs_plus), (doubled, legs_doubled))
+        ):
+            for pos in range(n):
+                fixed = np.array([parts.fixed[k][pos].get(key, 0.0) for key in keys])
+                cost[pos] = _columns_cost(
+                    built, parts.legs[k][pos], fixed, parts.price[k][pos]
+                )
+                per_leg[pos] = parts.legs[k][pos]
+    else:
+        cells = _cells(network, ranges, strict=False)
+        for pos, row in enumerate(ranges.itertuples(index=False)):
+            if not len(cells[pos]):
+                continue
+            base = network.table(row.table)[row.column].iloc[cells[pos]]
+            base = base.to_numpy(float)
+            for cost, per_leg, changed in (
+                (plus, legs_plus, base + 1.0),
+                (doubled, legs_doubled, base * 2.0),
+            ):
+                again = model.build(
+                    _shifted(network, row, cells[pos], changed), options.model
+                )
                 cost[pos] = again.arrays.col_cost - c0
                 per_leg[pos] = again.leg_objective - legs0
-                continue
-            legs = legs0
-            if row.column != "fixed_cost" and row.table in ("legs", "origins", "hubs"):
-                legs = leg_objective(shifted, carbon)
-            fixed = fixed0
-            if row.column == "fixed_cost":
-                fixed = hub_levels(shifted).fixed_cost.astype(float)
-            price = shortfall_price(shifted) if row.table == "destinations" else price0
-            cost[pos] = _columns_cost(
-                built, legs - legs0, fixed - fixed0, price - price0
-            )
-            per_leg[pos] = legs - legs0
-    return _Effects(built, c0, plus, doubled, legs0, legs_plus, legs_doubled)
+    factor = (ranges["scale"] == "factor").to_numpy()
+    above = ranges["above"].to_numpy(dtype=float)
+    return _Effects(
+        built, c0, plus, doubled, legs0, legs_plus, legs_doubled, factor, above
+    )
 
 
 def _columns_cost(
@@ -514,34 +605,196 @@ def _shifted(
 
 
 class _ReusedModel:
-    """One HiGHS model kept in memory; each solve changes its costs and starts from
-    the previous solution."""
+    """One model kept in memory in HiGHS; each solve changes the costs a draw moves
+    and starts from one basis kept for the purpose.
 
-    def __init__(self, effects: _Effects, options: SolveOptions) -> None:
-        settings = options.settings
-        self.effects = effects
-        self.h = highs.new_highs(
-            settings.time_limit_s, settings.effective_mip_gap, settings.threads, False
+    Each draw first solves the LP relaxation, warm-started from the optimal basis
+    of the network as given (found once): a few simplex iterations. When its level
+    columns come out whole, that point is optimal for the MIP as well (the
+    relaxation's optimum is a lower bound on the MIP's, reached by a MIP-feasible
+    point), so no MIP is solved: on the bundled network this holds in every draw,
+    and for a fixed portfolio or the direct baseline always. Otherwise the MIP is
+    solved, in a second HiGHS kept for it, from the relaxation's point with its
+    level columns rounded up when that is feasible. With ``settle``, the solution
+    then gets the tie-break of a plain solve (:class:`_Settle`).
+
+    Every draw starts from the same basis (not the previous draw's), so what a draw
+    gives does not depend on the draws solved before it in the same process: the
+    tables are identical to the last bit whichever worker solved which chunk.
+    """
+
+    def __init__(
+        self,
+        network: Network,
+        effects: _Effects,
+        options: SolveOptions,
+        *,
+        settle: bool,
+    ) -> None:
+        arrays = effects.built.arrays
+        self.effects, self.settings = effects, options.settings
+        self.lp = self._highs(relaxed=True)
+        self.lp.run()  # at the figures as given: the basis every draw starts from
+        basis = self.lp.getBasis()
+        self.start = basis if basis.valid else None
+        self.mip: Any = None  # the MIP, passed over when first needed
+        # the columns whose cost some range moves: the only ones changed per draw
+        moves = (effects.plus_one != 0).any(axis=0) | (effects.doubled != 0).any(axis=0)
+        self.moved = np.flatnonzero(moves).astype(np.int32)
+        self.integer = np.flatnonzero(arrays.col_integer)
+        self.mip_solves = 0
+        self.settle = (
+            _Settle(network, effects.built, options.settings.threads)
+            if settle
+            else None
         )
-        highs.pass_model(self.h, effects.built.arrays)
-        self.index = np.arange(effects.built.arrays.n_cols, dtype=np.int32)
-        self.mip = bool(effects.built.arrays.col_integer.any())
-        self.previous: Any = None
+
+    def _highs(self, *, relaxed: bool) -> Any:
+        s = self.settings
+        gap = None if relaxed else s.effective_mip_gap
+        h = highs.new_highs(s.time_limit_s, gap, s.threads, False)
+        highs.pass_model(h, self.effects.built.arrays, relaxed=relaxed)
+        return h
 
     def solve(self, cost: np.ndarray) -> tuple[Any, np.ndarray | None]:
-        h = self.h
-        h.changeColsCost(len(self.index), self.index, cost)
-        if self.previous is not None:
-            h.setSolution(self.previous)
-        h.run()
-        raw = highs._read_status(h, self.mip, False)
-        if raw.status not in ("optimal", "feasible"):
+        """Solve at the objective ``cost`` (every column's): the status and, with a
+        solution, the column values (flows and levels read into the status)."""
+        lp = self.lp
+        lp.changeColsCost(len(self.moved), self.moved, cost[self.moved])
+        if self.start is not None:
+            lp.setBasis(self.start)
+        raw, values = self._run(lp, is_mip=False)
+        proven = raw.status == "optimal" and self._whole(values)
+        if not proven and raw.status not in ("infeasible", "unbounded"):
+            raw, values = self._solve_mip(cost, values)
+        if values is None:
             return raw, None
-        solution = h.getSolution()
-        self.previous = solution
-        values = np.asarray(solution.col_value, dtype=float)
+        if self.settle is not None:
+            basis = lp.getBasis() if proven else None
+            values = self.settle(raw, cost, values, basis)
         model._read_values(self.effects.built, raw, values)
         return raw, values
+
+    @staticmethod
+    def _run(h: Any, *, is_mip: bool) -> tuple[Any, np.ndarray | None]:
+        h.run()
+        raw = highs._read_status(h, is_mip, False)
+        if raw.status not in ("optimal", "feasible"):
+            return raw, None
+        return raw, np.asarray(h.getSolution().col_value, dtype=float)
+
+    def _whole(self, values: np.ndarray | None) -> bool:
+        if values is None:
+            return False
+        part = values[self.integer]
+        return bool(np.abs(part - np.round(part)).max(initial=0.0) <= _WHOLE)
+
+    def _solve_mip(
+        self, cost: np.ndarray, relaxed: np.ndarray | None
+    ) -> tuple[Any, np.ndarray | None]:
+        if self.mip is None:
+            self.mip = self._highs(relaxed=False)
+        mip = self.mip
+        mip.clearSolver()  # nothing kept from an earlier draw
+        mip.changeColsCost(len(self.moved), self.moved, cost[self.moved])
+        arrays = self.effects.built.arrays
+        start = highs.rounded_start(arrays, np.zeros(0, dtype=int), relaxed)
+        if start is not None:
+            solution = highs._highspy().HighsSolution()
+            solution.col_value = start.tolist()
+            solution.value_valid = True
+            mip.setSolution(solution)
+        self.mip_solves += 1
+        return self._run(mip, is_mip=True)
+
+
+#: An LP relaxation's level columns within this of 0 or 1 count as whole.
+_WHOLE = 1e-9
+
+
+class _Settle:
+    """The tie-break of a plain solve (:func:`hubopt.model.settle`), in place.
+
+    The model's LP relaxation is kept in a HiGHS of its own. Per draw its integer
+    columns (the hub levels; each market's sources under single sourcing) are
+    fixed at the MIP's choice and it is solved at the draw's costs (from the
+    relaxation's optimal basis when the relaxation gave the choice); then, as in
+    :func:`hubopt.highs.solve_face`, every column with a nonzero reduced cost is
+    fixed at its bound and every row with a nonzero dual made tight - the optimal
+    face, exactly, by complementary slackness with any optimal dual - and the point
+    of least :func:`hubopt.model.canonical_weights` on it is found. The LP with
+    the integer columns fixed has the same feasible points as the one
+    :func:`~hubopt.model.settle` builds (the rows that model leaves out only link
+    flows to the fixed columns or bound those alone), so its face, and the
+    least-weight point on
+    it, are the same: the flows and landed costs of a plain solve.
+    (:func:`~hubopt.model.settle` fixes the sources from the solution's flows,
+    which are those of the MIP's source columns.) The objective
+    becomes the LP's optimum when that is lower, as there.
+    """
+
+    def __init__(
+        self, network: Network, built: model.BuiltModel, threads: int | None
+    ) -> None:
+        arrays = built.arrays
+        self.arrays = arrays
+        self.h = highs.new_highs(None, None, threads, False)
+        highs.pass_model(self.h, arrays, relaxed=True)
+        self.cols = np.arange(arrays.n_cols, dtype=np.int32)
+        self.rows = np.arange(arrays.n_rows, dtype=np.int32)
+        # the hub levels and, under single sourcing, each market's sources
+        self.level_cols = np.flatnonzero(arrays.col_integer).astype(np.int32)
+        self.free = arrays.col_lower < arrays.col_upper
+        self.weights = np.where(self.free, model.canonical_weights(network, built), 0.0)
+
+    def __call__(
+        self, raw: Any, cost: np.ndarray, values: np.ndarray, basis: Any = None
+    ) -> np.ndarray:
+        """The tie-broken column values of a MIP solution ``values`` at ``cost``,
+        starting from ``basis`` (the relaxation's optimal one when the relaxation
+        gave ``values``; else from scratch, so that nothing carries over from an
+        earlier draw); ``values`` itself when an LP stops short of optimal."""
+        optimal = highs._highspy().HighsModelStatus.kOptimal
+        a, h = self.arrays, self.h
+        lower, upper = a.col_lower.copy(), a.col_upper.copy()
+        chosen = np.round(values[self.level_cols])
+        lower[self.level_cols] = upper[self.level_cols] = chosen
+        h.changeColsBounds(len(self.cols), self.cols, lower, upper)
+        h.changeRowsBounds(len(self.rows), self.rows, a.row_lower, a.row_upper)
+        h.changeColsCost(len(self.cols), self.cols, cost)
+        if basis is not None and basis.valid:
+            h.setBasis(basis)
+        else:
+            h.clearSolver()
+        h.run()
+        if h.getModelStatus() != optimal:
+            return values
+        objective = float(h.getInfo().objective_function_value)
+        solution = h.getSolution()
+        dual = np.asarray(solution.row_dual, dtype=float)
+        reduced = np.asarray(solution.col_dual, dtype=float)
+        free = self.free & (lower < upper)
+        scale = float(np.abs(cost[free]).max(initial=0.0))
+        tolerance = highs.FACE_TOLERANCE * max(scale, 1.0)
+        at_lower = free & (reduced > tolerance) & np.isfinite(lower)
+        at_upper = free & (reduced < -tolerance) & np.isfinite(upper)
+        upper[at_lower] = lower[at_lower]
+        lower[at_upper] = upper[at_upper]
+        row_lower, row_upper = a.row_lower.copy(), a.row_upper.copy()
+        tight_lower = (dual > tolerance) & np.isfinite(row_lower)
+        tight_upper = (dual < -tolerance) & np.isfinite(row_upper)
+        row_upper[tight_lower] = row_lower[tight_lower]
+        row_lower[tight_upper] = row_upper[tight_upper]
+        h.changeColsBounds(len(self.cols), self.cols, lower, upper)
+        h.changeRowsBounds(len(self.rows), self.rows, row_lower, row_upper)
+        h.changeColsCost(len(self.cols), self.cols, np.where(free, self.weights, 0.0))
+        h.run()
+        if raw.objective is None or objective < raw.objective:
+            raw.objective = objective
+            raw.gap = relative_gap(raw.objective, raw.best_bound)
+        if h.getModelStatus() != optimal:
+            return np.asarray(solution.col_value, dtype=float)
+        return np.asarray(h.getSolution().col_value, dtype=float)
 
 
 @dataclass
@@ -555,33 +808,51 @@ class _Models:
     reuse: bool
 
     def __post_init__(self) -> None:
-        self._variants: dict[str, tuple[Network, list[np.ndarray]]] = {}
+        self._variants: dict[str, Network] = {}
+        self._cells: dict[str, list[np.ndarray]] = {}
         self._reused: dict[str, _ReusedModel | None] = {}
+        self._parts: _Parts | None = None
 
-    def variant(self, name: str) -> tuple[Network, list[np.ndarray]]:
-        """The network of a model ("optimum", or a portfolio fixed) and the cells
-        of each range in it."""
+    def variant(self, name: str) -> Network:
+        """The network of a model: "optimum", or a portfolio fixed."""
         if name not in self._variants:
             net = self.network
             if name != "optimum":
                 net = fix_hubs(self.network, portfolio_levels(name))
-            self._variants[name] = (net, _cells(net, self.ranges, strict=False))
+            self._variants[name] = net
         return self._variants[name]
+
+    def cells(self, name: str) -> list[np.ndarray]:
+        """The cells of each range in the network of a model."""
+        if name not in self._cells:
+            self._cells[name] = _cells(self.variant(name), self.ranges, strict=False)
+        return self._cells[name]
+
+    def reused(self, name: str) -> _ReusedModel | None:
+        """The model kept in memory for ``name``; None where it cannot be re-used
+        (another solver than HiGHS, lazy rows) or ``reuse`` is off."""
+        if name in self._reused:
+            return self._reused[name]
+        found = None
+        if self.reuse and self.options.settings.solver == "highs":
+            if self._parts is None:
+                self._parts = _parts(self.network, self.ranges, self.options)
+            net = self.variant(name)
+            effects = _effects(net, self.ranges, self.options, self._parts)
+            if effects.built.arrays.pool.n_rows == 0:
+                found = _ReusedModel(
+                    net, effects, self.options, settle=name == "optimum"
+                )
+        self._reused[name] = found
+        return found
 
     def solve(self, name: str, q: np.ndarray, *, full: bool = True) -> Any:
         """Model ``name`` at the drawn values ``q``: its :class:`_Outcome`
         (``full``) or its objective; None without a solution."""
-        net, cells = self.variant(name)
-        if name not in self._reused:
-            reusable = self.reuse and _reusable(net, self.options)
-            self._reused[name] = (
-                _ReusedModel(_effects(net, self.ranges, self.options), self.options)
-                if reusable
-                else None
-            )
-        reused = self._reused[name]
+        net = self.variant(name)
+        reused = self.reused(name)
         if reused is None:  # rebuild and solve
-            drawn = _drawn_network(net, self.ranges, cells, q)
+            drawn = _drawn_network(net, self.ranges, self.cells(name), q)
             result = solving.solve(drawn, self.options, raise_on_failure=False)
             if result.status not in ("optimal", "feasible"):
                 return None
@@ -595,7 +866,7 @@ class _Models:
                 result._coef,
                 lambda: result,
             )
-        raw, _ = reused.solve(reused.effects.cost(self.ranges, q))
+        raw, _ = reused.solve(reused.effects.cost(q))
         if raw.status not in ("optimal", "feasible"):
             return None
         if not full:
@@ -604,11 +875,11 @@ class _Models:
         levels = reused.effects.built.levels
 
         def as_result() -> Result:  # only for models with path variables
-            drawn = _drawn_network(net, self.ranges, cells, q)
+            drawn = _drawn_network(net, self.ranges, self.cells(name), q)
             coef = leg_objective(drawn, self.options.carbon_price_per_t_co2)
             return Result(drawn, raw, hub_levels(drawn), coef, self.options)
 
-        coef = reused.effects.leg_cost(self.ranges, q)
+        coef = reused.effects.leg_cost(q)
         return _outcome(net, raw, levels.hub, levels.level, coef, as_result)
 
 
@@ -689,13 +960,6 @@ def _layout(network: Network) -> tuple[np.ndarray, ...]:
     return hub_in, hub_out, market
 
 
-def _reusable(network: Network, options: SolveOptions) -> bool:
-    """Whether a model can be solved in place: HiGHS, no lazy rows."""
-    if options.settings.solver != "highs":
-        return False
-    return model.build(network, options.model).arrays.pool.n_rows == 0
-
-
 def portfolio_name(result: Result) -> str:
     """A portfolio as text: "HUB_A:S+HUB_B:M", or "none"."""
     hubs = result.hubs
@@ -715,15 +979,24 @@ def portfolio_levels(name: str) -> dict[str, str]:
 
 
 # -- tasks -----------------------------------------------------------------------------
-_MODELS: dict[tuple[int, bool], _Models] = {}
+_MODELS: dict[tuple[Any, bool], _Models] = {}
 
 
-def _models(network: Network, ranges: pd.DataFrame, options: SolveOptions, reuse: bool):
-    key = (id(network), reuse)
+def _models(
+    network: Network,
+    ranges: pd.DataFrame,
+    options: SolveOptions,
+    reuse: bool,
+    run: str = "",
+) -> _Models:
+    """The models of a run in this process, kept for its next tasks. ``run`` (the
+    run's fingerprint of network, ranges, draws and seed) names them: a worker
+    meets a new copy of the network in every batch and keeps its models."""
+    key = (run or id(network), reuse)
     found = _MODELS.get(key)
     if (
         found is None
-        or found.network is not network
+        or (not run and found.network is not network)
         or found.options != options
         or not found.ranges.equals(ranges)
     ):
@@ -740,9 +1013,10 @@ def _solve_draws(
     reuse: bool,
     draw_ids: list[int],
     values: np.ndarray,
+    run: str = "",
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The optimum and the direct baseline of each draw: draw rows, market rows."""
-    models = _models(network, ranges, options, reuse)
+    models = _models(network, ranges, options, reuse, run)
     rows, markets = [], []
     for draw_id, q in zip(draw_ids, values, strict=True):
         best = models.solve("optimum", q)
@@ -775,9 +1049,10 @@ def _solve_fixed(
     portfolio: str,
     draw_ids: list[int],
     values: np.ndarray,
+    run: str = "",
 ) -> list[dict[str, Any]]:
     """The cost of each draw with ``portfolio`` fixed."""
-    models = _models(network, ranges, options, reuse)
+    models = _models(network, ranges, options, reuse, run)
     out = []
     for draw_id, q in zip(draw_ids, values, strict=True):
         fixed = models.solve(portfolio, q, full=False)
@@ -850,6 +1125,8 @@ class UncertaintyResult:
         return out.sort_values(["probability", "hub_id"], ascending=[False, True])
 
     candidates: tuple[str, ...] = ()
+    #: hub id -> name, for :meth:`headline`
+    hub_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def costs(self) -> pd.DataFrame:
@@ -893,17 +1170,48 @@ class UncertaintyResult:
         return pd.DataFrame(rows)
 
     def headline(self) -> str:
-        """One sentence for a briefing: the likeliest portfolio and its share."""
-        top = self.portfolios.iloc[0] if len(self.portfolios) else None
-        if top is None:
+        """The headline with its probability, one sentence for a briefing: the
+        likeliest hub portfolio (a "single site" when it opens one hub) and the
+        share of draws in which no hub pays, the likelier first.
+
+        Examples
+        --------
+        "no hub pays in 76 % of 200 draws; Dakhla Atlantique (level S) is the best
+        single site in 24 %"
+        """
+        table = self.portfolios
+        if not len(table):
             return "no draw was solved"
-        n = int(self.portfolios["draws"].sum())
-        what = (
-            "no hub pays"
-            if top["portfolio"] == "none"
-            else (f"{top['portfolio']} is the best portfolio")
+        n = int(table["draws"].sum())
+        share = dict(zip(table["portfolio"], table["probability"], strict=True))
+        parts = []
+        if "none" in share:
+            parts.append(("no hub pays", share.pop("none")))
+        best = next(iter(share), None)  # portfolios come likeliest first
+        if best is not None:
+            kind = "single site" if len(portfolio_levels(best)) == 1 else "portfolio"
+            parts.append((f"{self.label(best)} is the best {kind}", share.pop(best)))
+        parts.sort(key=lambda part: -part[1])
+        text = f"{parts[0][0]} in {100 * parts[0][1]:.0f} % of {n} draws"
+        if len(parts) > 1:
+            text += f"; {parts[1][0]} in {100 * parts[1][1]:.0f} %"
+        if share:
+            text += (
+                f"; {len(share)} other portfolio{'s' if len(share) > 1 else ''} in "
+                f"{100 * sum(share.values()):.0f} %"
+            )
+        return text
+
+    def label(self, portfolio: str) -> str:
+        """A portfolio in words: its hubs' names, with the level where a hub has
+        several ("Dakhla Atlantique (level S)"); "no hub" for "none"."""
+        if portfolio == "none":
+            return "no hub"
+        return " + ".join(
+            self.hub_names.get(hub, hub)
+            + ("" if level == "base" else f" (level {level})")
+            for hub, level in portfolio_levels(portfolio).items()
         )
-        return f"{what} in {100 * top['probability']:.0f} % of {n} draws"
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables written by :meth:`write`, by file stem."""
@@ -1035,40 +1343,76 @@ def uncertainty(
     state.overwrite = overwrite or bool(done)
     todo = sorted(set(range(draws)) - {int(r["draw"]) for r in rows})
     state.rows, state.market_rows, state.fixed_rows = rows, market_rows, fixed_rows
-    bar = parallel._Progress(draws, "draws", sys.stderr) if progress else None
-    if bar:
-        bar.done = draws - len(todo)
+    with _run_executor(executor, max_workers, len(todo)) as executor:
+        _optimum_draws(state, todo, executor, progress, max_workers)
+        _regret_draws(state, max_portfolios, executor, progress, max_workers)
+    if tornado:
+        state.tornado = tornado_table(network, frame, options)
+    state.save()
+    return state.result()
+
+
+def _optimum_draws(
+    state: _Run,
+    todo: list[int],
+    executor: Any,
+    progress: bool,
+    max_workers: int | None,
+) -> None:
+    """Solve the optimum and the direct baseline of the draws ``todo``, in chunks
+    of :data:`CHUNK_DRAWS`. With a folder to write to, a batch of chunks (two per
+    worker) at a time, each batch written out as it finishes; without, in one
+    batch (the network is sent to the workers once, and no worker waits for the
+    others between batches)."""
+    total = len(state.values)
     chunks = [todo[i : i + CHUNK_DRAWS] for i in range(0, len(todo), CHUNK_DRAWS)]
-    step = max(1, max_workers or 2) * 2
+    if state.out is None:
+        step = max(len(chunks), 1)
+        bar = None
+    else:
+        step = max(1, max_workers or 2) * 2
+        bar = parallel._Progress(total, "draws", sys.stderr) if progress else None
+    if bar:
+        bar.done = total - len(todo)
     for start in range(0, len(chunks), step):
         batch = chunks[start : start + step]
-        tasks = [(network, frame, options, reuse, ids, values[ids]) for ids in batch]
         for found, markets in parallel.map_tasks(
             _solve_draws,
-            tasks,
+            [state.task(ids) for ids in batch],
             executor=executor,
-            progress=False,
+            progress=progress and bar is None,
+            label="draws",
             max_workers=max_workers,
         ):
-            rows.extend(found)
-            market_rows.extend(markets)
+            state.rows.extend(found)
+            state.market_rows.extend(markets)
         if bar:
             bar.done += sum(len(ids) for ids in batch) - 1
             bar.step()
         state.save()
     if bar:
         bar.close()
-    result = state.result()
-    chosen = ["none", *[p for p in result.portfolios["portfolio"] if p != "none"]]
+
+
+def _regret_draws(
+    state: _Run,
+    max_portfolios: int,
+    executor: Any,
+    progress: bool,
+    max_workers: int | None,
+) -> None:
+    """Solve every draw with each of the most frequent optimal portfolios (and
+    "none") fixed, in chunks of :data:`CHUNK_DRAWS`."""
+    found = state.result()
+    chosen = ["none", *[p for p in found.portfolios["portfolio"] if p != "none"]]
     chosen = chosen[: max_portfolios + 1]
-    have = {(int(r["draw"]), r["portfolio"]) for r in fixed_rows}
+    have = {(int(r["draw"]), r["portfolio"]) for r in state.fixed_rows}
     tasks = []
     for name in chosen:
-        ids = [i for i in range(draws) if (i, name) not in have]
+        ids = [i for i in range(len(state.values)) if (i, name) not in have]
         for i in range(0, len(ids), CHUNK_DRAWS):
-            part = ids[i : i + CHUNK_DRAWS]
-            tasks.append((network, frame, options, reuse, name, part, values[part]))
-    for found in parallel.map_tasks(
+            tasks.append(state.task(ids[i : i + CHUNK_DRAWS], name))
+    for rows in parallel.map_tasks(
         _solve_fixed,
         tasks,
         executor=executor,
@@ -1076,12 +1420,31 @@ def uncertainty(
         label="regret",
         max_workers=max_workers,
     ):
-        fixed_rows.extend(found)
-    fixed_rows[:] = [r for r in fixed_rows if r["portfolio"] in chosen]
-    if tornado:
-        state.tornado = tornado_table(network, frame, options)
-    state.save()
-    return state.result()
+        state.fixed_rows.extend(rows)
+    state.fixed_rows[:] = [r for r in state.fixed_rows if r["portfolio"] in chosen]
+
+
+@contextlib.contextmanager
+def _run_executor(executor: Any, max_workers: int | None, draws: int) -> Iterator[Any]:
+    """The executor of a run: the one given; else, where
+    :func:`hubopt.parallel.map_tasks` would start a process pool per batch, one
+    pool for the whole run, so that each worker keeps the models it built
+    (:func:`_models`) from batch to batch; "serial" for one worker or for
+    ``draws`` (those left to solve) that fit in one chunk."""
+    if executor is not None or multiprocessing.current_process().daemon:
+        yield executor
+        return
+    workers = max_workers or os.cpu_count() or 1
+    if workers <= 1 or draws <= CHUNK_DRAWS:
+        yield "serial"
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=parallel.worker_context())
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
 class _Run:
@@ -1096,6 +1459,13 @@ class _Run:
         self.rows: list[dict[str, Any]] = []
         self.market_rows: list[dict[str, Any]] = []
         self.fixed_rows: list[dict[str, Any]] = []
+
+    def task(self, ids: list[int], portfolio: str | None = None) -> tuple[Any, ...]:
+        """The arguments of :func:`_solve_draws` for the draws ``ids``, or of
+        :func:`_solve_fixed` with ``portfolio``."""
+        head = (self.network, self.frame, self.options, self.reuse)
+        tail = (ids, self.values[ids], self.fingerprint)
+        return (*head, *tail) if portfolio is None else (*head, portfolio, *tail)
 
     def result(self) -> UncertaintyResult:
         draws = pd.DataFrame(
@@ -1127,6 +1497,8 @@ class _Run:
             fixed["regret"] = []
         hubs = self.network.hubs
         candidates = tuple(hubs.loc[hubs["status"] != "closed", "id"])
+        names = hubs["name"] if "name" in hubs else hubs["id"]
+        hub_names = dict(zip(hubs["id"].astype(str), names.astype(str), strict=True))
         result = UncertaintyResult(
             draws.reset_index(drop=True),
             markets.reset_index(drop=True),
@@ -1136,6 +1508,7 @@ class _Run:
             self.reuse,
             self.tornado,
             candidates,
+            hub_names,
         )
         result._meta = {  # type: ignore[attr-defined]
             "fingerprint": self.fingerprint,
@@ -1193,8 +1566,9 @@ def tornado_table(
     Returns
     -------
     pandas.DataFrame
-        input, portfolio_low, portfolio_high, total_cost_low, total_cost_high,
-        saving_low, saving_high, cost_swing, changes_decision,
+        input, portfolio_low, portfolio_high, total_cost_central (every input
+        central), total_cost_low, total_cost_high, saving_low, saving_high,
+        cost_swing, changes_decision,
         break_even_position, break_even_value, portfolio_below, portfolio_above;
         the inputs that change the decision first, then by cost swing.
     """
@@ -1203,6 +1577,7 @@ def tornado_table(
     cells = _cells(network, frame, strict=True)
     dims = _dimension_of(frame)
     centre = np.array([central(frame.iloc[pos]) for pos in range(len(frame))])
+    middle = _end(_drawn_network(network, frame, cells, centre), options)
     rows = []
     for k, name in enumerate(dimensions(frame)):
         driver = _Swing(frame, cells, dims == k, centre)
@@ -1214,6 +1589,7 @@ def tornado_table(
             "input": name,
             "portfolio_low": ends["low"][0],
             "portfolio_high": ends["high"][0],
+            "total_cost_central": middle[1],
             "total_cost_low": ends["low"][1],
             "total_cost_high": ends["high"][1],
             "saving_low": ends["low"][2],

@@ -78,7 +78,7 @@ def test_probabilities_near_the_hand_worked_value():
     regret = found.regret.set_index("portfolio")
     assert regret.loc["A:base", "regret_q05"] == pytest.approx(0.0)
     assert regret.loc["A:base", "regret_max"] <= 100 * (6 - 4) + 1e-6
-    assert "A:base is the best portfolio" in found.headline()
+    assert found.headline().startswith("A is the best single site in 6")
 
 
 def test_reuse_gives_the_rebuilt_answers():
@@ -290,8 +290,8 @@ def test_in_place_objective_equals_a_rebuilt_model():
     for q in draw(frame, 3, seed=11):
         drawn = module._drawn_network(network, frame, cells, q)
         built = hubopt.model.build(drawn, options.model)
-        assert np.allclose(effects.cost(frame, q), built.arrays.col_cost)
-        assert np.allclose(effects.leg_cost(frame, q), built.leg_objective)
+        assert np.allclose(effects.cost(q), built.arrays.col_cost)
+        assert np.allclose(effects.leg_cost(q), built.leg_objective)
 
 
 def network_ranges() -> Path:
@@ -328,3 +328,118 @@ def test_ctrl_c_keeps_the_draws_written_and_a_rerun_resumes(tmp_path, monkeypatc
     assert np.allclose(
         resumed.draws["total_cost"], whole.draws["total_cost"], atol=0.005
     )
+
+
+def tiny_ranges() -> pd.DataFrame:
+    """Hub fixed costs x [0.2, 2] and the legs out of the hubs x [0.5, 1.5], one
+    draw each (made-up ranges for a test): the tiny network's LP relaxation opens
+    hubs in part, so the re-used model falls back to the MIP in some draws."""
+    return pd.DataFrame(
+        {
+            "table": ["hubs", "legs"],
+            "id": ["*", "H*->*"],
+            "column": ["fixed_cost", "cost_per_t"],
+            "distribution": ["uniform", "uniform"],
+            "low": [0.2, 0.5],
+            "high": [2.0, 1.5],
+            "scale": ["factor", "factor"],
+            "source": ["test", "test"],
+        }
+    )
+
+
+@pytest.mark.parametrize("single_sourcing", [False, True])
+def test_reuse_gives_the_rebuilt_answers_where_the_relaxation_is_fractional(
+    tiny, single_sourcing
+):
+    module = sys.modules["hubopt.uncertainty"]
+    kwargs = {
+        "ranges": tiny_ranges(),
+        "executor": "serial",
+        "progress": False,
+        "options": hubopt.SolveOptions(single_sourcing=single_sourcing),
+    }
+    reused = uncertainty(tiny, draws=16, seed=3, tornado=False, **kwargs)
+    rebuilt = uncertainty(tiny, draws=16, seed=3, tornado=False, reuse=False, **kwargs)
+    assert reused.draws["portfolio"].tolist() == rebuilt.draws["portfolio"].tolist()
+    assert len(set(reused.draws["portfolio"])) > 1
+    assert np.allclose(reused.draws["total_cost"], rebuilt.draws["total_cost"])
+    assert np.allclose(
+        reused.fixed["total_cost"], rebuilt.fixed["total_cost"], equal_nan=True
+    )
+    assert np.allclose(
+        reused.markets["landed_cost_per_t"],
+        rebuilt.markets["landed_cost_per_t"],
+        equal_nan=True,
+    )
+    models = next(m for m in module._MODELS.values() if m.network is tiny and m.reuse)
+    assert models.reused("optimum").mip_solves > 0  # the MIP fallback ran
+
+
+def test_reused_solutions_pass_the_checker(tiny):
+    # the re-used model's solutions, read back as Results, satisfy every row
+    module = sys.modules["hubopt.uncertainty"]
+    frame = read_ranges(tiny_ranges())
+    options = hubopt.SolveOptions()
+    models = module._Models(tiny, frame, options, True)
+    reused = models.reused("optimum")
+    cells = _cells(tiny, frame, strict=False)
+    for q in draw(frame, 8, seed=2):
+        raw, _ = reused.solve(reused.effects.cost(q))
+        drawn = module._drawn_network(tiny, frame, cells, q)
+        result = hubopt.Result(
+            drawn,
+            raw,
+            hubopt.model.hub_levels(drawn),
+            reused.effects.leg_cost(q),
+            options,
+        )
+        assert hubopt.check_solution(drawn, result) == []
+        plain = hubopt.solve(drawn)
+        assert raw.objective == pytest.approx(plain.objective, rel=1e-9)
+        assert np.allclose(raw.flow_t, plain._raw.flow_t)  # the same tie-break
+
+
+def test_reuse_gives_the_rebuilt_answers_on_the_bundled_network():
+    network = hubopt.read_network(network_ranges().parent)
+    kwargs = {"executor": "serial", "progress": False, "tornado": False}
+    reused = uncertainty(network, draws=8, seed=4, **kwargs)
+    rebuilt = uncertainty(network, draws=8, seed=4, reuse=False, **kwargs)
+    assert reused.draws["portfolio"].tolist() == rebuilt.draws["portfolio"].tolist()
+    assert np.allclose(reused.draws["total_cost"], rebuilt.draws["total_cost"])
+    assert np.allclose(reused.draws["direct_cost"], rebuilt.draws["direct_cost"])
+    assert np.allclose(reused.fixed["total_cost"], rebuilt.fixed["total_cost"])
+    assert np.allclose(
+        reused.markets["landed_cost_per_t"],
+        rebuilt.markets["landed_cost_per_t"],
+        equal_nan=True,
+    )
+
+
+def test_fixed_portfolio_objective_equals_a_rebuilt_model():
+    module = sys.modules["hubopt.uncertainty"]
+    network = hubopt.read_network(network_ranges().parent)
+    frame = read_ranges(network_ranges())
+    options = hubopt.SolveOptions()
+    fixed = hubopt.decisions.fix_hubs(network, {"HUB_TANGER_MED": "M"})
+    effects = module._effects(
+        fixed, frame, options, module._parts(network, frame, options)
+    )
+    cells = _cells(fixed, frame, strict=False)
+    for q in draw(frame, 2, seed=12):
+        drawn = module._drawn_network(fixed, frame, cells, q)
+        built = hubopt.model.build(drawn, options.model)
+        assert np.allclose(effects.cost(q), built.arrays.col_cost)
+
+
+def test_headline_names_the_likeliest_site_and_the_no_hub_share():
+    found = run(draws=60, seed=1, tornado=False)
+    text = found.headline()
+    # the two-hub network: A is best in about 2/3 of the draws, a hub always pays
+    assert text.startswith("A is the best single site in ")
+    assert "% of 60 draws" in text
+    assert found.label("A:base+B:M") == "A + B (level M)"
+    assert found.label("none") == "no hub"
+    expensive = ranges(low=[40.0, 40.0], high=[60.0, 70.0])  # direct (20) wins
+    none = run(draws=20, seed=1, tornado=False, ranges=expensive).headline()
+    assert none == "no hub pays in 100 % of 20 draws"
