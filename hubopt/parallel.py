@@ -126,12 +126,16 @@ def map_tasks(
 WORKER_START_S = 1.5
 
 
-def pool_pays(task_s: float, remaining: int, workers: int) -> bool:
+def pool_pays(
+    task_s: float, remaining: int, workers: int, setup_s: float = 0.0
+) -> bool:
     """Whether ``remaining`` tasks of about ``task_s`` seconds each run sooner on a
     new pool of ``workers`` processes than here, one after another.
 
     The pool saves ``remaining * task_s * (1 - 1 / workers)`` seconds of solving and
-    costs :data:`WORKER_START_S` to start (its processes start side by side).
+    costs :data:`WORKER_START_S` to start (its processes start side by side) plus
+    ``setup_s``, what each worker does once before its first task (e.g. build the
+    model it then re-uses).
 
     Examples
     --------
@@ -144,7 +148,7 @@ def pool_pays(task_s: float, remaining: int, workers: int) -> bool:
     False
     """
     workers = max(1, min(workers, remaining))
-    return remaining * task_s * (1.0 - 1.0 / workers) > WORKER_START_S
+    return remaining * task_s * (1.0 - 1.0 / workers) > WORKER_START_S + setup_s
 
 
 def _on_executor(

@@ -27,6 +27,7 @@ import multiprocessing
 import os
 import re
 import sys
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -1343,6 +1344,19 @@ def uncertainty(
     state.overwrite = overwrite or bool(done)
     todo = sorted(set(range(draws)) - {int(r["draw"]) for r in rows})
     state.rows, state.market_rows, state.fixed_rows = rows, market_rows, fixed_rows
+    if executor is None and not multiprocessing.current_process().daemon:
+        # two chunks here, timed: the first pays for building the models, the
+        # second is what a chunk costs; the pool starts only if it pays
+        probe, todo = todo[: 2 * CHUNK_DRAWS], todo[2 * CHUNK_DRAWS :]
+        times = []
+        for part in (probe[:CHUNK_DRAWS], probe[CHUNK_DRAWS:]):
+            start = time.perf_counter()
+            _optimum_draws(state, part, "serial", False, max_workers)
+            times.append(time.perf_counter() - start)
+        workers = max_workers or os.cpu_count() or 1
+        chunks = -(-len(todo) // CHUNK_DRAWS)
+        if not parallel.pool_pays(times[1], chunks, workers, setup_s=times[0]):
+            executor = "serial"
     with _run_executor(executor, max_workers, len(todo)) as executor:
         _optimum_draws(state, todo, executor, progress, max_workers)
         _regret_draws(state, max_portfolios, executor, progress, max_workers)

@@ -46,6 +46,8 @@ def test_pool_pays_when_the_time_saved_exceeds_the_start():
     assert not parallel.pool_pays(100.0, 20, 1)
     assert not parallel.pool_pays(100.0, 0, 2)
     assert parallel.pool_pays(start * 1.01, 2, 8)  # as many workers as tasks: 2
+    # each worker first builds what it re-uses: that counts against the pool
+    assert not parallel.pool_pays(start / 10 * 1.01, 20, 2, setup_s=0.5)
 
 
 def test_default_runs_cheap_batches_here_and_costly_ones_on_the_pool(monkeypatch):
