@@ -47,16 +47,18 @@ from .maps import (
     FLOW_LABELS,
     HUB_STYLES,
     LOST_LABEL,
-    _default_title,
     _fit,
     _Frame,
     _layers,
     _lines,
     _subtitle,
     _widths,
+    default_title,
     hub_kinds,
     landlocked_markets,
     lost_markets,
+    period_result,
+    period_subtitle,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -118,6 +120,7 @@ def interactive_map(
     tiles: str | None = None,
     title: str | None = None,
     fallback_hub: str | None = None,
+    period: str | None = None,
 ) -> folium.Map:
     """An interactive Leaflet map of a result that works without internet.
 
@@ -151,6 +154,10 @@ def interactive_map(
     fallback_hub
         The id of the hub to mark as the best single hub if one must be built, as in
         :func:`hubopt.maps.static_map`.
+    period
+        For a multi-period result, the id of the period to show (its flows, hub
+        throughput and market demand), as in :func:`hubopt.maps.static_map`; None
+        (the default) shows the year.
 
     Returns
     -------
@@ -159,8 +166,8 @@ def interactive_map(
     Raises
     ------
     ValidationError
-        For a bad ``extent``, an unknown ``fallback_hub`` or a ``path`` that is not
-        an .html file.
+        For a bad ``extent``, an unknown ``fallback_hub``, a ``path`` that is not
+        an .html file, or a ``period`` that is not one of the result's periods.
 
     Examples
     --------
@@ -172,8 +179,9 @@ def interactive_map(
     """
     import folium
 
-    frame = _fit(result) if extent is None else _Frame.of(extent)
-    layers = _layers(result)
+    shown = period_result(result, period)
+    frame = _fit(shown) if extent is None else _Frame.of(extent)
+    layers = _layers(shown)
     kinds = hub_kinds(layers["hubs"], fallback_hub)
     currency = currency_of(result)
     unit = f"{currency} " if currency else ""
@@ -189,13 +197,13 @@ def interactive_map(
         layers["markets"],
         unit,
         ranks["markets"],
-        landlocked_markets(result),
+        landlocked_markets(shown),
     )
     _add_origins(folium, fmap, layers["origins"], ranks["origins"])
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds([[frame.lat_min, frame.lon_min], [frame.lat_max, frame.lon_max]])
     fmap.add_child(_script(_DECLUTTER_JS))
-    _add_title(fmap, result, title)
+    _add_title(fmap, result, title, period)
     _add_legend(fmap, result, layers, kinds, unit, lo, hi)
     if path is not None:
         _save_page(fmap, path)
@@ -555,10 +563,14 @@ def _add_origins(
     group.add_to(fmap)
 
 
-def _add_title(fmap: folium.Map, result: Result, title: str | None) -> None:
+def _add_title(
+    fmap: folium.Map, result: Result, title: str | None, period: str | None = None
+) -> None:
     """The heading box over the map: the title and the subtitle, escaped."""
-    heading = html.escape(title or _default_title(result))
-    sub = html.escape(_subtitle(result))
+    heading = html.escape(title or default_title(result, period))
+    sub = html.escape(
+        _subtitle(result) if period is None else period_subtitle(result, period)
+    )
     fmap.get_root().html.add_child(
         _html(
             f"<div class='hubopt-title'><b>{heading}</b><br>"
