@@ -190,7 +190,8 @@ def interactive_map(
     _add_countries(folium, fmap, tiles)
     _add_flows(folium, fmap, layers["flows"], unit)
     ranks = _label_ranks(layers, kinds)
-    _add_hubs(folium, fmap, layers["hubs"], kinds, unit, ranks["hubs"])
+    per = "a year" if period is None else f"in {period}"
+    _add_hubs(folium, fmap, layers["hubs"], kinds, unit, ranks["hubs"], per)
     lo, hi = _add_markets(
         folium,
         fmap,
@@ -314,8 +315,11 @@ _HUB_STATUS = {
 }
 
 
-def _hub_rows(row: Any, kind: str, unit: str) -> list[tuple[str, str]]:
-    """The popup rows of a hub (a row of ``itertuples``) of ``kind``."""
+def _hub_rows(
+    row: Any, kind: str, unit: str, per: str = "a year"
+) -> list[tuple[str, str]]:
+    """The popup rows of a hub (a row of ``itertuples``) of ``kind``; throughput
+    and handling cost ``per`` the year or the period shown."""
     return [
         ("status", _HUB_STATUS[kind]),
         ("level", str(row.level or "-")),
@@ -326,7 +330,7 @@ def _hub_rows(row: Any, kind: str, unit: str) -> list[tuple[str, str]]:
             "-" if not np.isfinite(row.utilisation) else f"{row.utilisation:.0%}",
         ),
         ("fixed cost a year", f"{unit}{row.fixed_cost:,.0f}"),
-        ("handling cost a year", f"{unit}{row.handling_cost:,.0f}"),
+        (f"handling cost {per}", f"{unit}{row.handling_cost:,.0f}"),
     ]
 
 
@@ -388,9 +392,11 @@ def _add_hubs(
     kinds: pd.Series,
     unit: str,
     ranks: list[int],
+    per: str = "a year",
 ) -> None:
     """A layer per kind of hub that has any: opened, the fallback, candidates not
-    opened, closed by status; each hub labelled, the opened ones on top."""
+    opened, closed by status; each hub labelled, the opened ones on top; the
+    handling cost ``per`` the year or the period shown."""
     opened = hubs[kinds == "open"]
     hub_scale = max(float(opened["throughput_t"].max()) if len(opened) else 0, 1.0)
     for kind, name in _HUB_LAYERS.items():
@@ -415,7 +421,7 @@ def _add_hubs(
                 label += " (closed)"
             layer.add_child(_bind_label(label, kind, ranks[pos], size / 2))
             layer.add_child(
-                _bind_popup(_popup(_hub_rows(row, kind, unit), f"Hub: {row.name}"))
+                _bind_popup(_popup(_hub_rows(row, kind, unit, per), f"Hub: {row.name}"))
             )
             layer.add_to(group)
         group.add_to(fmap)

@@ -143,6 +143,7 @@ def test_interactive_map_of_one_period(stored):
     page = interactive_map(stored, extent=None, period="lean").get_root().render()
     assert "network, period lean: 1 hub opened" in page
     assert "Period lean: hubs H base" in page
+    assert "handling cost in lean" in page
 
 
 # -- charts and the brief -----------------------------------------------------------
