@@ -148,9 +148,7 @@ def stock_chart(
         )
         ax.axhline(silo, color=_SILO, linestyle="--", linewidth=1.2, label="silo")
         ax.set_ylim(0, max(silo, float(np.nanmax(stock))) * 1.15 or 1.0)
-        ax.set_xticks(
-            x, [str(i) for i in ids], fontsize=7, rotation=90 * (len(ids) > 6)
-        )
+        ax.set_xticks(x, [str(i) for i in ids], fontsize=7, rotation=_rotation(ids, 12))
         ax.tick_params(axis="y", labelsize=7)
         ax.set_ylabel(unit, fontsize=7, **LITERAL)
         ax.set_title(
@@ -188,7 +186,7 @@ def cover_chart(
     dpi: int = 200,
 ) -> Figure:
     """Days of cover by period of one market (by default the worst-served one:
-    the first row of :attr:`~hubopt.result.PeriodResults.worst_month`), with the
+    the first row of :attr:`~hubopt.result.PeriodResults.worst_served`), with the
     reserve ``reserve_days`` as a dashed line when the options ask for one and the
     market is among the ``reserve_markets``.
 
@@ -218,8 +216,7 @@ def cover_chart(
     fig = _figure(6.4, 2.8)
     ax = fig.add_subplot()
     if market is None:
-        worst = periods.worst_month
-        market = str(worst["destination"].iloc[0]) if len(worst) else None
+        market = _worst(periods)
     elif market not in set(cover["destination"]):
         msg = (
             f"market {market!r} is not in table 'destinations'; known: "
@@ -229,7 +226,10 @@ def cover_chart(
     if market is None:
         ax.set_axis_off()
         ax.set_title(
-            "Days of cover: no market has demand", loc="left", fontsize=10, **LITERAL
+            "Days of cover: the plan serves no market",
+            loc="left",
+            fontsize=10,
+            **LITERAL,
         )
         _save(fig, path, dpi)
         return fig
@@ -250,7 +250,7 @@ def cover_chart(
         )
     top = max(float(np.nanmax(days)) if np.isfinite(days).any() else 0.0, reserve or 0)
     ax.set_ylim(0, top * 1.15 or 1.0)
-    ax.set_xticks(x, [str(i) for i in ids], fontsize=7, rotation=90 * (len(ids) > 12))
+    ax.set_xticks(x, [str(i) for i in ids], fontsize=7, rotation=_rotation(ids, 24))
     ax.tick_params(axis="y", labelsize=7)
     ax.set_ylabel("days of its demand", fontsize=7, **LITERAL)
     names = result.network.destinations.set_index("id")["name"]
@@ -270,5 +270,11 @@ def cover_chart(
 
 
 def _worst(periods: Any) -> str | None:
-    worst = periods.worst_month
+    worst = periods.worst_served
     return str(worst["destination"].iloc[0]) if len(worst) else None
+
+
+def _rotation(ids: list[Any], room: int) -> int:
+    """Upright period labels when ``room`` labels of their length fit, else 90."""
+    longest = max((len(str(i)) for i in ids), default=1)
+    return 0 if len(ids) * max(longest, 3) <= room * 3 else 90

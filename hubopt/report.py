@@ -1700,7 +1700,7 @@ def period_sentence(result: Result) -> str:
             for r in held.iloc[1:4].itertuples()
         )
         first += f"; {others}"
-    worst = periods.worst_month
+    worst = periods.worst_served
     if worst.empty:
         return first + "."
     row = worst.iloc[0]

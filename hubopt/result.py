@@ -1304,6 +1304,20 @@ class PeriodResults:
             ["destination", "period", "cover_days", "served_share"]
         ].reset_index(drop=True)
 
+    @property
+    def worst_served(self) -> pd.DataFrame:
+        """:attr:`worst_month` of the markets the plan serves (some tonnes in the
+        year): the market whose least cover is least first. Markets the plan leaves
+        to their alternative supplier or unmet all year are left out (their cover
+        is 0 by choice, not by a short season)."""
+        markets = self.markets
+        year = markets.groupby("destination")[["served_t", "demand_t"]].sum()
+        # a solver's noise (1e-9 t on a leg) is not service
+        served = year["served_t"] > 1e-6 * year["demand_t"].clip(lower=1.0)
+        worst = self.worst_month
+        keep = worst["destination"].map(served).fillna(False).to_numpy(dtype=bool)
+        return worst[keep].reset_index(drop=True)
+
     def costs(self, fixed: float) -> CostBreakdown:
         """The year's cost by component: ``fixed`` (the opened levels') once, each
         period's flows and shortfalls at its own costs, and the storage."""

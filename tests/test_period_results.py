@@ -230,3 +230,13 @@ def test_the_period_note_says_what_is_annual():
     note = period_note(found)
     assert "The direct baseline is solved on the annual model" in note
     assert PERIOD_NOTE in note
+
+
+def test_the_worst_served_market_is_one_the_plan_serves():
+    # D's shortfall costs 0.5 per t, less than any route: the plan serves nothing
+    result = solving.solve(_store_network(penalty=0.5), periods=_periods())
+    assert result.periods.worst_month["destination"].tolist() == ["D"]
+    assert result.periods.worst_served.empty
+    assert "worst-served" not in period_sentence(result)
+    ax = period_charts.cover_chart(result, dpi=50).axes[0]
+    assert ax.get_title(loc="left") == "Days of cover: the plan serves no market"
