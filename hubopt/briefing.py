@@ -24,7 +24,7 @@ from .errors import HuboptError, ValidationError
 from .outputs import check_target
 from .parallel import map_tasks
 from .periods import Periods
-from .report import PACK_FILES, PERIOD_NOTE, PERIOD_PACK_FILES, check_paper, write_brief
+from .report import PACK_FILES, PERIOD_PACK_FILES, check_paper, write_brief
 from .result import Result
 
 #: The break-even searches of a brief: (driver, low, high). Each driver is searched
@@ -242,8 +242,6 @@ def brief(
     check_target(out_dir, overwrite=overwrite, names=names)  # before solving
     result = _over_periods(result, periods)
     found = analyse(result, drivers=drivers, progress=progress)
-    if result.periods is not None:
-        options.setdefault("period_note", period_note(found))
     return write_brief(
         result,
         out_dir,
@@ -275,24 +273,4 @@ def _over_periods(result: Result, periods: Periods | None) -> Result:
         return result
     return solving.solve(
         result.network, result.options, periods=periods, raise_on_failure=False
-    )
-
-
-def period_note(found: Analysis) -> str:
-    """What the brief of a multi-period result says of its comparisons."""
-    annual = []
-    if found.baseline is not None:
-        annual.append("the direct baseline")
-    if found.single_hub is not None:
-        annual.append("the best single hub")
-    compared = (
-        f"{' and '.join(annual).capitalize()} {'is' if len(annual) == 1 else 'are'} "
-        "solved on the annual model (one period, no stock), so the savings against "
-        "it compare the seasonal plan with an annual one. "
-        if annual
-        else ""
-    )
-    return (
-        f"{PERIOD_NOTE} {compared}The candidate ranking and the break-even values "
-        "are not computed for a multi-period brief (their solves would be annual)."
     )

@@ -1757,7 +1757,6 @@ def write_brief(
     extent: tuple[float, float, float, float] | None = DEFAULT_EXTENT,
     guard_formulas: bool = True,
     interrupted: bool = False,
-    period_note: str | None = None,
 ) -> Path:
     """Write the briefing pack for a result into a folder.
 
@@ -1811,10 +1810,6 @@ def write_brief(
     interrupted
         The run was stopped (Ctrl-C) before the comparisons were solved; the brief
         says so. An interrupted ``result`` says so by itself.
-    period_note
-        For a multi-period result, the note under the stock and cover charts
-        (default :data:`PERIOD_NOTE`; :func:`hubopt.brief` adds what its
-        comparisons are).
 
     Returns
     -------
@@ -1854,7 +1849,6 @@ def write_brief(
         "paper": paper_size,
         "date": date or datetime.datetime.now(datetime.UTC).date().isoformat(),
         "interrupted": interrupted or result.interrupted,
-        "period_note": period_note,
     }
     _write_pack(
         result,
@@ -1965,7 +1959,7 @@ def _page_parts(
         "map_png": base64.b64encode(map_png).decode("ascii"),
         "periods": bool(charts),
         "period_sentence": period_sentence(result) if charts else "",
-        "period_note": parts.get("period_note") or PERIOD_NOTE,
+        "period_note": period_note(result, parts) if charts else "",
     }
     for name, png in (charts or {}).items():
         page[f"{name}_png"] = base64.b64encode(png).decode("ascii")
@@ -2049,6 +2043,34 @@ PERIOD_NOTE = (
     "it, over its demand per day in the period (cover.csv). The hubs are chosen "
     "once for every period; the tables of the year sum the periods."
 )
+
+
+def period_note(result: Result, parts: dict[str, Any]) -> str:
+    """The note under a multi-period brief's charts: what stock and cover are, and
+    which comparisons handed in are of the annual model (a Result without
+    periods) or left out."""
+    annual = [
+        name
+        for name, compared in (
+            ("the direct baseline", parts.get("baseline")),
+            ("the best single hub", parts.get("single_hub")),
+        )
+        if compared is not None and compared.periods is None
+    ]
+    text = PERIOD_NOTE
+    if annual:
+        text += (
+            f" {' and '.join(annual).capitalize()} "
+            f"{'is' if len(annual) == 1 else 'are'} solved on the annual model (one "
+            "period, no stock), so the savings against it compare the seasonal plan "
+            "with an annual one."
+        )
+    if parts.get("ranking") is None and not parts.get("break_evens"):
+        text += (
+            " No candidate ranking or break-even values: hubopt.brief does not "
+            "compute them for a multi-period result (their solves would be annual)."
+        )
+    return text
 
 
 def _write_pack(

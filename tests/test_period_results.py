@@ -12,10 +12,9 @@ import pytest
 
 import hubopt
 from hubopt import period_charts, solving
-from hubopt.briefing import Analysis, period_note
 from hubopt.errors import ValidationError
 from hubopt.maps import static_map
-from hubopt.report import PERIOD_NOTE, period_sentence
+from hubopt.report import PERIOD_NOTE, period_note, period_sentence
 from hubopt.webmap import interactive_map
 
 from .conftest import solved
@@ -204,7 +203,7 @@ def test_brief_with_periods_has_both_charts_and_the_sentence(tmp_path):
     assert (page.parent / "stock.csv").is_file()
     assert "Stock at H peaks at 50 t in harvest (silo 80 t)" in text
     assert "the worst-served market, D, has" in text
-    assert "ranking and the break-even values are not computed" in text
+    assert "No candidate ranking or break-even values" in text
     assert "stock.png" in text  # the footer lists the pack's files
 
 
@@ -219,17 +218,14 @@ def test_brief_periods_must_be_periods(tiny, tmp_path):
         hubopt.brief(solving.solve(tiny), tmp_path / "pack", periods=[("a", 1)])
 
 
-def test_the_period_note_says_what_is_annual():
-    found = Analysis(
-        baseline=object(),
-        single_hub=None,
-        ranking=None,
-        break_evens=(),
-        interrupted=False,
-    )
-    note = period_note(found)
+def test_the_period_note_says_what_is_annual(stored, tiny):
+    annual = solving.solve(tiny)
+    note = period_note(stored, {"baseline": annual, "ranking": None})
+    assert note.startswith(PERIOD_NOTE)
     assert "The direct baseline is solved on the annual model" in note
-    assert PERIOD_NOTE in note
+    assert "No candidate ranking or break-even values" in note
+    # a comparison solved over the periods is not called annual
+    assert "annual model" not in period_note(stored, {"baseline": stored, "ranking": 1})
 
 
 def test_the_worst_served_market_is_one_the_plan_serves():
