@@ -219,7 +219,9 @@ def brief(
         and the per-period tables. A result solved with periods is briefed so
         without this. The direct baseline and best single hub are then of the
         annual model; the ranking and break-even values are left out (see
-        :func:`analyse`); the brief says so.
+        :func:`analyse`); the brief says so. A multi-period model without a
+        solution raises (as :func:`hubopt.solve` does), before anything is
+        written.
     **options
         Other options of :func:`hubopt.report.write_brief` (date, extent,
         guard_formulas).
@@ -271,6 +273,4 @@ def _over_periods(result: Result, periods: Periods | None) -> Result:
         raise ValidationError(msg)
     if result.periods is not None and result.periods.periods is periods:
         return result
-    return solving.solve(
-        result.network, result.options, periods=periods, raise_on_failure=False
-    )
+    return solving.solve(result.network, result.options, periods=periods)

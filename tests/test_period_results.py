@@ -18,7 +18,7 @@ from hubopt.report import PERIOD_NOTE, period_note, period_sentence
 from hubopt.webmap import interactive_map
 
 from .conftest import solved
-from .test_periods import LATE_IS_DEAR, _periods, _store_network
+from .test_periods import LATE_IS_DEAR, _periods, _store_network, _values
 
 #: Two half-years: one day of the store network's demand is 50 / 182.5 t.
 HALVES = (182.5, 182.5)
@@ -236,3 +236,18 @@ def test_the_worst_served_market_is_one_the_plan_serves():
     assert "worst-served" not in period_sentence(result)
     ax = period_charts.cover_chart(result, dpi=50).axes[0]
     assert ax.get_title(loc="left") == "Days of cover: the plan serves no market"
+
+
+def test_brief_over_periods_without_a_solution_raises_and_writes_nothing(tmp_path):
+    shut = _values(
+        ("legs", "H->D", "available", "harvest", 0.0),
+        ("legs", "H->D", "available", "lean", 0.0),
+    )
+    with pytest.raises(hubopt.errors.InfeasibleError):
+        hubopt.brief(
+            solving.solve(_store_network()),
+            tmp_path / "pack",
+            drivers=(),
+            periods=_periods(values=shut),
+        )
+    assert not (tmp_path / "pack").exists()
