@@ -148,7 +148,7 @@ def stock_chart(
         )
         ax.axhline(silo, color=_SILO, linestyle="--", linewidth=1.2, label="silo")
         ax.set_ylim(0, max(silo, float(np.nanmax(stock))) * 1.15 or 1.0)
-        ax.set_xticks(x, [str(i) for i in ids], fontsize=7, rotation=_rotation(ids, 12))
+        _period_ticks(ax, x, ids, 12)
         ax.tick_params(axis="y", labelsize=7)
         ax.set_ylabel(unit, fontsize=7, **LITERAL)
         ax.set_title(
@@ -250,7 +250,7 @@ def cover_chart(
         )
     top = max(float(np.nanmax(days)) if np.isfinite(days).any() else 0.0, reserve or 0)
     ax.set_ylim(0, top * 1.15 or 1.0)
-    ax.set_xticks(x, [str(i) for i in ids], fontsize=7, rotation=_rotation(ids, 24))
+    _period_ticks(ax, x, ids, 24)
     ax.tick_params(axis="y", labelsize=7)
     ax.set_ylabel("days of its demand", fontsize=7, **LITERAL)
     names = result.network.destinations.set_index("id")["name"]
@@ -278,3 +278,10 @@ def _rotation(ids: list[Any], room: int) -> int:
     """Upright period labels when ``room`` labels of their length fit, else 90."""
     longest = max((len(str(i)) for i in ids), default=1)
     return 0 if len(ids) * max(longest, 3) <= room * 3 else 90
+
+
+def _period_ticks(ax: Any, x: np.ndarray, ids: list[Any], room: int) -> None:
+    """The period ids under the bars, drawn literally (ids are data)."""
+    ax.set_xticks(x, [str(i) for i in ids], fontsize=7, rotation=_rotation(ids, room))
+    for label in ax.get_xticklabels():
+        label.set(**LITERAL)

@@ -251,3 +251,13 @@ def test_brief_over_periods_without_a_solution_raises_and_writes_nothing(tmp_pat
             periods=_periods(values=shut),
         )
     assert not (tmp_path / "pack").exists()
+
+
+def test_period_charts_draw_ids_from_data_literally(tmp_path):
+    # mathtext would fail on "$\\frac$": ids and names are drawn as they are
+    periods = _periods(ids=("$\\frac$", "lean"), values=None)
+    result = solving.solve(_store_network(), periods=periods)
+    period_charts.stock_chart(result, tmp_path / "stock.png", dpi=30)
+    period_charts.cover_chart(result, tmp_path / "cover.png", dpi=30)
+    static_map(result, tmp_path / "map.png", extent=None, period="$\\frac$", dpi=30)
+    assert (tmp_path / "cover.png").stat().st_size > 0
