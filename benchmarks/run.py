@@ -16,20 +16,25 @@ target and met. Cases (see ``docs/performance.md`` for the targets and findings)
 - Model build: seeded synthetic networks of 10^4, 10^5 and 10^6 legs, build time and
   peak memory of :func:`hubopt.model.build` vs the same model built directly in highspy
   from numpy arrays (``benchmarks/floor.py``), each size in its own subprocess.
+- Periods: a synthetic network of 10^5 legs with 12 monthly periods and a silo at
+  every hub (``benchmarks/periods.py``): build time and peak memory of
+  :func:`hubopt.model.build_periods` vs the same rows built directly in highspy, and
+  the solve at a 120 s limit (status, gap), each in its own subprocess.
 - Sea matrix: ``benchmarks/sea_matrix.run``.
 - A 20-scenario batch, 1 worker vs 2.
 - Uncertainty: 1,000 draws of the bundled network (:func:`hubopt.uncertainty`,
   no tornado) serially re-using the built models vs a rebuild-and-solve loop over
   200 draws (draws per second), and on 2 workers vs 1.
 
-``--only GROUP ...`` runs those groups (orlib, holmberg, build, sea, batch,
+``--only GROUP ...`` runs those groups (orlib, holmberg, build, periods, sea, batch,
 uncertainty) and replaces only their records in ``results.json``.
 
 ``--quick`` (under a minute on an idle 2-core machine): 8 of the small instances,
 Holmberg p1-p3 (``--holmberg p4 p25 ...`` picks others), builds at 10^4 and 10^5 legs
-without the hand-over timing, the 10 x 50 sea matrix, a 4-scenario batch and 100
-uncertainty draws (20 rebuilt). The capa/capb/capc solves run in two worker
-processes (hubopt and textbook side by side, one thread each) and append to
+without the hand-over timing, the periods build at 10^4 legs (no solve), the 10 x 50
+sea matrix, a 4-scenario batch and 100 uncertainty draws (20 rebuilt). The
+capa/capb/capc solves run in two worker processes (hubopt and textbook side by
+side, one thread each) and append to
 ``benchmarks/large_<side>.jsonl``; ``--reuse-large`` takes instances already there.
 """
 
@@ -514,6 +519,149 @@ def model_build(sizes: list[int], handover: bool = True) -> list[dict[str, Any]]
 
 
 # ------------------------------------------------------------------------------------
+# multi-period build and solve
+# ------------------------------------------------------------------------------------
+#: Legs of the multi-period case (12 monthly periods), full and --quick.
+PERIODS_LEGS = 10**5
+PERIODS_QUICK_LEGS = 10**4
+#: Time limit of the multi-period solve, full and --quick.
+PERIODS_LIMIT_S = 120.0
+
+
+def _periods_child(side: str, n_legs: int, limit_s: float) -> None:
+    """In a fresh process: the network and its 12 periods, then one side (hubopt's
+    build, the highspy floor, or hubopt's solve); one JSON line."""
+    import periods as bench
+
+    network = bench.network(n_legs)
+    per = bench.periods(network)
+    before = _rss_mb()
+    out: dict[str, Any] = {"legs": len(network.legs), "periods": len(per)}
+    cpu, wall = time.process_time(), time.perf_counter()
+    if side == "floor":
+        _, info = bench.floor_build(network, per)
+        out.update(info)
+    elif side == "hubopt":
+        from hubopt import model
+
+        built = model.build_periods(network, per, model.ModelOptions(linking="all"))
+        arrays = built.built.arrays
+        out.update(
+            columns=arrays.n_cols, rows=arrays.n_rows, nonzeros=len(arrays.value)
+        )
+    else:
+        from hubopt import solving
+
+        result = solving.solve(
+            network, periods=per, time_limit_s=limit_s, raise_on_failure=False
+        )
+        out.update(
+            status=result.status,
+            gap=result.gap,
+            objective=result.objective,
+            solve_s=result.runtime_s,
+            build_s=result.build_s,
+            hubs_opened=len(result.open_hubs),
+            check=len(result.check()) if result.status == "optimal" else None,
+        )
+    out["cpu_s"] = time.process_time() - cpu
+    out["wall_s"] = time.perf_counter() - wall
+    out["peak_rss_mb"] = _rss_mb()
+    out["rss_before_mb"] = before
+    print(json.dumps(out))
+
+
+def _run_periods_child(side: str, n_legs: int, limit_s: float) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--periods-child", side, str(n_legs), str(limit_s)]
+    try:
+        done = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"did not finish in {BUILD_TIMEOUT_S:g} s"}
+    lines = [x for x in done.stdout.splitlines() if x.startswith("{")]
+    if done.returncode != 0 or not lines:
+        return {"error": (done.stderr or "no output").strip().splitlines()[-1]}
+    return json.loads(lines[-1])
+
+
+def periods_case(quick: bool) -> list[dict[str, Any]]:
+    """12 monthly periods on a synthetic network (``benchmarks/periods.py``):
+    hubopt's build_periods vs the same rows built directly in highspy, peak memory,
+    and the solve at a time limit, each in its own subprocess."""
+    n = PERIODS_QUICK_LEGS if quick else PERIODS_LEGS
+    limit = PERIODS_LIMIT_S
+    label = f"periods, 12 months, {n:.0e} legs".replace("e+0", "e")
+    ours = _run_periods_child("hubopt", n, limit)
+    base = _run_periods_child("floor", n, limit)
+    if "error" in ours or "error" in base:
+        return [
+            _record(
+                f"{label}: build, hubopt vs highspy floor",
+                None,
+                "s",
+                base.get("cpu_s"),
+                "<= 3x floor",
+                False,
+                error=ours.get("error") or base.get("error"),
+            )
+        ]
+    ratio = ours["cpu_s"] / base["cpu_s"]
+    same = all(ours[k] == base[k] for k in ("columns", "rows", "nonzeros"))
+    records = [
+        _record(
+            f"{label}: build CPU time, hubopt build_periods vs highspy floor",
+            ours["cpu_s"],
+            "s",
+            base["cpu_s"],
+            "report (target at 1e5: <= 3x), same rows" if quick else "<= 3x, same rows",
+            same and (None if quick else ratio <= 3.0),
+            ratio=ratio,
+            rows=ours["rows"],
+            columns=ours["columns"],
+            nonzeros=ours["nonzeros"],
+            same_rows_as_floor=same,
+            wall_s=ours["wall_s"],
+            baseline_wall_s=base["wall_s"],
+        ),
+        _record(
+            f"{label}: peak memory of the build process (network + model)",
+            ours["peak_rss_mb"],
+            "MB",
+            base["peak_rss_mb"],
+            "< 4 GB",
+            ours["peak_rss_mb"] < 4 * 1024,
+            ratio=ours["peak_rss_mb"] / base["peak_rss_mb"],
+            build_increment_mb=ours["peak_rss_mb"] - ours["rss_before_mb"],
+            floor_increment_mb=base["peak_rss_mb"] - base["rss_before_mb"],
+        ),
+    ]
+    if quick:  # the build only: --quick stays under a minute
+        return records
+    solved = _run_periods_child("solve", n, limit)
+    records.append(
+        _record(
+            f"{label}: hubopt.solve(periods=...) at a {limit:g} s limit",
+            solved.get("wall_s"),
+            "s",
+            None,
+            "report: status and gap",
+            None,
+            status=solved.get("status"),
+            gap=solved.get("gap"),
+            objective=solved.get("objective"),
+            solve_s=solved.get("solve_s"),
+            build_s=solved.get("build_s"),
+            hubs_opened=solved.get("hubs_opened"),
+            checker_problems=solved.get("check"),
+            peak_rss_mb=solved.get("peak_rss_mb"),
+            error=solved.get("error"),
+        )
+    )
+    return records
+
+
+# ------------------------------------------------------------------------------------
 # sea matrix, scenario batch
 # ------------------------------------------------------------------------------------
 def sea_matrix(quick: bool) -> list[dict[str, Any]]:
@@ -760,6 +908,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--large-worker", choices=sorted(SIDES))
     parser.add_argument("--build-child", nargs=2, metavar=("SIDE", "LEGS"))
+    parser.add_argument("--periods-child", nargs=3, metavar=("SIDE", "LEGS", "LIMIT"))
     parser.add_argument("--handover", action="store_true")
     parser.add_argument("--limit", type=float, default=LARGE_LIMIT_S)
     parser.add_argument("--only", nargs="*", default=None, help="case groups to run")
@@ -774,6 +923,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.large_worker:
         out = HERE / f"large_{args.large_worker}.jsonl"
         _large_worker(args.large_worker, args.limit, out)
+        return 0
+    if args.periods_child:
+        side, legs, limit = args.periods_child
+        _periods_child(side, int(legs), float(limit))
         return 0
     if args.build_child:
         _build_child(args.build_child[0], int(args.build_child[1]), args.handover)
@@ -795,7 +948,15 @@ def main(argv: list[str] | None = None) -> int:
         print_table(records)
         _write(records)
         return 0
-    groups = args.only or ["orlib", "holmberg", "build", "sea", "batch", "uncertainty"]
+    groups = args.only or [
+        "orlib",
+        "holmberg",
+        "build",
+        "periods",
+        "sea",
+        "batch",
+        "uncertainty",
+    ]
     records: list[dict[str, Any]] = []
     if "orlib" in groups:
         records += orlib_small(args.quick)
@@ -805,6 +966,8 @@ def main(argv: list[str] | None = None) -> int:
     if "build" in groups:
         sizes = [10**4, 10**5] if args.quick else [10**4, 10**5, 10**6]
         records += model_build(sizes, handover=not args.quick)
+    if "periods" in groups:
+        records += periods_case(args.quick)
     if "sea" in groups:
         records += sea_matrix(args.quick)
     if "batch" in groups:

@@ -18,12 +18,20 @@ from typing import Any
 
 import pandas as pd
 
+from . import solving
 from .breakeven import BreakEven, break_even, candidate_ranking
 from .decisions import comparisons
-from .errors import HuboptError
+from .errors import HuboptError, ValidationError
 from .outputs import check_target
 from .parallel import map_tasks
-from .report import PACK_FILES, UNCERTAINTY_FILES, check_paper, write_brief
+from .periods import Periods
+from .report import (
+    PACK_FILES,
+    PERIOD_PACK_FILES,
+    UNCERTAINTY_FILES,
+    check_paper,
+    write_brief,
+)
 from .result import Result
 from .uncertainty import uncertainty as monte_carlo
 
@@ -97,7 +105,11 @@ def analyse(
     -------
     Analysis
         Its ranking is None with more than :data:`MAX_RANKED_HUBS` candidate hubs
-        (one solve each).
+        (one solve each). For a multi-period result the direct baseline and the
+        best single hub are solved on the annual model (one period, no stock:
+        :func:`hubopt.decisions.comparisons` has no periods), and the ranking
+        and break-even values are left out (their solves would be annual too, and
+        measured against a multi-period optimum).
 
     Examples
     --------
@@ -108,7 +120,11 @@ def analyse(
     (['H2', 'H1', 'H3'], False)
     """
     baseline, single_hub, interrupted = comparisons(result)
-    if interrupted or result.status not in ("optimal", "feasible"):
+    if (
+        interrupted
+        or result.status not in ("optimal", "feasible")
+        or result.periods is not None
+    ):
         return Analysis(baseline, single_hub, None, (), interrupted)
     ranking: pd.DataFrame | None = None
     edges: list[BreakEven] = []
@@ -179,6 +195,7 @@ def brief(
     seed: int = 0,
     ranges: Any = None,
     progress: bool = False,
+    periods: Periods | None = None,
     **options: Any,
 ) -> Path:
     """Solve the comparisons a brief shows and write the briefing pack.
@@ -212,6 +229,17 @@ def brief(
         The uncertainty table of the draws (default: the bundled network's).
     progress
         Draw progress bars on stderr while the comparisons solve.
+    periods
+        Brief the multi-period model (:class:`hubopt.periods.Periods`): the
+        result's network is solved over these periods with the result's options
+        (unless the result was solved with them already), and the pack gains the
+        stock chart of the opened hubs, the cover chart of the worst-served market
+        and the per-period tables. A result solved with periods is briefed so
+        without this. The direct baseline and best single hub are then of the
+        annual model; the ranking and break-even values are left out (see
+        :func:`analyse`); the brief says so. A multi-period model without a
+        solution raises (as :func:`hubopt.solve` does), before anything is
+        written.
     **options
         Other options of :func:`hubopt.report.write_brief` (date, extent,
         guard_formulas).
@@ -230,8 +258,9 @@ def brief(
     'brief.html'
     """
     check_paper(paper)
-    names = PACK_FILES + UNCERTAINTY_FILES
+    names = PACK_FILES + UNCERTAINTY_FILES + PERIOD_PACK_FILES
     check_target(out_dir, overwrite=overwrite, names=names)  # before solving
+    result = _over_periods(result, periods)
     found = analyse(result, drivers=drivers, progress=progress)
     if uncertainty is None and draws:
         uncertainty = monte_carlo(
@@ -257,3 +286,18 @@ def brief(
         paper=paper,
         **options,
     )
+
+
+def _over_periods(result: Result, periods: Periods | None) -> Result:
+    """``result``, or its network solved over ``periods`` with its options."""
+    if periods is None:
+        return result
+    if not isinstance(periods, Periods):
+        msg = (
+            f"periods must be a hubopt.periods.Periods, got {type(periods).__name__}; "
+            "make one with Periods.from_frames(periods_table, period_values)"
+        )
+        raise ValidationError(msg)
+    if result.periods is not None and result.periods.periods is periods:
+        return result
+    return solving.solve(result.network, result.options, periods=periods)

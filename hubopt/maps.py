@@ -278,6 +278,7 @@ def static_map(
     scale_bar: bool = True,
     figsize: tuple[float, float] = (9.0, 9.0),
     dpi: int = 300,
+    period: str | None = None,
 ) -> Figure:
     """Draw a result on the bundled basemap, ready to paste into a briefing.
 
@@ -324,6 +325,11 @@ def static_map(
         Size of a new figure in inches.
     dpi
         Resolution of a saved PNG.
+    period
+        For a multi-period result (:func:`hubopt.solve` with ``periods``), the id of
+        the period to draw: its flows, the hubs' throughput and the markets'
+        demand in that period, and the stock held at its end. None (the default)
+        draws the year.
 
     Returns
     -------
@@ -333,7 +339,7 @@ def static_map(
     ------
     ValidationError
         For an unknown ``colour_markets_by`` or ``fallback_hub``, a bad ``extent`` or
-        file suffix.
+        file suffix, or a ``period`` that is not one of the result's periods.
 
     Examples
     --------
@@ -351,16 +357,18 @@ def static_map(
             f"{colour_markets_by!r}"
         )
         raise ValidationError(msg)
-    layers = _layers(result)
+    shown = period_result(result, period)
+    layers = _layers(shown)
     kinds = hub_kinds(layers["hubs"], fallback_hub)
-    frame = _fit(result) if extent is None else _Frame.of(extent)
+    frame = _fit(shown) if extent is None else _Frame.of(extent)
     fig, ax = _new_axes(ax, figsize)
     _basemap(ax, frame)
-    handles = _draw_flows(ax, layers["flows"], frame)
+    per = "a year" if period is None else f"in {period}"
+    handles = _draw_flows(ax, layers["flows"], frame, per)
     origins = layers["origins"]
     _draw_origins(ax, origins)
     markets = layers["markets"]
-    gateways = landlocked_markets(result)
+    gateways = landlocked_markets(shown)
     sizes, market_handles, colour_bar = _draw_markets(
         fig, ax, markets, colour_markets_by, currency_of(result)
     )
@@ -371,10 +379,14 @@ def static_map(
         avoid.append(colour_bar)
     if scale_bar:
         avoid += _scale_bar(ax, frame)
-    subtitle = _wrap(_subtitle(result), ax, 12)
+    subtitle = _wrap(
+        _subtitle(result) if period is None else period_subtitle(result, period),
+        ax,
+        12,
+    )
     _headings(
         ax,
-        title or _default_title(result),
+        title or default_title(result, period),
         subtitle,
         pad=18 + 10.5 * subtitle.count("\n"),  # clear of a subtitle of more lines
     )
@@ -568,9 +580,11 @@ def _landlocked_note(gateways: dict[str, str], markets: pd.DataFrame) -> str:
     )
 
 
-def _draw_flows(ax: Axes, flows: pd.DataFrame, frame: _Frame) -> list[Any]:
+def _draw_flows(
+    ax: Axes, flows: pd.DataFrame, frame: _Frame, per: str = "a year"
+) -> list[Any]:
     """The flows along their routes, widest first, coloured by kind; returns their
-    legend handles."""
+    legend handles (tonnes ``per`` the year or the period)."""
     if not len(flows):
         return []
     scale_t = float(flows["tonnes"].max())
@@ -588,7 +602,7 @@ def _draw_flows(ax: Axes, flows: pd.DataFrame, frame: _Frame) -> list[Any]:
             zorder=3,
             gid=f"flow:{flow['from']}>{flow['to']}",
         )
-    return _flow_legend(flows, scale_t)
+    return _flow_legend(flows, scale_t, per)
 
 
 #: How a market lost in full to its alternative supplier is drawn: a hollow grey
@@ -1006,6 +1020,67 @@ def _fit(result: Result, aspect: float = 1.0) -> _Frame:
     return _Frame(lon0, max(lat0, -90), lon1, min(lat1, 90))
 
 
+def period_result(result: Result, period: str | None) -> Result:
+    """The Result a map of ``period`` draws: ``result`` itself for the year (None),
+    else that period's (:meth:`hubopt.result.PeriodResults.result`).
+
+    Raises
+    ------
+    ValidationError
+        For a period of a result without periods, or a period id not in it.
+    """
+    if period is None:
+        return result
+    if result.periods is None:
+        msg = (
+            f"period={period!r}: this result has no periods (solved without "
+            "periods=...); leave period out to draw the year"
+        )
+        raise ValidationError(msg)
+    return result.periods.result(period)
+
+
+def default_title(result: Result, period: str | None = None) -> str:
+    """The map's title: the network's name and how many hubs open, or why nothing
+    is shown; with ``period``, the period named."""
+    if period is None:
+        return _default_title(result)
+    return _default_title(result).replace(
+        f"{result.network.name}:", f"{result.network.name}, period {period}:", 1
+    )
+
+
+def period_subtitle(result: Result, period: str) -> str:
+    """The line under a period map's title: the hubs' throughput and the stock at
+    the end of the period, tonnes delivered and the period's flow cost per tonne."""
+    if not has_solution(result):
+        return "The solver returned no solution; nodes only."
+    assert result.periods is not None
+    shown = result.periods.result(period)
+    currency = currency_of(result)
+    hubs = shown.hubs
+    balance = result.periods.stock_balance
+    closing = (
+        balance[balance["period"] == period].set_index("hub_id")["closing_t"]
+        if len(balance)
+        else pd.Series(dtype=float)
+    )
+    parts = []
+    for r in hubs[hubs["open"]].itertuples():
+        held = float(closing.get(r.hub_id, 0.0))
+        stock = f", {tonnes(held)} in stock at the end" if held > EPS else ""
+        parts.append(f"{r.name} {r.level} ({tonnes(r.throughput_t)} in{stock})")
+    served = delivered_t(shown)
+    flow_cost = float(shown.objective or 0.0)
+    text = f"Period {period}: hubs {'; '.join(parts) or 'none'}. Delivered " + (
+        f"{tonnes(served)}; flow cost {money(flow_cost / served, currency)} per "
+        "tonne (the year's fixed and storage costs not spread over periods)"
+        if served > EPS
+        else "nothing"
+    )
+    return text + "."
+
+
 def _default_title(result: Result) -> str:
     """The network's name and how many hubs open (or why nothing is shown)."""
     name = result.network.name
@@ -1042,7 +1117,7 @@ def _subtitle(result: Result) -> str:
     return text + "."
 
 
-def _flow_legend(flows: pd.DataFrame, scale_t: float) -> list[Any]:
+def _flow_legend(flows: pd.DataFrame, scale_t: float, per: str = "a year") -> list[Any]:
     from matplotlib.lines import Line2D
 
     handles = [
@@ -1062,7 +1137,7 @@ def _flow_legend(flows: pd.DataFrame, scale_t: float) -> list[Any]:
                 color="#666666",
                 linewidth=width,
                 alpha=0.55,
-                label=f"flow of {tonnes(amount_t)} a year",
+                label=f"flow of {tonnes(amount_t)} {per}",
             )
         )
     return handles

@@ -366,6 +366,9 @@ def _tonnes_by_period(
 def _period_legs(legs: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
     """The legs with one period's costs and the :data:`AVAILABLE` column."""
     out = legs.copy()
+    if not values["table"].isin(("legs", "corridors")).any():  # nothing to map
+        out[AVAILABLE] = 1.0
+        return out
     pair = legs["origin"] + "->" + legs["destination"]
     corridor = legs["corridor"]
 

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from . import _format, charts, datasets, maps, webmap
+from . import _format, charts, datasets, maps, period_charts, webmap
 from ._format import EPS, co2_t, cost_per_t, currency_of, delivered_t, percent, short
 from ._tables import rounded
 from ._version import __version__
@@ -87,6 +87,16 @@ UNCERTAINTY_FILES = (
     "saving_distribution.png",
     "tornado.csv",
     "saving_distribution.csv",
+)
+
+#: The files a pack of a multi-period result adds (the stock and cover charts and
+#: the per-period tables of :meth:`hubopt.result.Result.write`).
+PERIOD_PACK_FILES = (
+    "stock.png",
+    "cover.png",
+    "period_flows.csv",
+    "stock.csv",
+    "cover.csv",
 )
 
 #: Paper sizes of the print styles (``paper`` of :func:`write_brief`).
@@ -1307,6 +1317,8 @@ padding:8px 12px;margin:0}
 .status{font-size:13px;margin:4px 0 0}
 .grid{display:grid;grid-template-columns:11fr 9fr;gap:14px;align-items:start}
 figure{margin:0}img.map{width:100%;border:1px solid #ccc;display:block}
+.pgrid{display:grid;grid-template-columns:1fr 1fr;gap:12px;align-items:start}
+img.chart{width:100%;display:block}
 figcaption{font-size:11.5px;color:#555}
 .keep{break-inside:avoid;page-break-inside:avoid}
 table{border-collapse:collapse;width:100%;font-size:12.5px}
@@ -1336,8 +1348,9 @@ h1{font-size:14pt}h2{font-size:10pt;margin:7px 0 3px}
 .headline{font-size:10pt;padding:5px 8px}.headline .single{font-size:8.4pt}
 .caveat{font-size:8pt;padding:5px 8px}
 .grid{gap:10px}img.map{max-height:84mm;width:auto;max-width:100%}
-.charts{gap:8px}img.chart{max-height:34mm;width:auto;max-width:100%}
+.charts{gap:8px}.charts img.chart{max-height:34mm;width:auto;max-width:100%}
 #how-sure figcaption{display:none}
+.pgrid{gap:8px}.pgrid img.chart{max-height:52mm;width:auto;max-width:100%}
 table,table.figs td{font-size:7.6pt}th,td{padding:1.5px 3px}
 figcaption,.small{font-size:7.2pt}.lists{font-size:7.2pt;column-gap:12px}
 .lists h3{font-size:8pt;margin:3px 0 1px}li{margin:0}
@@ -1357,6 +1370,7 @@ COST_LABELS = {
     "carbon": "carbon price on CO2",
     "unmet_penalty": "penalty for demand left unmet",
     "alternative_purchase": "bought from the markets' alternative suppliers",
+    "storage": "storage of stock at the hubs",
 }
 
 
@@ -1690,8 +1704,12 @@ def _brief_html(page: dict[str, Any]) -> str:
         hubs = (
             f"<section class='keep'><h2>Hubs opened</h2>{page['hubs_html']}</section>"
         )
-    written = PACK_FILES + (UNCERTAINTY_FILES if page.get("how_sure") else ())
-    files = ", ".join(f"<code>{f}</code>" for f in written if f != "brief.html")
+    names = (
+        PACK_FILES
+        + (UNCERTAINTY_FILES if page.get("how_sure") else ())
+        + (PERIOD_PACK_FILES if page["periods"] else ())
+    )
+    files = ", ".join(f"<code>{f}</code>" for f in names if f != "brief.html")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -1711,6 +1729,7 @@ src="data:image/png;base64,{page["map_png"]}">
 (works offline).</figcaption></figure>
 <div class="keep">{side}</div>
 </section>
+{_periods_html(page)}
 {ranking}
 {hubs}
 {_how_sure_html(page)}
@@ -1767,6 +1786,84 @@ def _how_sure_html(page: dict[str, Any]) -> str:
     )
 
 
+def period_sentence(result: Result) -> str:
+    """What the brief says of a multi-period result's stock and cover: where the
+    stock peaks and the worst-served market's worst month ("" without periods or a
+    solution).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import hubopt
+    >>> from hubopt.periods import Periods
+    >>> from hubopt.report import period_sentence
+    >>> months = Periods.from_frames(pd.DataFrame({"id": ["a", "b"], "days": [1, 1]}))
+    >>> print(period_sentence(hubopt.solve(hubopt.datasets.tiny(), periods=months)))
+    No opened hub has a silo: no stock is carried from one period to the next.
+    """
+    periods = result.periods
+    if periods is None or not _format.has_solution(result):
+        return ""
+    peaks = periods.peak_stock
+    held = peaks[peaks["closing_t"] > EPS]
+    if peaks.empty:
+        return (
+            "No opened hub has a silo: no stock is carried from one period to the next."
+        )
+    if held.empty:
+        return "No stock is held at the end of any period."
+    top = held.iloc[0]
+    first = (
+        f"Stock at {short(top['name'])} peaks at "
+        f"{_format.tonnes(top['closing_t'])} in {top['period']} (silo "
+        f"{_format.tonnes(top['silo_t'])})"
+    )
+    if len(held) > 1:
+        others = "; ".join(
+            f"{short(r.name)} {_format.tonnes(r.closing_t)} in {r.period}"
+            for r in held.iloc[1:4].itertuples()
+        )
+        first += f"; {others}"
+    worst = periods.worst_served
+    if worst.empty:
+        return first + "."
+    row = worst.iloc[0]
+    names = result.network.destinations.set_index("id")["name"]
+    market = short(names.get(row["destination"], row["destination"]))
+    served = (
+        ""
+        if row["served_share"] >= 1 - 1e-6
+        else f", {percent(row['served_share'])} of its demand served then"
+    )
+    return (
+        f"{first}; the worst-served market, {market}, has "
+        f"{row['cover_days']:,.1f} days of cover in its worst month, "
+        f"{row['period']}{served}."
+    )
+
+
+def _periods_html(page: dict[str, Any]) -> str:
+    """The seasons section: the sentence, the stock and cover charts, and what the
+    comparisons are (annual or over the periods)."""
+    if not page["periods"]:
+        return ""
+    esc = html.escape
+    charts = "".join(
+        f"<figure class='keep'><img class='chart' id='{name}-chart' alt='{alt}' "
+        f"src='data:image/png;base64,{page[name + '_png']}'></figure>"
+        for name, alt in (
+            ("stock", "stock at the opened hubs by period against their silo"),
+            ("cover", "days of cover by period of the worst-served market"),
+        )
+    )
+    return (
+        "<section id='periods' class='keep'><h2>Seasons: stock and cover</h2>"
+        f"<p id='period-sentence'>{esc(page['period_sentence'])}</p>"
+        f"<div class='pgrid'>{charts}</div>"
+        f"<p class='small'>{esc(page['period_note'])}</p></section>"
+    )
+
+
 def write_brief(
     result: Result,
     out_dir: str | os.PathLike[str],
@@ -1786,6 +1883,12 @@ def write_brief(
     interrupted: bool = False,
 ) -> Path:
     """Write the briefing pack for a result into a folder.
+
+    For a multi-period result (:func:`hubopt.solve` with ``periods``) the pack adds
+    stock.png (the stock at each opened hub by period against its silo),
+    cover.png (the days of cover of the worst-served market by period) and the
+    per-period tables (:data:`PERIOD_PACK_FILES`), and the page a section with both
+    charts and a sentence on them (:func:`period_sentence`).
 
     Nothing here solves: the comparisons the brief shows are handed in, computed by
     :func:`hubopt.decisions.comparisons` and :mod:`hubopt.breakeven`
@@ -1857,7 +1960,9 @@ def write_brief(
     """
     paper_size = check_paper(paper)
     folder = check_target(
-        out_dir, overwrite=overwrite, names=PACK_FILES + UNCERTAINTY_FILES
+        out_dir,
+        overwrite=overwrite,
+        names=PACK_FILES + UNCERTAINTY_FILES + PERIOD_PACK_FILES,
     )
     parts = {
         "baseline": baseline,
@@ -1921,7 +2026,10 @@ def check_paper(paper: str) -> str:
 
 
 def _page_parts(
-    result: Result, parts: dict[str, Any], map_png: bytes
+    result: Result,
+    parts: dict[str, Any],
+    map_png: bytes,
+    charts: dict[str, bytes] | None = None,
 ) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     """Everything the page shows, as text and HTML pieces, and the tables written
     beside it."""
@@ -1976,7 +2084,12 @@ def _page_parts(
         "markets_html": _markets_html(markets, currency),
         "lists_html": _lists_html(result),
         "map_png": base64.b64encode(map_png).decode("ascii"),
+        "periods": bool(charts),
+        "period_sentence": period_sentence(result) if charts else "",
+        "period_note": period_note(result, parts) if charts else "",
     }
+    for name, png in (charts or {}).items():
+        page[f"{name}_png"] = base64.b64encode(png).decode("ascii")
     tables = {
         "key_figures.csv": pd.DataFrame([figures]),
         "market_comparison.csv": markets,
@@ -2049,6 +2162,44 @@ def _fallback_hub(result: Result, forced: Result | None) -> str | None:
     return str(opened.iloc[0]) if len(opened) == 1 else None
 
 
+#: What the brief of a multi-period result says of its comparisons, by default.
+PERIOD_NOTE = (
+    "Stock: at the end of each period, at the hubs whose opened level has a silo "
+    "(stock.csv: opening, in, out, loss and closing stock per hub and period). Days "
+    "of cover: the stock at the hubs serving a market, shared by their tonnes to "
+    "it, over its demand per day in the period (cover.csv). The hubs are chosen "
+    "once for every period; the tables of the year sum the periods."
+)
+
+
+def period_note(result: Result, parts: dict[str, Any]) -> str:
+    """The note under a multi-period brief's charts: what stock and cover are, and
+    which comparisons handed in are of the annual model (a Result without
+    periods) or left out."""
+    annual = [
+        name
+        for name, compared in (
+            ("the direct baseline", parts.get("baseline")),
+            ("the best single hub", parts.get("single_hub")),
+        )
+        if compared is not None and compared.periods is None
+    ]
+    text = PERIOD_NOTE
+    if annual:
+        text += (
+            f" {' and '.join(annual).capitalize()} "
+            f"{'is' if len(annual) == 1 else 'are'} solved on the annual model (one "
+            "period, no stock), so the savings against it compare the seasonal plan "
+            "with an annual one."
+        )
+    if parts.get("ranking") is None and not parts.get("break_evens"):
+        text += (
+            " No candidate ranking or break-even values: hubopt.brief does not "
+            "compute them for a multi-period result (their solves would be annual)."
+        )
+    return text
+
+
 def _write_pack(
     result: Result,
     folder: Path,
@@ -2071,7 +2222,10 @@ def _write_pack(
             fallback_hub=fallback,
         )
         result.write_tables(staging, guard_formulas=guard_formulas)
-        page, tables = _page_parts(result, parts, (staging / "map.png").read_bytes())
+        season_charts = _write_period_charts(result, staging)
+        page, tables = _page_parts(
+            result, parts, (staging / "map.png").read_bytes(), season_charts
+        )
         found = parts.get("uncertainty_tables")
         if found:
             page["how_sure"], more = _uncertainty_charts(found, staging, page)
@@ -2110,6 +2264,16 @@ def _uncertainty_charts(
 
 def _b64(path: Path) -> str:
     return base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def _write_period_charts(result: Result, folder: Path) -> dict[str, bytes]:
+    """stock.png and cover.png for a multi-period result with a solution (their
+    bytes, for the page); nothing otherwise."""
+    if result.periods is None or not _format.has_solution(result):
+        return {}
+    period_charts.stock_chart(result, folder / "stock.png")
+    period_charts.cover_chart(result, folder / "cover.png")
+    return {name: (folder / f"{name}.png").read_bytes() for name in ("stock", "cover")}
 
 
 def _write_geopackage(result: Result, path: Path) -> None:

@@ -21,6 +21,7 @@ from ._capacities import capacity_selection
 from ._format import currency_of
 from ._tables import decimals_for, rounded
 from .check import check_solution
+from .errors import ValidationError
 from .io import write_csv_atomic, write_text_atomic
 from .network import Network
 from .options import SolveOptions
@@ -181,6 +182,11 @@ class Result:
         #: The multi-period solve's per-period tables (:class:`PeriodResults`); None
         #: for a solve without periods. The annual tables above sum the periods.
         self.periods: PeriodResults | None = None
+        #: The period id of one period's Result (:meth:`PeriodResults.result`);
+        #: None for an annual Result. Its markets count tonnes delivered out of
+        #: stock as served; their landed cost is that of the tonnes that arrived at
+        #: the hubs in the period (``NaN`` for a market served from stock alone).
+        self.period: str | None = None
 
     # -- tables -----------------------------------------------------------------------
     @property
@@ -732,12 +738,20 @@ class Result:
         paths = self.paths
         unmet = self._raw.unmet_t
         lost = self.network.column("destinations", "alternative_cost_per_t").notna()
+        # In a period of the multi-period model a hub may deliver out of stock: no
+        # path of the period leads there, so the tonnes received are the flows'.
+        flows = self.flows if self.period is not None else None
         rows = []
         for pos, row in enumerate(dests.itertuples(index=False)):
             mine = paths[paths["destination"] == row.id]
-            served = float(mine["tonnes"].sum())
+            traced = float(mine["tonnes"].sum())
             via = float(mine.loc[mine["hub"] != "", "tonnes"].sum())
             cost = float((mine["tonnes"] * mine["landed_cost_per_t"]).sum())
+            served = traced
+            if flows is not None:
+                into = flows[flows["to"] == row.id]
+                served = float(into["tonnes"].sum())
+                via = float(into.loc[into["kind"] != "direct", "tonnes"].sum())
             hubs = sorted(set(mine.loc[mine["hub"] != "", "hub"]))
             short = float(unmet[pos]) if pos < len(unmet) else 0.0
             contested = bool(lost.iloc[pos])
@@ -752,7 +766,7 @@ class Result:
                     0.0 if contested else short,
                     via,
                     served - via,
-                    cost / served if served > _EPS else np.nan,
+                    cost / traced if traced > _EPS else np.nan,
                     ";".join(hubs),
                     short if contested else 0.0,
                     _outcome(row.demand_t, served, contested),
@@ -892,7 +906,9 @@ class Result:
         guard_formulas: bool = True,
     ) -> Path:
         """Write summary.json, run.json, flows.csv, hubs.csv, markets.csv, paths.csv
-        (and capacities.csv for a network with capacities).
+        (and capacities.csv for a network with capacities); for a multi-period
+        result also period_flows.csv, stock.csv and cover.csv (see
+        :meth:`PeriodResults.tables`). The annual tables sum the periods.
 
         summary.json holds only what the input and options determine, so two runs give
         byte-identical files; the timings (runtime_s, build_s) go to run.json. The set
@@ -967,9 +983,12 @@ class Result:
             tables = ("flows", "hubs", "markets", "paths")
             if len(self.network.capacities):
                 tables = (*tables, "capacities")
-            for table in tables:
+            frames = {table: getattr(self, table) for table in tables}
+            if self.periods is not None:
+                frames.update(self.periods.tables())
+            for table, frame in frames.items():
                 write_csv_atomic(
-                    rounded(getattr(self, table)),
+                    rounded(frame),
                     folder / f"{table}.csv",
                     guard_formulas=guard_formulas,
                 )
@@ -1081,6 +1100,8 @@ class PeriodResults:
         self.periods = periods
         self.results = results
         self.stock = stock
+        for pid, result in zip(periods.ids, results, strict=True):
+            result.period = pid
 
     def _stacked(self, name: str) -> pd.DataFrame:
         parts = []
@@ -1091,10 +1112,138 @@ class PeriodResults:
         return pd.concat(parts, ignore_index=True)
 
     @property
+    def ids(self) -> list[str]:
+        """The period ids, in the periods' order."""
+        return list(self.periods.ids)
+
+    def result(self, period: str) -> Result:
+        """The Result of one period: its flows, hubs, markets and paths.
+
+        Raises
+        ------
+        ValidationError
+            For a period id that is not one of :attr:`ids`.
+        """
+        ids = self.ids
+        if period not in ids:
+            msg = (
+                f"period {period!r} is not a period of this result; known: "
+                f"{', '.join(map(str, ids))} (or None for the year)"
+            )
+            raise ValidationError(msg)
+        return self.results[ids.index(period)]
+
+    @property
     def flows(self) -> pd.DataFrame:
         """The flows of every period (:attr:`Result.flows` with a ``period``
         column first); ``cost_per_t`` is the period's."""
         return self._stacked("flows")
+
+    @property
+    def stock_balance(self) -> pd.DataFrame:
+        """The stock account of each opened hub, per period: hub_id, period,
+        opening_t (the stock at the end of the period before: the last period's
+        in a cyclic year, 0 at the start of a year that is not), in_t (tonnes
+        arriving), out_t (tonnes leaving), loss_t (the share ``stock_loss_share``
+        of the opening stock lost in the period), closing_t (the stock at the end
+        of the period) and silo_t (the silo of the opened level, 0 without one).
+
+        ``closing_t = opening_t - loss_t + in_t - out_t``: the hub's balance row.
+        A hub without a silo has no stock: what arrives in a period leaves in it.
+        """
+        columns = [
+            "hub_id",
+            "period",
+            "opening_t",
+            "in_t",
+            "out_t",
+            "loss_t",
+            "closing_t",
+            "silo_t",
+        ]
+        ids = self.ids
+        opened = [
+            hid
+            for hid, is_open in zip(
+                self.results[0].hubs["hub_id"],
+                self.results[0].hubs["open"],
+                strict=True,
+            )
+            if is_open
+        ]
+        if not opened or not self.results[0]._has_solution:
+            return pd.DataFrame(columns=columns)
+        closing = (
+            self.stock.pivot_table(
+                index="hub_id", columns="period", values="stock_t", aggfunc="sum"
+            )
+            .reindex(index=opened, columns=ids)
+            .fillna(0.0)
+        )
+        silo = self.stock.groupby("hub_id")["silo_t"].max().reindex(opened).fillna(0.0)
+        network = self.results[0].network
+        loss_share = (
+            network.column("hubs", "stock_loss_share")
+            .set_axis(network.hubs["id"])
+            .reindex(opened)
+            .fillna(0.0)
+        )
+        cyclic = bool(self.results[0].options.model.cyclic_stock)
+        parts = []
+        for t, (pid, result) in enumerate(zip(ids, self.results, strict=True)):
+            flows = result.flows
+            opening = (
+                closing[ids[t - 1]] if t or cyclic else pd.Series(0.0, index=opened)
+            )
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "hub_id": opened,
+                        "period": pid,
+                        "opening_t": opening.to_numpy(dtype=float),
+                        "in_t": flows.groupby("to")["tonnes"]
+                        .sum()
+                        .reindex(opened)
+                        .fillna(0.0)
+                        .to_numpy(dtype=float),
+                        "out_t": flows.groupby("from")["tonnes"]
+                        .sum()
+                        .reindex(opened)
+                        .fillna(0.0)
+                        .to_numpy(dtype=float),
+                        "loss_t": (opening * loss_share).to_numpy(dtype=float),
+                        "closing_t": closing[pid].to_numpy(dtype=float),
+                        "silo_t": silo.to_numpy(dtype=float),
+                    }
+                )
+            )
+        return pd.concat(parts, ignore_index=True)[columns]
+
+    @property
+    def peak_stock(self) -> pd.DataFrame:
+        """Per opened hub with a silo, the period of its highest closing stock:
+        hub_id, name, period, closing_t, silo_t; the largest stock first."""
+        balance = self.stock_balance
+        held = balance[balance["silo_t"] > 0]
+        columns = ["hub_id", "name", "period", "closing_t", "silo_t"]
+        if held.empty:
+            return pd.DataFrame(columns=columns)
+        peak = held.loc[held.groupby("hub_id", sort=False)["closing_t"].idxmax()]
+        names = self.results[0].network.hubs.set_index("id")["name"]
+        peak = peak.assign(name=peak["hub_id"].map(names))
+        return peak.sort_values("closing_t", ascending=False, kind="stable")[
+            columns
+        ].reset_index(drop=True)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The per-period tables :meth:`Result.write` writes: ``period_flows``
+        (:attr:`flows`), ``stock`` (:attr:`stock_balance`) and ``cover``
+        (:attr:`cover`)."""
+        return {
+            "period_flows": self.flows,
+            "stock": self.stock_balance,
+            "cover": self.cover,
+        }
 
     @property
     def markets(self) -> pd.DataFrame:
@@ -1155,6 +1304,20 @@ class PeriodResults:
             ["destination", "period", "cover_days", "served_share"]
         ].reset_index(drop=True)
 
+    @property
+    def worst_served(self) -> pd.DataFrame:
+        """:attr:`worst_month` of the markets the plan serves (some tonnes in the
+        year): the market whose least cover is least first. Markets the plan leaves
+        to their alternative supplier or unmet all year are left out (their cover
+        is 0 by choice, not by a short season)."""
+        markets = self.markets
+        year = markets.groupby("destination")[["served_t", "demand_t"]].sum()
+        # a solver's noise (1e-9 t on a leg) is not service
+        served = year["served_t"] > 1e-6 * year["demand_t"].clip(lower=1.0)
+        worst = self.worst_month
+        keep = worst["destination"].map(served).fillna(False).to_numpy(dtype=bool)
+        return worst[keep].reset_index(drop=True)
+
     def costs(self, fixed: float) -> CostBreakdown:
         """The year's cost by component: ``fixed`` (the opened levels') once, each
         period's flows and shortfalls at its own costs, and the storage."""
@@ -1175,14 +1338,16 @@ class PeriodResults:
         """The spread of the annual landed cost per tonne across served markets (an
         equity measure), from each period's own costs: min, max, spread (max -
         min), ratio (max / min) and cv (standard deviation / mean). Storage cost and
-        fixed costs are not in a landed cost."""
-        markets = self.markets
+        fixed costs are not in a landed cost; tonnes delivered out of stock are
+        costed through the paths of the periods they moved in (a draw from stock
+        has no path of its own)."""
+        paths = self._stacked("paths")
         cost = (
-            (markets["served_t"] * markets["landed_cost_per_t"])
-            .groupby(markets["destination"])
+            (paths["tonnes"] * paths["landed_cost_per_t"])
+            .groupby(paths["destination"])
             .sum(min_count=1)
         )
-        served = markets.groupby("destination")["served_t"].sum()
+        served = paths.groupby("destination")["tonnes"].sum()
         landed = (cost / served)[served > _EPS].dropna()
         if landed.empty:
             return dict.fromkeys(("min", "max", "spread", "ratio", "cv"), math.nan)

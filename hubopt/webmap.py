@@ -47,16 +47,18 @@ from .maps import (
     FLOW_LABELS,
     HUB_STYLES,
     LOST_LABEL,
-    _default_title,
     _fit,
     _Frame,
     _layers,
     _lines,
     _subtitle,
     _widths,
+    default_title,
     hub_kinds,
     landlocked_markets,
     lost_markets,
+    period_result,
+    period_subtitle,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -118,6 +120,7 @@ def interactive_map(
     tiles: str | None = None,
     title: str | None = None,
     fallback_hub: str | None = None,
+    period: str | None = None,
 ) -> folium.Map:
     """An interactive Leaflet map of a result that works without internet.
 
@@ -151,6 +154,10 @@ def interactive_map(
     fallback_hub
         The id of the hub to mark as the best single hub if one must be built, as in
         :func:`hubopt.maps.static_map`.
+    period
+        For a multi-period result, the id of the period to show (its flows, hub
+        throughput and market demand), as in :func:`hubopt.maps.static_map`; None
+        (the default) shows the year.
 
     Returns
     -------
@@ -159,8 +166,8 @@ def interactive_map(
     Raises
     ------
     ValidationError
-        For a bad ``extent``, an unknown ``fallback_hub`` or a ``path`` that is not
-        an .html file.
+        For a bad ``extent``, an unknown ``fallback_hub``, a ``path`` that is not
+        an .html file, or a ``period`` that is not one of the result's periods.
 
     Examples
     --------
@@ -172,8 +179,9 @@ def interactive_map(
     """
     import folium
 
-    frame = _fit(result) if extent is None else _Frame.of(extent)
-    layers = _layers(result)
+    shown = period_result(result, period)
+    frame = _fit(shown) if extent is None else _Frame.of(extent)
+    layers = _layers(shown)
     kinds = hub_kinds(layers["hubs"], fallback_hub)
     currency = currency_of(result)
     unit = f"{currency} " if currency else ""
@@ -182,20 +190,21 @@ def interactive_map(
     _add_countries(folium, fmap, tiles)
     _add_flows(folium, fmap, layers["flows"], unit)
     ranks = _label_ranks(layers, kinds)
-    _add_hubs(folium, fmap, layers["hubs"], kinds, unit, ranks["hubs"])
+    per = "a year" if period is None else f"in {period}"
+    _add_hubs(folium, fmap, layers["hubs"], kinds, unit, ranks["hubs"], per)
     lo, hi = _add_markets(
         folium,
         fmap,
         layers["markets"],
         unit,
         ranks["markets"],
-        landlocked_markets(result),
+        landlocked_markets(shown),
     )
     _add_origins(folium, fmap, layers["origins"], ranks["origins"])
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds([[frame.lat_min, frame.lon_min], [frame.lat_max, frame.lon_max]])
     fmap.add_child(_script(_DECLUTTER_JS))
-    _add_title(fmap, result, title)
+    _add_title(fmap, result, title, period)
     _add_legend(fmap, result, layers, kinds, unit, lo, hi)
     if path is not None:
         _save_page(fmap, path)
@@ -306,8 +315,11 @@ _HUB_STATUS = {
 }
 
 
-def _hub_rows(row: Any, kind: str, unit: str) -> list[tuple[str, str]]:
-    """The popup rows of a hub (a row of ``itertuples``) of ``kind``."""
+def _hub_rows(
+    row: Any, kind: str, unit: str, per: str = "a year"
+) -> list[tuple[str, str]]:
+    """The popup rows of a hub (a row of ``itertuples``) of ``kind``; throughput
+    and handling cost ``per`` the year or the period shown."""
     return [
         ("status", _HUB_STATUS[kind]),
         ("level", str(row.level or "-")),
@@ -318,7 +330,7 @@ def _hub_rows(row: Any, kind: str, unit: str) -> list[tuple[str, str]]:
             "-" if not np.isfinite(row.utilisation) else f"{row.utilisation:.0%}",
         ),
         ("fixed cost a year", f"{unit}{row.fixed_cost:,.0f}"),
-        ("handling cost a year", f"{unit}{row.handling_cost:,.0f}"),
+        (f"handling cost {per}", f"{unit}{row.handling_cost:,.0f}"),
     ]
 
 
@@ -380,9 +392,11 @@ def _add_hubs(
     kinds: pd.Series,
     unit: str,
     ranks: list[int],
+    per: str = "a year",
 ) -> None:
     """A layer per kind of hub that has any: opened, the fallback, candidates not
-    opened, closed by status; each hub labelled, the opened ones on top."""
+    opened, closed by status; each hub labelled, the opened ones on top; the
+    handling cost ``per`` the year or the period shown."""
     opened = hubs[kinds == "open"]
     hub_scale = max(float(opened["throughput_t"].max()) if len(opened) else 0, 1.0)
     for kind, name in _HUB_LAYERS.items():
@@ -407,7 +421,7 @@ def _add_hubs(
                 label += " (closed)"
             layer.add_child(_bind_label(label, kind, ranks[pos], size / 2))
             layer.add_child(
-                _bind_popup(_popup(_hub_rows(row, kind, unit), f"Hub: {row.name}"))
+                _bind_popup(_popup(_hub_rows(row, kind, unit, per), f"Hub: {row.name}"))
             )
             layer.add_to(group)
         group.add_to(fmap)
@@ -555,10 +569,14 @@ def _add_origins(
     group.add_to(fmap)
 
 
-def _add_title(fmap: folium.Map, result: Result, title: str | None) -> None:
+def _add_title(
+    fmap: folium.Map, result: Result, title: str | None, period: str | None = None
+) -> None:
     """The heading box over the map: the title and the subtitle, escaped."""
-    heading = html.escape(title or _default_title(result))
-    sub = html.escape(_subtitle(result))
+    heading = html.escape(title or default_title(result, period))
+    sub = html.escape(
+        _subtitle(result) if period is None else period_subtitle(result, period)
+    )
     fmap.get_root().html.add_child(
         _html(
             f"<div class='hubopt-title'><b>{heading}</b><br>"
