@@ -17,11 +17,13 @@ from typing import Any
 
 import pandas as pd
 
+from . import solving
 from .breakeven import BreakEven, break_even, candidate_ranking
 from .decisions import comparisons
 from .errors import HuboptError
 from .outputs import check_target
 from .parallel import map_tasks
+from .periods import Periods
 from .report import PACK_FILES, check_paper, write_brief
 from .result import Result
 
@@ -174,6 +176,7 @@ def brief(
     drivers: Sequence[tuple[str, float, float]] = BRIEF_DRIVERS,
     uncertainty: Any = None,
     progress: bool = False,
+    periods: Periods | None = None,
     **options: Any,
 ) -> Path:
     """Solve the comparisons a brief shows and write the briefing pack.
@@ -200,6 +203,11 @@ def brief(
         single-figure one.
     progress
         Draw progress bars on stderr while the comparisons solve.
+    periods
+        Optional :class:`hubopt.periods.Periods`: a result solved without them is
+        solved again over them, with its options, for the brief's main result
+        (one solved with periods is kept as it is). The comparisons are solved on
+        the annual model.
     **options
         Other options of :func:`hubopt.report.write_brief` (date, extent,
         guard_formulas).
@@ -219,6 +227,8 @@ def brief(
     """
     check_paper(paper)
     check_target(out_dir, overwrite=overwrite, names=PACK_FILES)  # before solving
+    if periods is not None and result.periods is None:
+        result = solving.solve(result.network, result.options, periods=periods)
     found = analyse(result, drivers=drivers, progress=progress)
     return write_brief(
         result,
