@@ -543,11 +543,20 @@ def _scenario_batch(args: argparse.Namespace) -> int:
     else:
         source = _input_path(None)
         network = _load(None)
+    periods = None
+    if spec.periods is not None:
+        if args.command == "robust":
+            msg = (
+                f"{args.scenarios}: key 'periods': hubopt robust does not solve over "
+                "periods yet; use hubopt compare, or leave periods out"
+            )
+            raise ValidationError(msg)
+        periods = read_periods(spec.periods)
+        check_periods(network, periods)
     name = "comparison.csv" if args.command == "compare" else "robust.csv"
     entries = (name, "scenarios", "maps")
-    out = check_target(
-        args.out, overwrite=args.overwrite, inputs=[source], names=entries
-    )
+    inputs = [source, *([spec.periods] if spec.periods is not None else [])]
+    out = check_target(args.out, overwrite=args.overwrite, inputs=inputs, names=entries)
     if args.workers is not None and args.workers < 1:
         msg = f"--workers must be 1 or more, got {args.workers}"
         raise ValidationError(msg)
@@ -560,8 +569,13 @@ def _scenario_batch(args: argparse.Namespace) -> int:
         executor = ProcessPoolExecutor(args.workers, mp_context=worker_context())
     try:
         if args.command == "compare":
+            over = {"periods": periods} if periods is not None else {}
             cmp = compare(
-                network, spec.scenarios, executor=executor, **spec.solve_options
+                network,
+                spec.scenarios,
+                executor=executor,
+                **spec.solve_options,
+                **over,
             )
             table, results = cmp.table, cmp.results
         else:

@@ -261,3 +261,38 @@ def test_brief_solves_the_main_result_over_periods(tiny, tmp_path, monkeypatch):
     page = brief(hubopt.solve(tiny), tmp_path / "b", drivers=(), periods=periods)
     assert page.name == "brief.html"
     assert seen and seen[0] is periods
+
+
+# -- scenario files ---------------------------------------------------------------------
+def test_a_scenario_file_may_name_a_periods_folder(tmp_path, capsys):
+    shutil.copytree(datasets.path("tiny"), tmp_path / "tiny")
+    shutil.copytree(TINY_HALVES, tmp_path / "tiny" / "halves")
+    study = tmp_path / "study.toml"
+    study.write_text(
+        'network = "tiny"\nperiods = "tiny/halves"\n\n'
+        '[[scenario]]\nname = "dear"\nfreight_multiplier = 1.5\n',
+        encoding="utf-8",
+    )
+    spec = hubopt.read_scenarios(study)
+    assert spec.periods == (tmp_path / "tiny" / "halves").resolve()
+    out = tmp_path / "out"
+    assert main(["compare", str(study), "--out", str(out), "--workers", "1"]) == 0
+    assert (out / "comparison.csv").is_file()
+    found = hubopt.scenarios.compare(
+        hubopt.read_network(tmp_path / "tiny"),
+        spec.scenarios,
+        executor="serial",
+        progress=False,
+        periods=read_periods(spec.periods),
+    )
+    assert found.results["dear"].periods is not None  # solved over the two halves
+    code = main(["robust", str(study), "--out", str(tmp_path / "r"), "--workers", "1"])
+    assert code == 2
+    assert "robust does not solve over periods yet" in capsys.readouterr().err
+
+
+def test_a_scenario_file_s_periods_must_be_a_path(tmp_path):
+    study = tmp_path / "study.toml"
+    study.write_text('periods = 3\n[[scenario]]\nname = "a"\n', encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"key 'periods': expected the path"):
+        hubopt.read_scenarios(study)
