@@ -3,6 +3,7 @@ the bundled monthly periods and the brief's pass-through."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -91,13 +92,7 @@ def test_bad_rows_are_named_by_table_row_column_and_value(tmp_path):
         r"row 4 \(corridors c\), column 'value': 0\.5; available is 0 or 1",
     ]
     for pattern in expected:
-        assert any(re_search(pattern, p) for p in problems), (pattern, problems)
-
-
-def re_search(pattern: str, text: str) -> bool:
-    import re
-
-    return re.search(pattern, text) is not None
+        assert any(re.search(pattern, p) for p in problems), (pattern, problems)
 
 
 def test_files_that_are_not_csv_are_refused_with_their_table(tmp_path):
