@@ -2,7 +2,7 @@
 
 Run from the repository root (re-runnable, deterministic, offline)::
 
-    python data/build_morocco_kazakhstan.py          # writes legs.csv, corridors.csv
+    python data/build_morocco_kazakhstan.py          # writes the generated tables
     python data/build_morocco_kazakhstan.py --check  # fails if the files would change
     python data/build_morocco_kazakhstan.py --trace-rail  # retrace rail on OSM track
 
@@ -29,6 +29,13 @@ Outputs:
     :func:`hubopt.legs.fill_leg_attributes`: sea segments on the searoute maritime
     graph (:mod:`hubopt.geo`), rail and Caspian segments along the corridor lines,
     unit values from ``data/modes.csv``.
+``hub_levels.csv``
+    Capex and fixed cost per level by the fitted scale law, and each level's silo
+    bound for the multi-period model (``silo_capacity_t``, SILO_DAYS of throughput).
+``monthly/periods.csv``, ``monthly/period_values.csv``
+    The bundled monthly periods: each origin's supply by month on the 2024 export
+    profile of ``monthly/export_profile.csv`` and the Caspian winter limits of
+    ``monthly/seasonal_limits.csv`` on capacities rows (hand-made, sourced inputs).
 """
 
 from __future__ import annotations
@@ -539,6 +546,26 @@ DISCOUNT_RATE = 0.08
 LIFE_YEARS = 25
 #: The price year of every money figure in the bundled data.
 PRICE_YEAR = 2024
+#: Silo bound of a hub level, in days of its throughput (ASSUMPTION, see README:
+#: the most stock the model may size at a hub, 91 days covering the 90-day reserve
+#: the seasons example asks for; the model chooses the stock it pays for).
+SILO_DAYS = 91
+#: The months of the bundled periods (a common year of 365 days).
+MONTHS = {
+    "jan": 31,
+    "feb": 28,
+    "mar": 31,
+    "apr": 30,
+    "may": 31,
+    "jun": 30,
+    "jul": 31,
+    "aug": 31,
+    "sep": 30,
+    "oct": 31,
+    "nov": 30,
+    "dec": 31,
+}
+MONTHLY = FOLDER / "monthly"
 
 
 def capital_recovery_factor(
@@ -602,6 +629,13 @@ def build_hub_levels(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         "handling tariff stands for it, hubs.csv); same cost at every port (a new "
         "dedicated transshipment terminal; no Moroccan grain-terminal capex found)"
     )
+    silo_source = (
+        f"ASSUMPTION: the most stock the multi-period model may hold at the level, "
+        f"{SILO_DAYS} days of its throughput (capacity_t x {SILO_DAYS} / 365; room "
+        "for the 90-day reserve of examples/seasons_reserve.py), a bound the model "
+        "sizes within, not a design: its cost is paid per tonne held "
+        "(hubs.storage_cost_per_t_period); the annual model ignores it"
+    )
     rows = []
     for hub in frames["hubs"]["id"]:
         for level, capacity in HUB_LEVELS.items():
@@ -615,9 +649,99 @@ def build_hub_levels(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
                     "capex_usd": round(capex),
                     "source": source,
                     "confidence": "L",
+                    "silo_capacity_t": round(capacity * SILO_DAYS / 365),
+                    "silo_source": silo_source,
                 }
             )
     return pd.DataFrame(rows)
+
+
+def silo_cost_per_t(frames: dict[str, pd.DataFrame]) -> tuple[float, float]:
+    """(capex per tonne of silo in USD of PRICE_YEAR, the storage cost per tonne and
+    month): the geometric mean of silo_benchmarks.csv, each converted at its year's
+    USD/EUR rate and CPI (price_index.csv), times the CRF, over 12 months."""
+    index = frames["price_index"].set_index("id")["value"].astype(float)
+    per_t = []
+    for row in frames["silo_benchmarks"].itertuples(index=False):
+        usd = float(row.capex_million) * 1e6 * float(index[row.fx_id])
+        per_t.append(
+            to_price_year(usd, int(row.capex_year), frames["price_index"])
+            / float(row.storage_added_t)
+        )
+    capex = float(np.exp(np.mean(np.log(per_t))))
+    return capex, capex * capital_recovery_factor() / 12.0
+
+
+def build_monthly(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """monthly/periods.csv and monthly/period_values.csv: each origin's supply by
+    month on the 2024 profile of Kazakh grain exports (monthly/export_profile.csv,
+    each row's tonnes spread over its months pro rata to days), and the winter
+    limits of monthly/seasonal_limits.csv on capacities rows. Demand is left to
+    the default, even pro rata to days (mills buy all year)."""
+    periods = pd.DataFrame(
+        {
+            "id": list(MONTHS),
+            "days": list(MONTHS.values()),
+            "order": range(1, 13),
+            "source": "calendar months of a common year (365 days)",
+        }
+    )
+    profile = frames["export_profile"]
+    total = float(profile["tonnes"].astype(float).sum())
+    share, row_of = {}, {}
+    for row in profile.itertuples(index=False):
+        months = row.months.split(";")
+        days = sum(MONTHS[m] for m in months)
+        for m in months:
+            share[m] = float(row.tonnes) / total * MONTHS[m] / days
+            row_of[m] = row.id
+    rows = []
+    for origin in frames["origins"].itertuples(index=False):
+        annual = round(float(origin.supply_t))
+        tonnes = {m: round(annual * share[m]) for m in MONTHS}
+        last = max(MONTHS, key=lambda m: share[m])
+        tonnes[last] += annual - sum(tonnes.values())  # add up exactly
+        for m in MONTHS:
+            rows.append(
+                {
+                    "table": "origins",
+                    "id": origin.id,
+                    "column": "supply_t",
+                    "period": m,
+                    "value": tonnes[m],
+                    "source": (
+                        f"DERIVED: annual supply_t {annual:,} t x {share[m]:.4f}, the "
+                        f"month's share of Kazakh grain exports in 2024 "
+                        f"(monthly/export_profile.csv row {row_of[m]}, its tonnes "
+                        f"spread over its months pro rata to days, / "
+                        f"{total / 1e6:.1f} Mt); ASSUMPTION: every oblast ships on "
+                        "the national profile, and calendar 2024 (the tail of the "
+                        "2023 harvest, then the record 2024 one) stands for a year"
+                    ),
+                }
+            )
+    caps = frames["capacities"].set_index("id")["capacity_t"].astype(float)
+    for row in frames["seasonal_limits"].itertuples(index=False):
+        for m in row.months.split(";"):
+            value = float(row.share) * caps[row.capacities_id] * MONTHS[m] / 365
+            rows.append(
+                {
+                    "table": "capacities",
+                    "id": row.capacities_id,
+                    "column": "capacity_t",
+                    "period": m,
+                    "value": round(value),
+                    "source": (
+                        f"DERIVED: {row.share} x capacity_t "
+                        f"{caps[row.capacities_id]:,.0f} x {MONTHS[m]} / 365 "
+                        f"(monthly/seasonal_limits.csv row {row.id})"
+                    ),
+                }
+            )
+    return {
+        "monthly/periods": periods,
+        "monthly/period_values": pd.DataFrame(rows),
+    }
 
 
 #: The market price rows (market_prices.csv) used by the builder: the competitor's
@@ -710,8 +834,14 @@ def build(*, trace_rail: bool = False) -> dict[str, pd.DataFrame]:
             "capex_benchmarks",
             "price_index",
             "market_prices",
+            "capacities",
+            "silo_benchmarks",
+            "monthly/export_profile",
+            "monthly/seasonal_limits",
         )
     }
+    frames["export_profile"] = frames.pop("monthly/export_profile")
+    frames["seasonal_limits"] = frames.pop("monthly/seasonal_limits")
     frames["hub_levels"] = build_hub_levels(frames)
     corridors = build_corridors(frames, trace_rail=trace_rail)
     legs = build_legs(frames)
@@ -793,6 +923,7 @@ def build(*, trace_rail: bool = False) -> dict[str, pd.DataFrame]:
         "corridors": corr,
         "hub_levels": frames["hub_levels"],
         "destinations": dests,
+        **build_monthly(frames),
     }
 
 

@@ -176,6 +176,9 @@ class _PeriodFacts:
 #: Checks of the families on the hub decisions alone: once for a multi-period
 #: result, not per period.
 _HUB_CHECKS = ("max_hubs", "min_hubs", "budget", "no_good")
+#: Checks of annual sums: once on the year's flows for a multi-period result (the
+#: model states them once for the year, see hubopt.model.PERIODS_YEARLY).
+_YEAR_CHECKS = ("co2_cap", "programme")
 
 
 def _check_periods(network: Network, result: Result, rel_tol: float) -> list[str]:
@@ -222,12 +225,12 @@ def _check_periods(network: Network, result: Result, rel_tol: float) -> list[str
         )
         lines = _flows_on_legs(f) + _shut_legs(f)
         for name, check in CHECKS:
-            if check is not None and name not in _HUB_CHECKS:
+            if check is not None and name not in (*_HUB_CHECKS, *_YEAR_CHECKS):
                 lines += check(f)
         out += [f"period {pid}: {line}" for line in lines]
         total += _flow_cost(f) + float((by_period[pid] * storage).sum())
     for name, check in CHECKS:
-        if check is not None and name in _HUB_CHECKS:
+        if check is not None and name in (*_HUB_CHECKS, *_YEAR_CHECKS):
             out += check(annual)
     out += _fixed_costs(annual)
     reported = result.objective

@@ -29,7 +29,14 @@ from .maps import comparison_map
 from .options import ModelOptions, SolveOptions, SolverSettings
 from .outputs import check_target, file_names, output_folder
 from .parallel import worker_context
-from .report import PACK_FILES, UNCERTAINTY_FILES, short_answer, write_brief
+from .periods import Periods, check_periods, read_periods
+from .report import (
+    PACK_FILES,
+    PERIOD_PACK_FILES,
+    UNCERTAINTY_FILES,
+    short_answer,
+    write_brief,
+)
 from .scenarios import compare, read_scenarios, table_text
 from .uncertainty import ranges_of, read_ranges
 from .uncertainty import uncertainty as monte_carlo
@@ -65,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "network", help="folder of CSV tables, a .gpkg file or a bundled network's name"
     )
+    _periods_option(p)
 
     p = sub.add_parser(
         "brief",
@@ -163,8 +171,20 @@ def _solve_arguments(p: argparse.ArgumentParser, *, overwrite_help: str) -> None
     )
     p.add_argument("--out", required=True, help="output folder")
     _solve_options(p)
+    _periods_option(p)
     p.add_argument("--overwrite", action="store_true", help=overwrite_help)
     _csv_guard_option(p)
+
+
+def _periods_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--periods",
+        default=None,
+        metavar="DIR",
+        help="solve over periods: a folder with periods.csv and period_values.csv, "
+        "a sub-folder of the network's folder (e.g. monthly) or a bundled periods "
+        "name (e.g. morocco_kazakhstan_monthly); see docs/format.md, 'Periods'",
+    )
 
 
 def _brief_arguments(p: argparse.ArgumentParser) -> None:
@@ -266,6 +286,44 @@ def _input_path(network: str | None) -> Path:
     return path
 
 
+def _periods_folder(periods: str, network: str | None) -> Path:
+    """Where ``--periods`` is read from: a folder, a sub-folder of the network's
+    folder, or a bundled periods set."""
+
+    path = Path(periods)
+    if path.is_dir():
+        return path
+    base = _input_path(network)
+    if base.is_dir() and (base / periods).is_dir():
+        return base / periods
+    if periods in datasets.PERIODS:
+        return datasets.periods_path(periods)
+    msg = (
+        f"periods '{periods}': no such folder, nor a folder of the network "
+        f"'{base}', nor bundled periods (bundled: {', '.join(datasets.PERIODS)})"
+    )
+    raise ValidationError(msg)
+
+
+def _load_periods(args: argparse.Namespace, network: Any) -> Periods | None:
+    """The periods ``--periods`` names, checked against the network; None without."""
+
+    if args.periods is None:
+        return None
+    periods = read_periods(_periods_folder(args.periods, args.network))
+    check_periods(network, periods)
+    return periods
+
+
+def _inputs(args: argparse.Namespace) -> list[Path]:
+    """The folders a command reads, which its output may not overwrite."""
+
+    inputs = [_input_path(args.network)]
+    if getattr(args, "periods", None) is not None:
+        inputs.append(_periods_folder(args.periods, args.network))
+    return inputs
+
+
 def _error(text: str) -> None:
     print(f"hubopt: {text}", file=sys.stderr)
 
@@ -323,7 +381,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "validate":
-        _load(args.network)
+        network = _load(args.network)
+        periods = _load_periods(args, network)
+        if periods is not None:
+            print(
+                f"periods: {len(periods)} ({', '.join(periods.ids)}), "
+                f"{len(periods.values)} period values"
+            )
         print("ok")
         return EXIT_OK
     if args.command == "datasets":
@@ -373,10 +437,9 @@ def _uncertainty(args: argparse.Namespace) -> int:
 def _solve(args: argparse.Namespace) -> int:
 
     network = _load(args.network)
-    out = check_target(
-        args.out, overwrite=args.overwrite, inputs=[_input_path(args.network)]
-    )
-    result = _solve_with_args(network, args)
+    periods = _load_periods(args, network)
+    out = check_target(args.out, overwrite=args.overwrite, inputs=_inputs(args))
+    result = _solve_with_args(network, args, periods)
     result.write(out, overwrite=args.overwrite, guard_formulas=args.guard_formulas)
     if result.interrupted:
         if result.status in ("optimal", "feasible"):
@@ -402,8 +465,9 @@ def _solve(args: argparse.Namespace) -> int:
     return EXIT_NO_SOLUTION
 
 
-def _solve_with_args(network, args: argparse.Namespace):
-    """Solve with the options of ``solve`` / ``brief``; a Result whatever its status."""
+def _solve_with_args(network, args: argparse.Namespace, periods: Periods | None):
+    """Solve with the options of ``solve`` / ``brief`` (over ``periods`` when given);
+    a Result whatever its status."""
 
     options = SolveOptions(
         ModelOptions(
@@ -418,19 +482,20 @@ def _solve_with_args(network, args: argparse.Namespace):
             msg=args.log,
         ),
     )
-    return solving.solve(network, options, raise_on_failure=False)
+    return solving.solve(network, options, raise_on_failure=False, periods=periods)
 
 
 def _brief(args: argparse.Namespace) -> int:
 
     network = _load(args.network)
+    periods = _load_periods(args, network)
     out = check_target(
         args.out,
         overwrite=args.overwrite,
-        inputs=[_input_path(args.network)],
-        names=PACK_FILES + UNCERTAINTY_FILES,
+        inputs=_inputs(args),
+        names=PACK_FILES + UNCERTAINTY_FILES + PERIOD_PACK_FILES,
     )
-    result = _solve_with_args(network, args)
+    result = _solve_with_args(network, args, periods)
     if result.status not in ("optimal", "feasible"):
         _error(
             f"no solution: status {result.status}"
@@ -487,11 +552,20 @@ def _scenario_batch(args: argparse.Namespace) -> int:
     else:
         source = _input_path(None)
         network = _load(None)
+    periods = None
+    if spec.periods is not None:
+        if args.command == "robust":
+            msg = (
+                f"{args.scenarios}: key 'periods': hubopt robust does not solve over "
+                "periods yet; use hubopt compare, or leave periods out"
+            )
+            raise ValidationError(msg)
+        periods = read_periods(spec.periods)
+        check_periods(network, periods)
     name = "comparison.csv" if args.command == "compare" else "robust.csv"
     entries = (name, "scenarios", "maps")
-    out = check_target(
-        args.out, overwrite=args.overwrite, inputs=[source], names=entries
-    )
+    inputs = [source, *([spec.periods] if spec.periods is not None else [])]
+    out = check_target(args.out, overwrite=args.overwrite, inputs=inputs, names=entries)
     if args.workers is not None and args.workers < 1:
         msg = f"--workers must be 1 or more, got {args.workers}"
         raise ValidationError(msg)
@@ -504,8 +578,13 @@ def _scenario_batch(args: argparse.Namespace) -> int:
         executor = ProcessPoolExecutor(args.workers, mp_context=worker_context())
     try:
         if args.command == "compare":
+            over = {"periods": periods} if periods is not None else {}
             cmp = compare(
-                network, spec.scenarios, executor=executor, **spec.solve_options
+                network,
+                spec.scenarios,
+                executor=executor,
+                **spec.solve_options,
+                **over,
             )
             table, results = cmp.table, cmp.results
         else:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from .errors import ValidationError
 from .io import read_network
 from .network import Network
+from .periods import Periods, read_periods
 
 if TYPE_CHECKING:
     import geopandas
@@ -28,6 +29,17 @@ if TYPE_CHECKING:
 DATASETS = {
     "morocco_kazakhstan": "Kazakh wheat -> Moroccan hub port -> African markets",
     "tiny": "a made-up, hand-checkable network (2 origins, 3 hubs, 3 markets)",
+}
+
+#: Bundled periods folders (:func:`hubopt.periods.read_periods`): name -> (the
+#: network they belong to, their folder inside it, what they are).
+PERIODS = {
+    "morocco_kazakhstan_monthly": (
+        "morocco_kazakhstan",
+        "monthly",
+        "12 months: Kazakh wheat export season, seasonal corridor limits, Moroccan "
+        "port silos",
+    ),
 }
 
 #: The bundled basemap: Natural Earth 1:110m admin-0 countries (public domain).
@@ -181,6 +193,63 @@ def morocco_kazakhstan(market_share: float | None = None) -> Network:
         "caller of hubopt.datasets.morocco_kazakhstan(market_share=...)"
     )
     return net.replace(destinations=destinations)
+
+
+def periods_list() -> builtins.list[str]:
+    """Names of the bundled periods folders present in this install.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> hubopt.datasets.periods_list()
+    ['morocco_kazakhstan_monthly']
+    """
+    root = data_root()
+    return sorted(
+        name
+        for name, (network, folder, _) in PERIODS.items()
+        if root.joinpath(network, folder, "periods.csv").is_file()
+    )
+
+
+def periods_path(name: str) -> Path:
+    """The folder of a bundled periods set (``periods.csv``, ``period_values.csv``).
+
+    Parameters
+    ----------
+    name
+        One of :func:`periods_list`.
+
+    Raises
+    ------
+    ValidationError
+        When no bundled periods set has that name.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> folder = hubopt.datasets.periods_path("morocco_kazakhstan_monthly")
+    >>> folder.name, folder.joinpath("periods.csv").is_file()
+    ('monthly', True)
+    """
+    if name not in PERIODS:
+        msg = f"no bundled periods named {name!r}; bundled: {sorted(PERIODS)}"
+        raise ValidationError(msg)
+    network, folder, _ = PERIODS[name]
+    return data_root() / network / folder
+
+
+def load_periods(name: str) -> Periods:
+    """Read a bundled periods set by name (see :func:`periods_path`).
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> periods = hubopt.datasets.load_periods("morocco_kazakhstan_monthly")
+    >>> periods.ids[:3]
+    ['jan', 'feb', 'mar']
+    """
+    return read_periods(periods_path(name))
 
 
 def basemap() -> geopandas.GeoDataFrame:

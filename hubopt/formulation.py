@@ -467,10 +467,12 @@ def add_balance(b: Builder, f: FlowData) -> None:
     values = [np.ones(len(ins)), -np.ones(len(outs) + len(f.path_cols))]
     if f.period is not None and len(f.period.stock_hub):
         p = f.period
-        had = p.stock_prev >= 0
+        # one cyclic period: the stock before is the stock now, one entry per row
+        same = p.stock_prev == p.stock_now
+        had = (p.stock_prev >= 0) & ~same
         rows += [h_row[p.stock_hub[had]], h_row[p.stock_hub]]
         cols += [p.stock_prev[had], p.stock_now]
-        values += [p.keep[had], -np.ones(len(p.stock_hub))]
+        values += [p.keep[had], np.where(same, p.keep, 0.0) - 1.0]
     b.add_rows(
         len(live_h),
         np.concatenate(rows),

@@ -186,7 +186,9 @@ on line 2); save the file as UTF-8
         raise ValidationError(msg) from None
 
 
-def read_csv_table(file: Path, table: str) -> pd.DataFrame:
+def read_csv_table(
+    file: Path, table: str, text_columns: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """Read one CSV table with hubopt's rules: UTF-8 (a BOM is fine), comma-separated,
     id-like columns as text.
 
@@ -196,6 +198,9 @@ def read_csv_table(file: Path, table: str) -> pd.DataFrame:
         The CSV file.
     table
         The table's name, for messages.
+    text_columns
+        More columns read as text besides hubopt's id-like ones (``period`` ids
+        such as ``01`` keep their leading zero).
 
     Returns
     -------
@@ -258,7 +263,7 @@ def read_csv_table(file: Path, table: str) -> pd.DataFrame:
     try:
         frame = pd.read_csv(
             _io.StringIO(text),
-            dtype={c: str for c in TEXT_COLUMNS},
+            dtype={c: str for c in (*TEXT_COLUMNS, *text_columns)},
             keep_default_na=True,
             na_values=[""],
             skipinitialspace=True,
@@ -278,7 +283,12 @@ def read_csv_table(file: Path, table: str) -> pd.DataFrame:
                     "comma-separated CSV (save it with ',' as the delimiter)"
                 )
                 raise ValidationError(msg)
-    if len(frame) == 0 and table not in ("hub_levels", "legs", "capacities"):
+    if len(frame) == 0 and table not in (
+        "hub_levels",
+        "legs",
+        "capacities",
+        "period_values",
+    ):
         msg = f"{where}: the file has a header but no rows; it needs at least one row"
         raise ValidationError(msg)
     return frame

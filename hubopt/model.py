@@ -242,9 +242,11 @@ PERIODS_UNSUPPORTED = {
     "single_sourcing": "a market's source would be fixed for the year",
     "min_throughput_share": "an annual minimum throughput is not modelled per period",
     "min_throughput_t": "an annual minimum throughput is not modelled per period",
-    "max_co2_t": "the annual CO2 cap is not modelled across periods",
-    "programme_t": "the annual programme is not modelled across periods",
 }
+
+#: Options of the one-period model that the multi-period one states once for the
+#: year, as a sum over the periods, instead of in every period's block.
+PERIODS_YEARLY = ("max_co2_t", "programme_t")
 
 
 def _period_options_need_periods(options: ModelOptions) -> None:
@@ -318,6 +320,8 @@ def build_periods(
         )
         raise ValidationError(msg)
     networks = period_networks(network, periods)
+    yearly = {name: getattr(options, name) for name in PERIODS_YEARLY}
+    block_options = replace(options, **dict.fromkeys(PERIODS_YEARLY))
     levels = hub_levels(network)
     closed = closed_levels(network, levels)
     builder = Builder()
@@ -366,7 +370,9 @@ def build_periods(
             reserve_pos=reserve_pos,
             reserve_markets=reserve_markets,
         )
-        block = add_flow_block(builder, net, options, open_, lev, f"_p{t}", period=link)
+        block = add_flow_block(
+            builder, net, block_options, open_, lev, f"_p{t}", period=link
+        )
         builder.cost(block.cost_cols, block.cost_values)
         blocks.append(block)
         period_levels.append(lev)
@@ -374,6 +380,10 @@ def build_periods(
     builder.cost(open_[first.block_levels], levels.fixed_cost[first.block_levels])
     if len(stock_hub):
         _add_year_cover(builder, blocks, levels)
+    if yearly["max_co2_t"] is not None:
+        _add_year_co2_cap(builder, network, blocks, float(yearly["max_co2_t"]))
+    if yearly["programme_t"] is not None:
+        _add_year_programme(builder, blocks, float(yearly["programme_t"]))
     add_hub_rows(builder, options, open_, levels)
     n_legs = len(table(network, "legs"))
     built = BuiltModel(
@@ -418,6 +428,61 @@ def _add_year_cover(builder: Builder, blocks: list[FlowBlock], levels: Levels) -
         np.concatenate(values),
         demand,
         np.inf,
+    )
+
+
+def _add_year_co2_cap(
+    builder: Builder, network: Network, blocks: list[FlowBlock], max_co2_t: float
+) -> None:
+    """The CO2 cap over the year: ``sum_t (sum_l e_l x_l,t + sum_p (e_l + e_m)
+    p_lm,t) <= max_co2_t`` (a path's CO2 on its inbound leg is in ``x_l,t``)."""
+    legs = table(network, "legs")
+    co2 = legs["co2_kg_per_t"].to_numpy(dtype=float)
+    if np.isnan(co2).any():
+        bad = [
+            f"table 'legs', leg {legs['origin'].iloc[p]}->"
+            f"{legs['destination'].iloc[p]}, column 'co2_kg_per_t': missing, but "
+            "max_co2_t was given; fill it with hubopt.with_leg_attributes(network)"
+            for p in np.flatnonzero(np.isnan(co2))[:20]
+        ]
+        raise ValidationError(bad)
+    cols, values = [], []
+    for block in blocks:
+        f = block.data
+        c_legs = f.flow_legs[f.co2[f.flow_legs] != 0]
+        cols += [f.flow[c_legs], f.path_cols]
+        values += [f.co2[c_legs] / 1000.0, f.co2[f.path_out] / 1000.0]
+    col = np.concatenate(cols)
+    builder.add_rows(
+        1,
+        np.zeros(len(col), dtype=np.int64),
+        col,
+        np.concatenate(values),
+        -np.inf,
+        max_co2_t,
+    )
+
+
+def _add_year_programme(
+    builder: Builder, blocks: list[FlowBlock], programme_t: float
+) -> None:
+    """The programme over the year: ``sum_t sum_d (D_d,t - u_d,t) >= P``, written
+    ``sum_t sum_d u_d,t <= sum_t sum_d D_d,t - P``."""
+    supply = sum(float(b.data.supply.sum()) for b in blocks)
+    demand = sum(float(b.data.demand.sum()) for b in blocks)
+    if programme_t > min(supply, demand) + 1e-9:
+        short = "supply" if supply < demand else "demand"
+        msg = (
+            f"programme_t {programme_t:,.0f} t is more than the network's total "
+            f"{short} of {min(supply, demand):,.0f} t over the periods; lower "
+            f"programme_t to at most that, or add {short}"
+        )
+        raise ValidationError(msg)
+    col = np.concatenate([b.data.unmet[b.data.unmet_index] for b in blocks])
+    if not len(col):
+        return  # every market is served in full in every period
+    builder.add_rows(
+        1, np.zeros(len(col), dtype=np.int64), col, 1.0, -np.inf, demand - programme_t
     )
 
 

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ValidationError
+from .io import read_csv_table
 from .network import Network
 
 #: The (table, column) pairs a period value may set.
@@ -190,7 +191,12 @@ def _values_table(values: Any, period_ids: set[str], problems: list[str]) -> Any
                 f"{where}, column 'period': {row.period!r} is not in table 'periods'"
                 f"; known: {sorted(period_ids)}"
             )
-        value = _shown(values["value"].iloc[pos])
+        # the number read, or the cell as written when it is not one
+        value = (
+            _shown(values["value"].iloc[pos])
+            if not np.isfinite(row.value)
+            else (int(row.value) if float(row.value).is_integer() else row.value)
+        )
         if not np.isfinite(row.value) or row.value < 0:
             problems.append(
                 f"{where}, column 'value': {value!r}; give a finite number >= 0"
@@ -213,27 +219,100 @@ def _shown(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+#: The files of a periods folder (:func:`read_periods`).
+PERIODS_FILE, PERIOD_VALUES_FILE = "periods.csv", "period_values.csv"
+
+
 def read_periods(folder: str | Path) -> Periods:
     """Read ``periods.csv`` and, if present, ``period_values.csv`` from a folder.
+
+    The folder may be a network's own folder or one of its own (the bundled
+    ``morocco_kazakhstan/monthly``); the network's tables are read apart, by
+    :func:`hubopt.read_network`. Both files follow hubopt's CSV rules
+    (:func:`hubopt.io.read_csv_table`); ids and period ids are read as text.
+    :func:`check_periods` checks the values against a network.
+
+    Parameters
+    ----------
+    folder
+        The folder holding ``periods.csv``.
+
+    Returns
+    -------
+    Periods
 
     Raises
     ------
     ValidationError
-        Without ``periods.csv``, or for bad rows.
+        Without ``periods.csv``, for a file that is not readable CSV, or for bad
+        rows: every problem at once, each naming the table, row, column and value.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> from hubopt.periods import read_periods
+    >>> folder = hubopt.datasets.periods_path("morocco_kazakhstan_monthly")
+    >>> periods = read_periods(folder)
+    >>> len(periods), int(periods.days.sum())
+    (12, 365)
     """
     folder = Path(folder)
-    path = folder / "periods.csv"
-    if not path.is_file():
-        msg = f"no periods.csv in {folder}; give a table with columns id, days, order"
+    path = folder / PERIODS_FILE
+    if not folder.is_dir():
+        msg = (
+            f"no {PERIODS_FILE} in '{folder}': no such folder; give a folder holding "
+            f"{PERIODS_FILE} (and optionally {PERIOD_VALUES_FILE})"
+        )
         raise ValidationError(msg)
-    periods = pd.read_csv(path, dtype={"id": str})
-    values_path = folder / "period_values.csv"
-    values = (
-        pd.read_csv(values_path, dtype={"id": str, "period": str})
-        if values_path.is_file()
-        else None
-    )
-    return Periods.from_frames(periods, values)
+    if not path.is_file():
+        msg = (
+            f"no {PERIODS_FILE} in {folder}; give a table with columns id, days, order"
+        )
+        raise ValidationError(msg)
+    problems: list[str] = []
+    frames: dict[str, pd.DataFrame | None] = {"periods": None, "period_values": None}
+    for table, file in (
+        ("periods", path),
+        ("period_values", folder / PERIOD_VALUES_FILE),
+    ):
+        if table == "period_values" and not file.exists():
+            continue
+        try:
+            frames[table] = read_csv_table(file, table, ("period", "table", "column"))
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ValidationError(problems)
+    return Periods.from_frames(frames["periods"], frames["period_values"])
+
+
+def check_periods(network: Network, periods: Periods) -> None:
+    """Check periods against a network: every ``period_values`` row names a row of
+    its table (an origin, a market, a leg's ``ORIGIN->DESTINATION``, a corridor, a
+    capacities row) and per-period supplies and demands add up to the annual ones.
+
+    Raises
+    ------
+    ValidationError
+        Every problem at once, naming the table, row, column and value.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import hubopt
+    >>> from hubopt.periods import Periods, check_periods
+    >>> p = Periods.from_frames(
+    ...     pd.DataFrame({"id": ["a", "b"], "days": [1, 1]}),
+    ...     pd.DataFrame({"table": ["origins"], "id": ["NOPE"], "column": ["supply_t"],
+    ...                   "period": ["a"], "value": [1.0]}),
+    ... )
+    >>> try:
+    ...     check_periods(hubopt.datasets.tiny(), p)
+    ... except hubopt.ValidationError as exc:
+    ...     print(exc.problems[0][:60])
+    table 'period_values', row 1, column 'id': 'NOPE' is not an
+    """
+    period_networks(network, periods)
 
 
 def period_networks(network: Network, periods: Periods) -> list[Network]:

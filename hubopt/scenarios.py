@@ -725,6 +725,9 @@ class ScenarioFile:
     scenarios: tuple[Scenario, ...]
     network: Path | None = None
     solve_options: Mapping[str, Any] = field(default_factory=dict)
+    #: A periods folder (``periods = "monthly"``): every scenario is solved over
+    #: its periods (:func:`hubopt.periods.read_periods`); None: the annual model.
+    periods: Path | None = None
 
 
 _SCENARIO_FIELDS = {f.name for f in fields(Scenario)}
@@ -741,7 +744,7 @@ def scenarios_from_dict(data: Mapping[str, Any], *, where: str = "") -> Scenario
     ('suez', 'bab_el_mandeb')
     """
     prefix = f"{where}: " if where else ""
-    allowed = {"scenario", "network", "solve", "include_builtin", "paths"}
+    allowed = {"scenario", "network", "periods", "solve", "include_builtin", "paths"}
     unknown = set(data) - allowed
     if unknown:
         msg = (
@@ -806,8 +809,18 @@ def scenarios_from_dict(data: Mapping[str, Any], *, where: str = "") -> Scenario
     except TypeError as exc:
         msg = f"{prefix}[solve]: {exc}"
         raise ValidationError(msg) from None
+    periods = data.get("periods")
+    if periods is not None and not isinstance(periods, str):
+        msg = (
+            f"{prefix}key 'periods': expected the path of a periods folder (text), "
+            f"got {periods!r}"
+        )
+        raise ValidationError(msg)
     return ScenarioFile(
-        tuple(scenarios), Path(network) if network else None, dict(solve)
+        tuple(scenarios),
+        Path(network) if network else None,
+        dict(solve),
+        Path(periods) if periods else None,
     )
 
 
@@ -819,6 +832,7 @@ def read_scenarios(path: str | Path) -> ScenarioFile:
     and a ``[solve]`` table of :func:`hubopt.solve` options::
 
         network = "my_network"          # folder or .gpkg, relative to this file
+        periods = "my_network/monthly"  # optional: solve every scenario over periods
         include_builtin = false
 
         [paths]
@@ -870,6 +884,9 @@ def read_scenarios(path: str | Path) -> ScenarioFile:
     network = data.get("network")
     if network is not None:
         data = {**data, "network": str(config.path(network, key="network"))}
+    periods = data.get("periods")
+    if isinstance(periods, str):  # other types: scenarios_from_dict says what it wants
+        data = {**data, "periods": str(config.path(periods, key="periods"))}
     return scenarios_from_dict(data, where=str(path))
 
 

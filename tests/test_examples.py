@@ -31,6 +31,7 @@ def test_there_are_examples() -> None:
         "cost_co2_frontier",
         "own_ports_geodataframe",
         "orlib_instances",
+        "seasons_reserve",
     } <= names
 
 

@@ -465,3 +465,81 @@ def test_a_reserve_for_some_markets_is_held_where_they_are_served():
     held = stock[stock["hub_id"].isin(["H2", "H3"])].groupby("period")["stock_t"].sum()
     assert held.tolist() == pytest.approx([10.0, 10.0])
     assert stock.loc[stock["hub_id"] == "H1", "stock_t"].sum() == 0.0
+
+
+# -- annual options stated once for the year (issue 18, part A) -------------------------
+def _direct_network(penalty: float = np.nan) -> hubopt.Network:
+    """O (300 t) -> D (100 t a year) by road (1 per t, 1 t CO2 per t) or rail (3 per
+    t, no CO2); no hub."""
+    origins = pd.DataFrame(
+        {"id": ["O"], "name": ["O"], "lon": [0.0], "lat": [0.0], "supply_t": [300.0]}
+    )
+    hubs = pd.DataFrame({"id": ["H"], "name": ["H"], "lon": [1.0], "lat": [1.0]})
+    dests = pd.DataFrame(
+        {
+            "id": ["D"],
+            "name": ["D"],
+            "lon": [2.0],
+            "lat": [0.0],
+            "demand_t": [100.0],
+            "unmet_penalty_per_t": [penalty],
+        }
+    )
+    legs = pd.DataFrame(
+        {
+            "origin": ["O", "O", "O", "H"],
+            "destination": ["D", "D", "H", "D"],
+            "mode": ["road", "rail", "rail", "sea"],
+            "cost_per_t": [1.0, 3.0, 50.0, 50.0],
+            "co2_kg_per_t": [1000.0, 0.0, 0.0, 0.0],
+        }
+    )
+    return hubopt.Network.from_frames(origins, hubs, dests, legs)
+
+
+def test_the_co2_cap_holds_for_the_year_not_each_period():
+    # 30 t of CO2 in the year: 30 t by road, 70 t by rail = 30 + 210; a cap in
+    # each period would let 60 t go by road (180)
+    result = solving.solve(_direct_network(), periods=_periods(), max_co2_t=30.0)
+    assert result.objective == pytest.approx(240.0)
+    road = result.flows[result.flows["mode"] == "road"]["tonnes"].sum()
+    assert road == pytest.approx(30.0)
+
+
+def _short_network() -> hubopt.Network:
+    """:func:`_direct_network` with road at 5 per t and rail at 7: D (penalty 1 per
+    t) would rather go short."""
+    net = _direct_network(penalty=1.0)
+    return net.replace(legs=net.legs.assign(cost_per_t=[5.0, 7.0, 50.0, 50.0]))
+
+
+def test_the_programme_holds_for_the_year_not_each_period():
+    # 60 t delivered over the year by road, 40 t short = 60 x 5 + 40 x 1; in each
+    # period, 60 t would exceed its 50 t demand
+    result = solving.solve(_short_network(), periods=_periods(), programme_t=60.0)
+    assert result.markets["served_t"].sum() == pytest.approx(60.0)
+    assert result.objective == pytest.approx(340.0)
+
+
+def test_a_programme_above_the_year_s_demand_is_refused():
+    with pytest.raises(ValidationError, match=r"programme_t 150 t is more than"):
+        solving.solve(_direct_network(1.0), periods=_periods(), programme_t=150.0)
+
+
+def test_the_checker_finds_a_broken_annual_programme():
+    net = _short_network()
+    result = solving.solve(net, periods=_periods(), programme_t=60.0)
+    result.options = result.options.replace(programme_t=80.0)
+    problems = hubopt.check_solution(net, result)
+    assert any("less than programme_t=80" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("single_sourcing", True), ("min_throughput_t", 1.0)],
+)
+def test_options_not_yet_over_periods_are_refused(option, value):
+    with pytest.raises(
+        ValidationError, match=rf"does not have these options yet: {option}"
+    ):
+        solving.solve(_direct_network(), periods=_periods(), **{option: value})
