@@ -77,6 +77,7 @@ __all__ = [
     "INTERRUPTED",
     "LAGRANGIAN_SHARE",
     "LAZY_LINKING_MIN_ROWS",
+    "NOISE_T",
     "UNMET_WEIGHT",
     "BuiltModel",
     "CSRRows",
@@ -94,6 +95,11 @@ __all__ = [
     "settle",
 ]
 
+#: Tonnes below this on a leg, a path or in a stock are the solver's tolerance and
+#: read as 0: HiGHS's feasibility tolerance (1e-7) applies to the scaled model, so
+#: a closed hub's legs can carry some 1e-8 t per period on a network of millions of
+#: tonnes, which summed over periods showed as served markets and used hubs.
+NOISE_T = 1e-6
 #: From this many per-leg linking rows on, ``linking="auto"`` adds them lazily.
 LAZY_LINKING_MIN_ROWS = 20_000
 
@@ -525,7 +531,7 @@ def read_periods(pm: PeriodModel, raw: RawSolution) -> tuple[list[RawSolution], 
     stock = np.maximum(values[pm.stock_cols], 0.0) if pm.stock_cols.size else None
     if stock is None:
         stock = np.zeros(pm.stock_cols.shape)
-    stock[stock < 1e-9] = 0.0
+    stock[stock < NOISE_T] = 0.0
     return parts, stock
 
 
@@ -959,7 +965,7 @@ def _read_values(built: BuiltModel, solution: RawSolution, values: np.ndarray) -
     has = built.flow >= 0
     flow[has] = values[built.flow[has]]
     path_values = values[built.path_cols]
-    used = path_values > 1e-9
+    used = path_values > NOISE_T
     path_t = {
         (int(leg_in), int(leg_out)): float(v)
         for (leg_in, leg_out), v in zip(
@@ -967,7 +973,7 @@ def _read_values(built: BuiltModel, solution: RawSolution, values: np.ndarray) -
         )
     }
     np.add.at(flow, built.path_legs[used, 1], path_values[used])
-    flow[np.abs(flow) < 1e-9] = 0.0
+    flow[np.abs(flow) < NOISE_T] = 0.0
     opened = np.zeros(len(built.levels.hub))
     can_open = built.open >= 0
     opened[can_open] = np.round(values[built.open[can_open]]) + 0.0  # no -0.0

@@ -235,6 +235,12 @@ def test_bundled_monthly_network_solves_to_proven_optimality():
     assert result.status == "optimal"
     assert result.gap == pytest.approx(0.0, abs=1e-4)
     assert len(result.periods.results) == 12
+    assert result.check() == []
+    # no solver noise: every flow is a real tonnage and goes through an opened hub
+    opened = set(result.hubs.loc[result.hubs["throughput_t"] > 0, "hub_id"])
+    assert (result.flows["tonnes"] >= 1.0).all()
+    hub_ends = set(result.flows["from"]) | set(result.flows["to"])
+    assert {h for h in hub_ends if h.startswith("HUB_")} <= opened
 
 
 def test_cli_validates_the_bundled_monthly_periods(capsys):
