@@ -100,8 +100,10 @@ class _Plan:
         if exclude >= 0:
             room[exclude] = False
         cost = np.where(room, t.hub_cost[d], np.inf)
-        h = int(np.argmin(cost))
-        best, choice = float(cost[h]), h
+        best, choice = np.inf, SHORT
+        if len(cost):
+            h = int(np.argmin(cost))
+            best, choice = float(cost[h]), h
         if t.direct_cost[d] < best:
             best, choice = float(t.direct_cost[d]), DIRECT
         if t.short_cost[d] < best:
@@ -371,7 +373,9 @@ def start(
     table
         Its sources, from :func:`source_table`.
     deadline
-        The heuristic's stage of the solve's deadline.
+        The heuristic's stage of the solve's deadline. With a limit, the lower
+        bound of :func:`hubopt._source_bound.lower_bound` is computed too (in what
+        is left of it); without one the MIP goes on to its own proof.
     threads
         HiGHS threads for the flows LP (those of the solve).
     """
@@ -388,7 +392,8 @@ def start(
     if bounds is None or deadline.expired():
         return None
     found = _flows(arrays, bounds, deadline, threads)
-    if found is not None:
+    if found is not None and deadline.limit_s is not None:
+        # a run without a limit goes on to the MIP's own proof: no bound needed
         bound = lower_bound(table, deadline, found.objective)
         found.bound = None if bound is None else min(bound, found.objective)
     return found

@@ -60,7 +60,7 @@ def test_the_repair_moves_a_market_off_an_overloaded_hub():
     cheapest = table.hub_cost.argmin(axis=1)
     assert cheapest.tolist() == [0, 0]  # the naive choice: both at H1 ...
     assert table.demand_t.sum() > table.capacity_t()[0]  # ... which cannot hold both
-    start = _repair.start(built.arrays, built.sources, Deadline(None))
+    start = _repair.start(built.arrays, built.sources, Deadline(60.0))
     assert start is not None
     assert start.objective == pytest.approx(19.0)
     assert _source_hubs(built, start.values) == {"A": "H2", "B": "H1"}
@@ -74,6 +74,29 @@ def test_the_repair_keeps_to_max_hubs():
     assert start is not None
     assert start.objective == pytest.approx(33.0)  # both markets at H2
     assert _source_hubs(built, start.values) == {"A": "H2", "B": "H2"}
+
+
+def test_the_repair_keeps_to_transit_limits():
+    # A may take at most 5 days: through H1 (1 per tonne) it takes 4 + 6 = 10, so it
+    # goes through H2 (3 per tonne, 1 + 1 days); B has no limit and takes H1.
+    # Optimum: 6 x 3 + 5 x 1 + fixed 1 + 1 = 25 (only H2: 18 + 20 + 1 = 39)
+    base = overloaded()
+    legs = base.legs
+    legs["transit_days"] = [4.0, 1.0, 6.0, 6.0, 1.0, 1.0]
+    legs.loc[legs["destination"] == "A", "cost_per_t"] = [1.0, 3.0]
+    destinations = base.destinations
+    destinations["max_transit_days"] = [5.0, np.nan]
+    hubs = base.hubs
+    hubs["capacity_t"] = 20.0
+    net = hubopt.Network.from_frames(
+        base.origins, hubs, destinations, legs, name="transit"
+    )
+    built = build(net, ModelOptions(single_sourcing=True))
+    start = _repair.start(built.arrays, built.sources, Deadline(60.0))
+    assert start is not None
+    assert start.objective == pytest.approx(25.0)
+    assert _source_hubs(built, start.values) == {"A": "H2", "B": "H1"}
+    assert hubopt.solve(net, single_sourcing=True).objective == pytest.approx(25.0)
 
 
 def _stopped_mip(*args, **kwargs):
@@ -115,7 +138,7 @@ def test_the_start_and_the_bound_straddle_the_published_optimum(instance, optimu
     # Holmberg, Ronnqvist and Yuan (1999), benchmarks/holmberg/optima.csv
     net = read_holmberg(HOLMBERG / instance)
     built = build(net, ModelOptions(single_sourcing=True))
-    start = _repair.start(built.arrays, built.sources, Deadline(None))
+    start = _repair.start(built.arrays, built.sources, Deadline(60.0))
     assert start is not None and _repair.feasible(built.arrays, start.values)
     assert start.bound <= optimum <= start.objective
     assert start.objective <= 1.05 * optimum  # measured: 1.2 % and 1.6 % above
