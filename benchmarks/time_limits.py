@@ -3,11 +3,12 @@
 
 Each run reads an instance (OR-Library capa/capb/capc at a capacity of
 ``orlib/optima.csv``, or a Holmberg ``p*`` file), then times ``hubopt.solve`` with
-``single_sourcing=True`` and the limit, from the call to its return (build, solve, the
-tie-break LP and the Result), and checks the solution with :func:`hubopt.check_solution`.
-One JSON line per run on stdout: instance, limit, status, objective, gap, wall time and
-the overrun (wall time minus limit). Run it under ``flock /work/bench.lock`` on a shared
-machine; ``PYTHONPATH`` picks the hubopt checkout measured.
+``single_sourcing=True`` and the limit, from the call to its return (build, solve,
+the tie-break LP and the Result), and checks the solution with
+:func:`hubopt.check_solution`. One JSON line per run on stdout: instance, limit,
+status, objective, gap, wall time and the overrun (wall time minus limit). Run it
+under ``flock /work/bench.lock`` on a shared machine; ``PYTHONPATH`` picks the hubopt
+checkout measured.
 """
 
 from __future__ import annotations
