@@ -381,6 +381,30 @@ def start(
     """
     open_hub = np.zeros(table.n_hubs, dtype=bool)
     open_hub[table.level_hub] = True
+    plan = _plan(table, open_hub, deadline)
+    if plan is None:
+        return None
+    bound = None
+    if deadline.limit_s is not None:
+        # a run without a limit goes on to the MIP's own proof: no bound needed
+        relaxed = lower_bound(table, deadline.stage(share=0.5), plan.total())
+        if relaxed is not None:
+            bound, term = relaxed
+            other = _plan(table, _lagrangian_hubs(plan, term), deadline)
+            if other is not None and other.total() < plan.total():
+                plan = other
+    bounds = _columns(plan, arrays)
+    if bounds is None or deadline.expired():
+        return None
+    found = _flows(arrays, bounds, deadline, threads)
+    if found is not None and bound is not None:
+        found.bound = min(bound, found.objective)
+    return found
+
+
+def _plan(table: SourceTable, open_hub: np.ndarray, deadline: Deadline) -> _Plan | None:
+    """Steps 1-3 of the heuristic from the hubs ``open_hub``: None when the markets
+    cannot all be given a source with room, or the hub limits cannot be met."""
     plan = _Plan(table, open_hub)
     if not plan.assign_all() or not _choose_hubs(plan, deadline):
         return None
@@ -388,15 +412,22 @@ def start(
     _shut_empty(plan)
     if table.min_hubs is not None and plan.open.sum() < table.min_hubs:
         return None
-    bounds = _columns(plan, arrays)
-    if bounds is None or deadline.expired():
-        return None
-    found = _flows(arrays, bounds, deadline, threads)
-    if found is not None and deadline.limit_s is not None:
-        # a run without a limit goes on to the MIP's own proof: no bound needed
-        bound = lower_bound(table, deadline, found.objective)
-        found.bound = None if bound is None else min(bound, found.objective)
-    return found
+    return plan
+
+
+def _lagrangian_hubs(plan: _Plan, term: np.ndarray) -> np.ndarray:
+    """The hubs open in the Lagrangian relaxation at its best bound (negative
+    term), those that must open, and then the next by term until their capacity
+    holds the demand the plan serves through hubs, with a tenth to spare."""
+    t = plan.t
+    chosen = (term < 0) | t.must_open
+    need = 1.1 * float(t.demand_t[plan.choice >= 0].sum())
+    capacity = plan.capacity_t
+    for h in np.argsort(term, kind="stable"):
+        if capacity[chosen].sum() >= need or not np.isfinite(term[h]):
+            break
+        chosen[h] = True
+    return chosen
 
 
 def better_of(

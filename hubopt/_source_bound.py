@@ -59,10 +59,11 @@ def _hub_terms(
 
 def lower_bound(
     table: SourceTable, deadline: Deadline, upper: float | None
-) -> float | None:
+) -> tuple[float, np.ndarray] | None:
     """The best Lagrangian bound found within ``deadline`` (see the module's
-    docstring); ``upper`` (a feasible objective) sets the step sizes. None when
-    no finite bound was found."""
+    docstring) and, per hub, its term in the relaxation at that bound (the hubs
+    with a negative term open there: a hint for the heuristic); ``upper`` (a
+    feasible objective) sets the step sizes. None when no finite bound was found."""
     demand = table.demand_t
     served = demand > 0
     cost = table.hub_cost[served]
@@ -81,6 +82,7 @@ def lower_bound(
         return None  # a market without any option: no bound from here
     lam = best_option.copy()
     best: float | None = None
+    best_term = np.zeros(table.n_hubs)
     factor, stale = 2.0, 0
     for _ in range(MAX_ITERATIONS):
         if deadline.expired():
@@ -94,7 +96,7 @@ def lower_bound(
             + term[opened].sum()
         )
         if best is None or value > best + 1e-9 * max(abs(value), 1.0):
-            best, stale = value, 0
+            best, best_term, stale = value, np.where(can_open, term, np.inf), 0
         else:
             stale += 1
             if stale >= PATIENCE:
@@ -110,4 +112,4 @@ def lower_bound(
         lam = lam + factor * (target - value) / norm * subgradient
     if best is None:
         return None
-    return best - 1e-9 * max(abs(best), 1.0)
+    return best - 1e-9 * max(abs(best), 1.0), best_term
