@@ -14,18 +14,21 @@ limit (its root LP alone may not finish). This heuristic finds one quickly, as a
 3. a local search: a market moves to a cheaper hub with room, two markets at two hubs
    swap when that is cheaper and both fit; emptied hubs shut, and each open hub gets
    its cheapest level that holds its load;
-4. the flows: the LP of the model with every hub level and source fixed (origins,
+4. under a time limit, the Lagrangian relaxation of :mod:`hubopt._source_bound`
+   gives a lower bound, and steps 2-3 run again from the hubs it opens at its best
+   bound (with the next-best hubs until their capacity holds the demand with a tenth
+   to spare); the cheaper of the two plans is kept;
+5. the flows: the LP of the model with every hub level and source fixed (origins,
    paths within transit limits and the other rows are honoured by it), then every
    row and pool row is checked on the full column vector before it is handed over.
 
 Costs per source are estimates (the cheapest path into the market through it, without
-supply limits); the LP of step 4 gives the true flows. The heuristic runs within its
+supply limits); the LP of step 5 gives the true flows. The heuristic runs within its
 own stage of the solve's :class:`~hubopt.deadline.Deadline` and gives up (None) when
 it cannot find a feasible solution in time, when the network is too large for its
 dense market-by-hub cost table (:data:`hubopt._sources.MAX_TABLE_ENTRIES`), or when a
-family it does
-not model (minimum throughput, a CO2 cap, the capacities table, a no-good cut) is
-violated by its candidate.
+family it does not model (minimum throughput, a CO2 cap, the capacities table, a
+no-good cut) is violated by its candidate.
 """
 
 from __future__ import annotations
