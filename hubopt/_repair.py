@@ -38,7 +38,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import highs
-from ._arrays import ModelArrays
+from ._arrays import CSRRows, ModelArrays
 from ._solution import RawSolution, relative_gap
 from ._source_bound import lower_bound
 from ._sources import SourceTable
@@ -333,6 +333,57 @@ def feasible(arrays: ModelArrays, x: np.ndarray) -> bool:
     return True
 
 
+#: Rounds of fixing the columns that forcing rows pin, before the flows LP.
+FORCING_ROUNDS = 4
+
+
+def _pin_forced(
+    arrays: ModelArrays, lower: np.ndarray, upper: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Column bounds with the columns of forcing rows fixed: a row whose least
+    possible activity (over the columns not yet fixed) already reaches its upper
+    bound holds each of those columns at the bound that gives that least activity,
+    and likewise for the greatest activity and the lower bound. With every level
+    and source fixed this pins the flows of the sources and hubs not chosen at 0
+    (``x <= D a`` with ``a = 0``, a shut hub's capacity and balance), so that the
+    flows LP holds only the chosen ones."""
+    rows = arrays.rows
+    entry_row, col, coef = rows.entry_rows, rows.index, rows.value
+    lower, upper = lower.copy(), upper.copy()
+    for _ in range(FORCING_ROUNDS):
+        fixed = lower == upper
+        const = np.bincount(
+            entry_row,
+            weights=np.where(fixed[col], coef * lower[col], 0.0),
+            minlength=rows.n_rows,
+        )
+        free = ~fixed[col]
+        low_end = np.where(coef > 0, lower[col], upper[col])
+        high_end = np.where(coef > 0, upper[col], lower[col])
+        with np.errstate(invalid="ignore"):
+            least = np.bincount(
+                entry_row,
+                weights=np.where(free, coef * low_end, 0.0),
+                minlength=rows.n_rows,
+            )
+            most = np.bincount(
+                entry_row,
+                weights=np.where(free, coef * high_end, 0.0),
+                minlength=rows.n_rows,
+            )
+        tol = 1e-9 * (1.0 + np.abs(const))
+        at_upper = np.isfinite(least) & (least >= rows.upper - const - tol)
+        at_lower = np.isfinite(most) & (most <= rows.lower - const + tol)
+        pin_low = free & at_upper[entry_row]
+        pin_high = free & at_lower[entry_row] & ~pin_low
+        if not pin_low.any() and not pin_high.any():
+            break
+        value = np.where(pin_low, low_end, high_end)
+        pinned = pin_low | pin_high
+        lower[col[pinned]] = upper[col[pinned]] = value[pinned]
+    return lower, upper
+
+
 def _flows(
     arrays: ModelArrays,
     bounds: tuple[np.ndarray, np.ndarray],
@@ -340,21 +391,43 @@ def _flows(
     threads: int | None,
 ) -> Start | None:
     """The LP of the arrays (their rows, no pool) with the columns bounded by
-    ``bounds``: its optimum as a start when it satisfies the whole model."""
+    ``bounds``: its optimum as a start when it satisfies the whole model. The
+    columns that bounds and forcing rows fix (:func:`_pin_forced`) are left out
+    of the LP, their values moved into the rows' bounds."""
     import highspy
 
-    lower, upper = bounds
-    fixed = replace(arrays, col_lower=lower, col_upper=upper)
-    left = deadline.remaining_s(at_least=1e-3)
-    h = highs.new_highs(left, None, threads, False)
-    highs.pass_model(h, fixed, relaxed=True)
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None
-    x = np.asarray(h.getSolution().col_value, dtype=float)
+    lower, upper = _pin_forced(arrays, *bounds)
+    keep = lower < upper
+    x = lower.copy()
+    if keep.any():
+        rows = arrays.rows
+        const = rows.activity(np.where(keep, 0.0, lower))
+        sub_rows = rows.on_columns(keep)
+        has = np.diff(sub_rows.start) > 0
+        sub_rows = sub_rows.subset(np.flatnonzero(has))
+        sub = replace(
+            arrays,
+            col_cost=arrays.col_cost[keep],
+            col_lower=lower[keep],
+            col_upper=upper[keep],
+            col_integer=np.zeros(int(keep.sum()), dtype=bool),
+            row_lower=(rows.lower - const)[has],
+            row_upper=(rows.upper - const)[has],
+            start=sub_rows.start,
+            index=sub_rows.index,
+            value=sub_rows.value,
+            segments=[],
+            pool=CSRRows.empty(),
+        )
+        h = highs.new_highs(deadline.remaining_s(at_least=1e-3), None, threads, False)
+        highs.pass_model(h, sub, relaxed=True)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        x[keep] = h.getSolution().col_value
     integer = arrays.col_integer
     x[integer] = np.round(x[integer])
-    x = np.clip(x, lower, upper)
+    x = np.clip(x, bounds[0], bounds[1])
     if not feasible(arrays, x):
         return None
     return Start(values=x, objective=float(arrays.col_cost @ x))
