@@ -336,6 +336,10 @@ def feasible(arrays: ModelArrays, x: np.ndarray) -> bool:
 #: Rounds of fixing the columns that forcing rows pin, before the flows LP.
 FORCING_ROUNDS = 4
 
+#: Seconds the flows LP gets however little of the stage is left (it holds only the
+#: chosen sources' flows, and without it the plan is lost).
+FLOWS_MIN_S = 0.25
+
 
 def _pin_forced(
     arrays: ModelArrays, lower: np.ndarray, upper: np.ndarray
@@ -419,7 +423,8 @@ def _flows(
             segments=[],
             pool=CSRRows.empty(),
         )
-        h = highs.new_highs(deadline.remaining_s(at_least=1e-3), None, threads, False)
+        left = deadline.remaining_s(at_least=FLOWS_MIN_S)
+        h = highs.new_highs(left, None, threads, False)
         highs.pass_model(h, sub, relaxed=True)
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
