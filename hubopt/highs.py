@@ -75,9 +75,9 @@ def solve(
 ) -> tuple[RawSolution, np.ndarray | None]:
     """Solve the arrays in a fresh highspy.Highs within ``deadline``: the solution's
     status and figures, and its column values (None without a solution).
-    ``incumbent`` is a feasible solution to start the MIP from (lazy linking only;
-    else the LP solution rounded up is tried); ``seed`` the pool rows to add before
-    the first LP."""
+    ``incumbent`` is a feasible solution to start the MIP from (with lazy linking,
+    without one the LP solution rounded up is tried); ``seed`` the pool rows to add
+    before the first LP."""
     solution, h = _solve(arrays, deadline, mip_gap, threads, msg, incumbent, seed)
     if solution.status not in ("optimal", "feasible"):
         return solution, None
@@ -176,6 +176,8 @@ def _solve(
     if passed == highspy.HighsStatus.kError:
         error = "HiGHS failed: it rejected the model"
         raise SolverError(error)
+    if not lazy and incumbent is not None:
+        set_start(h, incumbent)
     stopped: list[bool] = []
     # redirect_stdout swaps the process-wide sys.stdout: from solves running in
     # threads (a ThreadPoolExecutor, a threaded Dask worker) the swaps interleave and
@@ -226,13 +228,18 @@ def _lazy_rounds(
         np.full(len(integer), highspy.HighsVarType.kInteger),
     )
     if mip_start is not None:
-        solution = highspy.HighsSolution()
-        solution.col_value = mip_start.tolist()
-        solution.value_valid = True
-        h.setSolution(solution)
+        set_start(h, mip_start)
     left = deadline.remaining_s(at_least=1e-3)
     if left is not None:
         h.setOptionValue("time_limit", left)
+
+
+def set_start(h: Any, values: np.ndarray) -> None:
+    """Give a highspy.Highs holding a MIP a start: a value for every column."""
+    solution = _highspy().HighsSolution()
+    solution.col_value = values.tolist()
+    solution.value_valid = True
+    h.setSolution(solution)
 
 
 def _read_status(h: Any, is_mip: bool, stopped: bool) -> RawSolution:

@@ -35,9 +35,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import highs, pulp_adapter
+from . import _repair, highs, pulp_adapter
 from ._arrays import Builder, CSRRows, ModelArrays, pool_rows_of
 from ._solution import INTERRUPTED, RawSolution, interrupted, relative_gap
+from ._sources import SourceTable, source_table
 from .deadline import Deadline
 from .errors import ValidationError
 from .formulation import BASE_LEVEL as BASE_LEVEL
@@ -78,6 +79,8 @@ __all__ = [
     "LAGRANGIAN_SHARE",
     "LAZY_LINKING_MIN_ROWS",
     "NOISE_T",
+    "REPAIR_MIN_S",
+    "REPAIR_SHARE",
     "UNMET_WEIGHT",
     "BuiltModel",
     "CSRRows",
@@ -105,6 +108,11 @@ LAZY_LINKING_MIN_ROWS = 20_000
 
 #: Share of ``time_limit_s`` the Lagrangian hub fixing may use at most.
 LAGRANGIAN_SHARE = 0.25
+
+#: Share of ``time_limit_s`` the repair heuristic (single sourcing) may use at most,
+#: and the seconds it gets however little time is left (as the MIP gets 1 s).
+REPAIR_SHARE = 0.3
+REPAIR_MIN_S = 0.5
 
 
 @dataclass
@@ -135,6 +143,9 @@ class BuiltModel:
     rows: dict[str, dict[int, int]] = field(default_factory=dict)  # row numbers
     #: the hub-location core for Lagrangian hub fixing, when the model has that shape
     hub_problem: HubProblem | None = None
+    #: single sourcing: the markets' sources as a dense table, for the repair
+    #: heuristic's first solution (:mod:`hubopt._repair`)
+    sources: SourceTable | None = None
     _problem: LpProblem | None = field(default=None, repr=False)
     _columns: list[Any] = field(default_factory=list, repr=False)
 
@@ -240,6 +251,7 @@ def build(
         build_s=time.perf_counter() - start,
         rows=f.rows,
         hub_problem=hub_problem(f) if plain else None,
+        sources=None if for_duals else source_table(f),
     )
 
 
@@ -914,8 +926,21 @@ def run(
         arrays = _with_fixed_levels(arrays, reduction)
         seed = pool_rows_of(arrays.pool, reduction.used_cols)
         stage = deadline.stage(at_least=1.0)
+    start = None
+    if built.sources is not None:  # single sourcing: a first solution, repaired
+        try:
+            start = _repair.start(
+                arrays,
+                built.sources,
+                deadline.stage(share=REPAIR_SHARE, at_least=REPAIR_MIN_S),
+                threads,
+            )
+        except KeyboardInterrupt:  # Ctrl-C before the MIP: as in the lazy rounds
+            return interrupted(label, deadline.start)
+        stage = deadline.stage(at_least=1.0)
     if name == "highs":
         incumbent = None if reduction is None else reduction.values
+        incumbent = incumbent if start is None else start.values
         solution, values = highs.solve(
             arrays, stage, mip_gap, threads, msg, incumbent=incumbent, seed=seed
         )
@@ -942,6 +967,7 @@ def run(
         # the Lagrangian bound holds for the whole model; HiGHS's for what was left
         solution.best_bound = reduction.bound
         solution.gap = relative_gap(solution.objective, reduction.bound)
+    solution, values = _repair.better_of(solution, values, start)
     solution.runtime_s = deadline.elapsed_s()
     if values is not None:
         solution.values = values

@@ -97,8 +97,9 @@ def solve(
     _check_against_network(network, options)
     if periods is not None:
         return _solve_periods(network, periods, options, raise_on_failure)
+    # one budget from here: the build, the MILP (and its stages) and the tie-break LP
+    deadline = Deadline(options.settings.time_limit_s)
     built = model.build(network, options.model)
-    deadline = Deadline(options.settings.time_limit_s)  # the MILP's and the LP's
     raw = run(built, options.settings, deadline)
     raw.values = None  # read into the flows; not carried along with the Result
     marginal = _settle(network, options, raw, deadline)
@@ -130,8 +131,9 @@ def _solve_periods(
         )
         raise ValidationError(msg)
     # marginal values are not computed for a multi-period solve (yet): None
+    deadline = Deadline(options.settings.time_limit_s)  # the build's and the MILP's
     pm = model.build_periods(network, periods, options.model)
-    raw = run(pm.built, options.settings, Deadline(options.settings.time_limit_s))
+    raw = run(pm.built, options.settings, deadline)
     parts, stock = model.read_periods(pm, raw)
     raw.values = None
     result = Result(
