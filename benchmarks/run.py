@@ -583,6 +583,125 @@ def _warm(_: int) -> int:
 # ------------------------------------------------------------------------------------
 # table
 # ------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------
+# Shapes: generated networks of several shapes (issue 17)
+# ------------------------------------------------------------------------------------
+#: The methods of the shapes case: hubopt's three and the two direct models.
+SHAPE_METHODS = ("default", "all", "lazy", "plain", "strong")
+SHAPES_LIMIT_S = 300.0
+SHAPES_LOG = HERE / "shapes.jsonl"
+
+
+def solve_shape(name: str, method: str, limit: float) -> dict[str, Any]:
+    """One generated network, one method: read (validate the tables), build and
+    solve, wall and CPU seconds. hubopt's methods are :func:`hubopt.model.build`
+    and :func:`hubopt.model.run` (the solve proper, without the tie-break and the
+    marginal values :func:`hubopt.solve` adds), one thread."""
+    import numpy as np
+    import shapes
+    import shapes_direct
+
+    tables = shapes.tables(shapes.case(name))
+    if method in ("plain", "strong"):
+        return shapes_direct.solve(
+            tables, strong=method == "strong", time_limit_s=limit, threads=1
+        )
+    from hubopt import Network
+    from hubopt.model import ModelOptions, build, run
+
+    start, cpu = time.perf_counter(), time.process_time()
+    network = Network.from_frames(**tables, name=name)
+    linking = {"default": "auto", "all": "all", "lazy": "lazy"}[method]
+    built = build(network, ModelOptions(linking=linking))
+    build_s = time.perf_counter() - start
+    raw = run(
+        built,
+        time_limit_s=limit,
+        mip_gap=1e-7,
+        threads=1,
+        lagrangian=None if method == "default" else False,
+    )
+    return {
+        "status": raw.status,
+        "objective": raw.objective,
+        "bound": raw.best_bound,
+        "gap": raw.gap,
+        "build_s": build_s,
+        "total_s": time.perf_counter() - start,
+        "cpu_s": time.process_time() - cpu,
+        "open_levels": None
+        if raw.open_level is None
+        else int(np.asarray(raw.open_level).sum()),
+        "unmet_t": None if raw.unmet_t is None else float(np.sum(raw.unmet_t)),
+        "strategy": getattr(raw, "strategy", None),
+    }
+
+
+def _shape_child(name: str, method: str, limit: float) -> None:
+    """Run one shapes case and method and print its figures as JSON (a child
+    process, so every method starts from a fresh process and its peak memory is
+    its own)."""
+    out = solve_shape(name, method, limit)
+    out["peak_mb"] = _rss_mb()
+    print(json.dumps(out))
+
+
+def _run_shape_child(name: str, method: str, limit: float) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--shape-child", name, method]
+    command += ["--limit", str(limit)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def shapes_group(names: list[str], limit: float) -> list[dict[str, Any]]:
+    """Every method on every named case, side by side in one run; records the
+    default's time against the better of the plain and strong direct models."""
+    records = []
+    for name in names:
+        out = {m: _run_shape_child(name, m, limit) for m in SHAPE_METHODS}
+        with SHAPES_LOG.open("a") as log:
+            log.write(json.dumps({"case": name, "limit": limit, **out}) + "\n")
+        proven = {m: r["objective"] for m, r in out.items() if r["status"] == "optimal"}
+        values = list(proven.values())
+        agree = all(
+            abs(v - values[0]) <= REL_TOL * max(abs(values[0]), 1.0) for v in values
+        )
+
+        time_of = {
+            m: r["total_s"] if r["status"] == "optimal" else limit
+            for m, r in out.items()
+        }
+        best = min(time_of["plain"], time_of["strong"])
+        ratio = time_of["default"] / best
+        print(
+            f"shapes {name}: "
+            + ", ".join(
+                f"{m} {out[m]['status']} {out[m]['total_s']:.1f} s" for m in out
+            )
+            + f"; default / best direct {ratio:.2f}; objectives agree {agree}",
+            flush=True,
+        )
+        records.append(
+            _record(
+                f"shapes {name}: read+build+solve, hubopt default vs the better "
+                f"direct highspy model (limit {limit:g} s)",
+                time_of["default"],
+                "s",
+                best,
+                "<= 1.5x the better direct model",
+                bool(ratio <= 1.5 and agree),
+                ratio=ratio,
+                objectives_agree=agree,
+                **{
+                    f"{m}_{k}": r[k]
+                    for m, r in out.items()
+                    for k in ("status", "total_s", "gap", "objective")
+                },
+            )
+        )
+    return records
+
+
 def _fmt(value: Any) -> str:
     if value is None:
         return "-"
@@ -651,6 +770,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--handover", action="store_true")
     parser.add_argument("--limit", type=float, default=LARGE_LIMIT_S)
     parser.add_argument("--only", nargs="*", default=None, help="case groups to run")
+    parser.add_argument("--shape-child", nargs=2, metavar=("CASE", "METHOD"))
+    parser.add_argument(
+        "--shapes",
+        nargs="*",
+        default=None,
+        metavar="CASE",
+        help="shapes cases to run (default all of benchmarks/shapes.py CASES)",
+    )
     parser.add_argument(
         "--holmberg",
         nargs="*",
@@ -662,6 +789,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.large_worker:
         out = HERE / f"large_{args.large_worker}.jsonl"
         _large_worker(args.large_worker, args.limit, out)
+        return 0
+    if args.shape_child:
+        _shape_child(args.shape_child[0], args.shape_child[1], args.limit)
         return 0
     if args.build_child:
         _build_child(args.build_child[0], int(args.build_child[1]), args.handover)
@@ -683,7 +813,7 @@ def main(argv: list[str] | None = None) -> int:
         print_table(records)
         _write(records)
         return 0
-    groups = args.only or ["orlib", "holmberg", "build", "sea", "batch"]
+    groups = args.only or ALL_GROUPS
     records: list[dict[str, Any]] = []
     if "orlib" in groups:
         records += orlib_small(args.quick)
@@ -697,12 +827,59 @@ def main(argv: list[str] | None = None) -> int:
         records += sea_matrix(args.quick)
     if "batch" in groups:
         records += scenario_batch(4 if args.quick else 20)
+    if "shapes" in groups:
+        import shapes
+
+        names = args.shapes or list(
+            shapes.QUICK if args.quick else (s.name for s in shapes.CASES)
+        )
+        records += shapes_group(names, min(args.limit, SHAPES_LIMIT_S))
     if "orlib" in groups and not args.quick:
         spawn = not args.large_from_files
         records += orlib_large(args.limit, args.reuse_large, spawn=spawn)
     print_table(records)
-    _write(records)
+    _write(_merged(records, groups, args.quick))
     return 0
+
+
+#: The case groups of the suite, in the order they run.
+ALL_GROUPS = ["orlib", "holmberg", "build", "sea", "batch", "shapes"]
+
+
+def _group_of(case: str) -> str | None:
+    """The case group a record of results.json belongs to, from its case name."""
+    if case.startswith("OR-Library"):
+        return "orlib"
+    if case.startswith("Holmberg"):
+        return "holmberg"
+    if case.startswith("model build"):
+        return "build"
+    if case.startswith("sea_matrix"):
+        return "sea"
+    if "-scenario batch" in case:
+        return "batch"
+    if case.startswith("shapes "):
+        return "shapes"
+    return None
+
+
+def _merged(
+    records: list[dict[str, Any]], groups: list[str], quick: bool
+) -> list[dict[str, Any]]:
+    """results.json updated with ``records``: a record replaces the one of the same
+    case; a full run of a group (not ``--quick``) also drops that group's other
+    records; every other group's records are kept (``--only`` runs part of the
+    suite)."""
+    if not RESULTS.exists():
+        return records
+    fresh = {r["case"] for r in records}
+    dropped = set() if quick else set(groups)
+    kept = [
+        r
+        for r in json.loads(RESULTS.read_text())
+        if r["case"] not in fresh and _group_of(r["case"]) not in dropped
+    ]
+    return kept + records
 
 
 def _write(records: list[dict[str, Any]]) -> None:

@@ -794,6 +794,7 @@ def run(
     threads: int | None = None,
     msg: bool = False,
     deadline: Deadline | None = None,
+    lagrangian: bool | None = None,
 ) -> RawSolution:
     """Solve a built model and read back an honest status, bound and gap.
 
@@ -829,7 +830,7 @@ def run(
         raise ValidationError(error)
     label = name or type(solver).__name__
     arrays, reduction, seed, stage = built.arrays, None, None, deadline
-    if built.hub_problem is not None and arrays.pool.n_rows:
+    if built.hub_problem is not None and arrays.pool.n_rows and lagrangian is not False:
         # a large model of the plain shape: Lagrangian bound, incumbent and fixings
         try:
             reduction = reduce(
