@@ -586,7 +586,9 @@ def _warm(_: int) -> int:
 # ------------------------------------------------------------------------------------
 # Shapes: generated networks of several shapes (issue 17)
 # ------------------------------------------------------------------------------------
-#: The methods of the shapes case: hubopt's three and the two direct models.
+#: The methods of the shapes case: hubopt's three and the two direct models
+#: ("lagrangian", hubopt with the Lagrangian forced, the default before the probe,
+#: can be asked for by ``--shape-child``).
 SHAPE_METHODS = ("default", "all", "lazy", "plain", "strong")
 SHAPES_LIMIT_S = 300.0
 SHAPES_LOG = HERE / "shapes.jsonl"
@@ -606,12 +608,32 @@ def solve_shape(name: str, method: str, limit: float) -> dict[str, Any]:
         return shapes_direct.solve(
             tables, strong=method == "strong", time_limit_s=limit, threads=1
         )
+    import hubopt
     from hubopt import Network
     from hubopt.model import ModelOptions, build, run
 
     start, cpu = time.perf_counter(), time.process_time()
     network = Network.from_frames(**tables, name=name)
-    linking = {"default": "auto", "all": "all", "lazy": "lazy"}[method]
+    if method in ("solve", "solve-single"):  # the whole hubopt.solve, as a user runs it
+        result = hubopt.solve(
+            network,
+            time_limit_s=limit,
+            threads=1,
+            single_sourcing=method == "solve-single",
+            raise_on_failure=False,
+        )
+        return {
+            "status": result.status,
+            "objective": result.objective,
+            "bound": result.best_bound,
+            "gap": result.gap,
+            "build_s": result.build_s,
+            "total_s": time.perf_counter() - start,
+            "cpu_s": time.process_time() - cpu,
+            "open_levels": int(result.hubs["open"].sum()),
+            "strategy": None,
+        }
+    linking = {"default": "auto", "all": "all", "lazy": "lazy"}.get(method, "auto")
     built = build(network, ModelOptions(linking=linking))
     build_s = time.perf_counter() - start
     raw = run(
@@ -619,7 +641,7 @@ def solve_shape(name: str, method: str, limit: float) -> dict[str, Any]:
         time_limit_s=limit,
         mip_gap=1e-7,
         threads=1,
-        lagrangian=None if method == "default" else False,
+        lagrangian={"default": None, "lagrangian": True}.get(method, False),
     )
     return {
         "status": raw.status,

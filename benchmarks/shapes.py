@@ -17,11 +17,12 @@ penalties (``penalty_share`` of the markets may be left short), and optionally
 transit limits on a share of the markets (``transit_share``, for the scale case).
 
 Every number here is an ASSUMPTION of the generator, chosen to make the shapes the
-issue names, not data: costs per tonne of 1-10 currency units per 100 km, capacities
-scaled so that the demand needs ``open_share`` of the hubs, fixed costs 9 % of
-a full hub's transport bill on a typical route (``fixed_share``), penalties 1.1-2x a typical
-delivered cost per tonne. Coordinates are in km on a plane and shown as lon/lat by
-dividing by 100 (no geodesy: the generator only needs distances that look like a map).
+issue names, not data: costs per tonne of 1-40 currency units (random) or following
+the distance (distance), capacities scaled so that the demand needs ``open_share`` of
+the hubs, fixed costs a share (``fixed_share``, 9 % by default) of a full hub's bill
+on a typical route, penalties 1.1-2x a typical delivered cost per tonne. Coordinates
+are in km on a plane and shown as lon/lat by dividing by 100 (no geodesy: the
+generator only needs distances that look like a map).
 
 ``tables(case)`` gives the tables; ``network(case)`` the validated
 :class:`hubopt.Network`; :data:`CASES` the family measured in docs/performance.md.

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import highs, pulp_adapter
+from . import highs, pulp_adapter, strategy
 from ._arrays import Builder, CSRRows, ModelArrays, pool_rows_of
 from ._solution import INTERRUPTED, RawSolution, interrupted, relative_gap
 from .deadline import Deadline
@@ -830,19 +830,45 @@ def run(
         raise ValidationError(error)
     label = name or type(solver).__name__
     arrays, reduction, seed, stage = built.arrays, None, None, deadline
+    strategy_used = ""
     if built.hub_problem is not None and arrays.pool.n_rows and lagrangian is not False:
-        # a large model of the plain shape: Lagrangian bound, incumbent and fixings
-        try:
-            reduction = reduce(
-                built.hub_problem,
-                highs.FixedLevelsLP(arrays, built.hub_problem, threads),
-                deadline=deadline.stage(share=LAGRANGIAN_SHARE),
-                msg=msg,
+        # a large model of the plain shape: Lagrangian bound, incumbent and fixings,
+        # unless (lagrangian None) the probe of its root shows a cheap strong LP
+        found = None
+        if lagrangian is None:
+            stopped: list[bool] = []
+            found = strategy.probe(
+                arrays, built.hub_problem, deadline, threads, stopped
             )
-        except KeyboardInterrupt:  # Ctrl-C before the MIP: as in the lazy rounds
-            return interrupted(label, deadline.start)
-        arrays = _with_fixed_levels(arrays, reduction)
-        seed = pool_rows_of(arrays.pool, reduction.used_cols)
+            if stopped:
+                return interrupted(label, deadline.start)
+        if found is None or strategy.use_lagrangian(found.settled):
+            try:
+                reduction = reduce(
+                    built.hub_problem,
+                    highs.FixedLevelsLP(arrays, built.hub_problem, threads),
+                    deadline=deadline.stage(share=LAGRANGIAN_SHARE),
+                    msg=msg,
+                )
+            except KeyboardInterrupt:  # Ctrl-C before the MIP: as in the lazy rounds
+                return interrupted(label, deadline.start)
+            arrays = _with_fixed_levels(arrays, reduction)
+            seed = pool_rows_of(arrays.pool, reduction.used_cols)
+            strategy_used = "lagrangian"
+        else:
+            strategy_used = "lazy"
+        if found is not None:
+            seed = found.rows if seed is None else np.union1d(seed, found.rows)
+            if msg:
+                print(
+                    f"strategy: weak LP {found.weak_bound:.10g} in "
+                    f"{found.weak_lp_s:.2f} s, linking rounds to "
+                    f"{found.strong_bound:.10g} in {found.rounds_s:.2f} s "
+                    f"({'settled' if found.settled else 'not settled'}, "
+                    f"{len(found.rows)} rows, {found.fractional_levels} fractional "
+                    f"levels): {strategy_used}",
+                    flush=True,
+                )
         stage = deadline.stage(at_least=1.0)
     if name == "highs":
         incumbent = None if reduction is None else reduction.values
@@ -873,6 +899,7 @@ def run(
         solution.best_bound = reduction.bound
         solution.gap = relative_gap(solution.objective, reduction.bound)
     solution.runtime_s = deadline.elapsed_s()
+    solution.strategy = strategy_used
     if values is not None:
         solution.values = values
         _read_values(built, solution, values)
