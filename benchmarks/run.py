@@ -18,10 +18,23 @@ target and met. Cases (see ``docs/performance.md`` for the targets and findings)
   from numpy arrays (``benchmarks/floor.py``), each size in its own subprocess.
 - Sea matrix: ``benchmarks/sea_matrix.run``.
 - A 20-scenario batch, 1 worker vs 2.
+- Shapes (issue 17): seeded generated networks of several shapes
+  (``benchmarks/shapes.py``), read + build + solve through hubopt's default,
+  ``linking="all"`` and ``linking="lazy"`` without the Lagrangian, against the plain
+  and the strong model written directly in highspy (``benchmarks/shapes_direct.py``),
+  one thread, relative gap 1e-7, each in its own process; the ratio is the default's
+  time over the better direct model's; every proven objective must agree.
+  ``--shapes CASE ...`` picks cases, ``--shape-methods`` re-runs some methods and
+  takes the others from ``benchmarks/shapes.jsonl``.
+
+``--only GROUP ...`` runs some groups (orlib, holmberg, build, sea, batch, shapes) and
+merges into ``results.json``: a record replaces the one of the same case, a full run
+of a group drops that group's other records, the other groups' records stay.
 
 ``--quick`` (under a minute on an idle 2-core machine): 8 of the small instances,
 Holmberg p1-p3 (``--holmberg p4 p25 ...`` picks others), builds at 10^4 and 10^5 legs
-without the hand-over timing, the 10 x 50 sea matrix and a 4-scenario batch. The
+without the hand-over timing, the 10 x 50 sea matrix, a 4-scenario batch and one
+10^4-leg shapes case. The
 capa/capb/capc solves run in two
 worker processes (hubopt and textbook side by side, one thread each) and append to
 ``benchmarks/large_<side>.jsonl``; ``--reuse-large`` takes instances already there.
@@ -675,14 +688,36 @@ def _run_shape_child(name: str, method: str, limit: float) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def shapes_group(names: list[str], limit: float) -> list[dict[str, Any]]:
-    """Every method on every named case, side by side in one run; records the
-    default's time against the better of the plain and strong direct models."""
+def _logged(name: str, limit: float) -> dict[str, Any]:
+    """The latest figures per method of a shapes case at ``limit`` in
+    ``shapes.jsonl``."""
+    found: dict[str, Any] = {}
+    for line in _lines(SHAPES_LOG):
+        entry = json.loads(line)
+        if entry["case"] == name and entry["limit"] == limit:
+            found.update({m: r for m, r in entry.items() if m not in ("case", "limit")})
+    return found
+
+
+def shapes_group(
+    names: list[str], limit: float, methods: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """Every method on every named case, one after the other in one run; records
+    the default's time against the better of the plain and strong direct models.
+    With ``methods`` only those run and the others' figures are the latest of
+    ``shapes.jsonl`` (to re-measure the default after a change; the record says
+    which were reused)."""
     records = []
     for name in names:
-        out = {m: _run_shape_child(name, m, limit) for m in SHAPE_METHODS}
+        run_now = list(methods or SHAPE_METHODS)
+        out = {m: _run_shape_child(name, m, limit) for m in run_now}
         with SHAPES_LOG.open("a") as log:
             log.write(json.dumps({"case": name, "limit": limit, **out}) + "\n")
+        reused = sorted(set(SHAPE_METHODS) - set(run_now))
+        if reused:
+            earlier = _logged(name, limit)
+            out = {**{m: earlier[m] for m in reused}, **out}
+        out = {m: out[m] for m in SHAPE_METHODS}
         proven = {m: r["objective"] for m, r in out.items() if r["status"] == "optimal"}
         values = list(proven.values())
         agree = all(
@@ -714,6 +749,7 @@ def shapes_group(names: list[str], limit: float) -> list[dict[str, Any]]:
                 bool(ratio <= 1.5 and agree),
                 ratio=ratio,
                 objectives_agree=agree,
+                reused_from_log=reused,
                 **{
                     f"{m}_{k}": r[k]
                     for m, r in out.items()
@@ -794,6 +830,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=None, help="case groups to run")
     parser.add_argument("--shape-child", nargs=2, metavar=("CASE", "METHOD"))
     parser.add_argument(
+        "--shape-methods",
+        nargs="*",
+        default=None,
+        choices=SHAPE_METHODS,
+        help="shapes methods to run; the others' figures come from shapes.jsonl",
+    )
+    parser.add_argument(
         "--shapes",
         nargs="*",
         default=None,
@@ -855,7 +898,9 @@ def main(argv: list[str] | None = None) -> int:
         names = args.shapes or list(
             shapes.QUICK if args.quick else (s.name for s in shapes.CASES)
         )
-        records += shapes_group(names, min(args.limit, SHAPES_LIMIT_S))
+        records += shapes_group(
+            names, min(args.limit, SHAPES_LIMIT_S), args.shape_methods
+        )
     if "orlib" in groups and not args.quick:
         spawn = not args.large_from_files
         records += orlib_large(args.limit, args.reuse_large, spawn=spawn)

@@ -123,8 +123,8 @@ SCALE = Shape("distance-97k-transit", "distance", 8, 300, 5000, 19, 0.25, 1, 0.0
 
 
 def case(name: str) -> Shape:
-    """The case of :data:`CASES` (or :data:`SCALE`) called ``name``."""
-    for shape in (*CASES, SCALE):
+    """The case of :data:`CASES`, :data:`SCALE` or :data:`GROWTH` called ``name``."""
+    for shape in (*CASES, SCALE, *GROWTH):
         if shape.name == name:
             return shape
     msg = f"no shapes case {name!r}; the cases are {[s.name for s in CASES]}"
@@ -287,13 +287,21 @@ def _levels(
     )
 
 
+def scaled(shape: Shape, n_markets: int, name: str | None = None) -> Shape:
+    """``shape`` with another number of markets (for growth measurements)."""
+    return replace(shape, n_markets=n_markets, name=name or f"{shape.name}-{n_markets}")
+
+
+#: The scale case with fewer markets (about 1.2x10^4 and 3.1x10^4 legs), for the
+#: growth of solve time up to it.
+GROWTH = (
+    scaled(SCALE, 500, "distance-12k-transit"),
+    scaled(SCALE, 1500, "distance-31k-transit"),
+)
+
+
 def network(shape: Shape) -> Any:
     """The validated :class:`hubopt.Network` of ``shape``."""
     from hubopt import Network
 
     return Network.from_frames(**tables(shape), name=shape.name)
-
-
-def scaled(shape: Shape, n_markets: int, name: str | None = None) -> Shape:
-    """``shape`` with another number of markets (for growth measurements)."""
-    return replace(shape, n_markets=n_markets, name=name or f"{shape.name}-{n_markets}")

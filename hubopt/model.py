@@ -77,6 +77,7 @@ __all__ = [
     "INTERRUPTED",
     "LAGRANGIAN_SHARE",
     "LAZY_LINKING_MIN_ROWS",
+    "PLAIN_LAZY_MIN_ROWS",
     "UNMET_WEIGHT",
     "BuiltModel",
     "CSRRows",
@@ -96,6 +97,11 @@ __all__ = [
 
 #: From this many per-leg linking rows on, ``linking="auto"`` adds them lazily.
 LAZY_LINKING_MIN_ROWS = 20_000
+
+#: ... and from this many on a model of the plain hub-location shape, where a probe
+#: of its root then chooses between the Lagrangian hub fixing and the MIP
+#: (:mod:`hubopt.strategy`; docs/performance.md, "Shapes").
+PLAIN_LAZY_MIN_ROWS = 5_000
 
 #: Share of ``time_limit_s`` the Lagrangian hub fixing may use at most.
 LAGRANGIAN_SHARE = 0.25
@@ -222,7 +228,9 @@ def build(
         add_hub_rows(builder, options, open_, levels)
     plain = not for_duals and plain_shape(options, f)
     return BuiltModel(
-        arrays=builder.finish(pool_apart=_pool_apart(builder, options.linking)),
+        arrays=builder.finish(
+            pool_apart=_pool_apart(builder, options.linking, plain=plain)
+        ),
         flow=f.flow,
         open=open_,
         unmet=f.unmet,
@@ -464,12 +472,14 @@ def read_periods(pm: PeriodModel, raw: RawSolution) -> tuple[list[RawSolution], 
     return parts, stock
 
 
-def _pool_apart(builder: Builder, linking: str) -> bool:
+def _pool_apart(builder: Builder, linking: str, plain: bool = False) -> bool:
     """Whether the linking rows stay in a pool apart (lazy linking): with ``linking``
-    "lazy", and "auto" from :data:`LAZY_LINKING_MIN_ROWS` rows on."""
-    return linking == "lazy" or (
-        linking == "auto" and builder.pool.n_rows >= LAZY_LINKING_MIN_ROWS
-    )
+    "lazy", and "auto" from :data:`LAZY_LINKING_MIN_ROWS` rows on (from
+    :data:`PLAIN_LAZY_MIN_ROWS` on a model of the plain shape)."""
+    least = LAZY_LINKING_MIN_ROWS
+    if plain:
+        least = min(least, PLAIN_LAZY_MIN_ROWS)
+    return linking == "lazy" or (linking == "auto" and builder.pool.n_rows >= least)
 
 
 @dataclass
