@@ -935,12 +935,13 @@ def _merged(
 ) -> list[dict[str, Any]]:
     """results.json updated with ``records``: a record replaces the one of the same
     case; a full run of a group (not ``--quick``) also drops that group's other
-    records; every other group's records are kept (``--only`` runs part of the
-    suite)."""
+    records (but a shapes run only its cases); every other group's records are
+    kept (``--only`` runs part of the suite)."""
     if not RESULTS.exists():
         return records
     fresh = {r["case"] for r in records}
-    dropped = set() if quick else set(groups)
+    # a shapes run may pick its cases (--shapes): it replaces only those
+    dropped = set() if quick else set(groups) - {"shapes"}
     kept = [
         r
         for r in json.loads(RESULTS.read_text())
