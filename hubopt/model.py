@@ -880,6 +880,8 @@ def run(
                     flush=True,
                 )
         stage = deadline.stage(at_least=1.0)
+    elif built.hub_problem is not None and arrays.pool.n_rows:
+        strategy_used = "lazy"  # the Lagrangian method turned off by the caller
     if name == "highs":
         incumbent = None if reduction is None else reduction.values
         solution, values = highs.solve(
