@@ -109,12 +109,15 @@ def probe(
         return None
     weak_lp_s = clock.elapsed_s()
     weak = float(h.getInfo().objective_function_value)
-    rounds_limit = max(PROBE_MIN_S, PROBE_FACTOR * weak_lp_s)
+    # HiGHS counts its time_limit over every run of the same Highs object, the weak
+    # LP's included: the rounds' budget is set as that total, once, and the rounds
+    # run without a deadline of their own (which would set the seconds left)
+    stop_at = weak_lp_s + max(PROBE_MIN_S, PROBE_FACTOR * weak_lp_s)
     if budget.limit_s is not None:
-        rounds_limit = min(rounds_limit, budget.remaining_s(at_least=1e-3))
-    rounds = Deadline(rounds_limit)
-    rows, values = highs.add_pool_rows(h, arrays, rounds, False, interrupted)
-    rounds_s = rounds.elapsed_s()
+        stop_at = min(stop_at, budget.limit_s)
+    h.setOptionValue("time_limit", stop_at)
+    rows, values = highs.add_pool_rows(h, arrays, None, False, interrupted)
+    rounds_s = clock.elapsed_s() - weak_lp_s
     if values is None or interrupted:
         return None
     # the rounds ended on their own (no violated row left, or the bound no longer
