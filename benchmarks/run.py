@@ -25,16 +25,26 @@ target and met. Cases (see ``docs/performance.md`` for the targets and findings)
 - Uncertainty: 1,000 draws of the bundled network (:func:`hubopt.uncertainty`,
   no tornado) serially re-using the built models vs a rebuild-and-solve loop over
   200 draws (draws per second), and on 2 workers vs 1.
+- Shapes (issue 17): seeded generated networks of several shapes
+  (``benchmarks/shapes.py``), read + build + solve through hubopt's default,
+  ``linking="all"`` and ``linking="lazy"`` without the Lagrangian, against the plain
+  and the strong model written directly in highspy (``benchmarks/shapes_direct.py``),
+  one thread, relative gap 1e-7, each in its own process; the ratio is the default's
+  time over the better direct model's; every proven objective must agree.
+  ``--shapes CASE ...`` picks cases, ``--shape-methods`` re-runs some methods and
+  takes the others from ``benchmarks/shapes.jsonl``.
 
-``--only GROUP ...`` runs those groups (orlib, holmberg, build, periods, sea, batch,
-uncertainty) and replaces only their records in ``results.json``.
+``--only GROUP ...`` runs some groups (orlib, holmberg, build, periods, sea, batch,
+uncertainty, shapes) and merges into ``results.json``: a record replaces the one of
+the same case, a full run of a group drops that group's other records, the other
+groups' records stay.
 
 ``--quick`` (under a minute on an idle 2-core machine): 8 of the small instances,
 Holmberg p1-p3 (``--holmberg p4 p25 ...`` picks others), builds at 10^4 and 10^5 legs
 without the hand-over timing, the periods build at 10^4 legs (no solve), the 10 x 50
-sea matrix, a 4-scenario batch and 100 uncertainty draws (20 rebuilt). The
-capa/capb/capc solves run in two worker processes (hubopt and textbook side by
-side, one thread each) and append to
+sea matrix, a 4-scenario batch, 100 uncertainty draws (20 rebuilt) and one 10^4-leg
+shapes case. The capa/capb/capc solves run in two worker processes (hubopt and
+textbook side by side, one thread each) and append to
 ``benchmarks/large_<side>.jsonl``; ``--reuse-large`` takes instances already there.
 """
 
@@ -843,6 +853,170 @@ def _warm(_: int) -> int:
 # ------------------------------------------------------------------------------------
 # table
 # ------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------
+# Shapes: generated networks of several shapes (issue 17)
+# ------------------------------------------------------------------------------------
+#: The methods of the shapes case: hubopt's three and the two direct models
+#: ("lagrangian", hubopt with the Lagrangian forced, the default before the probe,
+#: can be asked for by ``--shape-child``).
+SHAPE_METHODS = ("default", "all", "lazy", "plain", "strong")
+SHAPES_LIMIT_S = 300.0
+SHAPES_LOG = HERE / "shapes.jsonl"
+
+
+def solve_shape(name: str, method: str, limit: float) -> dict[str, Any]:
+    """One generated network, one method: read (validate the tables), build and
+    solve, wall and CPU seconds. hubopt's methods are :func:`hubopt.model.build`
+    and :func:`hubopt.model.run` (the solve proper, without the tie-break and the
+    marginal values :func:`hubopt.solve` adds), one thread."""
+    import numpy as np
+    import shapes
+    import shapes_direct
+
+    tables = shapes.tables(shapes.case(name))
+    if method in ("plain", "strong"):
+        return shapes_direct.solve(
+            tables, strong=method == "strong", time_limit_s=limit, threads=1
+        )
+    import hubopt
+    from hubopt import Network
+    from hubopt.model import ModelOptions, build, run
+
+    start, cpu = time.perf_counter(), time.process_time()
+    network = Network.from_frames(**tables, name=name)
+    if method in ("solve", "solve-single"):  # the whole hubopt.solve, as a user runs it
+        result = hubopt.solve(
+            network,
+            time_limit_s=limit,
+            threads=1,
+            single_sourcing=method == "solve-single",
+            raise_on_failure=False,
+        )
+        return {
+            "status": result.status,
+            "objective": result.objective,
+            "bound": result.best_bound,
+            "gap": result.gap,
+            "build_s": result.build_s,
+            "total_s": time.perf_counter() - start,
+            "cpu_s": time.process_time() - cpu,
+            "open_levels": int(result.hubs["open"].sum()),
+            "strategy": None,
+        }
+    linking = {"default": "auto", "all": "all", "lazy": "lazy"}.get(method, "auto")
+    built = build(network, ModelOptions(linking=linking))
+    build_s = time.perf_counter() - start
+    raw = run(
+        built,
+        time_limit_s=limit,
+        mip_gap=1e-7,
+        threads=1,
+        lagrangian={"default": None, "lagrangian": True}.get(method, False),
+    )
+    return {
+        "status": raw.status,
+        "objective": raw.objective,
+        "bound": raw.best_bound,
+        "gap": raw.gap,
+        "build_s": build_s,
+        "total_s": time.perf_counter() - start,
+        "cpu_s": time.process_time() - cpu,
+        "open_levels": None
+        if raw.open_level is None
+        else int(np.asarray(raw.open_level).sum()),
+        "unmet_t": None if raw.unmet_t is None else float(np.sum(raw.unmet_t)),
+        "strategy": getattr(raw, "strategy", None),
+    }
+
+
+def _shape_child(name: str, method: str, limit: float) -> None:
+    """Run one shapes case and method and print its figures as JSON (a child
+    process, so every method starts from a fresh process and its peak memory is
+    its own)."""
+    out = solve_shape(name, method, limit)
+    out["peak_mb"] = _rss_mb()
+    print(json.dumps(out))
+
+
+def _run_shape_child(name: str, method: str, limit: float) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--shape-child", name, method]
+    command += ["--limit", str(limit)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _logged(name: str, limit: float) -> dict[str, Any]:
+    """The latest figures per method of a shapes case at ``limit`` in
+    ``shapes.jsonl``."""
+    found: dict[str, Any] = {}
+    for line in _lines(SHAPES_LOG):
+        entry = json.loads(line)
+        if entry["case"] == name and entry["limit"] == limit:
+            found.update({m: r for m, r in entry.items() if m not in ("case", "limit")})
+    return found
+
+
+def shapes_group(
+    names: list[str], limit: float, methods: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """Every method on every named case, one after the other in one run; records
+    the default's time against the better of the plain and strong direct models.
+    With ``methods`` only those run and the others' figures are the latest of
+    ``shapes.jsonl`` (to re-measure the default after a change; the record says
+    which were reused)."""
+    records = []
+    for name in names:
+        run_now = list(methods or SHAPE_METHODS)
+        out = {m: _run_shape_child(name, m, limit) for m in run_now}
+        with SHAPES_LOG.open("a") as log:
+            log.write(json.dumps({"case": name, "limit": limit, **out}) + "\n")
+        reused = sorted(set(SHAPE_METHODS) - set(run_now))
+        if reused:
+            earlier = _logged(name, limit)
+            out = {**{m: earlier[m] for m in reused}, **out}
+        out = {m: out[m] for m in SHAPE_METHODS}
+        proven = {m: r["objective"] for m, r in out.items() if r["status"] == "optimal"}
+        values = list(proven.values())
+        agree = all(
+            abs(v - values[0]) <= REL_TOL * max(abs(values[0]), 1.0) for v in values
+        )
+
+        time_of = {
+            m: r["total_s"] if r["status"] == "optimal" else limit
+            for m, r in out.items()
+        }
+        best = min(time_of["plain"], time_of["strong"])
+        ratio = time_of["default"] / best
+        print(
+            f"shapes {name}: "
+            + ", ".join(
+                f"{m} {out[m]['status']} {out[m]['total_s']:.1f} s" for m in out
+            )
+            + f"; default / best direct {ratio:.2f}; objectives agree {agree}",
+            flush=True,
+        )
+        records.append(
+            _record(
+                f"shapes {name}: read+build+solve, hubopt default vs the better "
+                f"direct highspy model (limit {limit:g} s)",
+                time_of["default"],
+                "s",
+                best,
+                "<= 1.5x the better direct model",
+                bool(ratio <= 1.5 and agree),
+                ratio=ratio,
+                objectives_agree=agree,
+                reused_from_log=reused,
+                **{
+                    f"{m}_{k}": r[k]
+                    for m, r in out.items()
+                    for k in ("status", "total_s", "gap", "objective")
+                },
+            )
+        )
+    return records
+
+
 def _fmt(value: Any) -> str:
     if value is None:
         return "-"
@@ -912,6 +1086,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--handover", action="store_true")
     parser.add_argument("--limit", type=float, default=LARGE_LIMIT_S)
     parser.add_argument("--only", nargs="*", default=None, help="case groups to run")
+    parser.add_argument("--shape-child", nargs=2, metavar=("CASE", "METHOD"))
+    parser.add_argument(
+        "--shape-methods",
+        nargs="*",
+        default=None,
+        choices=SHAPE_METHODS,
+        help="shapes methods to run; the others' figures come from shapes.jsonl",
+    )
+    parser.add_argument(
+        "--shapes",
+        nargs="*",
+        default=None,
+        metavar="CASE",
+        help="shapes cases to run (default all of benchmarks/shapes.py CASES)",
+    )
     parser.add_argument(
         "--holmberg",
         nargs="*",
@@ -927,6 +1116,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.periods_child:
         side, legs, limit = args.periods_child
         _periods_child(side, int(legs), float(limit))
+        return 0
+    if args.shape_child:
+        _shape_child(args.shape_child[0], args.shape_child[1], args.limit)
         return 0
     if args.build_child:
         _build_child(args.build_child[0], int(args.build_child[1]), args.handover)
@@ -948,15 +1140,7 @@ def main(argv: list[str] | None = None) -> int:
         print_table(records)
         _write(records)
         return 0
-    groups = args.only or [
-        "orlib",
-        "holmberg",
-        "build",
-        "periods",
-        "sea",
-        "batch",
-        "uncertainty",
-    ]
+    groups = args.only or ALL_GROUPS
     records: list[dict[str, Any]] = []
     if "orlib" in groups:
         records += orlib_small(args.quick)
@@ -974,16 +1158,75 @@ def main(argv: list[str] | None = None) -> int:
         records += scenario_batch(4 if args.quick else 20)
     if "uncertainty" in groups:
         records += uncertainty_draws(*((100, 20) if args.quick else (1000, 200)))
+    if "shapes" in groups:
+        import shapes
+
+        names = args.shapes or list(
+            shapes.QUICK if args.quick else (s.name for s in shapes.CASES)
+        )
+        records += shapes_group(
+            names, min(args.limit, SHAPES_LIMIT_S), args.shape_methods
+        )
     if "orlib" in groups and not args.quick:
         spawn = not args.large_from_files
         records += orlib_large(args.limit, args.reuse_large, spawn=spawn)
     print_table(records)
-    if args.only and RESULTS.exists():  # keep the other cases' results
-        cases = {r["case"] for r in records}
-        kept = [r for r in json.loads(RESULTS.read_text()) if r["case"] not in cases]
-        records = kept + records
-    _write(records)
+    _write(_merged(records, groups, args.quick))
     return 0
+
+
+#: The case groups of the suite, in the order they run.
+ALL_GROUPS = [
+    "orlib",
+    "holmberg",
+    "build",
+    "periods",
+    "sea",
+    "batch",
+    "uncertainty",
+    "shapes",
+]
+
+
+def _group_of(case: str) -> str | None:
+    """The case group a record of results.json belongs to, from its case name."""
+    if case.startswith("OR-Library"):
+        return "orlib"
+    if case.startswith("Holmberg"):
+        return "holmberg"
+    if case.startswith("model build"):
+        return "build"
+    if case.startswith("sea_matrix"):
+        return "sea"
+    if "-scenario batch" in case:
+        return "batch"
+    if case.startswith("shapes "):
+        return "shapes"
+    if case.startswith("periods,"):
+        return "periods"
+    if case.startswith("uncertainty,"):
+        return "uncertainty"
+    return None
+
+
+def _merged(
+    records: list[dict[str, Any]], groups: list[str], quick: bool
+) -> list[dict[str, Any]]:
+    """results.json updated with ``records``: a record replaces the one of the same
+    case; a full run of a group (not ``--quick``) also drops that group's other
+    records (but a shapes run only its cases); every other group's records are
+    kept (``--only`` runs part of the suite)."""
+    if not RESULTS.exists():
+        return records
+    fresh = {r["case"] for r in records}
+    # a shapes run may pick its cases (--shapes): it replaces only those
+    dropped = set() if quick else set(groups) - {"shapes"}
+    kept = [
+        r
+        for r in json.loads(RESULTS.read_text())
+        if r["case"] not in fresh and _group_of(r["case"]) not in dropped
+    ]
+    return kept + records
 
 
 def _write(records: list[dict[str, Any]]) -> None:

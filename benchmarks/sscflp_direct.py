@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from highs_run import read_run
 
 
 def read(path: str | Path) -> dict[str, Any]:
@@ -110,29 +111,4 @@ def solve(
     )
     build_s = time.perf_counter() - start
     h.run()
-    total_s = time.perf_counter() - start
-    cpu_s = time.process_time() - cpu
-    info = h.getInfo()
-    has_solution = info.primal_solution_status == 2
-    objective = float(info.objective_function_value) if has_solution else None
-    bound = float(info.mip_dual_bound)
-    if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-        status = "optimal"
-    elif has_solution:
-        status = "feasible"
-    else:
-        status = "no_solution"
-    gap = (
-        abs(objective - bound) / max(abs(objective), 1e-9)
-        if objective is not None and np.isfinite(bound)
-        else None
-    )
-    return {
-        "status": status,
-        "objective": objective,
-        "bound": bound if np.isfinite(bound) else None,
-        "gap": gap,
-        "build_s": build_s,
-        "total_s": total_s,
-        "cpu_s": cpu_s,
-    }
+    return read_run(h, start, cpu, build_s)

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pulp
+from highs_run import read_run
 
 
 def read_cap(path: str | Path, capacity: float | None = None) -> dict[str, Any]:
@@ -100,33 +101,4 @@ def solve(
         msg=False, timeLimit=time_limit_s, gapRel=mip_gap, threads=threads
     )
     prob.solve(solver)
-    total_s = time.perf_counter() - start
-    cpu_s = time.process_time() - cpu
-    h = prob.solverModel
-    info = h.getInfo()
-    import highspy
-
-    model_status = h.getModelStatus()
-    has_solution = info.primal_solution_status == 2
-    objective = float(info.objective_function_value) if has_solution else None
-    bound = float(info.mip_dual_bound)
-    if model_status == highspy.HighsModelStatus.kOptimal:
-        status = "optimal"
-    elif has_solution:
-        status = "feasible"
-    else:
-        status = "no_solution"
-    gap = (
-        abs(objective - bound) / max(abs(objective), 1e-9)
-        if objective is not None and np.isfinite(bound)
-        else None
-    )
-    return {
-        "status": status,
-        "objective": objective,
-        "bound": bound if np.isfinite(bound) else None,
-        "gap": gap,
-        "build_s": build_s,
-        "total_s": total_s,
-        "cpu_s": cpu_s,
-    }
+    return read_run(prob.solverModel, start, cpu, build_s)

@@ -41,6 +41,9 @@ class RawSolution:
     #: flows above were read from, kept for models with several blocks of flows
     #: (the two-stage robust model) to be read block by block.
     values: np.ndarray | None = None
+    #: How a large model of the plain shape was solved: "lagrangian" (hub fixing,
+    #: then the MIP) or "lazy" (the MIP with lazy linking rows); "" otherwise.
+    strategy: str = ""
 
 
 def interrupted(solver: str, start: float | None = None) -> RawSolution:

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _repair, highs, pulp_adapter
+from . import _repair, highs, pulp_adapter, strategy
 from ._arrays import Builder, CSRRows, ModelArrays, pool_rows_of
 from ._solution import INTERRUPTED, RawSolution, interrupted, relative_gap
 from ._sources import SourceTable, source_table
@@ -79,6 +79,7 @@ __all__ = [
     "LAGRANGIAN_SHARE",
     "LAZY_LINKING_MIN_ROWS",
     "NOISE_T",
+    "PLAIN_LAZY_MIN_ROWS",
     "REPAIR_MIN_S",
     "REPAIR_SHARE",
     "UNMET_WEIGHT",
@@ -105,6 +106,11 @@ __all__ = [
 NOISE_T = 1e-6
 #: From this many per-leg linking rows on, ``linking="auto"`` adds them lazily.
 LAZY_LINKING_MIN_ROWS = 20_000
+
+#: ... and from this many on a model of the plain hub-location shape, where a probe
+#: of its root then chooses between the Lagrangian hub fixing and the MIP
+#: (:mod:`hubopt.strategy`; docs/performance.md, "Shapes").
+PLAIN_LAZY_MIN_ROWS = 5_000
 
 #: Share of ``time_limit_s`` the Lagrangian hub fixing may use at most.
 LAGRANGIAN_SHARE = 0.25
@@ -239,7 +245,9 @@ def build(
         add_hub_rows(builder, options, open_, levels)
     plain = not for_duals and plain_shape(options, f)
     return BuiltModel(
-        arrays=builder.finish(pool_apart=_pool_apart(builder, options.linking)),
+        arrays=builder.finish(
+            pool_apart=_pool_apart(builder, options.linking, plain=plain)
+        ),
         flow=f.flow,
         open=open_,
         unmet=f.unmet,
@@ -547,12 +555,14 @@ def read_periods(pm: PeriodModel, raw: RawSolution) -> tuple[list[RawSolution], 
     return parts, stock
 
 
-def _pool_apart(builder: Builder, linking: str) -> bool:
+def _pool_apart(builder: Builder, linking: str, plain: bool = False) -> bool:
     """Whether the linking rows stay in a pool apart (lazy linking): with ``linking``
-    "lazy", and "auto" from :data:`LAZY_LINKING_MIN_ROWS` rows on."""
-    return linking == "lazy" or (
-        linking == "auto" and builder.pool.n_rows >= LAZY_LINKING_MIN_ROWS
-    )
+    "lazy", and "auto" from :data:`LAZY_LINKING_MIN_ROWS` rows on (from
+    :data:`PLAIN_LAZY_MIN_ROWS` on a model of the plain shape)."""
+    least = LAZY_LINKING_MIN_ROWS
+    if plain:
+        least = min(least, PLAIN_LAZY_MIN_ROWS)
+    return linking == "lazy" or (linking == "auto" and builder.pool.n_rows >= least)
 
 
 @dataclass
@@ -877,6 +887,7 @@ def run(
     threads: int | None = None,
     msg: bool = False,
     deadline: Deadline | None = None,
+    lagrangian: bool | None = None,
 ) -> RawSolution:
     """Solve a built model and read back an honest status, bound and gap.
 
@@ -912,20 +923,48 @@ def run(
         raise ValidationError(error)
     label = name or type(solver).__name__
     arrays, reduction, seed, stage = built.arrays, None, None, deadline
-    if built.hub_problem is not None and arrays.pool.n_rows:
-        # a large model of the plain shape: Lagrangian bound, incumbent and fixings
-        try:
-            reduction = reduce(
-                built.hub_problem,
-                highs.FixedLevelsLP(arrays, built.hub_problem, threads),
-                deadline=deadline.stage(share=LAGRANGIAN_SHARE),
-                msg=msg,
+    strategy_used = ""
+    if built.hub_problem is not None and arrays.pool.n_rows and lagrangian is not False:
+        # a large model of the plain shape: Lagrangian bound, incumbent and fixings,
+        # unless (lagrangian None) the probe of its root shows a cheap strong LP
+        found = None
+        if lagrangian is None:
+            stopped: list[bool] = []
+            found = strategy.probe(
+                arrays, built.hub_problem, deadline, threads, stopped
             )
-        except KeyboardInterrupt:  # Ctrl-C before the MIP: as in the lazy rounds
-            return interrupted(label, deadline.start)
-        arrays = _with_fixed_levels(arrays, reduction)
-        seed = pool_rows_of(arrays.pool, reduction.used_cols)
+            if stopped:
+                return interrupted(label, deadline.start)
+        if found is None or strategy.use_lagrangian(found.settled):
+            try:
+                reduction = reduce(
+                    built.hub_problem,
+                    highs.FixedLevelsLP(arrays, built.hub_problem, threads),
+                    deadline=deadline.stage(share=LAGRANGIAN_SHARE),
+                    msg=msg,
+                )
+            except KeyboardInterrupt:  # Ctrl-C before the MIP: as in the lazy rounds
+                return interrupted(label, deadline.start)
+            arrays = _with_fixed_levels(arrays, reduction)
+            seed = pool_rows_of(arrays.pool, reduction.used_cols)
+            strategy_used = "lagrangian"
+        else:
+            strategy_used = "lazy"
+        if found is not None:
+            seed = found.rows if seed is None else np.union1d(seed, found.rows)
+            if msg:
+                print(
+                    f"strategy: weak LP {found.weak_bound:.10g} in "
+                    f"{found.weak_lp_s:.2f} s, linking rounds to "
+                    f"{found.strong_bound:.10g} in {found.rounds_s:.2f} s "
+                    f"({'settled' if found.settled else 'not settled'}, "
+                    f"{len(found.rows)} rows, {found.fractional_levels} fractional "
+                    f"levels): {strategy_used}",
+                    flush=True,
+                )
         stage = deadline.stage(at_least=1.0)
+    elif built.hub_problem is not None and arrays.pool.n_rows:
+        strategy_used = "lazy"  # the Lagrangian method turned off by the caller
     start = None
     if built.sources is not None:  # single sourcing: a first solution, repaired
         try:
@@ -969,6 +1008,7 @@ def run(
         solution.gap = relative_gap(solution.objective, reduction.bound)
     solution, values = _repair.better_of(solution, values, start)
     solution.runtime_s = deadline.elapsed_s()
+    solution.strategy = strategy_used
     if values is not None:
         solution.values = values
         _read_values(built, solution, values)

@@ -48,7 +48,9 @@ class ModelOptions:
         are added, round after round, until none is violated: the same root bound
         with a small share of the rows), "none" (left out: a weaker bound, the
         textbook model) or "auto" (the default: "lazy" from
-        :data:`hubopt.model.LAZY_LINKING_MIN_ROWS` linking rows on, else "all").
+        :data:`hubopt.model.LAZY_LINKING_MIN_ROWS` linking rows on, or from
+        :data:`hubopt.model.PLAIN_LAZY_MIN_ROWS` on a model of the plain
+        hub-location shape, else "all").
         The rows are valid inequalities, so every choice has the same optimum.
     single_sourcing
         Every market takes all its tonnes from one hub or one direct leg.
