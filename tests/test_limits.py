@@ -185,8 +185,12 @@ def _children() -> list[int]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
-def test_ctrl_c_during_cbc_leaves_no_orphan(hard, monkeypatch):
+def test_ctrl_c_during_cbc_leaves_no_orphan(monkeypatch):
     import threading
+
+    # bigger than `hard`: CBC closed that one within the second before the SIGINT
+    # in some loaded runs, and the test then saw no interruption
+    harder = hard_network(n_hubs=40, n_markets=300, seed=2)
 
     original = hubopt.pulp_adapter._run_cbc
 
@@ -198,7 +202,7 @@ def test_ctrl_c_during_cbc_leaves_no_orphan(hard, monkeypatch):
     monkeypatch.setattr(hubopt.pulp_adapter, "_run_cbc", started)
     # children started by earlier tests (a pool's workers) are not this test's
     before = set(_children())
-    result = hubopt.solve(hard, solver="cbc", raise_on_failure=False)
+    result = hubopt.solve(harder, solver="cbc", raise_on_failure=False)
     assert result.interrupted
     # CBC stops on the SIGINT and writes its incumbent, which is read back.
     assert result.status in ("feasible", "no_solution")
