@@ -1353,6 +1353,7 @@ h1{font-size:14pt}h2{font-size:10pt;margin:7px 0 3px}
 .pgrid{gap:8px}.pgrid img.chart{max-height:52mm;width:auto;max-width:100%}
 table,table.figs td{font-size:7.6pt}th,td{padding:1.5px 3px}
 figcaption,.small{font-size:7.2pt}.lists{font-size:7.2pt;column-gap:12px}
+.long .lists{font-size:6.8pt;line-height:1.25}
 .lists h3{font-size:8pt;margin:3px 0 1px}li{margin:0}
 a{color:inherit;text-decoration:none}
 .screen-only{display:none}
@@ -1507,18 +1508,18 @@ def _ranking_html(ranking: pd.DataFrame, result: Result, currency: str) -> str:
         return _fmt_money(row["extra_cost_per_t_through_hub"], "")
 
     body = []
+    folded: list[tuple[str, list[str], list[str], list[tuple[str, str]]]] = []
     for _, row in ranking.iterrows():
-        closed = row["status"] == "closed"
-        if closed:
-            body.append(
+        if row["status"] == "closed":
+            closed = (
                 f"<tr class='closed'><td class='num'>–</td><td>{esc(str(row['name']))}"
                 f"</td><td colspan='8'>{markets(row)}</td></tr>"
             )
+            folded.append(("closed", [], [closed], []))
             continue
-        cls = "closed" if closed else ("best" if row["rank"] == 1 else "")
+        cls = "best" if row["rank"] == 1 else ""
+        rank = "–" if pd.isna(row["rank"]) else str(int(row["rank"]))
         cells = [
-            ("", "–" if pd.isna(row["rank"]) else str(int(row["rank"]))),
-            ("text", esc(str(row["name"]))),
             ("text", esc(str(row["level"]) or "–")),
             ("", _fmt_t(row["capacity_t"])),
             ("", _fmt_t(row["throughput_t"])),
@@ -1528,8 +1529,23 @@ def _ranking_html(ranking: pd.DataFrame, result: Result, currency: str) -> str:
             ("", _fmt_money(row["extra_cost_per_t_delivered"], "")),
             ("text", markets(row)),
         ]
+        unused = not row["markets_served"]
+        if unused and folded and folded[-1][0] == "unused" and folded[-1][3] == cells:
+            # candidates that would win nothing at the same cost: one row
+            folded[-1][1].append(rank)
+            folded[-1][2].append(esc(str(row["name"])))
+            continue
+        folded.append(
+            ("unused" if unused else cls, [rank], [esc(str(row["name"]))], cells)
+        )
+    for cls, ranks, names, cells in folded:
+        if cls == "closed":
+            body.append(names[0])
+            continue
+        rank = ranks[0] if len(ranks) == 1 else f"{ranks[0]}–{ranks[-1]}"
+        cells = [("", rank), ("text", ", ".join(names)), *cells]
         body.append(
-            f"<tr class='{cls}'>"
+            f"<tr class='{'' if cls == 'unused' else cls}'>"
             + "".join(
                 f"<td class='{'num' if kind == '' else ''}'>{value}</td>"
                 for kind, value in cells
@@ -1714,7 +1730,7 @@ def _brief_html(page: dict[str, Any]) -> str:
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{esc(page["title"])}</title><style>{_css(page["paper"])}</style></head>
-<body>
+<body class="{"long" if page.get("how_sure") or page["periods"] else ""}">
 <header><h1>{esc(page["title"])}</h1><div class="meta" id="meta">{meta}</div></header>
 <section class="lead keep">
 <p class="headline" id="headline">{headline_text}{single}</p>

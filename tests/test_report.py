@@ -465,5 +465,45 @@ def test_contestable_ranking_says_a_port_wins_no_market(contested):
     page = report._ranking_html(ranking, result, "USD")
     unused = (ranking["status"] != "closed") & (ranking["throughput_t"] < 1e-6)
     assert unused.any()
-    assert page.count("none: wins no market even if built") == unused.sum()
+    assert "none: wins no market even if built" in page
     assert "not used even if built" not in page
+    # candidates that win nothing at the same cost share one row, every name in it
+    assert page.count("none: wins no market even if built") <= unused.sum()
+    for name in ranking.loc[unused, "name"]:
+        assert html.escape(name) in page
+
+
+def test_ranking_folds_candidates_that_win_nothing_at_the_same_cost():
+    ranking = pd.DataFrame(
+        {
+            "rank": [1, 2, 3, 4],
+            "hub_id": ["A", "B", "C", "D"],
+            "name": ["Alpha", "Beta", "Gamma", "Delta"],
+            "status": "candidate",
+            "status_reason": "",
+            "level": "S",
+            "capacity_t": 100.0,
+            "throughput_t": [80.0, 0.0, 0.0, 0.0],
+            "utilisation": [0.8, 0.0, 0.0, 0.0],
+            "extra_cost": [0.0, 50.0, 50.0, 70.0],
+            "extra_cost_per_t_through_hub": [
+                0.0,
+                float("nan"),
+                float("nan"),
+                float("nan"),
+            ],
+            "extra_cost_per_t_delivered": [
+                0.0,
+                float("nan"),
+                float("nan"),
+                float("nan"),
+            ],
+            "markets_served": ["M1", "", "", ""],
+            "solve_status": "optimal",
+        }
+    )
+    page = report._ranking_html(ranking, hubopt.solve(hubopt.datasets.tiny()), "USD")
+    rows = page.split("<tr")[2:]  # after the header
+    assert len(rows) == 3  # Beta and Gamma cost the same and win nothing: one row
+    assert ">2–3<" in rows[1] and "Beta, Gamma" in rows[1]
+    assert ">4<" in rows[2] and "Delta" in rows[2]
