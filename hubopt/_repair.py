@@ -136,7 +136,8 @@ class _Plan:
             ]
         )
         two = np.sort(options, axis=1)[:, :2] if options.shape[1] > 1 else options
-        regret = two[:, -1] - two[:, 0]
+        with np.errstate(invalid="ignore"):  # inf - inf: no option at all
+            regret = two[:, -1] - two[:, 0]
         regret[~np.isfinite(regret)] = np.inf  # a single option: first
         order = np.lexsort((-t.demand_t[markets], -regret))
         for d in markets[order]:

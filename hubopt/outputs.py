@@ -241,16 +241,17 @@ def output_folder(
         target is left as it was.
     """
     target = check_target(target, overwrite=overwrite, inputs=inputs)
+    staging: Path | None = None
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(
-            tempfile.mkdtemp(
-                prefix=f".{target.name}.hubopt-{os.getpid()}-", dir=target.parent
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(
+                tempfile.mkdtemp(
+                    prefix=f".{target.name}.hubopt-{os.getpid()}-", dir=target.parent
+                )
             )
-        )
-    except OSError as exc:
-        raise OutputError(_message(exc, target)) from exc
-    try:
+        except OSError as exc:
+            raise OutputError(_message(exc, target)) from exc
         try:
             yield staging
             entries = sorted(p.name for p in staging.iterdir())
@@ -259,7 +260,11 @@ def output_folder(
             raise OutputError(_message(exc, target)) from exc
         _swap(staging, target, [*entries, MANIFEST])
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            # a Ctrl-C during the clean-up (the old set is deleted here after a
+            # swap) waits for it: no half-deleted sibling is left behind
+            with _signals_held():
+                shutil.rmtree(staging, ignore_errors=True)
 
 
 def _message(exc: OSError, target: Path) -> str:

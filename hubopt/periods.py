@@ -309,7 +309,7 @@ def check_periods(network: Network, periods: Periods) -> None:
     >>> try:
     ...     check_periods(hubopt.datasets.tiny(), p)
     ... except hubopt.ValidationError as exc:
-    ...     print(exc.problems[0][:60])
+    ...     print(exc.problems[0][:59])
     table 'period_values', row 1, column 'id': 'NOPE' is not an
     """
     period_networks(network, periods)

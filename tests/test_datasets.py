@@ -527,7 +527,7 @@ def test_one_forced_hub_solves(net):
 
 def test_sources_name_no_path_on_a_developers_machine():
     # a source cites a public document or a file shipped in data/, never a local path
-    data = Path(importlib.util.find_spec("hubopt.data").submodule_search_locations[0])
+    data = datasets.data_root()
     local = re.compile(r"(?<![\w.])/(work|home|tmp|root|Users)/")
     found = [
         f"{path.relative_to(data)}: {match.group(0)}"
