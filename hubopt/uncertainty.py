@@ -1366,6 +1366,21 @@ def uncertainty(
     return state.result()
 
 
+def chunk_size(draws: int, max_workers: int | None) -> int:
+    """Draws per task: :data:`CHUNK_DRAWS`, or fewer so that each worker gets at
+    least four tasks (a few costly draws would otherwise leave a worker idle while
+    another solves the last chunk).
+
+    Examples
+    --------
+    >>> from hubopt.uncertainty import chunk_size
+    >>> chunk_size(1000, 2), chunk_size(60, 2), chunk_size(3, 2)
+    (25, 8, 1)
+    """
+    workers = max_workers or os.cpu_count() or 1
+    return max(1, min(CHUNK_DRAWS, -(-draws // (4 * workers))))
+
+
 def _optimum_draws(
     state: _Run,
     todo: list[int],
@@ -1379,7 +1394,8 @@ def _optimum_draws(
     batch (the network is sent to the workers once, and no worker waits for the
     others between batches)."""
     total = len(state.values)
-    chunks = [todo[i : i + CHUNK_DRAWS] for i in range(0, len(todo), CHUNK_DRAWS)]
+    size = chunk_size(len(todo), max_workers)
+    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     if state.out is None:
         step = max(len(chunks), 1)
         bar = None
@@ -1424,8 +1440,9 @@ def _regret_draws(
     tasks = []
     for name in chosen:
         ids = [i for i in range(len(state.values)) if (i, name) not in have]
-        for i in range(0, len(ids), CHUNK_DRAWS):
-            tasks.append(state.task(ids[i : i + CHUNK_DRAWS], name))
+        size = chunk_size(len(ids), max_workers)
+        for i in range(0, len(ids), size):
+            tasks.append(state.task(ids[i : i + size], name))
     for rows in parallel.map_tasks(
         _solve_fixed,
         tasks,
