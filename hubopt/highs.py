@@ -101,6 +101,32 @@ def solve_duals(
 FACE_TOLERANCE = 1e-7
 
 
+def optimal_face(
+    bounds: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    cost: np.ndarray,
+    free: np.ndarray,
+    reduced: np.ndarray,
+    dual: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The column and row bounds (lower, upper, row lower, row upper) of an LP's
+    optimal face, from its optimum's reduced costs and row duals: a ``free`` column
+    with a nonzero reduced cost is fixed at its bound, a row with a nonzero dual
+    made tight (zero meaning below :data:`FACE_TOLERANCE` of the largest cost of a
+    free column). ``bounds`` are not changed: the face's are copies."""
+    col_lower, col_upper, row_lower, row_upper = (b.copy() for b in bounds)
+    scale = float(np.abs(cost[free]).max(initial=0.0))
+    tolerance = FACE_TOLERANCE * max(scale, 1.0)
+    at_lower = free & (reduced > tolerance) & np.isfinite(col_lower)
+    at_upper = free & (reduced < -tolerance) & np.isfinite(col_upper)
+    col_upper[at_lower] = col_lower[at_lower]
+    col_lower[at_upper] = col_upper[at_upper]
+    tight_lower = (dual > tolerance) & np.isfinite(row_lower)
+    tight_upper = (dual < -tolerance) & np.isfinite(row_upper)
+    row_upper[tight_lower] = row_lower[tight_lower]
+    row_lower[tight_upper] = row_upper[tight_upper]
+    return col_lower, col_upper, row_lower, row_upper
+
+
 def solve_face(
     arrays: ModelArrays,
     deadline: Deadline,
@@ -129,18 +155,13 @@ def solve_face(
     reduced = np.asarray(solution.col_dual, dtype=float)
     values = np.asarray(solution.col_value, dtype=float)
     free = arrays.col_lower < arrays.col_upper
-    scale = float(np.abs(arrays.col_cost[free]).max(initial=0.0))
-    tolerance = FACE_TOLERANCE * max(scale, 1.0)
-    lower, upper = arrays.col_lower.copy(), arrays.col_upper.copy()
-    at_lower = free & (reduced > tolerance) & np.isfinite(lower)
-    at_upper = free & (reduced < -tolerance) & np.isfinite(upper)
-    upper[at_lower] = lower[at_lower]
-    lower[at_upper] = upper[at_upper]
-    row_lower, row_upper = arrays.row_lower.copy(), arrays.row_upper.copy()
-    tight_lower = (dual > tolerance) & np.isfinite(row_lower)
-    tight_upper = (dual < -tolerance) & np.isfinite(row_upper)
-    row_upper[tight_lower] = row_lower[tight_lower]
-    row_lower[tight_upper] = row_upper[tight_upper]
+    lower, upper, row_lower, row_upper = optimal_face(
+        (arrays.col_lower, arrays.col_upper, arrays.row_lower, arrays.row_upper),
+        arrays.col_cost,
+        free,
+        reduced,
+        dual,
+    )
     every_col = np.arange(arrays.n_cols, dtype=np.int32)
     h.changeColsBounds(arrays.n_cols, every_col, lower, upper)
     every_row = np.arange(arrays.n_rows, dtype=np.int32)

@@ -775,17 +775,9 @@ class _Settle:
         dual = np.asarray(solution.row_dual, dtype=float)
         reduced = np.asarray(solution.col_dual, dtype=float)
         free = self.free & (lower < upper)
-        scale = float(np.abs(cost[free]).max(initial=0.0))
-        tolerance = highs.FACE_TOLERANCE * max(scale, 1.0)
-        at_lower = free & (reduced > tolerance) & np.isfinite(lower)
-        at_upper = free & (reduced < -tolerance) & np.isfinite(upper)
-        upper[at_lower] = lower[at_lower]
-        lower[at_upper] = upper[at_upper]
-        row_lower, row_upper = a.row_lower.copy(), a.row_upper.copy()
-        tight_lower = (dual > tolerance) & np.isfinite(row_lower)
-        tight_upper = (dual < -tolerance) & np.isfinite(row_upper)
-        row_upper[tight_lower] = row_lower[tight_lower]
-        row_lower[tight_upper] = row_upper[tight_upper]
+        lower, upper, row_lower, row_upper = highs.optimal_face(
+            (lower, upper, a.row_lower, a.row_upper), cost, free, reduced, dual
+        )
         h.changeColsBounds(len(self.cols), self.cols, lower, upper)
         h.changeRowsBounds(len(self.rows), self.rows, row_lower, row_upper)
         h.changeColsCost(len(self.cols), self.cols, np.where(free, self.weights, 0.0))
@@ -1366,17 +1358,21 @@ def uncertainty(
     return state.result()
 
 
-def chunk_size(draws: int, max_workers: int | None) -> int:
-    """Draws per task: :data:`CHUNK_DRAWS`, or fewer so that each worker gets at
-    least four tasks (a few costly draws would otherwise leave a worker idle while
-    another solves the last chunk).
+def chunk_size(draws: int, max_workers: int | None, executor: Any = None) -> int:
+    """Draws per task: :data:`CHUNK_DRAWS` (always, run "serial"), or fewer so that
+    each worker gets at least four tasks (a few costly draws would otherwise leave
+    a worker idle while another solves the last chunk).
 
     Examples
     --------
     >>> from hubopt.uncertainty import chunk_size
     >>> chunk_size(1000, 2), chunk_size(60, 2), chunk_size(3, 2)
     (25, 8, 1)
+    >>> chunk_size(60, 2, "serial")
+    25
     """
+    if isinstance(executor, str) and executor == "serial":
+        return CHUNK_DRAWS
     workers = max_workers or os.cpu_count() or 1
     return max(1, min(CHUNK_DRAWS, -(-draws // (4 * workers))))
 
@@ -1394,7 +1390,7 @@ def _optimum_draws(
     batch (the network is sent to the workers once, and no worker waits for the
     others between batches)."""
     total = len(state.values)
-    size = chunk_size(len(todo), max_workers)
+    size = chunk_size(len(todo), max_workers, executor)
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     if state.out is None:
         step = max(len(chunks), 1)
@@ -1440,7 +1436,7 @@ def _regret_draws(
     tasks = []
     for name in chosen:
         ids = [i for i in range(len(state.values)) if (i, name) not in have]
-        size = chunk_size(len(ids), max_workers)
+        size = chunk_size(len(ids), max_workers, executor)
         for i in range(0, len(ids), size):
             tasks.append(state.task(ids[i : i + size], name))
     for rows in parallel.map_tasks(
