@@ -663,12 +663,17 @@ def add_source_choice(b: Builder, f: FlowData) -> None:
     leg_src = np.full(n_legs, -1, dtype=np.int64)
     leg_src[legs] = source_of_leg
     f_legs = legs[flow[legs] >= 0]
+    # a market served in full (no shortfall column) takes D_d over its one source:
+    # the inflows sum to D_d = sum_s D_d a_ds, so each row holds with equality, and
+    # saying so lets presolve substitute a source's single leg (x_l = D_d a_ds)
+    # out of the model, which is then the textbook single-source one
+    in_full = np.isnan(f.penalty[src_d])
     b.add_rows(
         n_src,
         np.concatenate([leg_src[f_legs], leg_src[f.path_out], np.arange(n_src)]),
         np.concatenate([flow[f_legs], f.path_cols, assign]),
         np.concatenate([np.ones(len(f_legs) + len(f.path_cols)), -f.demand[src_d]]),
-        -INF,
+        np.where(in_full, 0.0, -INF),
         0.0,
     )
 

@@ -72,13 +72,17 @@ def solve(
     msg: bool,
     incumbent: np.ndarray | None = None,
     seed: np.ndarray | None = None,
+    warm: Any | None = None,
 ) -> tuple[RawSolution, np.ndarray | None]:
     """Solve the arrays in a fresh highspy.Highs within ``deadline``: the solution's
     status and figures, and its column values (None without a solution).
     ``incumbent`` is a feasible solution to start the MIP from (with lazy linking,
     without one the LP solution rounded up is tried); ``seed`` the pool rows to add
-    before the first LP."""
-    solution, h = _solve(arrays, deadline, mip_gap, threads, msg, incumbent, seed)
+    before the first LP. ``warm``, with lazy linking, is a Highs that already holds
+    the LP relaxation of ``arrays`` with the ``seed`` rows, solved (the probe's of
+    :mod:`hubopt.strategy`): the lazy rounds go on from its basis instead of
+    solving that LP again in a fresh Highs."""
+    solution, h = _solve(arrays, deadline, mip_gap, threads, msg, incumbent, seed, warm)
     if solution.status not in ("optimal", "feasible"):
         return solution, None
     return solution, np.asarray(h.getSolution().col_value, dtype=float)
@@ -170,7 +174,7 @@ def solve_face(
     h.changeColsCost(arrays.n_cols, every_col, costs)
     left = deadline.remaining_s(at_least=1e-3)
     if left is not None:
-        h.setOptionValue("time_limit", left)
+        set_time_left(h, left)
     stopped: list[bool] = []
     interruptible_run(h, stopped)
     if stopped:  # Ctrl-C: the first LP's optimum stands
@@ -188,15 +192,20 @@ def _solve(
     msg: bool,
     incumbent: np.ndarray | None = None,
     seed: np.ndarray | None = None,
+    warm: Any | None = None,
 ) -> tuple[RawSolution, Any]:
     """:func:`solve`, returning the Highs object to read values and duals from."""
     highspy = _highspy()
-    h = new_highs(deadline.limit_s, mip_gap, threads, msg)
     lazy = arrays.pool.n_rows > 0
-    passed = pass_model(h, arrays, relaxed=lazy)
-    if passed == highspy.HighsStatus.kError:
-        error = "HiGHS failed: it rejected the model"
-        raise SolverError(error)
+    if lazy and warm is not None:
+        h = _reuse_highs(warm, deadline, mip_gap, msg)
+    else:
+        warm = None
+        h = new_highs(deadline.limit_s, mip_gap, threads, msg)
+        passed = pass_model(h, arrays, relaxed=lazy)
+        if passed == highspy.HighsStatus.kError:
+            error = "HiGHS failed: it rejected the model"
+            raise SolverError(error)
     if not lazy and incumbent is not None:
         set_start(h, incumbent)
     stopped: list[bool] = []
@@ -211,7 +220,9 @@ def _solve(
     )
     with quiet:
         if lazy:
-            _lazy_rounds(h, arrays, deadline, msg, stopped, incumbent, seed)
+            _lazy_rounds(
+                h, arrays, deadline, msg, stopped, incumbent, seed, warm is not None
+            )
         if stopped:  # Ctrl-C before the MIP started: no solution to report
             return interrupted("highs"), h
         interruptible_run(h, stopped)
@@ -226,13 +237,15 @@ def _lazy_rounds(
     stopped: list[bool],
     incumbent: np.ndarray | None,
     seed: np.ndarray | None,
+    seeded: bool = False,
 ) -> None:
     """Lazy linking before the MIP: add the violated pool rows to the LP relaxation
     in ``h`` round after round (half of ``deadline`` at most), then make ``h`` the
-    MIP again, with a start and the time that is left."""
+    MIP again, with a start and the time that is left. ``seeded``: the ``seed``
+    rows are in ``h`` already."""
     highspy = _highspy()
     added, lp_values = add_pool_rows(
-        h, arrays, deadline.stage(share=0.5), msg, stopped, seed=seed
+        h, arrays, deadline.stage(share=0.5), msg, stopped, seed=seed, seeded=seeded
     )
     # HiGHS would take the fractional LP solution as a MIP start and complete it
     # with a sub-MIP that does not count against the time limit; give it the
@@ -252,7 +265,31 @@ def _lazy_rounds(
         set_start(h, mip_start)
     left = deadline.remaining_s(at_least=1e-3)
     if left is not None:
-        h.setOptionValue("time_limit", left)
+        set_time_left(h, left)
+
+
+def _reuse_highs(h: Any, deadline: Deadline, mip_gap: float | None, msg: bool) -> Any:
+    """A Highs made by :func:`new_highs` for an earlier stage (same threads), with
+    this solve's gap, output and time left."""
+    if msg:
+        h.setOptionValue("output_flag", True)
+    if mip_gap is not None:
+        h.setOptionValue("mip_rel_gap", mip_gap)
+    left = deadline.remaining_s(at_least=1e-3)
+    h.setOptionValue("time_limit", np.inf)
+    if left is not None:
+        set_time_left(h, left)
+    return h
+
+
+def set_time_left(h: Any, left_s: float) -> None:
+    """Let the next run of ``h`` take at most ``left_s`` seconds more.
+
+    HiGHS counts its ``time_limit`` over every run of the same Highs object, so
+    the option is set to the object's run time so far plus ``left_s`` (set to
+    ``left_s`` alone, a later stage would stop at once, or early).
+    """
+    h.setOptionValue("time_limit", float(h.getRunTime()) + left_s)
 
 
 def set_start(h: Any, values: np.ndarray) -> None:
@@ -333,6 +370,7 @@ def add_pool_rows(
     msg: bool = False,
     interrupted: list[bool] | None = None,
     seed: np.ndarray | None = None,
+    seeded: bool = False,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Lazy linking: add to an LP the pool rows its solutions violate, until none is.
 
@@ -345,7 +383,8 @@ def add_pool_rows(
     Ctrl-C (``interrupted`` gets True), or when the LP is not optimal. Run until no
     row is violated, the LP bound equals that of the LP with every pool row.
     ``seed`` names pool rows to add before the first solve (rows the LP is likely to
-    need, which saves rounds).
+    need, which saves rounds); with ``seeded`` they are in ``highs`` already (the
+    first solve then starts from its basis).
 
     Returns
     -------
@@ -362,7 +401,8 @@ def add_pool_rows(
     added = np.zeros(pool.n_rows, dtype=bool)
     if seed is not None and len(seed):
         added[seed] = True
-        _add_rows(highs, pool.subset(np.flatnonzero(added)))
+        if not seeded:
+            _add_rows(highs, pool.subset(np.flatnonzero(added)))
     # a row counts as violated beyond 1e-6 relative to its largest coefficient
     scale = np.ones(pool.n_rows)
     np.maximum.at(scale, pool.entry_rows, np.abs(pool.value))
@@ -373,7 +413,7 @@ def add_pool_rows(
     for round_ in range(1, LAZY_LINKING_MAX_ROUNDS + 1):
         left = None if deadline is None else deadline.remaining_s(at_least=1e-3)
         if left is not None and round_ > 1:  # later rounds stop on the deadline too
-            highs.setOptionValue("time_limit", left)
+            set_time_left(highs, left)
         interruptible_run(highs, interrupted)
         if interrupted or highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break

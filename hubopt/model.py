@@ -923,7 +923,7 @@ def run(
         raise ValidationError(error)
     label = name or type(solver).__name__
     arrays, reduction, seed, stage = built.arrays, None, None, deadline
-    strategy_used = ""
+    strategy_used, warm = "", None
     if built.hub_problem is not None and arrays.pool.n_rows and lagrangian is not False:
         # a large model of the plain shape: Lagrangian bound, incumbent and fixings,
         # unless (lagrangian None) the probe of its root shows a cheap strong LP
@@ -949,7 +949,7 @@ def run(
             seed = pool_rows_of(arrays.pool, reduction.used_cols)
             strategy_used = "lagrangian"
         else:
-            strategy_used = "lazy"
+            strategy_used, warm = "lazy", found.lp
         if found is not None:
             seed = found.rows if seed is None else np.union1d(seed, found.rows)
             if msg:
@@ -981,7 +981,14 @@ def run(
         incumbent = None if reduction is None else reduction.values
         incumbent = incumbent if start is None else start.values
         solution, values = highs.solve(
-            arrays, stage, mip_gap, threads, msg, incumbent=incumbent, seed=seed
+            arrays,
+            stage,
+            mip_gap,
+            threads,
+            msg,
+            incumbent=incumbent,
+            seed=seed,
+            warm=warm,
         )
     else:
         if built.arrays.pool.n_rows and not built.has_pulp_problem:

@@ -15,7 +15,8 @@ kept.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -56,6 +57,9 @@ class Probe:
         Level columns strictly between 0 and 1 at the last LP solution.
     rows
         The pool rows added (to seed the next stage's lazy rounds).
+    lp
+        The highspy.Highs that holds the LP relaxation with those rows, solved
+        (None unless ``settled``): the lazy path goes on from its basis.
     """
 
     weak_bound: float
@@ -65,6 +69,7 @@ class Probe:
     settled: bool
     fractional_levels: int
     rows: np.ndarray
+    lp: Any = field(default=None, repr=False, compare=False)
 
 
 def use_lagrangian(settled: bool) -> bool:
@@ -135,4 +140,5 @@ def probe(
         settled=settled,
         fractional_levels=fractional,
         rows=rows,
+        lp=h if settled else None,
     )

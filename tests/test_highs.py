@@ -187,3 +187,18 @@ def test_user_scales_leave_small_models_alone():
         highs.SCALE_LIMIT
     )
     assert bounds < 0  # demands and supplies of millions of tonnes are scaled down
+
+
+def test_set_time_left_counts_from_the_run_time_so_far():
+    # HiGHS counts time_limit over every run of one Highs object: a later stage
+    # given its seconds left as the limit would stop at once
+    built = model.build(hubopt.datasets.tiny(), model.ModelOptions())
+    h = highs.new_highs(None, None, 1, False)
+    highs.pass_model(h, built.arrays, relaxed=True)
+    h.run()
+    spent = h.getRunTime()
+    highs.set_time_left(h, 30.0)
+    assert h.getOptionValue("time_limit")[1] == pytest.approx(spent + 30.0, abs=1e-3)
+    h.clearSolver()
+    h.run()
+    assert h.modelStatusToString(h.getModelStatus()) == "Optimal"

@@ -31,6 +31,7 @@ def test_a_cheap_root_settles_and_goes_straight_to_the_mip():
     assert found is not None and found.settled
     assert found.strong_bound >= found.weak_bound - 1e-9
     assert len(found.rows) > 0  # the weak LP violated some linking rows
+    assert found.lp is not None  # the solved LP the lazy path goes on from
     raw = model.run(built, time_limit_s=60, threads=1)
     assert raw.status == "optimal" and raw.strategy == "lazy"
 
@@ -46,7 +47,7 @@ def test_a_root_that_outlasts_its_budget_takes_the_lagrangian(monkeypatch):
     _unsettled(monkeypatch)
     built = _built(3)
     found = strategy.probe(built.arrays, built.hub_problem, Deadline(60), 1, [])
-    assert found is not None and not found.settled
+    assert found is not None and not found.settled and found.lp is None
     raw = model.run(built, time_limit_s=60, threads=1)
     assert raw.status == "optimal" and raw.strategy == "lagrangian"
 
