@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import synth
+from highs_run import pass_rows, rows_from_triplets
 
 #: Days of the twelve months of a (non-leap) year.
 MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -80,7 +81,6 @@ def floor_build(network: Any, periods: Any) -> tuple[Any, dict[str, Any]]:
     tuple
         The Highs object and a dict with build_s, columns, rows and nonzeros.
     """
-    import highspy
 
     start = time.perf_counter()
     legs = network.legs
@@ -206,32 +206,26 @@ def floor_build(network: Any, periods: Any) -> tuple[Any, dict[str, Any]]:
         np.inf,
         1,
     )
-    r = np.concatenate(rows)
-    c = np.concatenate(cols)
-    v = np.concatenate(vals)
-    order = np.argsort(r, kind="stable")
-    a_start = np.zeros(n_row + 1, dtype=np.int32)
-    np.cumsum(np.bincount(r, minlength=n_row), out=a_start[1:])
+    start_rows, index, value = rows_from_triplets(
+        np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), n_row
+    )
     integrality = np.zeros(n_col, dtype=np.int32)
     integrality[:n_h] = 1
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.passModel(
-        n_col,
-        n_row,
-        len(v),
-        2,  # row-wise
-        1,  # minimise
-        0.0,
-        col_cost,
-        np.zeros(n_col),
-        col_upper,
-        np.concatenate(lower),
-        np.concatenate(upper),
-        a_start[:-1],
-        c[order].astype(np.int32),
-        v[order],
-        integrality,
+    h = pass_rows(
+        col_cost=col_cost,
+        col_lower=np.zeros(n_col),
+        col_upper=col_upper,
+        row_lower=np.concatenate(lower),
+        row_upper=np.concatenate(upper),
+        start=start_rows,
+        index=index,
+        value=value,
+        integrality=integrality,
     )
     build_s = time.perf_counter() - start
-    return h, {"build_s": build_s, "columns": n_col, "rows": n_row, "nonzeros": len(v)}
+    return h, {
+        "build_s": build_s,
+        "columns": n_col,
+        "rows": n_row,
+        "nonzeros": len(value),
+    }

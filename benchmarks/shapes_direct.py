@@ -30,8 +30,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-from highs_run import read_run
+from highs_run import pass_rows, read_run, rows_from_triplets
 
 
 def solve(
@@ -45,7 +44,6 @@ def solve(
     """Build the plain (or ``strong``) model from the tables in one ``passModel``
     call and solve it; the figures of :func:`highs_run.read_run` plus the model's
     size (``n_cols``, ``n_rows``)."""
-    import highspy
 
     start, cpu = time.perf_counter(), time.process_time()
     origins, hubs = tables["origins"], tables["hubs"]
@@ -181,33 +179,22 @@ def solve(
             0.0,
             len(touch),
         )
-    matrix = sp.csr_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-        shape=(n_row, n_col),
+    start_rows, index, value = rows_from_triplets(
+        np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), n_row
     )
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("mip_rel_gap", mip_gap)
-    if threads is not None:
-        h.setOptionValue("threads", threads)
-    if time_limit_s is not None:
-        h.setOptionValue("time_limit", float(time_limit_s))
-    h.passModel(
-        n_col,
-        n_row,
-        matrix.nnz,
-        2,  # row-wise
-        1,  # minimise
-        0.0,
-        col_cost,
-        np.zeros(n_col),
-        col_upper,
-        np.concatenate(lower),
-        np.concatenate(upper),
-        matrix.indptr[:-1].astype(np.int32),
-        matrix.indices.astype(np.int32),
-        matrix.data,
-        integrality,
+    h = pass_rows(
+        col_cost=col_cost,
+        col_lower=np.zeros(n_col),
+        col_upper=col_upper,
+        row_lower=np.concatenate(lower),
+        row_upper=np.concatenate(upper),
+        start=start_rows,
+        index=index,
+        value=value,
+        integrality=integrality,
+        mip_gap=mip_gap,
+        threads=threads,
+        time_limit_s=time_limit_s,
     )
     build_s = time.perf_counter() - start
     h.run()

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from highs_run import read_run
+from highs_run import pass_rows, read_run
 
 
 def read(path: str | Path) -> dict[str, Any]:
@@ -66,7 +66,6 @@ def solve(
         status ("optimal", "feasible" or "no_solution"), objective, bound, gap,
         build_s, total_s (build plus solve, wall clock) and cpu_s.
     """
-    import highspy
 
     start, cpu = time.perf_counter(), time.process_time()
     capacity, fixed = data["capacity"], data["fixed"]
@@ -85,29 +84,19 @@ def solve(
     start_rows = np.concatenate(
         [np.arange(n) * m, n * m + np.arange(m + 1) * (n + 1)]
     ).astype(np.int32)
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("mip_rel_gap", mip_gap)
-    if threads is not None:
-        h.setOptionValue("threads", threads)
-    if time_limit_s is not None:
-        h.setOptionValue("time_limit", float(time_limit_s))
-    h.passModel(
-        n_col,
-        n + m,
-        len(value),
-        2,  # row-wise
-        1,  # minimise
-        0.0,
-        col_cost,
-        np.zeros(n_col),
-        np.ones(n_col),
-        np.concatenate([np.ones(n), np.full(m, -np.inf)]),
-        np.concatenate([np.ones(n), np.zeros(m)]),
-        start_rows[:-1],
-        index,
-        value,
-        np.ones(n_col, dtype=np.int32),
+    h = pass_rows(
+        col_cost=col_cost,
+        col_lower=np.zeros(n_col),
+        col_upper=np.ones(n_col),
+        row_lower=np.concatenate([np.ones(n), np.full(m, -np.inf)]),
+        row_upper=np.concatenate([np.ones(n), np.zeros(m)]),
+        start=start_rows[:-1],
+        index=index,
+        value=value,
+        integrality=np.ones(n_col, dtype=np.int32),
+        mip_gap=mip_gap,
+        threads=threads,
+        time_limit_s=time_limit_s,
     )
     build_s = time.perf_counter() - start
     h.run()

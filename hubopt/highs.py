@@ -74,8 +74,9 @@ def solve(
     seed: np.ndarray | None = None,
     warm: Any | None = None,
 ) -> tuple[RawSolution, np.ndarray | None]:
-    """Solve the arrays in a fresh highspy.Highs within ``deadline``: the solution's
-    status and figures, and its column values (None without a solution).
+    """Solve the arrays in HiGHS within ``deadline`` (a new highspy.Highs, or
+    ``warm``): the solution's status and figures, and its column values (None
+    without a solution).
     ``incumbent`` is a feasible solution to start the MIP from (with lazy linking,
     without one the LP solution rounded up is tried); ``seed`` the pool rows to add
     before the first LP. ``warm``, with lazy linking, is a Highs that already holds

@@ -114,13 +114,13 @@ def probe(
         return None
     weak_lp_s = clock.elapsed_s()
     weak = float(h.getInfo().objective_function_value)
-    # HiGHS counts its time_limit over every run of the same Highs object, the weak
-    # LP's included: the rounds' budget is set as that total, once, and the rounds
-    # run without a deadline of their own (which would set the seconds left)
-    stop_at = weak_lp_s + max(PROBE_MIN_S, PROBE_FACTOR * weak_lp_s)
+    # the rounds' budget is set once, as seconds beyond the weak LP's run time
+    # (set_time_left), and the rounds run without a deadline of their own
+    rounds_budget_s = max(PROBE_MIN_S, PROBE_FACTOR * weak_lp_s)
     if budget.limit_s is not None:
-        stop_at = min(stop_at, budget.limit_s)
-    h.setOptionValue("time_limit", stop_at)
+        left_s = budget.limit_s - float(h.getRunTime())
+        rounds_budget_s = max(min(rounds_budget_s, left_s), 1e-3)
+    highs.set_time_left(h, rounds_budget_s)
     rows, values = highs.add_pool_rows(h, arrays, None, False, interrupted)
     rounds_s = clock.elapsed_s() - weak_lp_s
     if values is None or interrupted:
