@@ -421,10 +421,11 @@ def _build_child(side: str, n_legs: int, handover: bool) -> None:
     print(json.dumps(out))
 
 
-def _run_build_child(side: str, n_legs: int, handover: bool) -> dict[str, Any]:
-    cmd = [sys.executable, __file__, "--build-child", side, str(n_legs)]
-    if handover:
-        cmd.append("--handover")
+def _run_child(*arguments: str) -> dict[str, Any]:
+    """Run this script with ``arguments`` in a fresh process (at most
+    :data:`BUILD_TIMEOUT_S`) and read the last JSON line it prints; on a failure or
+    timeout a dict with ``"error"``."""
+    cmd = [sys.executable, __file__, *arguments]
     try:
         done = subprocess.run(
             cmd, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, check=False
@@ -435,6 +436,12 @@ def _run_build_child(side: str, n_legs: int, handover: bool) -> dict[str, Any]:
     if done.returncode != 0 or not lines:
         return {"error": (done.stderr or "no output").strip().splitlines()[-1]}
     return json.loads(lines[-1])
+
+
+def _run_build_child(side: str, n_legs: int, handover: bool) -> dict[str, Any]:
+    return _run_child(
+        "--build-child", side, str(n_legs), *(["--handover"] if handover else [])
+    )
 
 
 def model_build(sizes: list[int], handover: bool = True) -> list[dict[str, Any]]:
@@ -582,17 +589,7 @@ def _periods_child(side: str, n_legs: int, limit_s: float) -> None:
 
 
 def _run_periods_child(side: str, n_legs: int, limit_s: float) -> dict[str, Any]:
-    cmd = [sys.executable, __file__, "--periods-child", side, str(n_legs), str(limit_s)]
-    try:
-        done = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, check=False
-        )
-    except subprocess.TimeoutExpired:
-        return {"error": f"did not finish in {BUILD_TIMEOUT_S:g} s"}
-    lines = [x for x in done.stdout.splitlines() if x.startswith("{")]
-    if done.returncode != 0 or not lines:
-        return {"error": (done.stderr or "no output").strip().splitlines()[-1]}
-    return json.loads(lines[-1])
+    return _run_child("--periods-child", side, str(n_legs), str(limit_s))
 
 
 def periods_case(quick: bool) -> list[dict[str, Any]]:
