@@ -934,8 +934,8 @@ SHAPE_METHODS = ("default", "all", "lazy", "plain", "strong")
 SHAPES_LIMIT_S = 300.0
 SHAPES_LOG = HERE / "shapes.jsonl"
 #: A method that ends within this many seconds on a case is run
-#: :data:`SHAPES_REPEATS` times and measured by its median run (a 2 s solve varies
-#: by a third from run to run on this machine).
+#: :data:`SHAPES_REPEATS` times (once with ``--quick``) and measured by its median
+#: run (a 2 s solve varies by a third from run to run on this machine).
 SHAPES_SHORT_S = 5.0
 SHAPES_REPEATS = 3
 
@@ -1022,14 +1022,14 @@ def _run_shape_child(name: str, method: str, limit: float) -> dict[str, Any]:
 
 
 def _median_runs(
-    name: str, methods: list[str], limit: float, first: dict[str, Any]
+    name: str, methods: list[str], limit: float, first: dict[str, Any], repeats: int
 ) -> dict[str, Any]:
-    """Each of ``methods`` run :data:`SHAPES_REPEATS` times in all (``first`` holds
+    """Each of ``methods`` run ``repeats`` times in all (``first`` holds
     the first runs), interleaved (method by method, round by round, so a slow spell
     of the machine falls on every method alike); per method the run of median total
     time, with every run's time kept under ``"runs_s"``."""
     runs = {m: [first[m]] for m in methods}
-    for _ in range(SHAPES_REPEATS - 1):
+    for _ in range(repeats - 1):
         for m in methods:
             runs[m].append(_run_shape_child(name, m, limit))
     out = {}
@@ -1051,19 +1051,23 @@ def _logged(name: str, limit: float) -> dict[str, Any]:
 
 
 def shapes_group(
-    names: list[str], limit: float, methods: list[str] | None = None
+    names: list[str],
+    limit: float,
+    methods: list[str] | None = None,
+    repeats: int = SHAPES_REPEATS,
 ) -> list[dict[str, Any]]:
     """Every method on every named case, one after the other in one run; records
     the default's time against the better of the plain and strong direct models.
     With ``methods`` only those run and the others' figures are the latest of
     ``shapes.jsonl`` (to re-measure the default after a change; the record says
-    which were reused)."""
+    which were reused). A method under :data:`SHAPES_SHORT_S` runs ``repeats``
+    times and counts by its median run."""
     records = []
     for name in names:
         run_now = list(methods or SHAPE_METHODS)
         out = {m: _run_shape_child(name, m, limit) for m in run_now}
         short = [m for m in run_now if out[m]["total_s"] < SHAPES_SHORT_S]
-        out.update(_median_runs(name, short, limit, out))
+        out.update(_median_runs(name, short, limit, out, repeats))
         with SHAPES_LOG.open("a") as log:
             log.write(json.dumps({"case": name, "limit": limit, **out}) + "\n")
         reused = sorted(set(SHAPE_METHODS) - set(run_now))
@@ -1277,7 +1281,10 @@ def main(argv: list[str] | None = None) -> int:
             shapes.QUICK if args.quick else (s.name for s in shapes.CASES)
         )
         records += shapes_group(
-            names, min(args.limit, SHAPES_LIMIT_S), args.shape_methods
+            names,
+            min(args.limit, SHAPES_LIMIT_S),
+            args.shape_methods,
+            repeats=1 if args.quick else SHAPES_REPEATS,  # --quick: under a minute
         )
     if "orlib" in groups and not args.quick:
         spawn = not args.large_from_files
