@@ -567,27 +567,38 @@ def add_linking(b: Builder, f: FlowData) -> None:
     """Tight linking, valid inequalities kept in the pool (lazy linking):
     ``x_l <= D_d sum_k y_hk`` on every outbound leg ``l = (h, d)``,
     ``x_l <= min(S_o, max_k K_hk) sum_k y_hk`` on every inbound leg ``l = (o, h)``,
-    and ``sum_l p_lm <= D_d sum_k y_hk`` on every outbound leg ``m`` of a path."""
+    and ``sum_l p_lm <= D_d sum_k y_hk`` on every outbound leg ``m`` of a path.
+
+    Under single sourcing the outbound and path rows are left out: the source rows
+    (inflow from hub ``h`` ``<= D_d a_dh``) and ``a_dh <= sum_k y_hk``
+    (:func:`add_source_linking`) imply them, in the LP relaxation too."""
     items = f.hub_levels.items
     cap_max = np.zeros(f.n_hubs)
     np.maximum.at(cap_max, f.lvl_h[items], f.levels.capacity_t[items])
-    demand, supply = f.demand, f.supply
-    linked_out = f.outs[f.has_levels[f.src_h[f.outs]]]
-    b.add_linking(
-        f.flow[linked_out],
-        f.src_h[linked_out],
-        f.hub_cols,
-        -demand[f.dst_d[linked_out]],
-        -INF,
-        0.0,
-        lazy=True,
-    )
+    supply = f.supply
+    if not f.options.single_sourcing:
+        _add_outbound_linking(b, f)
     linked_in = f.ins[f.has_levels[f.dst_h[f.ins]]]
     b.add_linking(
         f.flow[linked_in],
         f.dst_h[linked_in],
         f.hub_cols,
         -np.minimum(supply[f.src_o[linked_in]], cap_max[f.dst_h[linked_in]]),
+        -INF,
+        0.0,
+        lazy=True,
+    )
+
+
+def _add_outbound_linking(b: Builder, f: FlowData) -> None:
+    """The outbound and path rows of :func:`add_linking`."""
+    demand = f.demand
+    linked_out = f.outs[f.has_levels[f.src_h[f.outs]]]
+    b.add_linking(
+        f.flow[linked_out],
+        f.src_h[linked_out],
+        f.hub_cols,
+        -demand[f.dst_d[linked_out]],
         -INF,
         0.0,
         lazy=True,

@@ -202,3 +202,14 @@ def test_set_time_left_counts_from_the_run_time_so_far():
     h.clearSolver()
     h.run()
     assert h.modelStatusToString(h.getModelStatus()) == "Optimal"
+
+
+def test_set_time_left_for_a_mip_counts_from_its_start():
+    # a MIP run counts its time_limit from its own start, not over the object's
+    # earlier LP runs: given the run time plus the seconds left it would overrun
+    built = model.build(hubopt.datasets.tiny(), model.ModelOptions())
+    h = highs.new_highs(None, None, 1, False)
+    highs.pass_model(h, built.arrays, relaxed=True)
+    h.run()
+    highs.set_time_left(h, 30.0, mip=True)
+    assert h.getOptionValue("time_limit")[1] == pytest.approx(30.0)

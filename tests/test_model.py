@@ -41,9 +41,14 @@ OPTIONS = [
 
 @pytest.mark.parametrize("options", OPTIONS, ids=lambda o: ",".join(o) or "default")
 def test_highs_arrays_and_pulp_agree(limited, options):
-    direct = hubopt.solve(limited, **options, raise_on_failure=False)
+    # both to a tight gap: at HiGHS's default 1e-4 either may stop at a different
+    # solution within it
+    direct = hubopt.solve(limited, **options, mip_gap=1e-9, raise_on_failure=False)
     via_pulp = hubopt.solve(
-        limited, **options, solver=pulp.HiGHS(msg=False), raise_on_failure=False
+        limited,
+        **options,
+        solver=pulp.HiGHS(msg=False, gapRel=1e-9),
+        raise_on_failure=False,
     )
     assert direct.status == via_pulp.status
     if direct.status == "optimal":
