@@ -664,6 +664,9 @@ class _ReusedModel:
         lp.changeColsCost(len(self.moved), self.moved, cost[self.moved])
         if self.start is not None:
             lp.setBasis(self.start)
+        if self.settings.time_limit_s is not None:
+            # the limit is per draw; HiGHS would count it over all the LP's draws
+            highs.set_time_left(lp, float(self.settings.time_limit_s))
         raw, values = self._run(lp, is_mip=False)
         proven = raw.status == "optimal" and self._whole(values)
         if not proven and raw.status not in ("infeasible", "unbounded"):

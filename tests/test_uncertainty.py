@@ -376,6 +376,21 @@ def test_reuse_gives_the_rebuilt_answers_where_the_relaxation_is_fractional(
     assert models.reused("optimum").mip_solves > 0  # the MIP fallback ran
 
 
+def test_reused_lp_gets_the_time_limit_per_draw(tiny):
+    # HiGHS counts an LP's time_limit over every run of one Highs object: the
+    # re-used LP gets its run time so far plus the limit before each draw, so a
+    # long batch does not run into the limit of one solve
+    module = sys.modules["hubopt.uncertainty"]
+    frame = read_ranges(tiny_ranges())
+    options = hubopt.SolveOptions(time_limit_s=7.0)
+    reused = module._Models(tiny, frame, options, True).reused("optimum")
+    for q in draw(frame, 3, seed=2):
+        spent = reused.lp.getRunTime()  # the runs before this draw's
+        assert spent > 0.0
+        reused.solve(reused.effects.cost(q))
+        assert reused.lp.getOptionValue("time_limit")[1] == spent + 7.0
+
+
 def test_reused_solutions_pass_the_checker(tiny):
     # the re-used model's solutions, read back as Results, satisfy every row
     module = sys.modules["hubopt.uncertainty"]
