@@ -31,6 +31,31 @@ DATASETS = {
     "tiny": "a made-up, hand-checkable network (2 origins, 3 hubs, 3 markets)",
 }
 
+#: The bundled networks whose description reads as a title, for maps and briefs.
+_TITLED = ("morocco_kazakhstan",)
+
+
+def display_name(name: str) -> str:
+    """What maps and briefs call a network: the description of a bundled network
+    that has a title-like one (arrows drawn; a scenario's " (...)" after the name
+    kept), else ``name`` itself.
+
+    Examples
+    --------
+    >>> from hubopt.datasets import display_name
+    >>> display_name("morocco_kazakhstan")
+    'Kazakh wheat → Moroccan hub port → African markets'
+    >>> display_name("morocco_kazakhstan (Suez closed)")
+    'Kazakh wheat → Moroccan hub port → African markets (Suez closed)'
+    >>> display_name("my_network")
+    'my_network'
+    """
+    base = name.split(" (")[0]
+    if base in _TITLED:
+        return DATASETS[base].replace(" -> ", " → ") + name[len(base) :]
+    return name
+
+
 #: Bundled periods folders (:func:`hubopt.periods.read_periods`): name -> (the
 #: network they belong to, their folder inside it, what they are).
 PERIODS = {

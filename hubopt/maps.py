@@ -42,7 +42,7 @@ from ._format import (
 )
 from ._labels import LITERAL, Labeller
 from ._labels import halo as _halo
-from .datasets import basemap
+from .datasets import basemap, display_name
 from .errors import ValidationError
 from .geo import unwrap_lonlat
 from .io import atomic_target
@@ -1045,9 +1045,8 @@ def default_title(result: Result, period: str | None = None) -> str:
     is shown; with ``period``, the period named."""
     if period is None:
         return _default_title(result)
-    return _default_title(result).replace(
-        f"{result.network.name}:", f"{result.network.name}, period {period}:", 1
-    )
+    name = display_name(result.network.name)
+    return _default_title(result).replace(f"{name}:", f"{name}, period {period}:", 1)
 
 
 def period_subtitle(result: Result, period: str) -> str:
@@ -1082,8 +1081,9 @@ def period_subtitle(result: Result, period: str) -> str:
 
 
 def _default_title(result: Result) -> str:
-    """The network's name and how many hubs open (or why nothing is shown)."""
-    name = result.network.name
+    """The network's name (:func:`hubopt.datasets.display_name`) and how many
+    hubs open (or why nothing is shown)."""
+    name = display_name(result.network.name)
     if not has_solution(result):
         return f"{name}: no solution ({result.status})"
     opened = result.hubs

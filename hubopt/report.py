@@ -2015,10 +2015,7 @@ def default_title(network: Network) -> str:
     >>> default_title(hubopt.datasets.morocco_kazakhstan())
     'Where to site a hub: Kazakh wheat → Moroccan hub port → African markets'
     """
-    about = datasets.DATASETS.get(network.name)
-    if network.name == "morocco_kazakhstan" and about:
-        return "Where to site a hub: " + about.replace(" -> ", " → ")
-    return f"Where to site a hub: {network.name}"
+    return f"Where to site a hub: {datasets.display_name(network.name)}"
 
 
 def check_paper(paper: str) -> str:
