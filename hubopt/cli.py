@@ -241,6 +241,19 @@ def _solve_options(p: argparse.ArgumentParser) -> None:
         help="price per tonne of CO2 added to the objective",
     )
     p.add_argument(
+        "--programme-t",
+        type=float,
+        default=None,
+        metavar="T",
+        help="a fixed programme: deliver at least T tonnes in all, whatever the "
+        "markets' alternative costs (default: the model decides how much)",
+    )
+    p.add_argument(
+        "--single-sourcing",
+        action="store_true",
+        help="serve each market from one hub or one direct leg",
+    )
+    p.add_argument(
         "--log",
         action="store_true",
         help="print the solver's progress while it runs (for long solves)",
@@ -474,6 +487,8 @@ def _solve_with_args(network, args: argparse.Namespace, periods: Periods | None)
             max_hubs=args.max_hubs,
             min_hubs=args.min_hubs,
             carbon_price_per_t_co2=args.carbon_price,
+            programme_t=args.programme_t,
+            single_sourcing=args.single_sourcing,
         ),
         SolverSettings(
             solver=args.solver,

@@ -72,6 +72,30 @@ def test_solve_options(tmp_path):
     assert summary["solver"] == "cbc"
 
 
+def test_solve_programme_and_single_sourcing(tmp_path):
+    # the CLI passes --programme-t and --single-sourcing to the model: the answers
+    # of hubopt.solve with the same options
+    args = ["solve", "--programme-t", "1000000", "--out", str(tmp_path / "p")]
+    assert main(args) == 0
+    served = pd.read_csv(tmp_path / "p" / "markets.csv")["served_t"].sum()
+    plain = hubopt.solve(hubopt.datasets.morocco_kazakhstan())
+    assert plain.markets["served_t"].sum() < 1e6 - 1.0  # the programme binds
+    assert served == pytest.approx(1e6, rel=1e-6)
+    tiny = str(hubopt.datasets.path("tiny"))
+    assert main(["solve", tiny, "--single-sourcing", "--out", str(tmp_path)]) == 0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    expected = hubopt.solve(hubopt.datasets.tiny(), single_sourcing=True)
+    assert summary["objective"] == pytest.approx(expected.objective)
+
+
+def test_bad_programme_exit_2(tmp_path, capsys):
+    tiny = str(hubopt.datasets.path("tiny"))
+    code = main(["solve", tiny, "--programme-t", "1e9", "--out", str(tmp_path)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "programme_t" in err and "Traceback" not in err
+
+
 def test_refuses_to_overwrite(tmp_path, capsys):
     args = ["solve", str(hubopt.datasets.path("tiny")), "--out", str(tmp_path)]
     assert main(args) == 0
