@@ -12,7 +12,8 @@
 * ``summary.json``, ``flows.csv``, ``hubs.csv``, ``markets.csv``, ``paths.csv``
   (:meth:`Result.write`), ``key_figures.csv``, ``market_comparison.csv``,
   ``candidate_ranking.csv``, ``corridor_mix.csv``, ``break_even.csv`` (rounded by
-  :func:`hubopt._tables.rounded`);
+  :func:`hubopt._tables.rounded`; the ranking and the break-even table only when
+  they were computed: neither for a multi-period result);
 * ``results.gpkg``: origins, hubs, markets and flows (along their routes) as layers.
 
 The direct baseline is the same network solved again with every hub closed (status
@@ -2106,9 +2107,6 @@ def _page_parts(
     tables = {
         "key_figures.csv": pd.DataFrame([figures]),
         "market_comparison.csv": markets,
-        "candidate_ranking.csv": (
-            ranking if ranking is not None else pd.DataFrame(columns=["hub_id"])
-        ),
         "corridor_mix.csv": pd.concat(
             [
                 mix["corridors"].assign(kind="export corridor"),
@@ -2121,6 +2119,13 @@ def _page_parts(
             columns=list(BREAK_EVEN_COLUMNS),
         ),
     }
+    # a table that was not computed is left out rather than written empty (a
+    # header alone reads as "computed, nothing found"): the ranking when it was
+    # not run, and both for a multi-period result (hubopt.brief runs neither)
+    if ranking is not None:
+        tables["candidate_ranking.csv"] = ranking
+    if result.periods is not None and not edges:
+        del tables["break_even.csv"]
     return page, tables
 
 

@@ -205,6 +205,21 @@ def test_brief_with_periods_has_both_charts_and_the_sentence(tmp_path):
     assert "the worst-served market, D, has" in text
     assert "No candidate ranking or break-even values" in text
     assert "stock.png" in text  # the footer lists the pack's files
+    # tables not computed are left out, not written as a header alone, and an
+    # earlier annual pack's are not left behind
+    for name in ("candidate_ranking.csv", "break_even.csv"):
+        assert not (page.parent / name).exists()
+    again = hubopt.brief(annual, tmp_path / "annual", extent=None, drivers=())
+    assert (again.parent / "candidate_ranking.csv").is_file()
+    hubopt.brief(
+        annual,
+        tmp_path / "annual",
+        extent=None,
+        drivers=(),
+        periods=_periods(days=HALVES, values=LATE_IS_DEAR),
+        overwrite=True,
+    )
+    assert not (again.parent / "candidate_ranking.csv").exists()
 
 
 def test_brief_without_periods_has_no_charts(tiny, tmp_path):
